@@ -1,0 +1,53 @@
+# shequ — the two commands are `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+export DJANGO_SETTINGS_MODULE := shequ.settings
+
+.PHONY: run test setup lint format lock browser-deps clean
+
+# Creates the virtual environment and installs the locked dependencies, once per lock change.
+$(BIN)/.installed: requirements.lock pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit("shequ needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e . \
+	  || $(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $@
+
+setup: $(BIN)/.installed
+
+run: setup
+	$(BIN)/shequ migrate --no-input -v 0
+	$(BIN)/shequ demo --if-empty
+	@echo ""
+	@echo "shequ 已启动： http://127.0.0.1:$(PORT)/   （Ctrl+C 停止）"
+	@echo ""
+	$(BIN)/shequ runserver 127.0.0.1:$(PORT)
+
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/shequ makemigrations --check --dry-run -v 0
+	$(BIN)/pytest -n auto
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Regenerate requirements.lock after changing the dependencies in pyproject.toml.
+lock: setup
+	$(BIN)/pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
+
+# Debian's Chromium and Chinese fonts for the browser tests (needs root).
+browser-deps:
+	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk)
+
+clean:
+	rm -rf $(VENV) data

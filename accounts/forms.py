@@ -1,0 +1,130 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts import lockout
+from accounts.models import User
+from accounts.roles import Role
+from audit import services as audit
+
+
+class LoginForm(AuthenticationForm):
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("账号或密码不正确。"),
+        "inactive": _("该账号已停用。"),
+        "locked": _("登录失败次数过多，账号已锁定，请%(minutes)d分钟后再试。"),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = _("账号")
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        if username:
+            until = lockout.locked_until(username)
+            if until is not None:
+                target = User.objects.filter(username=username).select_related("place").first()
+                audit.record(None, "auth.login_blocked", target, username=username)
+                minutes = max(1, -(-int((until - timezone.now()).total_seconds()) // 60))
+                raise ValidationError(
+                    self.error_messages["locked"], code="locked", params={"minutes": minutes}
+                )
+        return super().clean()
+
+
+def _place_choices(places):
+    return [(p.pk, f"{'　' * p.depth}{p.name}（{p.get_kind_display()}）") for p in places]
+
+
+class PlaceChoiceMixin:
+    """A place select limited to the active places the manager may assign."""
+
+    def setup_place(self, places, *, allow_system: bool) -> None:
+        choices = [("", _("全系统（不限区划）"))] if allow_system else [("", "---------")]
+        self.fields["place"] = forms.TypedChoiceField(
+            label=_("所属区划"),
+            choices=choices + _place_choices(places),
+            coerce=int,
+            empty_value=None,
+            required=False,
+        )
+        self._places = {p.pk: p for p in places}
+
+    def clean_place(self):
+        pk = self.cleaned_data.get("place")
+        if pk is None:
+            return None
+        return self._places[pk]
+
+
+class UserCreateForm(PlaceChoiceMixin, forms.Form):
+    username = forms.RegexField(
+        label=_("登录账号"),
+        max_length=150,
+        regex=r"^[A-Za-z0-9_.@+-]+$",
+        error_messages={"invalid": _("登录账号只能包含字母、数字和 @ . + - _")},
+    )
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    role = forms.ChoiceField(label=_("角色"), choices=Role.choices)
+    phone = forms.RegexField(
+        label=_("手机号"),
+        regex=r"^1\d{10}$",
+        required=False,
+        error_messages={"invalid": _("请输入11位手机号")},
+    )
+    password = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput, strip=False)
+
+    def __init__(self, *args, places, allow_system: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setup_place(places, allow_system=allow_system)
+        self.order_fields(["username", "name", "role", "place", "phone", "password"])
+
+
+class UserEditForm(PlaceChoiceMixin, forms.Form):
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    role = forms.ChoiceField(label=_("角色"), choices=Role.choices)
+    phone = forms.RegexField(
+        label=_("手机号"),
+        regex=r"^1\d{10}$",
+        required=False,
+        error_messages={"invalid": _("请输入11位手机号")},
+    )
+
+    def __init__(self, *args, places, allow_system: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setup_place(places, allow_system=allow_system)
+        self.order_fields(["name", "role", "place", "phone"])
+
+
+class PasswordResetForm(forms.Form):
+    password = forms.CharField(label=_("新密码"), widget=forms.PasswordInput, strip=False)
+
+
+class OwnPasswordForm(forms.Form):
+    old_password = forms.CharField(label=_("原密码"), widget=forms.PasswordInput, strip=False)
+    new_password = forms.CharField(label=_("新密码"), widget=forms.PasswordInput, strip=False)
+    new_password2 = forms.CharField(
+        label=_("再次输入新密码"), widget=forms.PasswordInput, strip=False
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("new_password") and data.get("new_password") != data.get("new_password2"):
+            self.add_error("new_password2", _("两次输入的新密码不一致"))
+        return data
+
+
+class UserFilterForm(forms.Form):
+    q = forms.CharField(label=_("账号或姓名"), required=False)
+    role = forms.ChoiceField(
+        label=_("角色"), choices=[("", _("全部角色")), *Role.choices], required=False
+    )
+    active = forms.ChoiceField(
+        label=_("状态"),
+        choices=[("", _("全部")), ("1", _("在用")), ("0", _("已停用"))],
+        required=False,
+    )

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("password/", views.password_change, name="password-change"),
+    path("users/", views.user_list, name="user-list"),
+    path("users/new/", views.user_create, name="user-create"),
+    path("users/<int:pk>/", views.user_detail, name="user-detail"),
+    path("users/<int:pk>/password/", views.user_password, name="user-password"),
+    path("users/<int:pk>/active/", views.user_active, name="user-active"),
+]

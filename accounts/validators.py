@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import string
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+
+class CharacterClassesValidator:
+    """At least `min_classes` of: upper-case letters, lower-case letters, digits, symbols."""
+
+    def __init__(self, min_classes: int = 3) -> None:
+        self.min_classes = min_classes
+
+    @staticmethod
+    def classes(password: str) -> int:
+        return sum(
+            [
+                any(c in string.ascii_uppercase for c in password),
+                any(c in string.ascii_lowercase for c in password),
+                any(c.isdigit() for c in password),
+                any(not c.isalnum() for c in password),
+            ]
+        )
+
+    def validate(self, password: str, user=None) -> None:
+        if self.classes(password) < self.min_classes:
+            raise ValidationError(self.get_help_text(), code="password_too_simple")
+
+    def get_help_text(self) -> str:
+        return _("密码须包含大写字母、小写字母、数字、符号中的至少%(n)d类。") % {
+            "n": self.min_classes
+        }

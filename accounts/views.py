@@ -1,0 +1,164 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts import services
+from accounts.forms import (
+    LoginForm,
+    OwnPasswordForm,
+    PasswordResetForm,
+    UserCreateForm,
+    UserEditForm,
+    UserFilterForm,
+)
+from accounts.models import User
+from accounts.roles import Perm
+from accounts.scope import get_for_user, require
+from areas.models import Place
+from shequ.errors import DomainError
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    http_method_names = ["post", "options"]
+
+
+def _assignable_places(user: User):
+    return Place.objects.visible_to(user).active().order_by("path")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def password_change(request: HttpRequest) -> HttpResponse:
+    form = OwnPasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_own_password(
+                request.user,
+                old_password=form.cleaned_data["old_password"],
+                new_password=form.cleaned_data["new_password"],
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            update_session_auth_hash(request, request.user)
+            messages.success(request, _("密码已修改，其他设备上的登录已失效。"))
+            return redirect("areas:home")
+    return render(request, "accounts/password_change.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET"])
+def user_list(request: HttpRequest) -> HttpResponse:
+    require(request.user, Perm.MANAGE_ACCOUNTS)
+    users = User.objects.visible_to(request.user).select_related("place")
+    filters = UserFilterForm(request.GET)
+    if filters.is_valid():
+        if q := filters.cleaned_data["q"].strip():
+            users = users.filter(Q(username__icontains=q) | Q(name__icontains=q))
+        if role := filters.cleaned_data["role"]:
+            users = users.filter(role=role)
+        if active := filters.cleaned_data["active"]:
+            users = users.filter(is_active=active == "1")
+    page = Paginator(users.order_by("place__path", "username"), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "accounts/user_list.html", {"page": page, "filters": filters})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def user_create(request: HttpRequest) -> HttpResponse:
+    require(request.user, Perm.MANAGE_ACCOUNTS)
+    form = UserCreateForm(
+        request.POST or None,
+        places=_assignable_places(request.user),
+        allow_system=request.user.scope_path == "",
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.create_user(**form.cleaned_data, by=request.user)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("已新建账号 %(user)s") % {"user": user})
+            return redirect("accounts:user-detail", pk=user.pk)
+    return render(request, "accounts/user_form.html", {"form": form, "title": _("新建账号")})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_for_user(User.objects.select_related("place"), request.user, pk=pk)
+    initial = {
+        "name": account.name,
+        "role": account.role,
+        "place": account.place_id,
+        "phone": account.phone,
+    }
+    form = UserEditForm(
+        request.POST or None,
+        initial=initial,
+        places=_assignable_places(request.user),
+        allow_system=request.user.scope_path == "",
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_user(account, **form.cleaned_data, by=request.user)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("账号已保存"))
+            return redirect("accounts:user-detail", pk=account.pk)
+    return render(
+        request,
+        "accounts/user_detail.html",
+        {"account": account, "form": form, "password_form": PasswordResetForm()},
+    )
+
+
+@login_required
+@require_POST
+def user_password(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_for_user(User.objects, request.user, pk=pk)
+    form = PasswordResetForm(request.POST)
+    if form.is_valid():
+        try:
+            services.reset_password(
+                account, password=form.cleaned_data["password"], by=request.user
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("密码已重置"))
+    else:
+        messages.error(request, _("请输入新密码"))
+    return redirect("accounts:user-detail", pk=account.pk)
+
+
+@login_required
+@require_POST
+def user_active(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_for_user(User.objects, request.user, pk=pk)
+    active = request.POST.get("active") == "1"
+    try:
+        services.set_active(account, active=active, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("账号已启用") if active else _("账号已停用"))
+    return redirect("accounts:user-detail", pk=account.pk)

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from areas import views
+
+app_name = "areas"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("places/", views.place_list, name="place-list"),
+    path("places/switch/", views.place_switch, name="place-switch"),
+    path("places/new-district/", views.district_create, name="district-create"),
+    path("places/<int:pk>/", views.place_detail, name="place-detail"),
+    path("places/<int:pk>/add/", views.place_add_child, name="place-add-child"),
+    path("places/<int:pk>/edit/", views.place_edit, name="place-edit"),
+    path("places/<int:pk>/move/", views.place_move, name="place-move"),
+    path("places/<int:pk>/retire/", views.place_retire, name="place-retire"),
+]

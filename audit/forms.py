@@ -1,0 +1,28 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from audit.actions import ACTION_LABELS
+
+
+class AuditFilterForm(forms.Form):
+    username = forms.CharField(label=_("账号"), max_length=150, required=False)
+    action = forms.ChoiceField(
+        label=_("操作"),
+        choices=[("", _("全部操作")), *ACTION_LABELS.items()],
+        required=False,
+    )
+    object_type = forms.CharField(label=_("对象类型"), max_length=100, required=False)
+    q = forms.CharField(label=_("对象"), max_length=100, required=False)
+    ip = forms.GenericIPAddressField(label=_("IP地址"), required=False)
+    start = forms.DateField(
+        label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            self.add_error("end", _("截止日期不能早于起始日期"))
+        return data

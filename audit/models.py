@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import Perm
+from accounts.scope import ScopedQuerySet
+from areas.fields import PlacePathField
+
+
+class AppendOnlyError(RuntimeError):
+    pass
+
+
+class AuditEntryQuerySet(ScopedQuerySet):
+    scope_path_field = "place_path"
+    scope_perm = Perm.VIEW_AUDIT
+
+    def update(self, **kwargs):
+        raise AppendOnlyError("audit entries are never changed")
+
+    def delete(self):
+        raise AppendOnlyError("audit entries are never deleted")
+
+    def bulk_update(self, *args, **kwargs):
+        raise AppendOnlyError("audit entries are never changed")
+
+
+class AuditEntry(models.Model):
+    """One row per change, login, failed login, denial or read of sensitive data. Append-only:
+    the model refuses updates and deletes, and the database refuses them too (migration 0002)."""
+
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Copied, so the row still says who it was after an account is renamed or its role changes.
+    actor_username = models.CharField(_("账号"), max_length=150, blank=True, db_index=True)
+    actor_role = models.CharField(_("角色"), max_length=32, blank=True)
+    ip = models.GenericIPAddressField(_("IP地址"), null=True, blank=True)
+    user_agent = models.CharField(_("客户端"), max_length=200, blank=True)
+    action = models.CharField(_("操作"), max_length=64, db_index=True)
+    object_type = models.CharField(_("对象类型"), max_length=100, blank=True)
+    object_id = models.CharField(_("对象编号"), max_length=64, blank=True)
+    object_repr = models.CharField(_("对象"), max_length=200, blank=True)
+    place_path = PlacePathField(_("所属区划路径"), blank=True)
+    changes = models.JSONField(_("变更"), default=dict, blank=True)
+    data = models.JSONField(_("附加信息"), default=dict, blank=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("审计记录")
+        verbose_name_plural = _("审计记录")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["actor_username", "at"], name="audit_username_at")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_username} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None or not self._state.adding:
+            raise AppendOnlyError("audit entries are never changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("audit entries are never deleted")

@@ -1,0 +1,96 @@
+"""Synthetic demo data: a district with two sub-districts, six communities and their grids, and
+one account per role. Seeded, so every run builds the same names; idempotent, so running it
+again only adds what is missing. Later capabilities add their records here."""
+
+from __future__ import annotations
+
+import os
+import random
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from accounts import services as accounts
+from accounts.models import User
+from accounts.roles import Role
+from areas import services as areas
+from areas.kinds import PlaceKind
+from areas.models import Place
+from audit import services as audit
+
+DEFAULT_PASSWORD = "Shequ@2026"  # noqa: S105  (documented demo password, see README)
+SEED = 20261129
+
+DISTRICT = ("临江区", "420199000000")
+SUBDISTRICTS = [
+    ("东湖街道", "420199001000", [("柳岸社区", "001"), ("花园社区", "002"), ("滨江社区", "003")]),
+    ("西园街道", "420199002000", [("桂苑社区", "001"), ("民主社区", "002"), ("新华社区", "003")]),
+]
+GRID_NAMES = ["第一网格", "第二网格", "第三网格", "第四网格", "第五网格", "第六网格"]
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    name: str
+    role: Role
+    place_code: str | None  # None: the whole system
+
+
+ACCOUNTS = [
+    DemoAccount("qu_admin", "周建国", Role.DISTRICT_ADMIN, "420199000000"),
+    DemoAccount("jd_admin", "李红梅", Role.SUBDISTRICT_ADMIN, "420199001000"),
+    DemoAccount("sq_head", "王秀兰", Role.COMMUNITY_HEAD, "420199001001"),
+    DemoAccount("sq_worker", "张丽", Role.COMMUNITY_WORKER, "420199001001"),
+    DemoAccount("wg_worker", "陈伟", Role.GRID_WORKER, "420199001001001"),
+    DemoAccount("viewer", "刘洋", Role.VIEWER, "420199001000"),
+    DemoAccount("auditor", "赵敏", Role.AUDITOR, "420199000000"),
+    DemoAccount("sysadmin", "孙强", Role.SYSADMIN, None),
+    DemoAccount("hy_worker", "吴芳", Role.COMMUNITY_WORKER, "420199001002"),
+]
+
+
+def demo_password() -> str:
+    return os.environ.get("SHEQU_DEMO_PASSWORD") or DEFAULT_PASSWORD
+
+
+def _place(kind: str, name: str, code: str, parent: Place | None) -> tuple[Place, bool]:
+    existing = Place.objects.filter(code=code).first()
+    if existing is not None:
+        return existing, False
+    return areas.create_place(kind=kind, name=name, code=code, parent=parent, by=None), True
+
+
+@transaction.atomic
+def build() -> dict[str, int]:
+    """Add whatever part of the demo district is missing. Returns how many of each were added."""
+    rng = random.Random(SEED)
+    added = {"places": 0, "accounts": 0}
+    district, new = _place(PlaceKind.DISTRICT, *DISTRICT, None)
+    added["places"] += new
+    for sd_name, sd_code, communities in SUBDISTRICTS:
+        subdistrict, new = _place(PlaceKind.SUBDISTRICT, sd_name, sd_code, district)
+        added["places"] += new
+        for c_name, c_seq in communities:
+            community, new = _place(PlaceKind.COMMUNITY, c_name, sd_code[:9] + c_seq, subdistrict)
+            added["places"] += new
+            for number, g_name in enumerate(GRID_NAMES[: rng.randint(3, 6)], start=1):
+                _, new = _place(PlaceKind.GRID, g_name, f"{community.code}{number:03d}", community)
+                added["places"] += new
+    password = demo_password()
+    for account in ACCOUNTS:
+        if User.objects.filter(username=account.username).exists():
+            continue
+        place = Place.objects.get(code=account.place_code) if account.place_code else None
+        accounts.create_user(
+            username=account.username,
+            name=account.name,
+            role=account.role,
+            place=place,
+            password=password,
+            by=None,
+        )
+        added["accounts"] += 1
+    if any(added.values()):
+        audit.record(None, "demo.load", data=added)
+    return added

@@ -1,0 +1,7 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("areas.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("audit/", include("audit.urls")),
+]

@@ -1,0 +1,94 @@
+"""Every URL of the project, with who may open it and on which object. The access-matrix test
+fails when a URL is added without an entry here: a new view declares its access or CI fails.
+
+`get` / `post`: the permission needed for that method (ANY: any logged-in user; PUBLIC: no login;
+None: the method is not allowed, 405). `kwargs` / `query` build the URL for an object inside the
+home community. `scoped`: the object lies in a place, so a same-role user from next door gets 404.
+`ok`: the status a permitted GET answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from accounts.roles import Perm
+from audit import services as audit
+
+ANY = "any"
+PUBLIC = "public"
+
+
+@dataclass(frozen=True)
+class Route:
+    get: Perm | str | None
+    post: Perm | str | None = None
+    kwargs: Callable[[Any], dict] = field(default=lambda w: {})
+    query: Callable[[Any], dict] = field(default=lambda w: {})
+    scoped: bool = False
+    ok: int = 200
+
+
+def _insider_entry(w) -> dict:
+    entry = audit.record(None, "place.update", w.grid, changes={"name": ["旧", "新"]})
+    return {"pk": entry.pk}
+
+
+ROUTES: dict[str, Route] = {
+    # areas
+    "areas:home": Route(get=ANY, ok=302),
+    "areas:place-list": Route(get=Perm.VIEW_PLACES),
+    "areas:place-switch": Route(
+        get=Perm.VIEW_PLACES, query=lambda w: {"place": w.grid.pk}, scoped=True, ok=302
+    ),
+    "areas:district-create": Route(get=Perm.MANAGE_PLACES, post=Perm.MANAGE_PLACES),
+    "areas:place-detail": Route(
+        get=Perm.VIEW_PLACES, kwargs=lambda w: {"pk": w.grid.pk}, scoped=True
+    ),
+    "areas:place-add-child": Route(
+        get=Perm.MANAGE_PLACES,
+        post=Perm.MANAGE_PLACES,
+        kwargs=lambda w: {"pk": w.community.pk},
+        scoped=True,
+    ),
+    "areas:place-edit": Route(
+        get=Perm.MANAGE_PLACES,
+        post=Perm.MANAGE_PLACES,
+        kwargs=lambda w: {"pk": w.grid.pk},
+        scoped=True,
+    ),
+    "areas:place-move": Route(
+        get=Perm.MANAGE_PLACES,
+        post=Perm.MANAGE_PLACES,
+        kwargs=lambda w: {"pk": w.grid.pk},
+        scoped=True,
+    ),
+    "areas:place-retire": Route(
+        get=Perm.MANAGE_PLACES,
+        post=Perm.MANAGE_PLACES,
+        kwargs=lambda w: {"pk": w.grid.pk},
+        scoped=True,
+    ),
+    # accounts
+    "accounts:login": Route(get=PUBLIC, post=PUBLIC),
+    "accounts:logout": Route(get=None, post=ANY),
+    "accounts:password-change": Route(get=ANY, post=ANY),
+    "accounts:user-list": Route(get=Perm.MANAGE_ACCOUNTS),
+    "accounts:user-create": Route(get=Perm.MANAGE_ACCOUNTS, post=Perm.MANAGE_ACCOUNTS),
+    "accounts:user-detail": Route(
+        get=Perm.MANAGE_ACCOUNTS,
+        post=Perm.MANAGE_ACCOUNTS,
+        kwargs=lambda w: {"pk": w.subject.pk},
+        scoped=True,
+    ),
+    "accounts:user-password": Route(
+        get=None, post=Perm.MANAGE_ACCOUNTS, kwargs=lambda w: {"pk": w.subject.pk}, scoped=True
+    ),
+    "accounts:user-active": Route(
+        get=None, post=Perm.MANAGE_ACCOUNTS, kwargs=lambda w: {"pk": w.subject.pk}, scoped=True
+    ),
+    # audit
+    "audit:entry-list": Route(get=Perm.VIEW_AUDIT),
+    "audit:entry-detail": Route(get=Perm.VIEW_AUDIT, kwargs=_insider_entry, scoped=True),
+}

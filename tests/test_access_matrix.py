@@ -1,0 +1,98 @@
+"""The access matrix: every URL × every role, at home and from next door."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from accounts.roles import GRANTS, Perm, Role
+from tests.access_matrix import ANY, PUBLIC, ROUTES, Route
+
+
+def _url_names(patterns=None, namespace: str = "") -> list[str | None]:
+    names: list[str | None] = []
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names += _url_names(pattern.url_patterns, ns)
+        elif isinstance(pattern, URLPattern):
+            names.append(f"{namespace}{pattern.name}" if pattern.name else None)
+    return names
+
+
+def test_every_url_is_in_the_matrix():
+    names = _url_names()
+    assert None not in names, "every URL pattern needs a name to be covered by the matrix"
+    missing = sorted(set(names) - set(ROUTES))
+    stale = sorted(set(ROUTES) - set(names))
+    assert not missing, f"URLs without an access-matrix entry: {missing}"
+    assert not stale, f"access-matrix entries without a URL: {stale}"
+
+
+def _url(route: Route, name: str, world) -> str:
+    url = reverse(name, kwargs=route.kwargs(world))
+    query = route.query(world)
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def _allowed(role: Role, need) -> bool:
+    return need in (ANY, PUBLIC) or (isinstance(need, Perm) and need in GRANTS[role])
+
+
+def _expected_get(route: Route, role: Role) -> int:
+    if route.get is None:
+        return 405
+    if route.get == PUBLIC:
+        return 302  # a logged-in user is sent on from the login page
+    return route.ok if _allowed(role, route.get) else 403
+
+
+@pytest.mark.parametrize("name", sorted(ROUTES))
+def test_anonymous_is_sent_to_login(client, world, name):
+    route = ROUTES[name]
+    url = _url(route, name, world)
+    response = client.get(url)
+    if route.get == PUBLIC:
+        assert response.status_code == 200
+    elif route.get is None:
+        assert response.status_code in (302, 405)
+    else:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("accounts:login"))
+
+
+@pytest.mark.parametrize("role", list(Role))
+@pytest.mark.parametrize("name", sorted(ROUTES))
+def test_insider_get_and_post(client, world, name, role):
+    route = ROUTES[name]
+    user = world.cast[role]
+    client.force_login(user)
+    url = _url(route, name, world)
+
+    assert client.get(url).status_code == _expected_get(route, role), f"GET {url} as {role}"
+
+    if name == "accounts:logout":
+        return  # posting it ends the session the rest of this test uses
+    status = client.post(url, {}).status_code
+    if route.post is None:
+        assert status == 405, f"POST {url} as {role}"
+    elif route.post == PUBLIC or _allowed(role, route.post):
+        assert status in (200, 302), f"POST {url} as {role} answered {status}"
+    else:
+        assert status == 403, f"POST {url} as {role} (read-only) answered {status}"
+
+
+@pytest.mark.parametrize("role", list(Role))
+@pytest.mark.parametrize("name", sorted(n for n, r in ROUTES.items() if r.scoped))
+def test_outsider_gets_404(client, world, name, role):
+    route = ROUTES[name]
+    client.force_login(world.outsiders[role])
+    url = _url(route, name, world)
+    if route.get is not None:
+        expected = 404 if _allowed(role, route.get) else 403
+        assert client.get(url).status_code == expected, f"GET {url} as outside {role}"
+    if route.post is not None:
+        expected = 404 if _allowed(role, route.post) else 403
+        assert client.post(url, {}).status_code == expected, f"POST {url} as outside {role}"
