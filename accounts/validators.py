@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import string
 
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -31,3 +32,14 @@ class CharacterClassesValidator:
         return _("密码须包含大写字母、小写字母、数字、符号中的至少%(n)d类。") % {
             "n": self.min_classes
         }
+
+
+class MinimumLengthValidator(password_validation.MinimumLengthValidator):
+    """Django's length rule with its message in Chinese: Django 5.2 changed the English text and
+    its Chinese catalogue no longer matches it."""
+
+    def get_error_message(self) -> str:
+        return _("密码太短，至少需要%(n)d个字符。") % {"n": self.min_length}
+
+    def get_help_text(self) -> str:
+        return _("密码至少需要%(n)d个字符。") % {"n": self.min_length}

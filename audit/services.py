@@ -59,7 +59,7 @@ def created(obj: models.Model, fields: list[str]) -> dict[str, list[Any]]:
 def _masked(model: object, diff: dict[str, list[Any]]) -> dict[str, list[Any]]:
     hidden = sensitive_fields(model)
     return {
-        name: [mask(v) for v in values] if name in hidden else values
+        name: [None if v is None else mask(v) for v in values] if name in hidden else values
         for name, values in diff.items()
     }
 

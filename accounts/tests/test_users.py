@@ -1,0 +1,103 @@
+import pytest
+from django.urls import reverse
+
+from accounts.models import User
+from accounts.roles import GRANTS, PLACE_KINDS, Perm, Role
+from audit.models import AuditEntry
+
+GOOD = {
+    "username": "new_worker",
+    "name": "新同事",
+    "role": "community_worker",
+    "phone": "13812345678",
+    "password": "Xinren-2026",
+}
+
+
+def test_sysadmin_creates_an_account_and_the_phone_is_masked_in_the_log(client, world):
+    client.force_login(world.cast["sysadmin"])
+    response = client.post(reverse("accounts:user-create"), {**GOOD, "place": world.community.pk})
+    assert response.status_code == 302
+    user = User.objects.get(username="new_worker")
+    assert user.place == world.community and user.check_password("Xinren-2026")
+    entry = AuditEntry.objects.get(action="user.create")
+    assert entry.changes["phone"] == [None, "138****5678"]
+    assert "13812345678" not in str(entry.changes)
+    assert "password" not in entry.changes
+
+
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        ({"role": "grid_worker"}, "网格员只能分配到：网格"),
+        ({"password": "short"}, "至少需要8个字符"),
+        ({"password": "alllowercase"}, "至少3类"),
+        ({"phone": "1381234"}, "请输入11位手机号"),
+        ({"username": "in_viewer"}, "已存在"),
+        ({"username": "张三"}, "只能包含字母"),
+        ({"name": ""}, "这个字段是必填项"),
+    ],
+)
+def test_bad_account_input_is_refused_and_nothing_saved(client, world, change, error):
+    client.force_login(world.cast["sysadmin"])
+    users, entries = User.objects.count(), AuditEntry.objects.count()
+    data = {**GOOD, "place": world.community.pk, **change}
+    response = client.post(reverse("accounts:user-create"), data)
+    assert response.status_code == 200
+    assert error in response.content.decode()
+    assert User.objects.count() == users
+    assert AuditEntry.objects.count() == entries
+
+
+def test_district_sysadmin_cannot_assign_outside_their_district(client, world):
+    client.force_login(world.outsiders["sysadmin"])  # assigned to the other district
+    data = {**GOOD, "place": world.community.pk}
+    response = client.post(reverse("accounts:user-create"), data)
+    assert response.status_code == 200  # the place is not even offered
+    assert not User.objects.filter(username="new_worker").exists()
+
+
+def test_edit_records_before_and_after(client, world):
+    client.force_login(world.cast["sysadmin"])
+    url = reverse("accounts:user-detail", args=[world.subject.pk])
+    response = client.post(
+        url,
+        {"name": "改名", "role": "community_head", "place": world.community.pk, "phone": ""},
+    )
+    assert response.status_code == 302
+    entry = AuditEntry.objects.get(action="user.update")
+    assert entry.changes["role"] == ["community_worker", "community_head"]
+    assert entry.changes["name"] == ["subject", "改名"]
+
+
+def test_sysadmin_cannot_deactivate_themselves(client, world):
+    admin = world.cast["sysadmin"]
+    client.force_login(admin)
+    client.post(reverse("accounts:user-active", args=[admin.pk]), {"active": "0"})
+    admin.refresh_from_db()
+    assert admin.is_active
+
+
+def test_user_list_is_scoped_and_costs_a_fixed_number_of_queries(
+    client, world, django_assert_max_num_queries
+):
+    client.force_login(world.outsiders["sysadmin"])
+    with django_assert_max_num_queries(10):  # session, user, menu, page, count, breadcrumb…
+        html = client.get(reverse("accounts:user-list")).content.decode()
+    assert "out_community_worker" not in html  # assigned to C2, in the home district
+    assert "in_community_worker" not in html
+    client.force_login(world.cast["sysadmin"])
+    html = client.get(reverse("accounts:user-list"), {"q": "community_worker"}).content.decode()
+    assert "in_community_worker" in html and "out_community_worker" in html
+
+
+def test_separation_of_duties():
+    """Nobody who reads resident data manages accounts or reads the audit log, and the
+    administrators who do see no resident data."""
+    for role, perms in GRANTS.items():
+        if Perm.VIEW_RECORDS in perms:
+            assert Perm.MANAGE_ACCOUNTS not in perms and Perm.VIEW_AUDIT not in perms, role
+    assert Perm.VIEW_RECORDS not in GRANTS[Role.SYSADMIN]
+    assert Perm.VIEW_RECORDS not in GRANTS[Role.AUDITOR]
+    assert GRANTS[Role.VIEWER] & {Perm.EDIT_RECORDS, Perm.MANAGE_PLACES} == set()
+    assert set(PLACE_KINDS) == set(Role)

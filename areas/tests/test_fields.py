@@ -1,0 +1,49 @@
+from django.db import connection
+
+from areas.fields import upper_bound
+from areas.models import Place
+
+
+def test_upper_bound_raises_the_last_separator():
+    assert upper_bound("/1/5/") == "/1/50"
+
+
+def test_under_matches_the_place_and_its_descendants_only(world):
+    under_c1 = set(Place.objects.filter(path__under=world.community.path))
+    assert world.community in under_c1
+    assert world.grid in under_c1
+    assert world.neighbour_grid in under_c1
+    assert world.neighbour_community not in under_c1
+    assert world.subdistrict not in under_c1
+
+
+def test_under_does_not_match_a_sibling_whose_id_shares_a_prefix(world):
+    """/1/5/ must not take in /1/50/: the trailing separator decides."""
+    parent = world.district
+    shorter = Place.objects.filter(parent=parent).order_by("pk").first()
+    fake_path = f"{parent.path}{shorter.pk}0/"
+    Place.objects.filter(pk=world.other_subdistrict.pk).update(path=fake_path)
+    matched = set(Place.objects.filter(path__under=shorter.path).values_list("path", flat=True))
+    assert fake_path not in matched
+    assert shorter.path in matched
+
+
+def test_empty_prefix_means_everywhere(world):
+    assert Place.objects.filter(path__under="").count() == Place.objects.count()
+
+
+def test_subtree_query_uses_the_path_index(world):
+    sql, params = Place.objects.filter(path__under=world.community.path).query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+            plan = " ".join(str(row) for row in cursor.fetchall())
+            assert "SEARCH" in plan and "path" in plan, plan
+        else:
+            # PostgreSQL: a literal-prefix LIKE, which its varchar_pattern_ops index serves.
+            assert "LIKE" in sql
+            cursor.execute(
+                "SELECT indexdef FROM pg_indexes WHERE tablename = 'areas_place'"
+                " AND indexdef LIKE '%%pattern_ops%%'"
+            )
+            assert cursor.fetchall(), "the path column lacks its pattern_ops index"

@@ -1,0 +1,87 @@
+"""Settings come from the environment and fail loudly on a bad value."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from shequ.env import env_bool, env_int, env_list, env_str
+
+ROOT = Path(__file__).resolve().parents[1]
+PROD = {
+    "DEBUG": "false",
+    "SECRET_KEY": "k" * 20 + "-production-secret-for-the-deploy-check-only-1234567890",
+    "ALLOWED_HOSTS": "shequ.example.org",
+}
+
+
+def _run(args: list[str], **env: str) -> subprocess.CompletedProcess:
+    unset = {"DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    clean = {k: v for k, v in os.environ.items() if k not in unset}
+    return subprocess.run(  # noqa: S603  (our own interpreter and module)
+        [sys.executable, "-m", "shequ", *args],
+        env={**clean, "DJANGO_SETTINGS_MODULE": "shequ.settings", **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("raw", ["maybe", "2", "真"])
+def test_env_bool_rejects_unclear_values(monkeypatch, raw):
+    monkeypatch.setenv("SHEQU_X", raw)
+    with pytest.raises(ImproperlyConfigured, match="SHEQU_X"):
+        env_bool("SHEQU_X", False)
+
+
+def test_env_helpers_read_good_values(monkeypatch):
+    monkeypatch.setenv("SHEQU_B", "Yes")
+    monkeypatch.setenv("SHEQU_I", " 45 ")
+    monkeypatch.setenv("SHEQU_L", "a.org, b.org,,")
+    assert env_bool("SHEQU_B", False) is True
+    assert env_int("SHEQU_I", 1) == 45
+    assert env_list("SHEQU_L", []) == ["a.org", "b.org"]
+    assert env_str("SHEQU_MISSING", "x") == "x"
+
+
+def test_env_int_rejects_words_and_values_below_minimum(monkeypatch):
+    monkeypatch.setenv("SHEQU_I", "thirty")
+    with pytest.raises(ImproperlyConfigured, match="SHEQU_I"):
+        env_int("SHEQU_I", 30)
+    monkeypatch.setenv("SHEQU_I", "0")
+    with pytest.raises(ImproperlyConfigured, match="minimum"):
+        env_int("SHEQU_I", 30, minimum=1)
+
+
+def test_production_refuses_to_start_without_a_secret():
+    result = _run(["check"], DEBUG="false", ALLOWED_HOSTS="shequ.example.org")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_to_start_without_allowed_hosts():
+    result = _run(["check"], DEBUG="false", SECRET_KEY=PROD["SECRET_KEY"], ALLOWED_HOSTS="")
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS" in result.stderr
+
+
+def test_bad_idle_timeout_stops_start_up():
+    result = _run(["check"], SHEQU_IDLE_TIMEOUT_MINUTES="half an hour")
+    assert result.returncode != 0
+    assert "SHEQU_IDLE_TIMEOUT_MINUTES" in result.stderr
+
+
+def test_bad_database_url_stops_start_up():
+    result = _run(["check"], DATABASE_URL="nonsense://")
+    assert result.returncode != 0
+    assert "DATABASE_URL" in result.stderr
+
+
+def test_check_deploy_passes_with_production_settings():
+    result = _run(["check", "--deploy", "--fail-level", "WARNING"], **PROD)
+    assert result.returncode == 0, result.stdout + result.stderr
