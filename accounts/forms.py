@@ -8,6 +8,7 @@ from accounts import lockout
 from accounts.models import User
 from accounts.roles import Role
 from audit import services as audit
+from audit.masking import mask
 
 
 class LoginForm(AuthenticationForm):
@@ -85,6 +86,9 @@ class UserCreateForm(PlaceChoiceMixin, forms.Form):
 
 
 class UserEditForm(PlaceChoiceMixin, forms.Form):
+    """The phone number is sensitive: the form shows it masked, a blank field keeps it and only
+    a new number or the clear box changes it."""
+
     name = forms.CharField(label=_("姓名"), max_length=50)
     role = forms.ChoiceField(label=_("角色"), choices=Role.choices)
     phone = forms.RegexField(
@@ -93,11 +97,27 @@ class UserEditForm(PlaceChoiceMixin, forms.Form):
         required=False,
         error_messages={"invalid": _("请输入11位手机号")},
     )
+    clear_phone = forms.BooleanField(label=_("清除手机号"), required=False)
 
-    def __init__(self, *args, places, allow_system: bool, **kwargs):
+    def __init__(self, *args, places, allow_system: bool, current_phone: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.setup_place(places, allow_system=allow_system)
-        self.order_fields(["name", "role", "place", "phone"])
+        self.current_phone = current_phone
+        if current_phone:
+            self.fields["phone"].help_text = _("当前：%(masked)s；留空则不变") % {
+                "masked": mask(current_phone)
+            }
+        else:
+            del self.fields["clear_phone"]
+        self.order_fields(["name", "role", "place", "phone", "clear_phone"])
+
+    def clean(self):
+        data = super().clean()
+        if data.pop("clear_phone", False):
+            data["phone"] = ""
+        elif not data.get("phone"):
+            data["phone"] = self.current_phone
+        return data
 
 
 class PasswordResetForm(forms.Form):

@@ -18,7 +18,11 @@ class ShequUserManager(UserManager.from_queryset(UserQuerySet)):
         # `shequ createsuperuser` makes the first system administrator, over the whole system.
         extra_fields.setdefault("role", Role.SYSADMIN)
         extra_fields.setdefault("name", username)
-        return super().create_superuser(username, email, password, **extra_fields)
+        user = super().create_superuser(username, email, password, **extra_fields)
+        from audit import services as audit
+
+        audit.record(None, "user.create", user, data={"via": "createsuperuser"})
+        return user
 
 
 class User(AbstractUser):

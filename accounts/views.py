@@ -104,17 +104,13 @@ def user_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     account = get_for_user(User.objects.select_related("place"), request.user, pk=pk)
-    initial = {
-        "name": account.name,
-        "role": account.role,
-        "place": account.place_id,
-        "phone": account.phone,
-    }
+    initial = {"name": account.name, "role": account.role, "place": account.place_id}
     form = UserEditForm(
         request.POST or None,
         initial=initial,
         places=_assignable_places(request.user),
         allow_system=request.user.scope_path == "",
+        current_phone=account.phone,
     )
     if request.method == "POST" and form.is_valid():
         try:

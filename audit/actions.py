@@ -26,3 +26,14 @@ ACTION_LABELS = {
 
 def action_label(action: str) -> str:
     return str(ACTION_LABELS.get(action, action))
+
+# Names of the keys that services put in an entry's `data`.
+DATA_LABELS = {
+    "path": _("访问路径"),
+    "method": _("请求方式"),
+    "failures": _("连续失败次数"),
+    "minutes": _("锁定分钟数"),
+    "via": _("方式"),
+    "places": _("新增区划数"),
+    "accounts": _("新增账号数"),
+}

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -10,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.roles import Perm
 from accounts.scope import get_for_user, require
+from audit.actions import DATA_LABELS
 from audit.forms import AuditFilterForm
 from audit.models import AuditEntry
 
@@ -70,4 +72,24 @@ def entry_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
     entry = get_for_user(AuditEntry.objects, request.user, pk=pk)
-    return render(request, "audit/entry_detail.html", {"entry": entry})
+    labels = _field_labels(entry.object_type)
+    changes = [
+        (labels.get(name, name), values[0], values[1]) for name, values in entry.changes.items()
+    ]
+    data = [(str(DATA_LABELS.get(key, key)), value) for key, value in entry.data.items()]
+    return render(
+        request, "audit/entry_detail.html", {"entry": entry, "changes": changes, "data": data}
+    )
+
+
+def _field_labels(object_type: str) -> dict[str, str]:
+    """Field names of the changed model in Chinese, where the model still exists."""
+    try:
+        model = apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return {}
+    return {
+        field.name: str(field.verbose_name)
+        for field in model._meta.get_fields()
+        if hasattr(field, "verbose_name")
+    }

@@ -101,3 +101,31 @@ def test_separation_of_duties():
     assert Perm.VIEW_RECORDS not in GRANTS[Role.AUDITOR]
     assert GRANTS[Role.VIEWER] & {Perm.EDIT_RECORDS, Perm.MANAGE_PLACES} == set()
     assert set(PLACE_KINDS) == set(Role)
+
+
+def test_edit_form_never_shows_the_phone_in_full_and_blank_keeps_it(client, world):
+    subject = world.subject
+    subject.phone = "13912345678"
+    subject.save(update_fields=["phone"])
+    client.force_login(world.cast["sysadmin"])
+    url = reverse("accounts:user-detail", args=[subject.pk])
+    html = client.get(url).content.decode()
+    assert "13912345678" not in html and "139****5678" in html
+    data = {"name": "subject", "role": "community_worker", "place": world.community.pk}
+    client.post(url, {**data, "phone": ""})
+    subject.refresh_from_db()
+    assert subject.phone == "13912345678"
+    client.post(url, {**data, "clear_phone": "on"})
+    subject.refresh_from_db()
+    assert subject.phone == ""
+    assert AuditEntry.objects.get(action="user.update").changes["phone"] == ["139****5678", ""]
+
+
+def test_createsuperuser_makes_a_whole_system_administrator_and_logs_it(db, monkeypatch):
+    from django.core.management import call_command
+
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "Root-pass-2026")
+    call_command("createsuperuser", "--noinput", "--username", "root", "--name", "管理员")
+    root = User.objects.get(username="root")
+    assert root.role == Role.SYSADMIN and root.place is None and root.scope_path == ""
+    assert AuditEntry.objects.filter(action="user.create", object_id=str(root.pk)).exists()

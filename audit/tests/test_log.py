@@ -75,3 +75,4 @@ def test_detail_shows_before_and_after(client, world):
     client.force_login(world.cast["auditor"])
     html = client.get(reverse("audit:entry-detail", args=[entry.pk])).content.decode()
     assert "旧名" in html and "新名" in html and "修改区划" in html
+    assert "<td>名称</td>" in html  # the field's Chinese name, not "name"
