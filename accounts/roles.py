@@ -35,21 +35,30 @@ class Perm(StrEnum):
     MANAGE_PLACES = "manage_places"  # add, rename, move and retire places
     MANAGE_ACCOUNTS = "manage_accounts"  # create, change and deactivate user accounts
     VIEW_AUDIT = "view_audit"  # search the audit log
+    VIEW_SENSITIVE = "view_sensitive"  # reveal full ID numbers and phones (each reveal audited)
+    VIEW_HEALTH = "view_health"  # health groups: 残疾, 严重精神障碍
+    VIEW_JUDICIAL = "view_judicial"  # judicial groups: 社区矫正, 安置帮教
+    MANAGE_CATALOGUE = "manage_catalogue"  # group categories and their attributes, units…
 
 
 _WORKER = frozenset({Perm.VIEW_PLACES, Perm.VIEW_RECORDS, Perm.EDIT_RECORDS})
+# Those who serve residents face to face see their numbers; health and judicial groups are
+# limited further, judicial ones to the community head and the offices above.
+_FRONTLINE = frozenset({Perm.VIEW_SENSITIVE})
 
 # Separation of duties: the system administrator and the auditor see no resident data, and
 # nobody who reads or writes resident data manages accounts or reads the audit log.
 GRANTS: dict[Role, frozenset[Perm]] = {
-    Role.DISTRICT_ADMIN: _WORKER,
-    Role.SUBDISTRICT_ADMIN: _WORKER,
-    Role.COMMUNITY_HEAD: _WORKER,
-    Role.COMMUNITY_WORKER: _WORKER,
-    Role.GRID_WORKER: _WORKER,
+    Role.DISTRICT_ADMIN: _WORKER | {Perm.VIEW_HEALTH, Perm.VIEW_JUDICIAL, Perm.MANAGE_CATALOGUE},
+    Role.SUBDISTRICT_ADMIN: _WORKER | {Perm.VIEW_HEALTH, Perm.VIEW_JUDICIAL},
+    Role.COMMUNITY_HEAD: _WORKER | _FRONTLINE | {Perm.VIEW_HEALTH, Perm.VIEW_JUDICIAL},
+    Role.COMMUNITY_WORKER: _WORKER | _FRONTLINE | {Perm.VIEW_HEALTH},
+    Role.GRID_WORKER: _WORKER | _FRONTLINE,
     Role.VIEWER: frozenset({Perm.VIEW_PLACES, Perm.VIEW_RECORDS}),
     Role.AUDITOR: frozenset({Perm.VIEW_PLACES, Perm.VIEW_AUDIT}),
-    Role.SYSADMIN: frozenset({Perm.VIEW_PLACES, Perm.MANAGE_PLACES, Perm.MANAGE_ACCOUNTS}),
+    Role.SYSADMIN: frozenset(
+        {Perm.VIEW_PLACES, Perm.MANAGE_PLACES, Perm.MANAGE_ACCOUNTS, Perm.MANAGE_CATALOGUE}
+    ),
 }
 
 # The kind of place each role is assigned to. None: the whole system (every district).

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from areas.kinds import PlaceKind
 from areas.models import Place
+from shequ.widgets import DatePicker
 
 
 class PlaceForm(forms.Form):
@@ -37,4 +38,4 @@ class MoveGridForm(forms.Form):
 
 
 class RetireForm(forms.Form):
-    on = forms.DateField(label=_("撤销日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label=_("撤销日期"), widget=DatePicker())

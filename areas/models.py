@@ -83,3 +83,161 @@ class Place(models.Model):
 
     def contains(self, other: Place) -> bool:
         return other.path.startswith(self.path)
+
+
+class Placed(models.Model):
+    """A record that belongs to a place (a grid, or a community), with that place's path
+    copied beside it so every roll-up is one prefix scan (DESIGN.md rule 3). The copy follows
+    the place: `save()` refreshes it, and moving a grid rewrites it (areas.receivers)."""
+
+    place = models.ForeignKey(
+        Place, verbose_name=_("所属区划"), on_delete=models.PROTECT, related_name="+"
+    )
+    place_path = PlacePathField(_("区划路径"), editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.place_id is not None:
+            place = self.place  # cached when set through the service; one query otherwise
+            self.place_path = place.path
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None and "place" in update_fields:
+                kwargs["update_fields"] = {*update_fields, "place_path"}
+        super().save(*args, **kwargs)
+
+
+class Estate(Placed):
+    """小区: a named residential estate."""
+
+    name = models.CharField(_("小区名称"), max_length=80)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("小区")
+        verbose_name_plural = _("小区")
+        ordering = ["place_path", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Building(Placed):
+    """楼栋: a building, usually in an estate, with its units and floors."""
+
+    estate = models.ForeignKey(
+        Estate,
+        verbose_name=_("小区"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="buildings",
+    )
+    name = models.CharField(_("楼栋"), max_length=40, help_text=_("如：3栋、12号楼"))
+    units = models.PositiveSmallIntegerField(_("单元数"), null=True, blank=True)
+    floors = models.PositiveSmallIntegerField(_("层数"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("楼栋")
+        verbose_name_plural = _("楼栋")
+        ordering = ["place_path", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.estate.name}{self.name}" if self.estate_id else self.name
+
+
+class Dwelling(Placed):
+    """房屋: one dwelling or shop unit, with what it is used for."""
+
+    class Usage(models.TextChoices):
+        OWNER = "自住", _("自住")
+        RENTED = "出租", _("出租")
+        SHOP = "商铺", _("商铺")
+        VACANT = "空置", _("空置")
+        OTHER = "其他", _("其他")
+
+    building = models.ForeignKey(
+        Building,
+        verbose_name=_("楼栋"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dwellings",
+    )
+    unit = models.CharField(_("单元"), max_length=20, blank=True)
+    room = models.CharField(_("门牌/房号"), max_length=40, blank=True)
+    address = models.CharField(_("房屋地址"), max_length=200, db_index=True)
+    usage = models.CharField(_("用途"), max_length=8, choices=Usage.choices, default=Usage.OWNER)
+    area = models.DecimalField(
+        _("面积（平方米）"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("房屋")
+        verbose_name_plural = _("房屋")
+        ordering = ["place_path", "address"]
+        constraints = [
+            models.UniqueConstraint(fields=["place", "address"], name="dwelling_address_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.address
+
+
+class LocalUnit(Placed):
+    """辖区单位: a shop, company, school, clinic… in the community."""
+
+    class Kind(models.TextChoices):
+        SHOP = "商铺", _("商铺")
+        COMPANY = "企业", _("企业")
+        SCHOOL = "学校", _("学校")
+        MEDICAL = "医疗机构", _("医疗机构")
+        MARKET = "农贸市场", _("农贸市场")
+        PUBLIC = "机关事业单位", _("机关事业单位")
+        SOCIAL = "社会组织", _("社会组织")
+        OTHER = "其他", _("其他")
+
+    name = models.CharField(_("单位名称"), max_length=100)
+    credit_code = models.CharField(
+        _("统一社会信用代码"), max_length=18, blank=True, help_text=_("18位，可暂缺")
+    )
+    kind = models.CharField(_("单位类型"), max_length=10, choices=Kind.choices)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    dwelling = models.ForeignKey(
+        Dwelling,
+        verbose_name=_("所在房屋"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="units",
+    )
+    contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    legal_representative = models.CharField(_("法定代表人"), max_length=50, blank=True)
+    closed_on = models.DateField(_("注销/迁出日期"), null=True, blank=True)
+    notes = models.TextField(_("备注"), blank=True)
+
+    sensitive_fields = ("contact_phone",)
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("辖区单位")
+        verbose_name_plural = _("辖区单位")
+        ordering = ["place_path", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["credit_code"],
+                condition=~models.Q(credit_code=""),
+                name="localunit_credit_code_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -21,11 +21,24 @@ ACTION_LABELS = {
     "user.deactivate": _("停用账号"),
     "user.activate": _("启用账号"),
     "demo.load": _("载入演示数据"),
+    "resident.create": _("登记居民"),
+    "resident.update": _("修改居民信息"),
+    "resident.reveal": _("查看敏感信息原文"),
+    "resident.move_out": _("居民迁出"),
+    "resident.death": _("登记死亡"),
+    "household.create": _("新建户"),
+    "household.update": _("修改户信息"),
+    "household.move_in": _("迁入本户"),
+    "household.split": _("分户"),
+    "household.merge": _("合户"),
+    "membership.create": _("登记重点人群"),
+    "membership.end": _("结束重点人群登记"),
 }
 
 
 def action_label(action: str) -> str:
     return str(ACTION_LABELS.get(action, action))
+
 
 # Names of the keys that services put in an entry's `data`.
 DATA_LABELS = {
@@ -36,4 +49,13 @@ DATA_LABELS = {
     "via": _("方式"),
     "places": _("新增区划数"),
     "accounts": _("新增账号数"),
+    "field": _("字段"),
+    "resident": _("居民编号"),
+    "name": _("姓名"),
+    "relation": _("与户主关系"),
+    "since": _("日期"),
+    "memberships_ended": _("结束的重点人群登记数"),
+    "new_household": _("新户户号"),
+    "members": _("成员"),
+    "into": _("并入户"),
 }

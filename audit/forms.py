@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from audit.actions import ACTION_LABELS
+from shequ.widgets import DatePicker
 
 
 class AuditFilterForm(forms.Form):
@@ -14,12 +15,8 @@ class AuditFilterForm(forms.Form):
     object_type = forms.CharField(label=_("对象类型"), max_length=100, required=False)
     q = forms.CharField(label=_("对象"), max_length=100, required=False)
     ip = forms.GenericIPAddressField(label=_("IP地址"), required=False)
-    start = forms.DateField(
-        label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end = forms.DateField(
-        label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    start = forms.DateField(label=_("起始日期"), required=False, widget=DatePicker())
+    end = forms.DateField(label=_("截止日期"), required=False, widget=DatePicker())
 
     def clean(self):
         data = super().clean()

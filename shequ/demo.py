@@ -17,6 +17,8 @@ from areas import services as areas
 from areas.kinds import PlaceKind
 from areas.models import Place
 from audit import services as audit
+from people import demo as people_demo
+from people.models import Resident
 
 DEFAULT_PASSWORD = "Shequ@2026"  # noqa: S105  (documented demo password, see README)
 SEED = 20261129
@@ -62,7 +64,7 @@ def _place(kind: str, name: str, code: str, parent: Place | None) -> tuple[Place
 
 
 @transaction.atomic
-def build() -> dict[str, int]:
+def build(*, population: bool = True) -> dict[str, int]:
     """Add whatever part of the demo district is missing. Returns how many of each were added."""
     rng = random.Random(SEED)
     added = {"places": 0, "accounts": 0}
@@ -91,6 +93,19 @@ def build() -> dict[str, int]:
             by=None,
         )
         added["accounts"] += 1
+    if not population:
+        return _finish(added)
+    ids = people_demo.IdSource()
+    for community in Place.objects.filter(kind=PlaceKind.COMMUNITY, path__under=district.path):
+        if Resident.objects.filter(place_path__under=community.path).exists():
+            continue
+        made = people_demo.populate(community, random.Random(f"{SEED}-{community.code}"), ids)
+        for key, n in made.items():
+            added[key] = added.get(key, 0) + n
+    return _finish(added)
+
+
+def _finish(added: dict[str, int]) -> dict[str, int]:
     if any(added.values()):
         audit.record(None, "demo.load", data=added)
     return added

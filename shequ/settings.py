@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "areas",
     "accounts",
     "audit",
+    "people",
 ]
 
 MIDDLEWARE = [

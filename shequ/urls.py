@@ -4,4 +4,5 @@ urlpatterns = [
     path("", include("areas.urls")),
     path("accounts/", include("accounts.urls")),
     path("audit/", include("audit.urls")),
+    path("people/", include("people.urls")),
 ]

@@ -9,6 +9,7 @@ home community. `scoped`: the object lies in a place, so a same-role user from n
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +29,27 @@ class Route:
     query: Callable[[Any], dict] = field(default=lambda w: {})
     scoped: bool = False
     ok: int = 200
+
+
+def _resident(w):
+    """A resident of the home grid in a household, with a current membership (made once)."""
+    if not hasattr(w, "resident"):
+        from people import services
+        from people.models import GroupCategory
+        from people.tests.factories import resident
+
+        w.resident = resident(w.grid, "王五")
+        w.household = services.create_household(
+            number="M-1", place=w.grid, head=w.resident, since=datetime.date(2020, 1, 1), by=None
+        )
+        w.membership = services.add_membership(
+            GroupCategory.objects.get(code="party"),
+            resident=w.resident,
+            start=datetime.date(2021, 7, 1),
+            attributes={"branch": "第一支部", "party_status": "正式党员"},
+            by=None,
+        )
+    return w.resident
 
 
 def _insider_entry(w) -> dict:
@@ -87,6 +109,55 @@ ROUTES: dict[str, Route] = {
     ),
     "accounts:user-active": Route(
         get=None, post=Perm.MANAGE_ACCOUNTS, kwargs=lambda w: {"pk": w.subject.pk}, scoped=True
+    ),
+    # people
+    "people:resident-list": Route(get=Perm.VIEW_RECORDS),
+    "people:resident-create": Route(get=Perm.EDIT_RECORDS, post=Perm.EDIT_RECORDS),
+    "people:resident-detail": Route(
+        get=Perm.VIEW_RECORDS, kwargs=lambda w: {"pk": _resident(w).pk}, scoped=True
+    ),
+    "people:resident-edit": Route(
+        get=Perm.EDIT_RECORDS,
+        post=Perm.EDIT_RECORDS,
+        kwargs=lambda w: {"pk": _resident(w).pk},
+        scoped=True,
+    ),
+    "people:resident-reveal": Route(
+        get=None, post=Perm.VIEW_SENSITIVE, kwargs=lambda w: {"pk": _resident(w).pk}, scoped=True
+    ),
+    "people:resident-leave": Route(
+        get=None, post=Perm.EDIT_RECORDS, kwargs=lambda w: {"pk": _resident(w).pk}, scoped=True
+    ),
+    "people:resident-membership-add": Route(
+        get=Perm.EDIT_RECORDS,
+        post=Perm.EDIT_RECORDS,
+        kwargs=lambda w: {"pk": _resident(w).pk, "code": "veteran"},
+        scoped=True,
+    ),
+    "people:membership-end": Route(
+        get=None,
+        post=Perm.EDIT_RECORDS,
+        kwargs=lambda w: {"pk": (_resident(w), w.membership)[1].pk},
+        scoped=True,
+    ),
+    "people:household-list": Route(get=Perm.VIEW_RECORDS),
+    "people:household-create": Route(get=Perm.EDIT_RECORDS, post=Perm.EDIT_RECORDS),
+    "people:household-detail": Route(
+        get=Perm.VIEW_RECORDS,
+        kwargs=lambda w: {"pk": (_resident(w), w.household)[1].pk},
+        scoped=True,
+    ),
+    "people:household-move-in": Route(
+        get=None,
+        post=Perm.EDIT_RECORDS,
+        kwargs=lambda w: {"pk": (_resident(w), w.household)[1].pk},
+        scoped=True,
+    ),
+    "people:household-membership-add": Route(
+        get=Perm.EDIT_RECORDS,
+        post=Perm.EDIT_RECORDS,
+        kwargs=lambda w: {"pk": (_resident(w), w.household)[1].pk, "code": "dibao"},
+        scoped=True,
     ),
     # audit
     "audit:entry-list": Route(get=Perm.VIEW_AUDIT),

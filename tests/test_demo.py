@@ -16,7 +16,7 @@ from shequ import demo
 
 @pytest.fixture
 def demo_db(db):
-    call_command("demo", stdout=StringIO())
+    call_command("demo", "--no-population", stdout=StringIO())
 
 
 def test_demo_builds_the_district(demo_db):
@@ -32,7 +32,7 @@ def test_demo_is_idempotent_and_deterministic(demo_db):
     places = list(Place.objects.order_by("code").values_list("code", "name"))
     entries = AuditEntry.objects.count()
     out = StringIO()
-    call_command("demo", stdout=out)
+    call_command("demo", "--no-population", stdout=out)
     assert "新增区划0个、账号0个" in out.getvalue()
     assert list(Place.objects.order_by("code").values_list("code", "name")) == places
     assert AuditEntry.objects.count() == entries
@@ -61,5 +61,5 @@ def test_each_demo_account_logs_in_and_sees_exactly_its_subtree(client, demo_db,
 
 def test_demo_password_comes_from_the_environment(db, monkeypatch):
     monkeypatch.setenv("SHEQU_DEMO_PASSWORD", "Other-Demo-2026")
-    call_command("demo", stdout=StringIO())
+    call_command("demo", "--no-population", stdout=StringIO())
     assert User.objects.get(username="sq_worker").check_password("Other-Demo-2026")

@@ -15,14 +15,20 @@ class Command(BaseCommand):
             action="store_true",
             help=_("数据库中已有区划时什么也不做（用于首次启动）"),
         )
+        parser.add_argument(
+            "--no-population",
+            action="store_true",
+            help=_("只建区划和账号，不生成居民、房屋等人口数据"),
+        )
 
-    def handle(self, *args, if_empty: bool = False, **options):
+    def handle(self, *args, if_empty: bool = False, no_population: bool = False, **options):
         if if_empty and Place.objects.exists():
             self.stdout.write(_("数据库中已有数据，未载入演示数据。"))
         else:
-            added = demo.build()
+            added = demo.build(population=not no_population)
             self.stdout.write(
-                _("演示数据已就绪：新增区划%(places)d个、账号%(accounts)d个。") % added
+                _("演示数据已就绪：新增区划%(places)d个、账号%(accounts)d个、居民%(residents)d人。")
+                % {"residents": 0, **added}
             )
         present = set(
             User.objects.filter(username__in=[a.username for a in demo.ACCOUNTS]).values_list(

@@ -1,0 +1,85 @@
+"""Reading the registry for lists and search: one query for the page, one for its tags."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from people.models import Membership, Residence, Resident
+
+PAGE_SIZE = 50
+
+
+def years_ago(today: datetime.date, years: int) -> datetime.date:
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28)
+
+
+def current_address() -> Subquery:
+    return Subquery(
+        Residence.objects.filter(resident=OuterRef("pk"), until__isnull=True).values(
+            "household__dwelling__address"
+        )[:1]
+    )
+
+
+def search(residents: QuerySet, q: str) -> QuerySet:
+    """Name, pinyin initials ("zs"), ID number (whole or its last digits), mobile, address."""
+    q = q.strip()
+    if not q:
+        return residents
+    compact = re.sub(r"\s", "", q).upper()
+    if re.fullmatch(r"\d{17}[\dX]", compact):
+        return residents.filter(id_number=compact)
+    if re.fullmatch(r"1\d{10}", compact):
+        return residents.filter(Q(phone=compact) | Q(id_number__endswith=compact))
+    if re.fullmatch(r"\d{4,}X?", compact):
+        return residents.filter(Q(id_number__endswith=compact) | Q(phone__endswith=compact))
+    if re.fullmatch(r"[A-Za-z]{1,10}", q):
+        return residents.filter(name_initials__contains=f" {q.lower()}")
+    at_address = Residence.objects.filter(
+        resident=OuterRef("pk"), until__isnull=True, household__dwelling__address__contains=q
+    )
+    return residents.filter(Q(name__contains=q) | Exists(at_address))
+
+
+def filter_residents(residents: QuerySet, data: dict) -> QuerySet:
+    today = timezone.localdate()
+    if place := data.get("place"):
+        residents = residents.filter(place_path__under=place.path)
+    if status := data.get("status"):
+        residents = residents.filter(status=status)
+    if sex := data.get("sex"):
+        residents = residents.filter(sex=sex)
+    if age := data.get("age"):
+        low, _, high = age.partition("-")
+        residents = residents.filter(birth_date__lte=years_ago(today, int(low)))
+        if high:
+            residents = residents.filter(birth_date__gt=years_ago(today, int(high) + 1))
+    if group := data.get("group"):
+        member = Membership.objects.current().filter(resident=OuterRef("pk"), category=group)
+        residents = residents.filter(Exists(member))
+    return search(residents, data.get("q") or "")
+
+
+def page_of(residents: QuerySet, user, after: int | None) -> tuple[list[Resident], int | None]:
+    """One page in id order after `after`, with place, address and the current groups the user
+    may see; and the id to continue after, if there is more."""
+    if after:
+        residents = residents.filter(pk__gt=after)
+    visible_groups = Membership.objects.visible_to(user).current().select_related("category")
+    rows = list(
+        residents.order_by("pk")
+        .select_related("place")
+        .annotate(address=current_address())
+        .prefetch_related(Prefetch("memberships", queryset=visible_groups, to_attr="groups"))[
+            : PAGE_SIZE + 1
+        ]
+    )
+    more = rows[PAGE_SIZE - 1].pk if len(rows) > PAGE_SIZE else None
+    return rows[:PAGE_SIZE], more

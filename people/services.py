@@ -1,0 +1,551 @@
+"""Changes to the registry. Each validates, saves and writes its audit row in one transaction;
+forms, imports and the API all call these."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from areas.kinds import PlaceKind
+from areas.models import Dwelling, Place
+from audit import services as audit
+from people import idnumber
+from people.choices import Relation, ResidentStatus
+from people.models import (
+    GroupAttribute,
+    GroupCategory,
+    Household,
+    Membership,
+    Residence,
+    Resident,
+)
+from people.phones import normalise_mobile
+from people.pinyin import initials
+from shequ.errors import DomainError
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+RESIDENT_FIELDS = [
+    "name",
+    "id_number",
+    "sex",
+    "birth_date",
+    "ethnicity",
+    "education",
+    "political_status",
+    "marital_status",
+    "phone",
+    "hukou_type",
+    "status",
+    "work_unit",
+    "notes",
+    "place",
+]
+OPTIONAL_RESIDENT_FIELDS = [
+    "ethnicity",
+    "education",
+    "political_status",
+    "marital_status",
+    "hukou_type",
+    "work_unit",
+    "notes",
+]
+
+
+class DuplicateResident(DomainError):
+    """The ID number is already registered; `existing` is that resident."""
+
+    def __init__(self, existing: Resident) -> None:
+        super().__init__(
+            _("身份证号码已登记：%(name)s（%(place)s）")
+            % {"name": existing.name, "place": existing.place.name}
+        )
+        self.existing = existing
+
+
+class PossibleDuplicate(DomainError):
+    """Someone with the same name and birth date exists; saving needs a confirmation."""
+
+    def __init__(self, similar: list[Resident]) -> None:
+        names = "、".join(f"{r.name}（{r.place.name}）" for r in similar)
+        super().__init__(
+            _("已有同名且出生日期相同的居民：%(names)s，请确认不是同一人") % {"names": names}
+        )
+        self.similar = similar
+
+
+def check_place(place: Place) -> None:
+    if place.kind not in (PlaceKind.COMMUNITY, PlaceKind.GRID):
+        raise DomainError(_("居民、房屋和户应登记到社区或网格"))
+    if place.is_retired:
+        raise DomainError(_("“%(place)s”已撤销，不能再登记") % {"place": place.name})
+
+
+@dataclass(frozen=True)
+class ResidentData:
+    """What a form or an import row says about a resident, before checking."""
+
+    name: str
+    id_number: str
+    place: Place
+    sex: str = ""
+    birth_date: datetime.date | None = None
+    phone: str = ""
+    ethnicity: str = "汉族"
+    education: str = ""
+    political_status: str = "群众"
+    marital_status: str = ""
+    hukou_type: str = "户籍"
+    work_unit: str = ""
+    notes: str = ""
+
+
+def clean_resident(data: ResidentData) -> dict[str, Any]:
+    """The checked, normalised field values, or a DomainError in Chinese: the ID number's
+    checksum, the sex and birth date it implies against those given, the mobile number."""
+    name = data.name.strip()
+    if not name:
+        raise DomainError(_("请填写姓名"))
+    if len(name) > 50:
+        raise DomainError(_("姓名过长"))
+    parsed = idnumber.parse(data.id_number)
+    if data.sex and data.sex != parsed.sex:
+        raise DomainError(
+            _("性别“%(given)s”与身份证号码不符（号码显示为%(sex)s）")
+            % {"given": data.sex, "sex": parsed.sex}
+        )
+    if data.birth_date and data.birth_date != parsed.birth_date:
+        raise DomainError(
+            _("出生日期%(given)s与身份证号码不符（号码显示为%(birth)s）")
+            % {"given": data.birth_date, "birth": parsed.birth_date}
+        )
+    check_place(data.place)
+    values = {
+        "name": name,
+        "id_number": parsed.number,
+        "sex": parsed.sex,
+        "birth_date": parsed.birth_date,
+        "phone": normalise_mobile(data.phone),
+        "place": data.place,
+    }
+    for field in OPTIONAL_RESIDENT_FIELDS:
+        values[field] = (getattr(data, field) or "").strip()
+    return values
+
+
+def similar_residents(name: str, birth_date: datetime.date, *, exclude: int | None = None):
+    found = Resident.objects.filter(name=name, birth_date=birth_date).select_related("place")
+    return list(found.exclude(pk=exclude)[:5]) if exclude else list(found[:5])
+
+
+@transaction.atomic
+def register_resident(
+    data: ResidentData, *, by: User | None, confirm_similar: bool = False
+) -> Resident:
+    values = clean_resident(data)
+    existing = Resident.objects.filter(id_number=values["id_number"]).first()
+    if existing is not None:
+        raise DuplicateResident(existing)
+    if not confirm_similar and (similar := similar_residents(values["name"], values["birth_date"])):
+        raise PossibleDuplicate(similar)
+    resident = Resident(**values, name_initials=initials(values["name"]))
+    resident.save()
+    audit.record(by, "resident.create", resident, changes=audit.created(resident, RESIDENT_FIELDS))
+    return resident
+
+
+@transaction.atomic
+def update_resident(resident: Resident, data: ResidentData, *, by: User) -> Resident:
+    values = clean_resident(data)
+    clash = Resident.objects.filter(id_number=values["id_number"]).exclude(pk=resident.pk).first()
+    if clash is not None:
+        raise DuplicateResident(clash)
+    before = audit.snapshot(resident, RESIDENT_FIELDS)
+    for field, value in values.items():
+        setattr(resident, field, value)
+    resident.name_initials = initials(resident.name)
+    diff = audit.changes(before, resident)
+    if diff:
+        resident.save()
+        audit.record(by, "resident.update", resident, changes=diff)
+    return resident
+
+
+def reveal(resident: Resident, field: str, *, by: User) -> str:
+    """The full value of a masked field; the caller has checked the role. Audited."""
+    if field not in Resident.sensitive_fields:
+        raise DomainError(_("该字段无需查看原文"))
+    audit.record(by, "resident.reveal", resident, data={"field": field})
+    return getattr(resident, field)
+
+
+# --- Households and who lives in them.
+
+
+def _day_before(day: datetime.date) -> datetime.date:
+    return day - datetime.timedelta(days=1)
+
+
+def _end_residence(residence: Residence, *, on: datetime.date, reason: str) -> None:
+    if on < residence.since:
+        raise DomainError(
+            _("%(name)s迁入本户的日期是%(since)s，结束日期不能更早")
+            % {"name": residence.resident.name, "since": residence.since}
+        )
+    residence.until, residence.end_reason = on, reason
+    residence.save(update_fields=["until", "end_reason"])
+
+
+def _check_date(day: datetime.date) -> None:
+    if day > timezone.localdate():
+        raise DomainError(_("日期不能晚于今天"))
+
+
+@transaction.atomic
+def create_household(
+    *,
+    number: str,
+    place: Place,
+    head: Resident,
+    since: datetime.date,
+    dwelling: Dwelling | None = None,
+    registration: str = "户籍",
+    by: User | None,
+) -> Household:
+    """A new household with its head as first member."""
+    number = number.strip()
+    if not number:
+        raise DomainError(_("请填写户号"))
+    if Household.objects.filter(number=number).exists():
+        raise DomainError(_("户号%(number)s已存在") % {"number": number})
+    check_place(place)
+    if dwelling is not None and dwelling.place_id != place.pk:
+        place = dwelling.place
+    _check_date(since)
+    household = Household(
+        number=number, place=place, dwelling=dwelling, registration=registration, head=head
+    )
+    household.save()
+    audit.record(
+        by,
+        "household.create",
+        household,
+        changes=audit.created(household, ["number", "dwelling", "registration", "head", "place"]),
+    )
+    _join(household, head, relation=Relation.HEAD, since=since, by=by)
+    return household
+
+
+def _join(
+    household: Household, resident: Resident, *, relation: str, since: datetime.date, by
+) -> Residence:
+    if resident.status != ResidentStatus.PRESENT:
+        raise DomainError(
+            _("%(name)s的状态为%(status)s，不能迁入")
+            % {"name": resident.name, "status": resident.status}
+        )
+    current = Residence.objects.filter(resident=resident, until__isnull=True).first()
+    if current is not None:
+        if current.household_id == household.pk:
+            raise DomainError(_("%(name)s已是本户成员") % {"name": resident.name})
+        _end_residence(current, on=_day_before(since), reason=Residence.EndReason.MOVED)
+        if current.household.head_id == resident.pk:
+            Household.objects.filter(pk=current.household_id).update(head=None)
+    residence = Residence.objects.create(
+        household=household, resident=resident, relation=relation, since=since
+    )
+    if resident.place_id != household.place_id:
+        resident.place = household.place
+        resident.save(update_fields=["place"])
+    audit.record(
+        by,
+        "household.move_in",
+        household,
+        data={
+            "resident": resident.pk,
+            "name": resident.name,
+            "relation": relation,
+            "since": since.isoformat(),
+        },
+    )
+    return residence
+
+
+@transaction.atomic
+def move_in(
+    household: Household, resident: Resident, *, relation: str, since: datetime.date, by
+) -> Residence:
+    """The resident joins the household from `since`, leaving any other household the day
+    before."""
+    if household.dissolved_on is not None:
+        raise DomainError(_("该户已注销"))
+    _check_date(since)
+    if relation == Relation.HEAD:
+        if household.head_id and household.head_id != resident.pk:
+            raise DomainError(_("本户已有户主，请先变更户主"))
+        household.head = resident
+        household.save(update_fields=["head"])
+    return _join(household, resident, relation=relation, since=since, by=by)
+
+
+def _leave(resident: Resident, *, on: datetime.date, status: str, action: str, by) -> Resident:
+    _check_date(on)
+    if resident.status != ResidentStatus.PRESENT:
+        raise DomainError(
+            _("%(name)s已是%(status)s状态") % {"name": resident.name, "status": resident.status}
+        )
+    current = Residence.objects.filter(resident=resident, until__isnull=True).first()
+    if current is not None:
+        reason = (
+            Residence.EndReason.DECEASED
+            if status == ResidentStatus.DECEASED
+            else Residence.EndReason.MOVED_OUT
+        )
+        _end_residence(current, on=on, reason=reason)
+        if current.household.head_id == resident.pk:
+            Household.objects.filter(pk=current.household_id).update(head=None)
+    ended = Membership.objects.filter(resident=resident, end__isnull=True)
+    for membership in ended:
+        if membership.start > on:
+            raise DomainError(
+                _("%(group)s登记开始于%(start)s，晚于该日期")
+                % {"group": membership.category.name, "start": membership.start}
+            )
+    ended_count = ended.update(end=on)
+    before = audit.snapshot(resident, ["status", "status_date"])
+    resident.status, resident.status_date = status, on
+    resident.save(update_fields=["status", "status_date"])
+    audit.record(
+        by,
+        action,
+        resident,
+        changes=audit.changes(before, resident),
+        data={"memberships_ended": ended_count},
+    )
+    return resident
+
+
+@transaction.atomic
+def move_out(resident: Resident, *, on: datetime.date, by) -> Resident:
+    """The resident leaves the community: their residence and group memberships end `on`."""
+    return _leave(
+        resident, on=on, status=ResidentStatus.MOVED_OUT, action="resident.move_out", by=by
+    )
+
+
+@transaction.atomic
+def record_death(resident: Resident, *, on: datetime.date, by) -> Resident:
+    return _leave(resident, on=on, status=ResidentStatus.DECEASED, action="resident.death", by=by)
+
+
+@transaction.atomic
+def set_head(household: Household, resident: Resident, *, by) -> Household:
+    member = household.residences.filter(resident=resident, until__isnull=True).first()
+    if member is None:
+        raise DomainError(_("户主须是本户现有成员"))
+    before = audit.snapshot(household, ["head"])
+    household.head = resident
+    household.save(update_fields=["head"])
+    member.relation = Relation.HEAD
+    member.save(update_fields=["relation"])
+    audit.record(by, "household.update", household, changes=audit.changes(before, household))
+    return household
+
+
+@transaction.atomic
+def split_household(
+    household: Household,
+    *,
+    members: list[Resident],
+    number: str,
+    head: Resident,
+    on: datetime.date,
+    dwelling: Dwelling | None = None,
+    by,
+) -> Household:
+    """Some members leave to form a new household from `on`; `head` is one of them."""
+    current = {r.resident_id: r for r in household.residences.filter(until__isnull=True)}
+    if not members:
+        raise DomainError(_("请选择分出的成员"))
+    if any(m.pk not in current for m in members):
+        raise DomainError(_("分出的成员须是本户现有成员"))
+    if head not in members:
+        raise DomainError(_("新户户主须是分出的成员之一"))
+    if len(members) == len(current):
+        raise DomainError(_("不能把全部成员分出，原户至少保留一人"))
+    new = create_household(
+        number=number,
+        place=household.place,
+        head=head,
+        since=on,
+        dwelling=dwelling or household.dwelling,
+        registration=household.registration,
+        by=by,
+    )
+    for member in members:
+        if member.pk != head.pk:
+            _join(new, member, relation=current[member.pk].relation, since=on, by=by)
+    Residence.objects.filter(
+        household=household, resident__in=members, until=_day_before(on)
+    ).update(end_reason=Residence.EndReason.SPLIT)
+    audit.record(
+        by,
+        "household.split",
+        household,
+        data={"new_household": new.number, "members": [m.pk for m in members]},
+    )
+    return new
+
+
+@transaction.atomic
+def merge_households(source: Household, target: Household, *, on: datetime.date, by) -> Household:
+    """Every current member of `source` joins `target` from `on`; `source` is dissolved."""
+    if source.pk == target.pk:
+        raise DomainError(_("不能与本户合并"))
+    if target.dissolved_on is not None or source.dissolved_on is not None:
+        raise DomainError(_("已注销的户不能合并"))
+    members = list(source.residences.filter(until__isnull=True).select_related("resident"))
+    for residence in members:
+        relation = Relation.OTHER if residence.relation == Relation.HEAD else residence.relation
+        _join(target, residence.resident, relation=relation, since=on, by=by)
+    Residence.objects.filter(
+        household=source, until=_day_before(on), end_reason=Residence.EndReason.MOVED
+    ).update(end_reason=Residence.EndReason.MERGED)
+    source.dissolved_on, source.head = on, None
+    source.save(update_fields=["dissolved_on", "head"])
+    audit.record(
+        by, "household.merge", source, data={"into": target.number, "members": len(members)}
+    )
+    return target
+
+
+# --- Special groups.
+
+
+def clean_attributes(category: GroupCategory, raw: dict[str, Any]) -> dict[str, Any]:
+    """Each attribute converted to its type and checked; unknown keys refused."""
+    attributes = {a.key: a for a in category.attributes.all()}
+    unknown = set(raw) - set(attributes)
+    if unknown:
+        raise DomainError(
+            _("%(group)s没有属性：%(keys)s")
+            % {"group": category.name, "keys": "、".join(sorted(unknown))}
+        )
+    result: dict[str, Any] = {}
+    for key, attribute in attributes.items():
+        value = raw.get(key)
+        if value in (None, ""):
+            if attribute.required:
+                raise DomainError(_("请填写%(label)s") % {"label": attribute.label})
+            continue
+        result[key] = _convert(attribute, value)
+    return result
+
+
+def _convert(attribute: GroupAttribute, value: Any) -> Any:
+    kind, label = attribute.kind, attribute.label
+    try:
+        if kind == GroupAttribute.Kind.NUMBER:
+            number = int(str(value).strip())
+            if number < 0:
+                raise ValueError
+            return number
+        if kind == GroupAttribute.Kind.DECIMAL:
+            amount = decimal.Decimal(str(value).strip())
+            if amount < 0 or not amount.is_finite():
+                raise ValueError
+            return str(amount.quantize(decimal.Decimal("0.01")))
+        if kind == GroupAttribute.Kind.DATE:
+            day = (
+                value
+                if isinstance(value, datetime.date)
+                else datetime.date.fromisoformat(str(value).strip()[:10])
+            )
+            return day.isoformat()
+        if kind == GroupAttribute.Kind.BOOLEAN:
+            text = str(value).strip().lower()
+            if text in {"是", "true", "1", "yes", "y", "on"}:
+                return True
+            if text in {"否", "false", "0", "no", "n", "off"}:
+                return False
+            raise ValueError
+    except (ValueError, decimal.InvalidOperation):
+        raise DomainError(
+            _("%(label)s的值“%(value)s”不正确") % {"label": label, "value": value}
+        ) from None
+    text = str(value).strip()
+    if kind == GroupAttribute.Kind.CHOICE and text not in attribute.choice_list():
+        raise DomainError(
+            _("%(label)s应为：%(choices)s")
+            % {"label": label, "choices": "、".join(attribute.choice_list())}
+        )
+    if len(text) > 200:
+        raise DomainError(_("%(label)s过长") % {"label": label})
+    return text
+
+
+@transaction.atomic
+def add_membership(
+    category: GroupCategory,
+    *,
+    resident: Resident | None = None,
+    household: Household | None = None,
+    start: datetime.date,
+    attributes: dict[str, Any] | None = None,
+    notes: str = "",
+    by,
+) -> Membership:
+    subject = resident if category.subject == GroupCategory.Subject.RESIDENT else household
+    if subject is None or (resident is not None and household is not None):
+        raise DomainError(
+            _("%(group)s登记的对象应为%(subject)s")
+            % {"group": category.name, "subject": category.get_subject_display()}
+        )
+    if not category.active:
+        raise DomainError(_("%(group)s已停用") % {"group": category.name})
+    _check_date(start)
+    if resident is not None and resident.status != ResidentStatus.PRESENT:
+        raise DomainError(_("%(name)s不在住，不能登记") % {"name": resident.name})
+    open_ = Membership.objects.filter(category=category, end__isnull=True)
+    open_ = open_.filter(resident=resident) if resident else open_.filter(household=household)
+    if open_.exists():
+        raise DomainError(_("已在%(group)s中，请先结束原登记") % {"group": category.name})
+    membership = Membership(
+        category=category,
+        resident=resident,
+        household=household,
+        start=start,
+        attributes=clean_attributes(category, attributes or {}),
+        notes=notes.strip(),
+        place=subject.place,
+    )
+    membership.save()
+    audit.record(
+        by,
+        "membership.create",
+        membership,
+        changes=audit.created(
+            membership, ["category", "resident", "household", "start", "attributes"]
+        ),
+    )
+    return membership
+
+
+@transaction.atomic
+def end_membership(membership: Membership, *, end: datetime.date, by) -> Membership:
+    if membership.end is not None:
+        raise DomainError(_("该登记已于%(end)s结束") % {"end": membership.end})
+    if end < membership.start:
+        raise DomainError(_("结束日期不能早于开始日期%(start)s") % {"start": membership.start})
+    _check_date(end)
+    membership.end = end
+    membership.save(update_fields=["end"])
+    audit.record(by, "membership.end", membership, changes={"end": [None, end.isoformat()]})
+    return membership

@@ -1,0 +1,28 @@
+from django.urls import path
+
+from people import views
+
+app_name = "people"
+urlpatterns = [
+    path("residents/", views.resident_list, name="resident-list"),
+    path("residents/new/", views.resident_create, name="resident-create"),
+    path("residents/<int:pk>/", views.resident_detail, name="resident-detail"),
+    path("residents/<int:pk>/edit/", views.resident_edit, name="resident-edit"),
+    path("residents/<int:pk>/reveal/", views.resident_reveal, name="resident-reveal"),
+    path("residents/<int:pk>/leave/", views.resident_leave, name="resident-leave"),
+    path(
+        "residents/<int:pk>/groups/<slug:code>/",
+        views.membership_add,
+        name="resident-membership-add",
+    ),
+    path("memberships/<int:pk>/end/", views.membership_end, name="membership-end"),
+    path("households/", views.household_list, name="household-list"),
+    path("households/new/", views.household_create, name="household-create"),
+    path("households/<int:pk>/", views.household_detail, name="household-detail"),
+    path("households/<int:pk>/move-in/", views.household_move_in, name="household-move-in"),
+    path(
+        "households/<int:pk>/groups/<slug:code>/",
+        views.household_membership_add,
+        name="household-membership-add",
+    ),
+]
