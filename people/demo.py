@@ -184,7 +184,7 @@ def populate(community: Place, rng: random.Random, ids: IdSource | None = None) 
     counts: dict[str, int] = {}
 
     # Estates, buildings and dwellings, spread over the grids.
-    estate_names = rng.sample(ESTATES, k=min(len(ESTATES), len(grids) + 1))
+    estate_names = rng.sample(ESTATES, k=rng.randint(5, 6))
     estates = []
     for i, name in enumerate(estate_names):
         grid = grids[i % len(grids)]

@@ -93,3 +93,20 @@ def test_move_out_ends_residence_and_memberships(world):
     assert head.memberships.get().end == datetime.date(2025, 6, 30)
     household.refresh_from_db()
     assert household.head is None
+
+
+def test_county_code_newer_than_the_birth_year_is_accepted(world):
+    """武昌区 has had code 420106 since 1983; people born before that carry it too."""
+    from people import idnumber
+
+    number = idnumber.make("420106", datetime.date(1950, 4, 2), 18, male=True)
+    r = services.register_resident(_data(world, id_number=number), by=None)
+    assert r.birth_date == datetime.date(1950, 4, 2)
+
+
+def test_unknown_province_is_refused(world):
+    from people import idnumber
+
+    number = idnumber.make("990101", BIRTH, 18, male=False)
+    with pytest.raises(DomainError, match="省份代码"):
+        services.register_resident(_data(world, id_number=number), by=None)
