@@ -1,13 +1,11 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import lockout
-from accounts.models import User
+from accounts.lockout import LockedOut
 from accounts.roles import Role
-from audit import services as audit
 from audit.masking import mask
 
 
@@ -16,7 +14,6 @@ class LoginForm(AuthenticationForm):
         **AuthenticationForm.error_messages,
         "invalid_login": _("账号或密码不正确。"),
         "inactive": _("该账号已停用。"),
-        "locked": _("登录失败次数过多，账号已锁定，请%(minutes)d分钟后再试。"),
     }
 
     def __init__(self, *args, **kwargs):
@@ -25,16 +22,19 @@ class LoginForm(AuthenticationForm):
 
     def clean(self):
         username = self.cleaned_data.get("username")
-        if username:
+        if not username:
+            return super().clean()
+        try:
+            lockout.refuse_if_locked(username)
+            return super().clean()
+        except LockedOut as exc:
+            raise ValidationError(exc.message, code="locked") from None
+        except ValidationError:
+            # The failure just recorded may have been the one that locks the account.
             until = lockout.locked_until(username)
             if until is not None:
-                target = User.objects.filter(username=username).select_related("place").first()
-                audit.record(None, "auth.login_blocked", target, username=username)
-                minutes = max(1, -(-int((until - timezone.now()).total_seconds()) // 60))
-                raise ValidationError(
-                    self.error_messages["locked"], code="locked", params={"minutes": minutes}
-                )
-        return super().clean()
+                raise ValidationError(LockedOut(until).message, code="locked") from None
+            raise
 
 
 def _place_choices(places):

@@ -8,14 +8,31 @@ import datetime
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from audit import services as audit
 from audit.models import AuditEntry
+from shequ.errors import DomainError
 
 FAILED, LOCKOUT, LOGIN = "auth.login_failed", "auth.lockout", "auth.login"
 
 
+class LockedOut(DomainError):
+    def __init__(self, until: datetime.datetime) -> None:
+        minutes = max(1, -(-int((until - timezone.now()).total_seconds()) // 60))
+        super().__init__(
+            _("登录失败次数过多，账号已锁定，请%(minutes)d分钟后再试。") % {"minutes": minutes}
+        )
+
+
 def _window() -> datetime.timedelta:
     return datetime.timedelta(minutes=settings.LOCKOUT_MINUTES)
+
+
+def _account(username: str):
+    from accounts.models import User
+
+    return User.objects.filter(username=username).select_related("place").first()
 
 
 def locked_until(username: str) -> datetime.datetime | None:
@@ -46,3 +63,27 @@ def failures_since_last_success(username: str) -> int:
             break
         count += 1
     return count
+
+
+def refuse_if_locked(username: str) -> None:
+    """Raise LockedOut (and log the attempt) while `username` is locked."""
+    until = locked_until(username)
+    if until is not None:
+        audit.record(None, "auth.login_blocked", _account(username), username=username)
+        raise LockedOut(until)
+
+
+def record_failure(username: str) -> None:
+    """Log a failed login against the account tried (so the auditors of its place see it), and
+    lock the account when the failures reach the limit."""
+    target = _account(username)
+    audit.record(None, FAILED, target, username=username)
+    failures = failures_since_last_success(username)
+    if failures >= settings.LOCKOUT_FAILURES:
+        audit.record(
+            None,
+            LOCKOUT,
+            target,
+            username=username,
+            data={"failures": failures, "minutes": settings.LOCKOUT_MINUTES},
+        )

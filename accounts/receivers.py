@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
@@ -23,18 +22,4 @@ def on_logout(sender, request, user, **kwargs):
 
 @receiver(user_login_failed)
 def on_login_failed(sender, credentials, request=None, **kwargs):
-    from accounts.models import User
-
-    username = str(credentials.get("username", ""))[:150]
-    # Against the account tried, when there is one, so the auditors of its place see it.
-    target = User.objects.filter(username=username).select_related("place").first()
-    audit.record(None, "auth.login_failed", target, username=username)
-    failures = lockout.failures_since_last_success(username)
-    if failures >= settings.LOCKOUT_FAILURES:
-        audit.record(
-            None,
-            "auth.lockout",
-            target,
-            username=username,
-            data={"failures": failures, "minutes": settings.LOCKOUT_MINUTES},
-        )
+    lockout.record_failure(str(credentials.get("username", ""))[:150])

@@ -25,23 +25,28 @@ def check_assignment(role: str, place: Place | None, *, by: User | None) -> None
             str(Place.Kind(k).label) if k else _("全系统") for k in sorted(kinds, key=str)
         )
         raise DomainError(
-            _("%(role)s只能分配到：%(allowed)s") % {"role": Role(role).label, "allowed": allowed}
+            _("%(role)s只能分配到：%(allowed)s") % {"role": Role(role).label, "allowed": allowed},
+            field="place",
         )
     if place is not None and place.is_retired:
-        raise DomainError(_("“%(place)s”已撤销，不能再分配账号") % {"place": place.name})
+        raise DomainError(
+            _("“%(place)s”已撤销，不能再分配账号") % {"place": place.name}, field="place"
+        )
     if (
         by is not None
         and by.scope_path
         and (place is None or not place.path.startswith(by.scope_path))
     ):
-        raise DomainError(_("只能把账号分配到本人管理的区划之内"))
+        raise DomainError(_("只能把账号分配到本人管理的区划之内"), field="place")
 
 
-def _check_password(password: str, user: User) -> None:
+def _check_password(password: str, user: User, field: str = "password") -> None:
     try:
         password_validation.validate_password(password, user)
     except ValidationError as exc:
-        raise DomainError(" ".join(exc.messages)) from None
+        raise DomainError(
+            "；".join(m.rstrip("。.") for m in exc.messages) + "。", field=field
+        ) from None
 
 
 @transaction.atomic
@@ -56,8 +61,10 @@ def create_user(
     by: User | None,
 ) -> User:
     """A new account; `by=None` is the system itself (the demo loader, set-up commands)."""
-    if User.objects.filter(username=username).exists():
-        raise DomainError(_("账号“%(username)s”已存在") % {"username": username})
+    if User.objects.filter(username__iexact=username).exists():
+        raise DomainError(
+            _("账号“%(username)s”已存在（不区分大小写）") % {"username": username}, field="username"
+        )
     check_assignment(role, place, by=by)
     user = User(username=username, name=name, role=role, place=place, phone=phone)
     _check_password(password, user)
@@ -71,6 +78,8 @@ def create_user(
 def update_user(
     user: User, *, name: str, role: str, place: Place | None, phone: str, by: User
 ) -> User:
+    if user.pk == by.pk and (role != user.role or place != user.place):
+        raise DomainError(_("不能修改自己的角色或所属区划，请由另一位管理员办理"), field="role")
     check_assignment(role, place, by=by)
     before = audit.snapshot(user, EDITABLE)
     user.name, user.role, user.place, user.phone = name, role, place, phone
@@ -110,8 +119,8 @@ def set_active(user: User, *, active: bool, by: User) -> User:
 @transaction.atomic
 def change_own_password(user: User, *, old_password: str, new_password: str) -> User:
     if not user.check_password(old_password):
-        raise DomainError(_("原密码不正确"))
-    _check_password(new_password, user)
+        raise DomainError(_("原密码不正确"), field="old_password")
+    _check_password(new_password, user, field="new_password")
     user.set_password(new_password)
     user.save(update_fields=["password"])
     audit.record(user, "auth.password_change", user)

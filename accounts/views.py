@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -24,13 +25,18 @@ from accounts.models import User
 from accounts.roles import Perm
 from accounts.scope import get_for_user, require
 from areas.models import Place
-from shequ.errors import DomainError
+from shequ.errors import DomainError, add_to_form
 
 
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+    extra_context = {
+        "lockout_failures": settings.LOCKOUT_FAILURES,
+        "lockout_minutes": settings.LOCKOUT_MINUTES,
+        "idle_minutes": settings.SESSION_COOKIE_AGE // 60,
+    }
 
 
 class LogoutView(auth_views.LogoutView):
@@ -38,7 +44,7 @@ class LogoutView(auth_views.LogoutView):
 
 
 def _assignable_places(user: User):
-    return Place.objects.visible_to(user).active().order_by("path")
+    return Place.objects.visible_to(user).active().order_by("code")
 
 
 @login_required
@@ -53,7 +59,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
                 new_password=form.cleaned_data["new_password"],
             )
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            add_to_form(form, exc)
         else:
             update_session_auth_hash(request, request.user)
             messages.success(request, _("密码已修改，其他设备上的登录已失效。"))
@@ -74,7 +80,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
             users = users.filter(role=role)
         if active := filters.cleaned_data["active"]:
             users = users.filter(is_active=active == "1")
-    page = Paginator(users.order_by("place__path", "username"), 50).get_page(
+    page = Paginator(users.order_by("place__code", "username"), 50).get_page(
         request.GET.get("page")
     )
     return render(request, "accounts/user_list.html", {"page": page, "filters": filters})
@@ -93,7 +99,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
         try:
             user = services.create_user(**form.cleaned_data, by=request.user)
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            add_to_form(form, exc)
         else:
             messages.success(request, _("已新建账号 %(user)s") % {"user": user})
             return redirect("accounts:user-detail", pk=user.pk)
@@ -116,7 +122,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.update_user(account, **form.cleaned_data, by=request.user)
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            add_to_form(form, exc)
         else:
             messages.success(request, _("账号已保存"))
             return redirect("accounts:user-detail", pk=account.pk)

@@ -24,7 +24,7 @@ class PlaceForm(forms.Form):
 
     def clean_code(self) -> str:
         code = self.cleaned_data["code"].strip()
-        if code and not code.isdigit():
+        if code and not (code.isascii() and code.isdigit()):
             raise forms.ValidationError(_("区划代码只能由数字组成"))
         return code
 

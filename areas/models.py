@@ -54,7 +54,7 @@ class Place(models.Model):
     class Meta:
         verbose_name = _("区划")
         verbose_name_plural = _("区划")
-        ordering = ["path"]
+        ordering = ["code"]  # codes nest, so this is tree order
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(kind__in=PlaceKind.values), name="place_kind_valid"

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 place_moved = Signal()
 
 FIELDS = ["kind", "name", "code", "parent", "retired_on"]
-_CODE12 = re.compile(r"^\d{12}$")
+_CODE12 = re.compile(r"[0-9]{12}")
 
 
 def _check_code(
@@ -36,26 +36,30 @@ def _check_code(
     """Statistical division codes nest: a sub-district's code starts with its district's first
     six digits, a community's with its sub-district's first nine."""
     if kind == PlaceKind.GRID:
-        if not re.fullmatch(r"\d{15}", code) or parent is None or not code.startswith(parent.code):
-            raise DomainError(_("网格代码应为所属社区的12位代码加3位序号"))
+        if (
+            not re.fullmatch(r"[0-9]{15}", code)
+            or parent is None
+            or not code.startswith(parent.code)
+        ):
+            raise DomainError(_("网格代码应为所属社区的12位代码加3位序号"), field="code")
     else:
-        if not _CODE12.match(code):
-            raise DomainError(_("区划代码应为12位数字"))
+        if not _CODE12.fullmatch(code):
+            raise DomainError(_("区划代码应为12位数字"), field="code")
         if kind == PlaceKind.DISTRICT and not code.endswith("000000"):
-            raise DomainError(_("区的代码后6位应为0"))
+            raise DomainError(_("区的代码后6位应为0"), field="code")
         if kind == PlaceKind.SUBDISTRICT and (
             parent is None or code[:6] != parent.code[:6] or code[6:9] == "000" or code[9:] != "000"
         ):
-            raise DomainError(_("街道代码应为所属区代码前6位、3位街道序号和000"))
+            raise DomainError(_("街道代码应为所属区代码前6位、3位街道序号和000"), field="code")
         if kind == PlaceKind.COMMUNITY and (
             parent is None or code[:9] != parent.code[:9] or code[9:] == "000"
         ):
-            raise DomainError(_("社区代码应以所属街道代码的前9位开头，后3位不为0"))
+            raise DomainError(_("社区代码应以所属街道代码的前9位开头，后3位不为0"), field="code")
     clash = Place.objects.filter(code=code)
     if exclude is not None:
         clash = clash.exclude(pk=exclude.pk)
     if clash.exists():
-        raise DomainError(_("区划代码%(code)s已被使用") % {"code": code})
+        raise DomainError(_("区划代码%(code)s已被使用") % {"code": code}, field="code")
 
 
 def _check_parent(kind: str, parent: Place | None) -> None:
@@ -93,14 +97,18 @@ def create_place(
 ) -> Place:
     name = name.strip()
     if not name:
-        raise DomainError(_("请填写名称"))
+        raise DomainError(_("请填写名称"), field="name")
+    if kind == PlaceKind.DISTRICT and by is not None and by.scope_path != "":
+        raise DomainError(_("只有负责全系统的管理员可以新增区"))
     _check_parent(kind, parent)
     if kind == PlaceKind.GRID and not code:
         code = next_grid_code(parent)
     _check_code(kind, code, parent)
-    if parent is not None and parent.children.filter(name=name, retired_on__isnull=True).exists():
+    siblings = Place.objects.filter(parent=parent, name=name, retired_on__isnull=True)
+    if siblings.exists():
+        where = parent.name if parent else _("系统中")
         raise DomainError(
-            _("“%(parent)s”下已有名为“%(name)s”的区划") % {"parent": parent, "name": name}
+            _("%(where)s已有名为“%(name)s”的区划") % {"where": where, "name": name}, field="name"
         )
     # The path holds the place's own id, known only once it is saved.
     place = Place(kind=kind, name=name, code=code, parent=parent, path=f"/new-{uuid.uuid4().hex}/")
@@ -115,7 +123,7 @@ def create_place(
 def update_place(place: Place, *, name: str, code: str, by: User) -> Place:
     name = name.strip()
     if not name:
-        raise DomainError(_("请填写名称"))
+        raise DomainError(_("请填写名称"), field="name")
     if code != place.code:
         _check_code(place.kind, code, place.parent, exclude=place)
         if place.kind != PlaceKind.GRID and place.children.exists():
@@ -184,8 +192,17 @@ def retire_place(place: Place, *, on: datetime.date | None = None, by: User) -> 
             _("“%(place)s”仍有%(n)d个在用账号，请先调整或停用")
             % {"place": place, "n": active_users}
         )
+    on = on or timezone.localdate()
+    if on > timezone.localdate():
+        raise DomainError(_("撤销日期不能晚于今天"), field="on")
+    if on < timezone.localtime(place.created_at).date():
+        raise DomainError(
+            _("撤销日期不能早于该区划的建立日期%(d)s")
+            % {"d": timezone.localtime(place.created_at).date()},
+            field="on",
+        )
     before = audit.snapshot(place, FIELDS)
-    place.retired_on = on or timezone.localdate()
+    place.retired_on = on
     place.save(update_fields=["retired_on"])
     audit.record(by, "place.retire", place, changes=audit.changes(before, place))
     return place

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Count, F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -17,7 +17,8 @@ from areas import services
 from areas.forms import MoveGridForm, PlaceForm, RetireForm
 from areas.kinds import CHILD_KIND, PlaceKind
 from areas.models import Place
-from shequ.errors import DomainError
+from shequ import home as home_figures
+from shequ.errors import DomainError, add_to_form
 
 
 @login_required
@@ -34,7 +35,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def place_list(request: HttpRequest) -> HttpResponse:
     """The whole tree in scope, for moving around it and maintaining it."""
     require(request.user, Perm.VIEW_PLACES)
-    places = list(Place.objects.visible_to(request.user).order_by("path"))
+    places = list(Place.objects.visible_to(request.user).order_by("code"))
     show_retired = request.GET.get("retired") == "1"
     if not show_retired:
         places = [p for p in places if not p.is_retired]
@@ -52,21 +53,9 @@ def place_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _counts_below(place: Place) -> dict[str, int]:
-    """How many active places of each kind lie below `place`: one grouped query."""
-    rows = (
-        Place.objects.under(place)
-        .active()
-        .exclude(pk=place.pk)
-        .values("kind")
-        .annotate(n=Count("id"))
-    )
-    return {row["kind"]: row["n"] for row in rows}
-
-
 def _children_with_counts(place: Place) -> list[tuple[Place, int]]:
     """Each child of `place` with the number of active places directly under it."""
-    children = list(place.children.order_by("retired_on", "code"))
+    children = list(place.children.order_by(F("retired_on").asc(nulls_first=True), "code"))
     grand = dict(
         Place.objects.filter(parent__parent=place, retired_on__isnull=True)
         .values_list("parent_id")
@@ -79,17 +68,14 @@ def _children_with_counts(place: Place) -> list[tuple[Place, int]]:
 @require_http_methods(["GET"])
 def place_detail(request: HttpRequest, pk: int) -> HttpResponse:
     place = get_for_user(Place.objects.select_related("parent"), request.user, pk=pk)
-    counts = _counts_below(place)
-    tiles = [
-        (PlaceKind(kind).label, counts.get(kind, 0))
-        for kind in (PlaceKind.SUBDISTRICT, PlaceKind.COMMUNITY, PlaceKind.GRID)
-        if PlaceKind.values.index(kind) > PlaceKind.values.index(place.kind)
-    ]
+    tiles = home_figures.tiles(request.user, place)
     if has_perm(request.user, Perm.MANAGE_ACCOUNTS):
         accounts = User.objects.visible_to(request.user).filter(
             place__path__under=place.path, is_active=True
         )
-        tiles.append((_("在用账号"), accounts.count()))
+        tiles.append(
+            home_figures.Tile(_("在用账号"), accounts.count(), reverse("accounts:user-list"))
+        )
     child_kind = CHILD_KIND[PlaceKind(place.kind)]
     return render(
         request,
@@ -129,8 +115,6 @@ def _form_page(request, template: str, context: dict) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def district_create(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.MANAGE_PLACES)
-    if request.user.scope_path != "":
-        raise PermissionDenied  # a district is added by an administrator over the whole system
     form = PlaceForm(request.POST or None, kind=PlaceKind.DISTRICT)
     if request.method == "POST" and form.is_valid():
         try:
@@ -138,7 +122,7 @@ def district_create(request: HttpRequest) -> HttpResponse:
                 kind=PlaceKind.DISTRICT, parent=None, **form.cleaned_data, by=request.user
             )
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            add_to_form(form, exc)
         else:
             messages.success(request, _("已新增%(place)s") % {"place": place})
             return redirect("areas:place-detail", pk=place.pk)
@@ -160,7 +144,7 @@ def place_add_child(request: HttpRequest, pk: int) -> HttpResponse:
                 kind=kind, parent=parent, **form.cleaned_data, by=request.user
             )
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            add_to_form(form, exc)
         else:
             messages.success(request, _("已新增%(place)s") % {"place": place})
             return redirect("areas:place-detail", pk=parent.pk)
@@ -192,7 +176,7 @@ def place_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
             )
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            add_to_form(form, exc)
         else:
             messages.success(request, _("已保存"))
             return redirect("areas:place-detail", pk=place.pk)
@@ -215,14 +199,14 @@ def place_move(request: HttpRequest, pk: int) -> HttpResponse:
         .active()
         .filter(kind=PlaceKind.COMMUNITY)
         .exclude(pk=grid.parent_id)
-        .order_by("path")
+        .order_by("code")
     )
     form = MoveGridForm(request.POST or None, communities=communities)
     if request.method == "POST" and form.is_valid():
         try:
             services.move_grid(grid, to=form.cleaned_data["to"], by=request.user)
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            add_to_form(form, exc)
         else:
             messages.success(request, _("网格已调入%(to)s") % {"to": form.cleaned_data["to"]})
             return redirect("areas:place-detail", pk=grid.pk)
@@ -242,7 +226,7 @@ def place_retire(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.retire_place(place, on=form.cleaned_data["on"], by=request.user)
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            add_to_form(form, exc)
         else:
             messages.success(request, _("%(place)s已撤销，历史记录保留") % {"place": place})
             return redirect("areas:place-detail", pk=place.pk)

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.roles import Perm
 from accounts.scope import get_for_user, require
+from audit import presentation
 from audit.actions import DATA_LABELS
 from audit.forms import AuditFilterForm
 from audit.models import AuditEntry
@@ -33,11 +33,11 @@ def entry_list(request: HttpRequest) -> HttpResponse:
     if filters.is_valid():
         data = filters.cleaned_data
         if data["username"]:
-            entries = entries.filter(actor_username=data["username"].strip())
+            entries = entries.filter(actor_username__icontains=data["username"].strip())
         if data["action"]:
             entries = entries.filter(action=data["action"])
         if data["object_type"]:
-            entries = entries.filter(object_type=data["object_type"].strip())
+            entries = entries.filter(object_type=data["object_type"])
         if data["q"]:
             entries = entries.filter(object_repr__icontains=data["q"].strip())
         if data["ip"]:
@@ -72,24 +72,14 @@ def entry_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
     entry = get_for_user(AuditEntry.objects, request.user, pk=pk)
-    labels = _field_labels(entry.object_type)
-    changes = [
-        (labels.get(name, name), values[0], values[1]) for name, values in entry.changes.items()
-    ]
     data = [(str(DATA_LABELS.get(key, key)), value) for key, value in entry.data.items()]
     return render(
-        request, "audit/entry_detail.html", {"entry": entry, "changes": changes, "data": data}
+        request,
+        "audit/entry_detail.html",
+        {
+            "entry": entry,
+            "object_type": presentation.object_type_label(entry.object_type),
+            "changes": presentation.change_rows(entry.object_type, entry.changes),
+            "data": data,
+        },
     )
-
-
-def _field_labels(object_type: str) -> dict[str, str]:
-    """Field names of the changed model in Chinese, where the model still exists."""
-    try:
-        model = apps.get_model(object_type)
-    except (LookupError, ValueError):
-        return {}
-    return {
-        field.name: str(field.verbose_name)
-        for field in model._meta.get_fields()
-        if hasattr(field, "verbose_name")
-    }

@@ -22,7 +22,7 @@ def registry_places(user):
         Place.objects.visible_to(user)
         .active()
         .filter(kind__in=[PlaceKind.COMMUNITY, PlaceKind.GRID])
-        .order_by("path")
+        .order_by("code")
     )
 
 

@@ -27,7 +27,7 @@ from people.forms import (
 )
 from people.models import GroupCategory, Household, Membership, Residence, Resident
 from people.services import DuplicateResident, PossibleDuplicate, ResidentData
-from shequ.errors import DomainError
+from shequ.errors import DomainError, add_to_form
 
 
 def _resident_error(form, exc: DomainError) -> None:
@@ -37,7 +37,7 @@ def _resident_error(form, exc: DomainError) -> None:
     elif isinstance(exc, PossibleDuplicate):
         form.add_error("confirm_similar", exc.message)
     else:
-        form.add_error(None, exc.message)
+        add_to_form(form, exc)
 
 
 def _resident_data(cleaned: dict) -> ResidentData:
@@ -234,7 +234,7 @@ def membership_add(request: HttpRequest, pk: int, code: str) -> HttpResponse:
                 by=request.user,
             )
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            add_to_form(form, exc)
         else:
             messages.success(request, _("已登记为%(group)s") % {"group": category.name})
             return redirect("people:resident-detail", pk=resident.pk)
@@ -343,7 +343,7 @@ def household_create(request: HttpRequest) -> HttpResponse:
                     by=request.user,
                 )
             except DomainError as exc:
-                form.add_error(None, exc.message)
+                add_to_form(form, exc)
             else:
                 messages.success(request, _("已建户%(number)s") % {"number": household.number})
                 return redirect("people:household-detail", pk=household.pk)
@@ -413,7 +413,7 @@ def household_move_in(request: HttpRequest, pk: int) -> HttpResponse:
                     by=request.user,
                 )
             except DomainError as exc:
-                form.add_error(None, exc.message)
+                add_to_form(form, exc)
             else:
                 messages.success(request, _("%(name)s已迁入本户") % {"name": resident.name})
                 return redirect("people:household-detail", pk=household.pk)
@@ -442,7 +442,7 @@ def household_membership_add(request: HttpRequest, pk: int, code: str) -> HttpRe
                 by=request.user,
             )
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            add_to_form(form, exc)
         else:
             messages.success(request, _("已登记为%(group)s") % {"group": category.name})
             return redirect("people:household-detail", pk=household.pk)

@@ -38,7 +38,7 @@ def shell(request: HttpRequest) -> dict:
             Place.objects.visible_to(user)
             .active()
             .filter(kind__in=[PlaceKind.DISTRICT, PlaceKind.SUBDISTRICT, PlaceKind.COMMUNITY])
-            .order_by("path")
+            .order_by("code")
             .only("id", "name", "kind", "path")
         )
     return {"nav": nav, "switchable_places": switchable}

@@ -46,7 +46,7 @@ ACCOUNTS = [
     DemoAccount("sq_worker", "张丽", Role.COMMUNITY_WORKER, "420199001001"),
     DemoAccount("wg_worker", "陈伟", Role.GRID_WORKER, "420199001001001"),
     DemoAccount("viewer", "刘洋", Role.VIEWER, "420199001000"),
-    DemoAccount("auditor", "赵敏", Role.AUDITOR, "420199000000"),
+    DemoAccount("auditor", "赵敏", Role.AUDITOR, None),
     DemoAccount("sysadmin", "孙强", Role.SYSADMIN, None),
     DemoAccount("hy_worker", "吴芳", Role.COMMUNITY_WORKER, "420199001002"),
 ]

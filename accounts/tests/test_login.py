@@ -127,3 +127,10 @@ def test_password_policy(world, password, message):
     assert message in error.value.message
     world.subject.refresh_from_db()
     assert world.subject.check_password(TEST_PASSWORD)
+
+
+def test_the_failure_that_locks_says_so(client, world):
+    for _ in range(4):
+        _login(client, "in_community_worker", "wrong-Pass-1")
+    response = _login(client, "in_community_worker", "wrong-Pass-1")
+    assert "账号已锁定" in response.content.decode()

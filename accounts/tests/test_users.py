@@ -129,3 +129,46 @@ def test_createsuperuser_makes_a_whole_system_administrator_and_logs_it(db, monk
     root = User.objects.get(username="root")
     assert root.role == Role.SYSADMIN and root.place is None and root.scope_path == ""
     assert AuditEntry.objects.filter(action="user.create", object_id=str(root.pk)).exists()
+
+
+def test_whole_system_admin_sees_accounts_without_a_place_including_their_own(client, world):
+    admin = world.cast["sysadmin"]  # place: the whole system
+    client.force_login(admin)
+    html = client.get(reverse("accounts:user-list"), {"role": "sysadmin"}).content.decode()
+    assert "in_sysadmin" in html
+    assert client.get(reverse("accounts:user-detail", args=[admin.pk])).status_code == 200
+
+
+def test_nobody_changes_their_own_role_or_place(client, world):
+    admin = world.outsiders["sysadmin"]  # a district system administrator
+    client.force_login(admin)
+    url = reverse("accounts:user-detail", args=[admin.pk])
+    data = {"name": admin.name, "role": "district_admin", "place": world.other_district.pk}
+    response = client.post(url, data)
+    assert "不能修改自己的角色" in response.content.decode()
+    admin.refresh_from_db()
+    assert admin.role == Role.SYSADMIN
+
+
+def test_usernames_differing_only_in_case_are_one_account(client, world):
+    client.force_login(world.cast["sysadmin"])
+    data = {**GOOD, "username": "IN_VIEWER", "place": world.community.pk}
+    response = client.post(reverse("accounts:user-create"), data)
+    assert "已存在" in response.content.decode()
+    assert not User.objects.filter(username="IN_VIEWER").exists()
+
+
+def test_role_and_place_mismatch_is_shown_under_the_place_field(client, world):
+    client.force_login(world.cast["sysadmin"])
+    data = {**GOOD, "role": "grid_worker", "place": world.community.pk}
+    form = client.post(reverse("accounts:user-create"), data).context["form"]
+    assert "网格员只能分配到" in " ".join(form.errors["place"])
+
+
+def test_createsuperuser_refuses_a_weak_password(db, monkeypatch):
+    from django.core.management import CommandError, call_command
+
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "123")
+    with pytest.raises(CommandError, match="密码不符合要求"):
+        call_command("createsuperuser", "--noinput", "--username", "root", "--name", "管理员")
+    assert not User.objects.filter(username="root").exists()

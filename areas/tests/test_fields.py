@@ -44,6 +44,6 @@ def test_subtree_query_uses_the_path_index(world):
             assert "LIKE" in sql
             cursor.execute(
                 "SELECT indexdef FROM pg_indexes WHERE tablename = 'areas_place'"
-                " AND indexdef LIKE '%%pattern_ops%%'"
+                " AND indexdef LIKE '%%(path varchar_pattern_ops)%%'"
             )
             assert cursor.fetchall(), "the path column lacks its pattern_ops index"

@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from accounts.models import User
 from areas import services
@@ -100,9 +101,13 @@ def test_retire_refuses_while_children_or_accounts_are_active(world):
 
 def test_retired_place_keeps_its_row_and_takes_no_new_children(world):
     grid = world.neighbour_grid
-    services.retire_place(grid, on=datetime.date(2026, 6, 30), by=world.cast["sysadmin"])
+    today = timezone.localdate()
+    for bad in (today + datetime.timedelta(days=1), datetime.date(1999, 1, 1)):
+        with pytest.raises(DomainError, match="撤销日期"):
+            services.retire_place(grid, on=bad, by=world.cast["sysadmin"])
+    services.retire_place(grid, on=today, by=world.cast["sysadmin"])
     grid.refresh_from_db()
-    assert grid.retired_on == datetime.date(2026, 6, 30)
+    assert grid.retired_on == today
     assert grid in Place.objects.all() and grid not in Place.objects.active()
     with pytest.raises(DomainError, match="已于"):
         services.retire_place(grid, by=world.cast["sysadmin"])
@@ -119,3 +124,24 @@ def test_code_of_a_place_with_children_cannot_change(world):
         services.update_place(
             world.community, name=world.community.name, code="110199001009", by=None
         )
+
+
+def test_codes_take_ascii_digits_only(world):
+    with pytest.raises(DomainError, match="12位数字"):
+        services.create_place(
+            kind=PlaceKind.DISTRICT, name="全角区", code="４２０１９５000000", parent=None, by=None
+        )
+
+
+def test_two_districts_cannot_share_a_name(world):
+    with pytest.raises(DomainError, match="已有名为"):
+        services.create_place(
+            kind=PlaceKind.DISTRICT, name="测试区", code="110197000000", parent=None, by=None
+        )
+
+
+def test_places_list_in_tree_order_whatever_their_ids(world):
+    """Ordered by code, which nests, not by the path of ids (where "/14/" sorts before "/3/")."""
+    services.create_place(kind=PlaceKind.GRID, name="甲三网格", parent=world.community, by=None)
+    names = [p.name for p in Place.objects.filter(path__under=world.subdistrict.path)]
+    assert names == ["东街道", "甲社区", "甲一网格", "甲二网格", "甲三网格", "乙社区", "乙一网格"]
