@@ -17,8 +17,9 @@ from areas import services as areas
 from areas.kinds import PlaceKind
 from areas.models import Place
 from audit import services as audit
+from people import builtin_groups
 from people import demo as people_demo
-from people.models import Resident
+from people.models import GroupAttribute, GroupCategory, Resident
 
 DEFAULT_PASSWORD = "Shequ@2026"  # noqa: S105  (documented demo password, see README)
 SEED = 20261129
@@ -95,6 +96,7 @@ def build(*, population: bool = True) -> dict[str, int]:
         added["accounts"] += 1
     if not population:
         return _finish(added)
+    builtin_groups.ensure(GroupCategory, GroupAttribute)
     ids = people_demo.IdSource()
     for community in Place.objects.filter(kind=PlaceKind.COMMUNITY, path__under=district.path):
         if Resident.objects.filter(place_path__under=community.path).exists():
