@@ -527,3 +527,59 @@ class OrganisationMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} · {self.resident or self.staff} · {self.role}"
+
+
+class ImportJob(Placed):
+    """One uploaded spreadsheet: checked whole first (a dry run), then committed whole or not at
+    all. Large files are checked and committed in the background; `done` / `total` drive the
+    progress bar."""
+
+    class State(models.TextChoices):
+        CHECKING = "checking", _("正在检查")
+        CHECKED = "checked", _("检查通过，待确认")
+        INVALID = "invalid", _("有错误，未导入")
+        IMPORTING = "importing", _("正在导入")
+        DONE = "done", _("已导入")
+        FAILED = "failed", _("导入失败")
+
+    kind = models.CharField(_("导入内容"), max_length=20)
+    file_name = models.CharField(_("文件名"), max_length=200)
+    stored_as = models.CharField(_("存储文件"), max_length=100, editable=False)
+    sha256 = models.CharField(_("文件校验值"), max_length=64, editable=False)
+    state = models.CharField(
+        _("状态"), max_length=10, choices=State.choices, default=State.CHECKING
+    )
+    total = models.PositiveIntegerField(_("数据行数"), default=0)
+    done = models.PositiveIntegerField(_("已处理行数"), default=0)
+    counts = models.JSONField(_("结果"), default=dict, blank=True)
+    errors = models.JSONField(_("错误（前200条）"), default=list, blank=True)
+    error_count = models.PositiveIntegerField(_("错误数"), default=0)
+    message = models.CharField(_("说明"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("导入")
+        verbose_name_plural = _("导入")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    @property
+    def percent(self) -> int:
+        return min(100, round(100 * self.done / self.total)) if self.total else 0
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (
+            self.State.CHECKED,
+            self.State.INVALID,
+            self.State.DONE,
+            self.State.FAILED,
+        )

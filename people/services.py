@@ -112,31 +112,50 @@ def clean_resident(data: ResidentData) -> dict[str, Any]:
     checksum, the sex and birth date it implies against those given, the mobile number."""
     name = data.name.strip()
     if not name:
-        raise DomainError(_("请填写姓名"))
+        raise DomainError(_("请填写姓名"), field="name")
     if len(name) > 50:
-        raise DomainError(_("姓名过长"))
-    parsed = idnumber.parse(data.id_number)
+        raise DomainError(_("姓名过长"), field="name")
+    try:
+        parsed = idnumber.parse(data.id_number)
+    except DomainError as exc:
+        raise DomainError(exc.message, field="id_number") from None
     if data.sex and data.sex != parsed.sex:
         raise DomainError(
             _("性别“%(given)s”与身份证号码不符（号码显示为%(sex)s）")
-            % {"given": data.sex, "sex": parsed.sex}
+            % {"given": data.sex, "sex": parsed.sex},
+            field="sex",
         )
     if data.birth_date and data.birth_date != parsed.birth_date:
         raise DomainError(
             _("出生日期%(given)s与身份证号码不符（号码显示为%(birth)s）")
-            % {"given": data.birth_date, "birth": parsed.birth_date}
+            % {"given": data.birth_date, "birth": parsed.birth_date},
+            field="birth_date",
         )
     check_place(data.place)
+    try:
+        phone = normalise_mobile(data.phone)
+    except DomainError as exc:
+        raise DomainError(exc.message, field="phone") from None
     values = {
         "name": name,
         "id_number": parsed.number,
         "sex": parsed.sex,
         "birth_date": parsed.birth_date,
-        "phone": normalise_mobile(data.phone),
+        "phone": phone,
         "place": data.place,
     }
     for field in OPTIONAL_RESIDENT_FIELDS:
-        values[field] = (getattr(data, field) or "").strip()
+        value = (getattr(data, field) or "").strip()
+        model_field = Resident._meta.get_field(field)
+        if model_field.choices and value and value not in dict(model_field.choices):
+            raise DomainError(
+                _("%(label)s“%(value)s”不在可选范围内")
+                % {"label": model_field.verbose_name, "value": value},
+                field=field,
+            )
+        if len(value) > (model_field.max_length or 10_000):
+            raise DomainError(_("%(label)s过长") % {"label": model_field.verbose_name}, field=field)
+        values[field] = value
     return values
 
 
