@@ -33,6 +33,9 @@ ACTION_LABELS = {
     "household.merge": _("合户"),
     "membership.create": _("登记重点人群"),
     "membership.end": _("结束重点人群登记"),
+    "import.upload": _("上传导入文件"),
+    "import.commit": _("导入数据"),
+    "import.report": _("下载导入错误报告"),
 }
 
 
@@ -58,4 +61,13 @@ DATA_LABELS = {
     "new_household": _("新户户号"),
     "members": _("成员"),
     "into": _("并入户"),
+    "kind": _("内容"),
+    "file": _("文件"),
+    "sha256": _("文件校验值"),
+    "rows": _("行数"),
+    "created": _("新增"),
+    "updated": _("更新"),
+    "unchanged": _("无变化"),
+    "errors": _("错误数"),
+    "households": _("新建户数"),
 }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from people import views
+from people import import_views, views
 
 app_name = "people"
 urlpatterns = [
@@ -16,6 +16,12 @@ urlpatterns = [
         name="resident-membership-add",
     ),
     path("memberships/<int:pk>/end/", views.membership_end, name="membership-end"),
+    path("imports/", import_views.import_start, name="import-start"),
+    path("imports/template/<slug:kind>/", import_views.import_template, name="import-template"),
+    path("imports/<int:pk>/", import_views.import_detail, name="import-detail"),
+    path("imports/<int:pk>/status/", import_views.import_status, name="import-status"),
+    path("imports/<int:pk>/report/", import_views.import_report, name="import-report"),
+    path("imports/<int:pk>/commit/", import_views.import_commit, name="import-commit"),
     path("households/", views.household_list, name="household-list"),
     path("households/new/", views.household_create, name="household-create"),
     path("households/<int:pk>/", views.household_detail, name="household-detail"),

@@ -180,6 +180,12 @@ STORAGES = {
     },
 }
 
+# Uploaded spreadsheets wait here between their check and their import.
+UPLOAD_DIR = Path(env_str("SHEQU_UPLOAD_DIR", str(DATA_DIR / "uploads")))
+# Files larger than this are checked and imported in the background, with a progress bar.
+IMPORT_BACKGROUND_BYTES = env_int("SHEQU_IMPORT_BACKGROUND_BYTES", 256 * 1024, minimum=0)
+IMPORT_MAX_UPLOAD_BYTES = env_int("SHEQU_IMPORT_MAX_UPLOAD_BYTES", 20 * 1024 * 1024, minimum=1)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

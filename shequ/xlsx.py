@@ -287,3 +287,30 @@ def _safe_text(value: str) -> str:
 
 def _escape_header(text_: str) -> str:
     return text_.replace("&", "&&")
+
+
+def estimate_rows(data: IO[bytes]) -> int:
+    """Rows in the first sheet below the header, from its <dimension ref="A1:M100001"/>; 0 when
+    the file does not say. Cheap: reads the first kilobytes only."""
+    import re
+
+    try:
+        with zipfile.ZipFile(data) as archive:
+            names = sorted(
+                n
+                for n in archive.namelist()
+                if n.startswith("xl/worksheets/") and n.endswith(".xml")
+            )
+            if not names:
+                return 0
+            with archive.open(names[0]) as sheet:
+                head = sheet.read(4096)
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return 0
+    finally:
+        data.seek(0)
+    match = re.search(rb'<dimension ref="[A-Z]+(\d+)(?::[A-Z]+(\d+))?"', head)
+    if not match:
+        return 0
+    first, last = int(match.group(1)), int(match.group(2) or match.group(1))
+    return max(0, last - first)

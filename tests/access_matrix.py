@@ -52,6 +52,25 @@ def _resident(w):
     return w.resident
 
 
+def _import_job(w):
+    """An import into the home grid that found errors (made once)."""
+    if not hasattr(w, "import_job"):
+        from people.models import ImportJob
+
+        w.import_job = ImportJob.objects.create(
+            kind="residents",
+            file_name="居民.xlsx",
+            stored_as="missing.xlsx",
+            sha256="0" * 64,
+            state=ImportJob.State.INVALID,
+            errors=[{"row": 2, "column": "身份证号码", "message": "校验位不正确"}],
+            error_count=1,
+            place=w.grid,
+            created_by=w.cast["community_worker"],
+        )
+    return w.import_job
+
+
 def _insider_entry(w) -> dict:
     entry = audit.record(None, "place.update", w.grid, changes={"name": ["旧", "新"]})
     return {"pk": entry.pk}
@@ -158,6 +177,20 @@ ROUTES: dict[str, Route] = {
         post=Perm.EDIT_RECORDS,
         kwargs=lambda w: {"pk": (_resident(w), w.household)[1].pk, "code": "dibao"},
         scoped=True,
+    ),
+    "people:import-start": Route(get=Perm.EDIT_RECORDS, post=Perm.EDIT_RECORDS),
+    "people:import-template": Route(get=Perm.EDIT_RECORDS, kwargs=lambda w: {"kind": "residents"}),
+    "people:import-detail": Route(
+        get=Perm.VIEW_RECORDS, kwargs=lambda w: {"pk": _import_job(w).pk}, scoped=True
+    ),
+    "people:import-status": Route(
+        get=Perm.VIEW_RECORDS, kwargs=lambda w: {"pk": _import_job(w).pk}, scoped=True
+    ),
+    "people:import-report": Route(
+        get=Perm.VIEW_RECORDS, kwargs=lambda w: {"pk": _import_job(w).pk}, scoped=True
+    ),
+    "people:import-commit": Route(
+        get=None, post=Perm.EDIT_RECORDS, kwargs=lambda w: {"pk": _import_job(w).pk}, scoped=True
     ),
     # audit
     "audit:entry-list": Route(get=Perm.VIEW_AUDIT),

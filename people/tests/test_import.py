@@ -36,7 +36,14 @@ def workbook(headers, rows, *, merge=None, formula=None) -> bytes:
 
 def residents_rows(n=3, grid="甲一网格"):
     return [
-        [f"居民{i}", id_for(datetime.date(1970 + i, 1, 1 + i)), grid, "13800000000", "汉族", "初中"]
+        [
+            f"居民{i}",
+            id_for(datetime.date(1950 + i, 1 + i % 12, 1 + i % 28)),
+            grid,
+            "13800000000",
+            "汉族",
+            "初中",
+        ]
         for i in range(n)
     ]
 
