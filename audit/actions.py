@@ -36,6 +36,8 @@ ACTION_LABELS = {
     "import.upload": _("上传导入文件"),
     "import.commit": _("导入数据"),
     "import.report": _("下载导入错误报告"),
+    "ledger.view": _("查看台账"),
+    "ledger.export": _("导出台账"),
 }
 
 
@@ -70,4 +72,8 @@ DATA_LABELS = {
     "unchanged": _("无变化"),
     "errors": _("错误数"),
     "households": _("新建户数"),
+    "ledger": _("台账"),
+    "day": _("统计日期"),
+    "page": _("页码"),
+    "full_numbers": _("含完整号码"),
 }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from people import import_views, views
+from people import import_views, ledger_views, views
 
 app_name = "people"
 urlpatterns = [
@@ -22,6 +22,9 @@ urlpatterns = [
     path("imports/<int:pk>/status/", import_views.import_status, name="import-status"),
     path("imports/<int:pk>/report/", import_views.import_report, name="import-report"),
     path("imports/<int:pk>/commit/", import_views.import_commit, name="import-commit"),
+    path("ledgers/", ledger_views.ledger_index, name="ledger-index"),
+    path("ledgers/<slug:code>/", ledger_views.ledger_detail, name="ledger-detail"),
+    path("ledgers/<slug:code>/export/", ledger_views.ledger_export, name="ledger-export"),
     path("households/", views.household_list, name="household-list"),
     path("households/new/", views.household_create, name="household-create"),
     path("households/<int:pk>/", views.household_detail, name="household-detail"),

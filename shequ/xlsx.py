@@ -236,14 +236,14 @@ def write_table(
     for index, column in enumerate(all_columns):
         sheet.set_column(index, index, column.width, text_fmt if column.as_text else None)
     width = len(all_columns)
-    sheet.merge_range(0, 0, 0, width - 1, title, title_fmt)
-    sheet.merge_range(1, 0, 1, width - 1, subtitle, sub_fmt)
+    sheet.merge_range(0, 0, 0, width - 1, str(title), title_fmt)
+    sheet.merge_range(1, 0, 1, width - 1, str(subtitle), sub_fmt)
     row = 2
     for note in notes:
-        sheet.merge_range(row, 0, row, width - 1, note, note_fmt)
+        sheet.merge_range(row, 0, row, width - 1, str(note), note_fmt)
         row += 1
     for index, column in enumerate(all_columns):
-        sheet.write_string(row, index, column.header, head_fmt)
+        sheet.write_string(row, index, str(column.header), head_fmt)
     sheet.repeat_rows(row)
     sheet.freeze_panes(row + 1, 0)
     header_row = row

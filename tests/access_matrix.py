@@ -192,6 +192,14 @@ ROUTES: dict[str, Route] = {
     "people:import-commit": Route(
         get=None, post=Perm.EDIT_RECORDS, kwargs=lambda w: {"pk": _import_job(w).pk}, scoped=True
     ),
+    "people:ledger-index": Route(get=Perm.VIEW_RECORDS),
+    "people:ledger-detail": Route(get=Perm.VIEW_RECORDS, kwargs=lambda w: {"code": "party"}),
+    "people:ledger-export": Route(
+        get=Perm.VIEW_RECORDS,
+        kwargs=lambda w: {"code": "party"},
+        query=lambda w: {"place": (_resident(w), w.grid)[1].pk},
+        scoped=True,
+    ),
     # audit
     "audit:entry-list": Route(get=Perm.VIEW_AUDIT),
     "audit:entry-detail": Route(get=Perm.VIEW_AUDIT, kwargs=_insider_entry, scoped=True),

@@ -1,0 +1,127 @@
+"""Ledger pages: pick a ledger, a place and a day; read it on screen or take it as .xlsx."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from accounts.roles import Perm, has_perm
+from accounts.scope import require
+from areas.models import Place
+from audit import services as audit
+from people.forms import PlaceField
+from people.import_views import xlsx_response
+from people.ledgers import LEDGERS, Ledger
+from shequ import xlsx
+from shequ.widgets import DatePicker
+
+PAGE = 100
+
+
+class LedgerForm(forms.Form):
+    place = PlaceField(label=gettext_lazy("区划"), queryset=Place.objects.none(), required=False)
+    on = forms.DateField(label=gettext_lazy("统计日期"), required=False, widget=DatePicker())
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["place"].queryset = Place.objects.visible_to(user).active().order_by("code")
+
+    def clean_on(self):
+        day = self.cleaned_data.get("on")
+        if day and day > timezone.localdate():
+            raise forms.ValidationError(_("统计日期不能晚于今天"))
+        return day
+
+
+def _ledger(user, code: str) -> Ledger:
+    ledger = LEDGERS.get(code)
+    if ledger is None:
+        raise Http404
+    require(user, ledger.needs)
+    return ledger
+
+
+def _choice(request: HttpRequest) -> tuple[LedgerForm, Place | None, datetime.date]:
+    form = LedgerForm(request.GET or None, user=request.user)
+    place = request.user.place if request.user.place_id else None
+    day = timezone.localdate()
+    if form.is_bound and form.is_valid():
+        place = form.cleaned_data["place"] or place
+        day = form.cleaned_data["on"] or day
+    return form, place, day
+
+
+@login_required
+@require_http_methods(["GET"])
+def ledger_index(request: HttpRequest) -> HttpResponse:
+    require(request.user, Perm.VIEW_RECORDS)
+    ledgers = [ledger for ledger in LEDGERS.values() if has_perm(request.user, ledger.needs)]
+    return render(request, "people/ledger_index.html", {"ledgers": ledgers})
+
+
+@login_required
+@require_http_methods(["GET"])
+def ledger_detail(request: HttpRequest, code: str) -> HttpResponse:
+    ledger = _ledger(request.user, code)
+    form, place, day = _choice(request)
+    context = {"ledger": ledger, "form": form, "place": place, "day": day, "current_place": place}
+    if place is not None and form.errors == {}:
+        page = Paginator(ledger.source(place, day, request.user), PAGE).get_page(
+            request.GET.get("page")
+        )
+        offset = (page.number - 1) * PAGE
+        context.update(
+            page=page,
+            rows=list(ledger.render(page.object_list, day, request.user)),
+            offset=offset,
+        )
+        audit.record(
+            request.user,
+            "ledger.view",
+            place,
+            data={"ledger": ledger.code, "day": day.isoformat(), "page": page.number},
+        )
+    return render(request, "people/ledger_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET"])
+def ledger_export(request: HttpRequest, code: str) -> HttpResponse:
+    ledger = _ledger(request.user, code)
+    form, place, day = _choice(request)
+    if place is None or form.errors:
+        raise Http404
+    full = has_perm(request.user, Perm.VIEW_SENSITIVE)
+    now = timezone.localtime()
+    who = f"{request.user.name}（{request.user.get_role_display()}）"
+    rows = list(ledger.rows(place, day, request.user))
+    content = xlsx.write_table(
+        f"{place.name}{ledger.title}",
+        _("统计日期：%(day)s　　制表：%(who)s　　共%(n)d条")
+        % {"day": day.isoformat(), "who": who, "n": len(rows)},
+        [xlsx.Column(c.header, c.width, as_text=c.as_text) for c in ledger.columns],
+        rows,
+        footer=_("导出人：%(who)s　导出时间：%(at)s") % {"who": who, "at": f"{now:%Y-%m-%d %H:%M}"},
+        sheet_name=str(ledger.title),
+    )
+    audit.record(
+        request.user,
+        "ledger.export",
+        place,
+        data={
+            "ledger": ledger.code,
+            "day": day.isoformat(),
+            "rows": len(rows),
+            "full_numbers": full,
+        },
+    )
+    return xlsx_response(content, f"{place.name}{ledger.title}{day:%Y%m%d}.xlsx")

@@ -1,0 +1,121 @@
+import datetime
+import io
+
+import openpyxl
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.models import AuditEntry
+from people import services
+from people.models import GroupCategory
+from people.tests.factories import resident
+
+D2020 = datetime.date(2020, 1, 1)
+
+
+def _household(world, number, head, since=D2020):
+    return services.create_household(
+        number=number, place=world.grid, head=head, since=since, by=None
+    )
+
+
+def _party(person, start=datetime.date(2015, 7, 1)):
+    return services.add_membership(
+        GroupCategory.objects.get(code="party"),
+        resident=person,
+        start=start,
+        attributes={"branch": "第一支部", "party_status": "正式党员"},
+        by=None,
+    )
+
+
+def _ledger(client, code, world, day, export=False):
+    name = "people:ledger-export" if export else "people:ledger-detail"
+    return client.get(
+        reverse(name, args=[code]), {"place": world.community.pk, "on": day.isoformat()}
+    )
+
+
+def test_population_ledger_is_as_of_the_chosen_day(client, world):
+    head = resident(world.grid, "户主甲", birth=datetime.date(1960, 1, 1))
+    household = _household(world, "P1", head)
+    late = resident(world.grid, "后来者", birth=datetime.date(1990, 1, 1))
+    services.move_in(household, late, relation="子", since=datetime.date(2024, 5, 1), by=None)
+    client.force_login(world.cast["community_worker"])
+
+    def names(day):
+        return [row[0] for row in _ledger(client, "population", world, day).context["rows"]]
+
+    assert names(datetime.date(2023, 12, 31)) == ["户主甲"]
+    assert names(datetime.date(2024, 6, 1)) == ["户主甲", "后来者"]
+    services.move_out(late, on=datetime.date(2025, 1, 31), by=None)
+    assert names(datetime.date(2025, 2, 1)) == ["户主甲"]
+
+
+def test_party_ledger_export_is_a_real_workbook_masked_for_a_viewer(client, world):
+    member = resident(world.grid, "党员乙", birth=datetime.date(1970, 3, 3))
+    _household(world, "P2", member)
+    _party(member)
+    client.force_login(world.cast["viewer"])
+    response = _ledger(client, "party", world, datetime.date(2026, 1, 1), export=True)
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert sheet["A1"].value == "甲社区党员台账"
+    headers = [c.value for c in sheet[3]]
+    assert headers[:5] == ["序号", "姓名", "性别", "出生日期", "身份证号码"]
+    assert sheet["B4"].value == "党员乙"
+    assert sheet["E4"].value == member.id_number[:3] + "*" * 11 + member.id_number[-4:]
+    entry = AuditEntry.objects.get(action="ledger.export")
+    assert entry.data["rows"] == 1 and entry.data["full_numbers"] is False
+    assert "导出人" in sheet.oddFooter.left.text
+
+
+def test_worker_export_carries_full_numbers_as_text(client, world, django_assert_max_num_queries):
+    people = [
+        resident(world.grid, f"党员{i}", birth=datetime.date(1960 + i, 1, 1)) for i in range(30)
+    ]
+    for person in people:
+        _party(person)
+    client.force_login(world.cast["community_worker"])
+    with django_assert_max_num_queries(12):  # not one per row
+        response = _ledger(client, "party", world, datetime.date(2026, 1, 1), export=True)
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    numbers = {sheet.cell(row=r, column=5).value for r in range(4, 34)}
+    assert numbers == {p.id_number for p in people}
+    assert sheet.cell(row=4, column=5).data_type == "s"
+
+
+def test_membership_ledger_respects_start_and_end(client, world):
+    member = resident(world.grid, "党员丙")
+    m = _party(member, start=datetime.date(2020, 7, 1))
+    services.end_membership(m, end=datetime.date(2023, 6, 30), by=None)
+    client.force_login(world.cast["community_worker"])
+
+    def rows(day):
+        return _ledger(client, "party", world, day).context["rows"]
+
+    assert rows(datetime.date(2020, 6, 30)) == []
+    assert len(rows(datetime.date(2021, 1, 1))) == 1
+    assert rows(datetime.date(2023, 7, 1)) == []
+
+
+def test_health_ledger_needs_the_health_permission(client, world):
+    client.force_login(world.cast["grid_worker"])
+    assert _ledger(client, "disabled", world, datetime.date(2026, 1, 1)).status_code == 403
+    client.force_login(world.cast["community_worker"])
+    assert _ledger(client, "disabled", world, datetime.date(2026, 1, 1)).status_code == 200
+
+
+def test_elderly_ledger_counts_age_on_the_day(client, world):
+    old = resident(world.grid, "老人丁", birth=datetime.date(1945, 6, 1))
+    _household(world, "P3", old, since=datetime.date(2000, 1, 1))
+    client.force_login(world.cast["community_worker"])
+    before = _ledger(client, "elderly", world, datetime.date(2025, 5, 31)).context["rows"]
+    after = _ledger(client, "elderly", world, datetime.date(2025, 6, 1)).context["rows"]
+    assert before == [] and after[0][0] == "老人丁" and after[0][4] == 80
+
+
+def test_future_day_is_refused(client, world):
+    client.force_login(world.cast["community_worker"])
+    future = timezone.localdate() + datetime.timedelta(days=30)
+    response = _ledger(client, "party", world, future)
+    assert "不能晚于今天" in response.content.decode()
