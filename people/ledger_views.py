@@ -51,9 +51,9 @@ def _ledger(user, code: str) -> Ledger:
 
 
 def _choice(request: HttpRequest) -> tuple[LedgerForm, Place | None, datetime.date]:
-    form = LedgerForm(request.GET or None, user=request.user)
     place = request.user.place if request.user.place_id else None
     day = timezone.localdate()
+    form = LedgerForm(request.GET or None, user=request.user, initial={"place": place, "on": day})
     if form.is_bound and form.is_valid():
         place = form.cleaned_data["place"] or place
         day = form.cleaned_data["on"] or day
@@ -81,7 +81,8 @@ def ledger_detail(request: HttpRequest, code: str) -> HttpResponse:
         offset = (page.number - 1) * PAGE
         context.update(
             page=page,
-            rows=list(ledger.render(page.object_list, day, request.user)),
+            # On screen numbers stay masked for everyone; the resident's page reveals one.
+            rows=list(ledger.render(page.object_list, day, full=False)),
             offset=offset,
         )
         audit.record(

@@ -5,6 +5,7 @@ place and any day. Nothing here is entered; every row is read from the records
 from __future__ import annotations
 
 import datetime
+import decimal
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -46,10 +47,8 @@ class Ledger:
     def headers(self) -> list[str]:
         return [c.header for c in self.columns]
 
-    def render(self, records, day: datetime.date, user) -> Iterator[list[Any]]:
-        """Each record as the row of cells shown, sensitive ones masked for those who may not
-        see them in full."""
-        full = has_perm(user, Perm.VIEW_SENSITIVE)
+    def render(self, records, day: datetime.date, *, full: bool) -> Iterator[list[Any]]:
+        """Each record as its row of cells; sensitive cells masked unless `full`."""
         for record in records:
             record.on_day = day  # for columns that depend on the day, such as age
             yield [
@@ -59,8 +58,9 @@ class Ledger:
             ]
 
     def rows(self, place: Place, day: datetime.date, user) -> Iterator[list[Any]]:
+        """Every row, for export: numbers in full for roles that may see them."""
         records = self.source(place, day, user).iterator(chunk_size=2000)
-        return self.render(records, day, user)
+        return self.render(records, day, full=has_perm(user, Perm.VIEW_SENSITIVE))
 
     def count(self, place: Place, day: datetime.date, user) -> int:
         return self.source(place, day, user).count()
@@ -210,7 +210,11 @@ _register(
             ),
             Col(_("户号"), lambda m: m.household.number, 12, as_text=True),
             Col(_("保障人数"), lambda m: int(m.attributes.get("covered_persons") or 0), 8),
-            Col(_("月保障金（元）"), lambda m: float(m.attributes.get("monthly_amount") or 0), 12),
+            Col(
+                _("月保障金（元）"),
+                lambda m: decimal.Decimal(m.attributes.get("monthly_amount") or 0),
+                12,
+            ),
             Col(_("低保证号"), _attr("certificate_no"), 14, as_text=True),
             Col(_("纳入日期"), lambda m: m.start, 12),
             Col(

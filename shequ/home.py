@@ -70,7 +70,7 @@ def _registry(user, place: Place) -> list[Tile]:
     )
     return [
         Tile(_("在住居民"), people["present"], f"{residents_url}?{query}"),
-        Tile(_("60岁以上"), people["elderly"], f"{residents_url}?{query}&age=60-79"),
+        Tile(_("60岁以上"), people["elderly"], f"{residents_url}?{query}&age=60-"),
         Tile(_("户"), households, reverse("people:household-list")),
         Tile(_("重点人群在册"), groups),
         Tile(_("辖区单位"), units),

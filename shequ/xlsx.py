@@ -8,6 +8,7 @@ openpyxl. Writing goes through XlsxWriter in constant memory, ID numbers always 
 from __future__ import annotations
 
 import datetime
+import decimal
 import io
 import zipfile
 from collections.abc import Iterator, Sequence
@@ -232,6 +233,7 @@ def write_table(
     cell_fmt = book.add_format({"border": 1, "font_name": font})
     text_fmt = book.add_format({"border": 1, "font_name": font, "num_format": "@"})
     date_fmt = book.add_format({"border": 1, "font_name": font, "num_format": "yyyy-mm-dd"})
+    money_fmt = book.add_format({"border": 1, "font_name": font, "num_format": "#,##0.00"})
     all_columns = ([Column("序号", 6)] if numbered else []) + list(columns)
     for index, column in enumerate(all_columns):
         sheet.set_column(index, index, column.width, text_fmt if column.as_text else None)
@@ -259,6 +261,8 @@ def write_table(
                 sheet.write_datetime(
                     row, index, datetime.datetime.combine(value, datetime.time()), date_fmt
                 )
+            elif isinstance(value, decimal.Decimal):
+                sheet.write_number(row, index, float(value), money_fmt)
             elif isinstance(value, bool):
                 sheet.write_string(row, index, "是" if value else "否", cell_fmt)
             elif isinstance(value, int | float):

@@ -119,3 +119,12 @@ def test_future_day_is_refused(client, world):
     future = timezone.localdate() + datetime.timedelta(days=30)
     response = _ledger(client, "party", world, future)
     assert "不能晚于今天" in response.content.decode()
+
+
+def test_on_screen_ledger_masks_numbers_even_for_those_who_may_export_them(client, world):
+    member = resident(world.grid, "党员戊")
+    _party(member)
+    client.force_login(world.cast["community_worker"])
+    html = _ledger(client, "party", world, datetime.date(2026, 1, 1)).content.decode()
+    assert "党员戊" in html and member.id_number not in html
+    assert AuditEntry.objects.filter(action="ledger.view").exists()
