@@ -1,6 +1,6 @@
 from django.urls import path
 
-from areas import views
+from areas import registry_views, views
 
 app_name = "areas"
 urlpatterns = [
@@ -13,4 +13,10 @@ urlpatterns = [
     path("places/<int:pk>/edit/", views.place_edit, name="place-edit"),
     path("places/<int:pk>/move/", views.place_move, name="place-move"),
     path("places/<int:pk>/retire/", views.place_retire, name="place-retire"),
+    path("dwellings/", registry_views.dwelling_list, name="dwelling-list"),
+    path("dwellings/new/", registry_views.dwelling_create, name="dwelling-create"),
+    path("dwellings/<int:pk>/", registry_views.dwelling_edit, name="dwelling-edit"),
+    path("units/", registry_views.unit_list, name="unit-list"),
+    path("units/new/", registry_views.unit_create, name="unit-create"),
+    path("units/<int:pk>/", registry_views.unit_edit, name="unit-edit"),
 ]

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from areas.kinds import PlaceKind
 from areas.models import Place
+from audit.masking import mask
 from people.choices import Relation, ResidentStatus, Sex
 from people.models import GroupAttribute, GroupCategory, Resident
 from shequ.widgets import DatePicker
@@ -52,8 +53,9 @@ class ResidentForm(forms.Form):
     """Parses what the worker typed; the service checks the ID number and derives sex and birth
     date from it, so those two may stay empty."""
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, current: Resident | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.current = current
         self.fields.update(
             fields_for_model(
                 Resident,
@@ -75,7 +77,23 @@ class ResidentForm(forms.Form):
         self.fields["confirm_similar"] = forms.BooleanField(
             label=_("确认不是同一人，仍然登记"), required=False
         )
+        if current is not None:
+            # Editing never shows the numbers in full: blank keeps them, typing replaces them.
+            for name in ("id_number", "phone"):
+                value = getattr(current, name)
+                self.fields[name].required = False
+                self.fields[name].help_text = (
+                    _("当前：%(masked)s；留空则不变") % {"masked": mask(value)} if value else ""
+                )
         self.order_fields(RESIDENT_FORM_FIELDS)
+
+    def clean(self):
+        data = super().clean()
+        if self.current is not None:
+            for name in ("id_number", "phone"):
+                if not data.get(name):
+                    data[name] = getattr(self.current, name)
+        return data
 
 
 class ResidentFilterForm(forms.Form):

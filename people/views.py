@@ -169,9 +169,10 @@ def resident_reveal(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
     resident = get_for_user(Resident.objects, request.user, pk=pk, perm=Perm.EDIT_RECORDS)
-    initial = {field: getattr(resident, field) for field in RESIDENT_FORM_FIELDS}
+    hidden = ("id_number", "phone")
+    initial = {f: getattr(resident, f) for f in RESIDENT_FORM_FIELDS if f not in hidden}
     initial["place"] = resident.place_id
-    form = ResidentForm(request.POST or None, user=request.user, initial=initial)
+    form = ResidentForm(request.POST or None, user=request.user, initial=initial, current=resident)
     if request.method == "POST" and form.is_valid():
         try:
             services.update_resident(resident, _resident_data(form.cleaned_data), by=request.user)

@@ -23,6 +23,8 @@ NAV = [
     NavItem("areas:home", _("首页"), Perm.VIEW_PLACES, ""),
     NavItem("people:resident-list", _("居民"), Perm.VIEW_RECORDS, "people/residents"),
     NavItem("people:household-list", _("户"), Perm.VIEW_RECORDS, "people/households"),
+    NavItem("areas:dwelling-list", _("房屋"), Perm.VIEW_RECORDS, "dwellings"),
+    NavItem("areas:unit-list", _("辖区单位"), Perm.VIEW_RECORDS, "units"),
     NavItem("people:ledger-index", _("台账"), Perm.VIEW_RECORDS, "people/ledgers"),
     NavItem("people:import-start", _("Excel导入"), Perm.EDIT_RECORDS, "people/imports"),
     NavItem("areas:place-list", _("区划"), Perm.VIEW_PLACES, "places"),

@@ -52,6 +52,22 @@ def _resident(w):
     return w.resident
 
 
+def _dwelling(w):
+    if not hasattr(w, "dwelling"):
+        from areas.models import Dwelling
+
+        w.dwelling = Dwelling.objects.create(address="甲一网格1号", place=w.grid)
+    return w.dwelling
+
+
+def _unit(w):
+    if not hasattr(w, "unit"):
+        from areas.models import LocalUnit
+
+        w.unit = LocalUnit.objects.create(name="甲便利店", kind="商铺", place=w.grid)
+    return w.unit
+
+
 def _import_job(w):
     """An import into the home grid that found errors (made once)."""
     if not hasattr(w, "import_job"):
@@ -128,6 +144,22 @@ ROUTES: dict[str, Route] = {
     ),
     "accounts:user-active": Route(
         get=None, post=Perm.MANAGE_ACCOUNTS, kwargs=lambda w: {"pk": w.subject.pk}, scoped=True
+    ),
+    "areas:dwelling-list": Route(get=Perm.VIEW_RECORDS),
+    "areas:dwelling-create": Route(get=Perm.EDIT_RECORDS, post=Perm.EDIT_RECORDS),
+    "areas:dwelling-edit": Route(
+        get=Perm.EDIT_RECORDS,
+        post=Perm.EDIT_RECORDS,
+        kwargs=lambda w: {"pk": _dwelling(w).pk},
+        scoped=True,
+    ),
+    "areas:unit-list": Route(get=Perm.VIEW_RECORDS),
+    "areas:unit-create": Route(get=Perm.EDIT_RECORDS, post=Perm.EDIT_RECORDS),
+    "areas:unit-edit": Route(
+        get=Perm.EDIT_RECORDS,
+        post=Perm.EDIT_RECORDS,
+        kwargs=lambda w: {"pk": _unit(w).pk},
+        scoped=True,
     ),
     # people
     "people:resident-list": Route(get=Perm.VIEW_RECORDS),
