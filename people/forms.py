@@ -11,7 +11,7 @@ from areas.kinds import PlaceKind
 from areas.models import Place
 from audit.masking import mask
 from people.choices import Relation, ResidentStatus, Sex
-from people.models import GroupAttribute, GroupCategory, Resident
+from people.models import GroupAttribute, GroupCategory, Organisation, Rental, Resident, Staff
 from shequ.widgets import DatePicker
 
 DATE = DatePicker()
@@ -221,3 +221,102 @@ class MoveInForm(forms.Form):
         label=_("与户主关系"), choices=[("", "---------"), *Relation.choices]
     )
     since = forms.DateField(label=_("迁入日期"), widget=DATE)
+
+
+def communities(user):
+    return Place.objects.visible_to(user).active().filter(kind=PlaceKind.COMMUNITY).order_by("code")
+
+
+STAFF_FORM_FIELDS = ["name", "sex", "birth_date", "phone", "post", "education",
+                     "political_status", "start_date", "end_date"]  # fmt: skip
+ORGANISATION_FORM_FIELDS = ["kind", "name", "established", "term_start", "term_end",
+                            "dissolved_on", "notes"]  # fmt: skip
+
+
+def _model_form_fields(form, model, names) -> None:
+    dates = {f.name for f in model._meta.get_fields() if f.get_internal_type() == "DateField"}
+    form.fields.update(
+        fields_for_model(
+            model,
+            fields=names,
+            widgets={
+                **{name: DatePicker() for name in names if name in dates},
+                "notes": forms.Textarea(attrs={"rows": 2}),
+            },
+        )
+    )
+
+
+class StaffForm(forms.Form):
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["place"] = PlaceField(label=_("所在社区"), queryset=communities(user))
+        _model_form_fields(self, Staff, STAFF_FORM_FIELDS)
+        self.order_fields(["place", *STAFF_FORM_FIELDS])
+
+
+class OrganisationForm(forms.Form):
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["place"] = PlaceField(label=_("所在社区"), queryset=communities(user))
+        _model_form_fields(self, Organisation, ORGANISATION_FORM_FIELDS)
+        self.order_fields(["place", *ORGANISATION_FORM_FIELDS])
+
+
+class OrganisationMemberForm(forms.Form):
+    id_number = forms.CharField(
+        label=_("居民身份证号码"), max_length=20, required=False, help_text=_("成员是居民时填写")
+    )
+    staff = forms.ModelChoiceField(
+        label=_("或：社区工作者"), queryset=Staff.objects.none(), required=False
+    )
+    role = forms.CharField(label=_("职务"), max_length=20, initial="成员")
+    since = forms.DateField(label=_("加入日期"), widget=DatePicker())
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["staff"].queryset = Staff.objects.filter(
+            place_path__under=organisation.place_path, end_date__isnull=True
+        )
+
+
+class RentalForm(forms.Form):
+    address = forms.CharField(
+        label=_("出租房屋地址"), max_length=200, help_text=_("须是已登记的房屋")
+    )
+    landlord_name = forms.CharField(label=_("房东姓名"), max_length=50)
+    landlord_phone = forms.CharField(label=_("房东手机"), max_length=20, required=False)
+    tenant_name = forms.CharField(label=_("承租人"), max_length=50, required=False)
+    tenant_household = forms.CharField(
+        label=_("承租户户号"), max_length=30, required=False, help_text=_("承租户已登记时填写")
+    )
+    tenants = forms.IntegerField(label=_("居住人数"), min_value=0, max_value=500, required=False)
+    purpose = forms.ChoiceField(label=_("用途"), choices=Rental.Purpose.choices)
+    start = forms.DateField(label=_("租赁开始"), widget=DatePicker())
+    end = forms.DateField(label=_("租赁结束"), widget=DatePicker(), required=False)
+
+
+class CategoryForm(forms.Form):
+    name = forms.CharField(label=_("名称"), max_length=40)
+    code = forms.SlugField(
+        label=_("代码"), max_length=40, help_text=_("英文字母、数字或下划线，如 orphan")
+    )
+    subject = forms.ChoiceField(label=_("对象"), choices=GroupCategory.Subject.choices)
+    sensitivity = forms.ChoiceField(label=_("敏感级别"), choices=GroupCategory.Sensitivity.choices)
+    description = forms.CharField(
+        label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class AttributeForm(forms.Form):
+    label = forms.CharField(label=_("属性名称"), max_length=40)
+    key = forms.SlugField(label=_("代码"), max_length=40)
+    kind = forms.ChoiceField(label=_("类型"), choices=GroupAttribute.Kind.choices)
+    choices = forms.CharField(
+        label=_("可选值"),
+        max_length=300,
+        required=False,
+        help_text=_("类型为“选项”时填写，用顿号或逗号分隔"),
+    )
+    unit = forms.CharField(label=_("单位"), max_length=10, required=False)
+    required = forms.BooleanField(label=_("必填"), required=False)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,8 +23,12 @@ from people.models import (
     GroupCategory,
     Household,
     Membership,
+    Organisation,
+    OrganisationMember,
+    Rental,
     Residence,
     Resident,
+    Staff,
 )
 from people.phones import normalise_mobile
 from people.pinyin import initials
@@ -568,3 +573,253 @@ def end_membership(membership: Membership, *, end: datetime.date, by) -> Members
     membership.save(update_fields=["end"])
     audit.record(by, "membership.end", membership, changes={"end": [None, end.isoformat()]})
     return membership
+
+
+# --- Staff, organisations, rentals and the group catalogue.
+
+STAFF_FIELDS = ["name", "sex", "birth_date", "phone", "post", "education", "political_status",
+                "start_date", "end_date", "place"]  # fmt: skip
+
+
+@transaction.atomic
+def save_staff(staff: Staff | None, *, by, **values) -> Staff:
+    """Register a staff member (`staff=None`) or change one."""
+    place = values["place"]
+    if place.kind != PlaceKind.COMMUNITY:
+        raise DomainError(_("社区工作者登记到社区"), field="place")
+    if not values["name"].strip():
+        raise DomainError(_("请填写姓名"), field="name")
+    try:
+        values["phone"] = normalise_mobile(values.get("phone", ""))
+    except DomainError as exc:
+        raise DomainError(exc.message, field="phone") from None
+    today = timezone.localdate()
+    if values["birth_date"] > today.replace(year=today.year - 16):
+        raise DomainError(_("出生日期不合理"), field="birth_date")
+    if values["start_date"] > today:
+        raise DomainError(_("入职日期不能晚于今天"), field="start_date")
+    if values.get("end_date") and values["end_date"] < values["start_date"]:
+        raise DomainError(_("离职日期不能早于入职日期"), field="end_date")
+    creating = staff is None
+    staff = staff or Staff()
+    before = {} if creating else audit.snapshot(staff, STAFF_FIELDS)
+    for key, value in values.items():
+        setattr(staff, key, value.strip() if isinstance(value, str) else value)
+    staff.save()
+    if creating:
+        audit.record(by, "staff.create", staff, changes=audit.created(staff, STAFF_FIELDS))
+    elif diff := audit.changes(before, staff):
+        audit.record(by, "staff.update", staff, changes=diff)
+    return staff
+
+
+ORGANISATION_FIELDS = ["kind", "name", "established", "term_start", "term_end", "dissolved_on",
+                       "place"]  # fmt: skip
+
+
+@transaction.atomic
+def save_organisation(organisation: Organisation | None, *, by, **values) -> Organisation:
+    if values["place"].kind != PlaceKind.COMMUNITY:
+        raise DomainError(_("组织登记到社区"), field="place")
+    if not values["name"].strip():
+        raise DomainError(_("请填写名称"), field="name")
+    if (
+        values.get("term_start")
+        and values.get("term_end")
+        and (values["term_end"] < values["term_start"])
+    ):
+        raise DomainError(_("届满日期不能早于本届开始日期"), field="term_end")
+    creating = organisation is None
+    organisation = organisation or Organisation()
+    before = {} if creating else audit.snapshot(organisation, ORGANISATION_FIELDS)
+    for key, value in values.items():
+        setattr(organisation, key, value.strip() if isinstance(value, str) else value)
+    organisation.save()
+    if creating:
+        audit.record(
+            by,
+            "organisation.create",
+            organisation,
+            changes=audit.created(organisation, ORGANISATION_FIELDS),
+        )
+    elif diff := audit.changes(before, organisation):
+        audit.record(by, "organisation.update", organisation, changes=diff)
+    return organisation
+
+
+@transaction.atomic
+def add_organisation_member(
+    organisation: Organisation,
+    *,
+    role: str,
+    since: datetime.date,
+    resident: Resident | None = None,
+    staff: Staff | None = None,
+    by,
+) -> OrganisationMember:
+    if (resident is None) == (staff is None):
+        raise DomainError(_("请选择一位居民或一位社区工作者"))
+    person = resident or staff
+    if not person.place_path.startswith(organisation.place_path):
+        raise DomainError(_("成员须是本社区的居民或社区工作者"))
+    if not role.strip():
+        raise DomainError(_("请填写职务"), field="role")
+    _check_date(since)
+    if organisation.members.filter(resident=resident, staff=staff, until__isnull=True).exists():
+        raise DomainError(_("%(name)s已是该组织成员") % {"name": person.name})
+    member = OrganisationMember.objects.create(
+        organisation=organisation,
+        resident=resident,
+        staff=staff,
+        role=role.strip()[:20],
+        since=since,
+    )
+    audit.record(
+        by,
+        "organisation.member_add",
+        organisation,
+        data={"name": person.name, "role": member.role, "since": since.isoformat()},
+    )
+    return member
+
+
+@transaction.atomic
+def end_organisation_member(member: OrganisationMember, *, until: datetime.date, by) -> None:
+    if member.until is not None:
+        raise DomainError(_("该成员已于%(d)s退出") % {"d": member.until})
+    if until < member.since:
+        raise DomainError(_("退出日期不能早于加入日期%(d)s") % {"d": member.since})
+    _check_date(until)
+    member.until = until
+    member.save(update_fields=["until"])
+    audit.record(
+        by,
+        "organisation.member_end",
+        member.organisation,
+        data={"name": str(member.resident or member.staff), "until": until.isoformat()},
+    )
+
+
+@transaction.atomic
+def register_rental(
+    *,
+    dwelling: Dwelling,
+    landlord_name: str,
+    landlord_phone: str,
+    start: datetime.date,
+    end: datetime.date | None,
+    purpose: str,
+    tenants: int | None,
+    tenant_name: str = "",
+    tenant_household: Household | None = None,
+    landlord: Resident | None = None,
+    by,
+) -> Rental:
+    if not landlord_name.strip():
+        raise DomainError(_("请填写房东姓名"), field="landlord_name")
+    if end is not None and end < start:
+        raise DomainError(_("租赁结束日期不能早于开始日期"), field="end")
+    if start > timezone.localdate() + datetime.timedelta(days=366):
+        raise DomainError(_("租赁开始日期不合理"), field="start")
+    overlapping = dwelling.rentals.filter(Q(end__isnull=True) | Q(end__gte=start))
+    if end is not None:
+        overlapping = overlapping.filter(start__lte=end)
+    if overlapping.exists():
+        raise DomainError(_("该房屋在这段时间已有出租登记"), field="start")
+    try:
+        phone = normalise_mobile(landlord_phone)
+    except DomainError as exc:
+        raise DomainError(exc.message, field="landlord_phone") from None
+    rental = Rental.objects.create(
+        dwelling=dwelling,
+        landlord=landlord,
+        landlord_name=landlord_name.strip()[:50],
+        landlord_phone=phone,
+        tenant_household=tenant_household,
+        tenant_name=tenant_name.strip()[:50],
+        tenants=tenants,
+        purpose=purpose,
+        start=start,
+        end=end,
+        place=dwelling.place,
+    )
+    if dwelling.usage != Dwelling.Usage.RENTED and (end is None or end >= timezone.localdate()):
+        dwelling.usage = Dwelling.Usage.RENTED
+        dwelling.save(update_fields=["usage"])
+    audit.record(
+        by,
+        "rental.create",
+        rental,
+        changes=audit.created(
+            rental, ["dwelling", "landlord_name", "landlord_phone", "tenant_name", "start", "end"]
+        ),
+    )
+    return rental
+
+
+@transaction.atomic
+def save_category(
+    *, code: str, name: str, subject: str, sensitivity: str, description: str, by
+) -> GroupCategory:
+    """A new special-group category; its attributes are added one by one."""
+    code, name = code.strip().lower(), name.strip()
+    if GroupCategory.objects.filter(code=code).exists():
+        raise DomainError(_("代码%(c)s已被使用") % {"c": code}, field="code")
+    if GroupCategory.objects.filter(name=name).exists():
+        raise DomainError(_("已有名为“%(n)s”的类别") % {"n": name}, field="name")
+    order = (
+        GroupCategory.objects.order_by("-order").values_list("order", flat=True).first() or 0
+    ) + 10
+    category = GroupCategory.objects.create(
+        code=code,
+        name=name,
+        subject=subject,
+        sensitivity=sensitivity,
+        description=description,
+        order=order,
+    )
+    audit.record(
+        by,
+        "category.create",
+        category,
+        changes=audit.created(category, ["code", "name", "subject", "sensitivity"]),
+    )
+    return category
+
+
+@transaction.atomic
+def add_attribute(
+    category: GroupCategory,
+    *,
+    key: str,
+    label: str,
+    kind: str,
+    choices: str,
+    unit: str,
+    required: bool,
+    by,
+) -> GroupAttribute:
+    key, label = key.strip().lower(), label.strip()
+    if category.attributes.filter(key=key).exists():
+        raise DomainError(_("该类别已有代码为%(k)s的属性") % {"k": key}, field="key")
+    if category.attributes.filter(label=label).exists():
+        raise DomainError(_("该类别已有名为“%(l)s”的属性") % {"l": label}, field="label")
+    attribute = GroupAttribute(
+        category=category,
+        key=key,
+        label=label,
+        kind=kind,
+        choices=choices.strip(),
+        unit=unit.strip(),
+        required=required,
+    )
+    if kind == GroupAttribute.Kind.CHOICE and len(attribute.choice_list()) < 2:
+        raise DomainError(_("“选项”类型至少要有两个可选值"), field="choices")
+    if required and Membership.objects.filter(category=category, end__isnull=True).exists():
+        raise DomainError(_("该类别已有在册登记，新增的属性不能设为必填"), field="required")
+    attribute.order = (category.attributes.count() + 1) * 10
+    attribute.save()
+    audit.record(
+        by, "category.attribute_add", category, data={"key": key, "label": label, "kind": kind}
+    )
+    return attribute

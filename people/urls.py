@@ -1,6 +1,6 @@
 from django.urls import path
 
-from people import import_views, ledger_views, views
+from people import directory_views, import_views, ledger_views, views
 
 app_name = "people"
 urlpatterns = [
@@ -25,6 +25,30 @@ urlpatterns = [
     path("ledgers/", ledger_views.ledger_index, name="ledger-index"),
     path("ledgers/<slug:code>/", ledger_views.ledger_detail, name="ledger-detail"),
     path("ledgers/<slug:code>/export/", ledger_views.ledger_export, name="ledger-export"),
+    path("staff/", directory_views.staff_list, name="staff-list"),
+    path("staff/new/", directory_views.staff_create, name="staff-create"),
+    path("staff/<int:pk>/", directory_views.staff_edit, name="staff-edit"),
+    path("organisations/", directory_views.organisation_list, name="organisation-list"),
+    path("organisations/new/", directory_views.organisation_create, name="organisation-create"),
+    path(
+        "organisations/<int:pk>/",
+        directory_views.organisation_detail,
+        name="organisation-detail",
+    ),
+    path(
+        "organisations/<int:pk>/members/",
+        directory_views.organisation_member_add,
+        name="organisation-member-add",
+    ),
+    path(
+        "organisation-members/<int:pk>/end/",
+        directory_views.organisation_member_end,
+        name="organisation-member-end",
+    ),
+    path("rentals/", directory_views.rental_list, name="rental-list"),
+    path("rentals/new/", directory_views.rental_create, name="rental-create"),
+    path("categories/", directory_views.category_list, name="category-list"),
+    path("categories/<int:pk>/", directory_views.category_detail, name="category-detail"),
     path("households/", views.household_list, name="household-list"),
     path("households/new/", views.household_create, name="household-create"),
     path("households/<int:pk>/", views.household_detail, name="household-detail"),

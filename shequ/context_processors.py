@@ -27,7 +27,12 @@ def shell(request: HttpRequest) -> dict:
     home = reverse("areas:place-detail", args=[user.place_id]) if user.place_id else ""
     section = _active_section(request.path, home)
     nav = [
-        {"url": reverse(item.url_name), "label": item.label, "active": item.section == section}
+        {
+            "url": reverse(item.url_name),
+            "label": item.label,
+            "group": item.group,
+            "active": item.section == section,
+        }
         for item in NAV
         if has_perm(user, item.perm)
     ]

@@ -1,5 +1,5 @@
-"""The main menu: one entry per work area, shown to the roles that may use it. Each app that
-brings a new area adds its entry here."""
+"""The main menu: entries grouped by work area, each shown to the roles that may use it. Each
+app that brings a new area adds its entries here."""
 
 from __future__ import annotations
 
@@ -16,18 +16,36 @@ class NavItem:
     url_name: str
     label: str | Promise
     perm: Perm
-    section: str  # the first segment of the URL paths that belong to this entry
+    section: str  # the first segments of the URL paths that belong to this entry
+    group: str | Promise = ""
 
+
+PEOPLE = _("人口房屋")
+TEAMS = _("组织队伍")
+OUTPUT = _("台账导入")
+SYSTEM = _("系统管理")
 
 NAV = [
     NavItem("areas:home", _("首页"), Perm.VIEW_PLACES, ""),
-    NavItem("people:resident-list", _("居民"), Perm.VIEW_RECORDS, "people/residents"),
-    NavItem("people:household-list", _("户"), Perm.VIEW_RECORDS, "people/households"),
-    NavItem("areas:dwelling-list", _("房屋"), Perm.VIEW_RECORDS, "dwellings"),
-    NavItem("areas:unit-list", _("辖区单位"), Perm.VIEW_RECORDS, "units"),
-    NavItem("people:ledger-index", _("台账"), Perm.VIEW_RECORDS, "people/ledgers"),
-    NavItem("people:import-start", _("Excel导入"), Perm.EDIT_RECORDS, "people/imports"),
-    NavItem("areas:place-list", _("区划"), Perm.VIEW_PLACES, "places"),
-    NavItem("accounts:user-list", _("账号管理"), Perm.MANAGE_ACCOUNTS, "accounts/users"),
-    NavItem("audit:entry-list", _("审计日志"), Perm.VIEW_AUDIT, "audit"),
+    NavItem("people:resident-list", _("居民"), Perm.VIEW_RECORDS, "people/residents", PEOPLE),
+    NavItem("people:household-list", _("户"), Perm.VIEW_RECORDS, "people/households", PEOPLE),
+    NavItem("areas:dwelling-list", _("房屋"), Perm.VIEW_RECORDS, "dwellings", PEOPLE),
+    NavItem("people:rental-list", _("出租房屋"), Perm.VIEW_RECORDS, "people/rentals", PEOPLE),
+    NavItem("areas:unit-list", _("辖区单位"), Perm.VIEW_RECORDS, "units", PEOPLE),
+    NavItem("people:staff-list", _("社区工作者"), Perm.VIEW_RECORDS, "people/staff", TEAMS),
+    NavItem(
+        "people:organisation-list", _("组织体系"), Perm.VIEW_RECORDS, "people/organisations", TEAMS
+    ),
+    NavItem("people:ledger-index", _("台账"), Perm.VIEW_RECORDS, "people/ledgers", OUTPUT),
+    NavItem("people:import-start", _("Excel导入"), Perm.EDIT_RECORDS, "people/imports", OUTPUT),
+    NavItem("areas:place-list", _("区划"), Perm.VIEW_PLACES, "places", SYSTEM),
+    NavItem(
+        "people:category-list",
+        _("重点人群类别"),
+        Perm.MANAGE_CATALOGUE,
+        "people/categories",
+        SYSTEM,
+    ),
+    NavItem("accounts:user-list", _("账号管理"), Perm.MANAGE_ACCOUNTS, "accounts/users", SYSTEM),
+    NavItem("audit:entry-list", _("审计日志"), Perm.VIEW_AUDIT, "audit", SYSTEM),
 ]

@@ -29,6 +29,7 @@ class Route:
     query: Callable[[Any], dict] = field(default=lambda w: {})
     scoped: bool = False
     ok: int = 200
+    community_level: bool = False  # the object sits at the community: a grid worker is outside
 
 
 def _resident(w):
@@ -66,6 +67,46 @@ def _unit(w):
 
         w.unit = LocalUnit.objects.create(name="甲便利店", kind="商铺", place=w.grid)
     return w.unit
+
+
+def _staff(w):
+    if not hasattr(w, "staff"):
+        from people.models import Staff
+
+        w.staff = Staff.objects.create(
+            name="社工甲",
+            sex="女",
+            birth_date=datetime.date(1990, 1, 1),
+            post="社区专职工作者",
+            education="大学本科",
+            start_date=datetime.date(2020, 1, 1),
+            place=w.community,
+        )
+    return w.staff
+
+
+def _organisation(w):
+    if not hasattr(w, "organisation"):
+        from people.models import Organisation
+
+        w.organisation = Organisation.objects.create(
+            kind="巡逻队", name="甲社区巡逻队", place=w.community
+        )
+    return w.organisation
+
+
+def _organisation_member(w):
+    if not hasattr(w, "organisation_member"):
+        w.organisation_member = _organisation(w).members.create(
+            staff=_staff(w), role="队长", since=datetime.date(2021, 1, 1)
+        )
+    return w.organisation_member
+
+
+def _category_pk() -> int:
+    from people.models import GroupCategory
+
+    return GroupCategory.objects.get(code="veteran").pk
 
 
 def _import_job(w):
@@ -231,6 +272,46 @@ ROUTES: dict[str, Route] = {
         kwargs=lambda w: {"code": "party"},
         query=lambda w: {"place": (_resident(w), w.grid)[1].pk},
         scoped=True,
+    ),
+    "people:staff-list": Route(get=Perm.VIEW_RECORDS),
+    "people:staff-create": Route(get=Perm.EDIT_RECORDS, post=Perm.EDIT_RECORDS),
+    "people:staff-edit": Route(
+        get=Perm.EDIT_RECORDS,
+        post=Perm.EDIT_RECORDS,
+        kwargs=lambda w: {"pk": _staff(w).pk},
+        scoped=True,
+        community_level=True,
+    ),
+    "people:organisation-list": Route(get=Perm.VIEW_RECORDS),
+    "people:organisation-create": Route(get=Perm.EDIT_RECORDS, post=Perm.EDIT_RECORDS),
+    "people:organisation-detail": Route(
+        get=Perm.VIEW_RECORDS,
+        post=Perm.EDIT_RECORDS,
+        kwargs=lambda w: {"pk": _organisation(w).pk},
+        scoped=True,
+        community_level=True,
+    ),
+    "people:organisation-member-add": Route(
+        get=None,
+        post=Perm.EDIT_RECORDS,
+        kwargs=lambda w: {"pk": _organisation(w).pk},
+        scoped=True,
+        community_level=True,
+    ),
+    "people:organisation-member-end": Route(
+        get=None,
+        post=Perm.EDIT_RECORDS,
+        kwargs=lambda w: {"pk": _organisation_member(w).pk},
+        scoped=True,
+        community_level=True,
+    ),
+    "people:rental-list": Route(get=Perm.VIEW_RECORDS),
+    "people:rental-create": Route(get=Perm.EDIT_RECORDS, post=Perm.EDIT_RECORDS),
+    "people:category-list": Route(get=Perm.MANAGE_CATALOGUE, post=Perm.MANAGE_CATALOGUE),
+    "people:category-detail": Route(
+        get=Perm.MANAGE_CATALOGUE,
+        post=Perm.MANAGE_CATALOGUE,
+        kwargs=lambda w: {"pk": _category_pk()},
     ),
     # audit
     "audit:entry-list": Route(get=Perm.VIEW_AUDIT),

@@ -41,12 +41,19 @@ def _allowed(role: Role, need) -> bool:
     return need in (ANY, PUBLIC) or (isinstance(need, Perm) and need in GRANTS[role])
 
 
+def _outside(route: Route, role: Role) -> bool:
+    """A grid worker sees only the grid: records kept at the community are outside it."""
+    return route.community_level and role == Role.GRID_WORKER
+
+
 def _expected_get(route: Route, role: Role) -> int:
     if route.get is None:
         return 405
     if route.get == PUBLIC:
         return 302  # a logged-in user is sent on from the login page
-    return route.ok if _allowed(role, route.get) else 403
+    if not _allowed(role, route.get):
+        return 403
+    return 404 if _outside(route, role) else route.ok
 
 
 @pytest.mark.parametrize("name", sorted(ROUTES))
@@ -79,7 +86,8 @@ def test_insider_get_and_post(client, world, name, role):
     if route.post is None:
         assert status == 405, f"POST {url} as {role}"
     elif route.post == PUBLIC or _allowed(role, route.post):
-        assert status in (200, 302), f"POST {url} as {role} answered {status}"
+        expected = (404,) if _outside(route, role) else (200, 302)
+        assert status in expected, f"POST {url} as {role} answered {status}"
     else:
         assert status == 403, f"POST {url} as {role} (read-only) answered {status}"
 

@@ -1,0 +1,366 @@
+"""Staff, organisations, rentals and the special-group catalogue."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.roles import Perm, has_perm
+from accounts.scope import get_for_user, require
+from areas.models import Dwelling
+from audit.masking import mask
+from people import idnumber, services
+from people.choices import HIGH_SCHOOL_OR_ABOVE
+from people.forms import (
+    ORGANISATION_FORM_FIELDS,
+    STAFF_FORM_FIELDS,
+    AttributeForm,
+    CategoryForm,
+    DateForm,
+    OrganisationForm,
+    OrganisationMemberForm,
+    RentalForm,
+    StaffForm,
+)
+from people.models import (
+    GroupCategory,
+    Household,
+    Organisation,
+    OrganisationMember,
+    Rental,
+    Resident,
+    Staff,
+)
+from shequ.errors import DomainError, add_to_form
+
+
+def _form_page(request, form, title: str, back: str) -> HttpResponse:
+    return render(request, "areas/registry_form.html", {"form": form, "title": title, "back": back})
+
+
+# --- Staff.
+
+
+@login_required
+@require_http_methods(["GET"])
+def staff_list(request: HttpRequest) -> HttpResponse:
+    require(request.user, Perm.VIEW_RECORDS)
+    today = timezone.localdate()
+    staff = (
+        Staff.objects.visible_to(request.user)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        .select_related("place")
+        .order_by("place__code", "start_date", "id")
+    )
+    rows = list(staff)
+    ages = [s.birth_date for s in rows]
+    mean_age = (
+        sum(today.year - b.year - ((today.month, today.day) < (b.month, b.day)) for b in ages)
+        / len(ages)
+        if ages
+        else 0
+    )
+    high = sum(1 for s in rows if s.education in HIGH_SCHOOL_OR_ABOVE)
+    stats = {
+        "count": len(rows),
+        "high_share": round(100 * high / len(rows), 1) if rows else 0,
+        "high": high,
+        "mean_age": round(mean_age, 1),
+        "party": sum(1 for s in rows if s.political_status in ("中共党员", "中共预备党员")),
+    }
+    return render(
+        request,
+        "people/staff_list.html",
+        {
+            "rows": rows,
+            "stats": stats,
+            "today": today,
+            "can_edit": has_perm(request.user, Perm.EDIT_RECORDS),
+        },
+    )
+
+
+def _staff_form(request, staff: Staff | None) -> HttpResponse:
+    initial = {}
+    if staff is not None:
+        initial = {f: getattr(staff, f) for f in STAFF_FORM_FIELDS if f != "phone"}
+        initial["place"] = staff.place_id
+    form = StaffForm(request.POST or None, user=request.user, initial=initial)
+    if staff is not None and staff.phone:
+        form.fields["phone"].help_text = _("当前：%(m)s；留空则不变") % {"m": mask(staff.phone)}
+    if request.method == "POST" and form.is_valid():
+        values = dict(form.cleaned_data)
+        if staff is not None and not values.get("phone"):
+            values["phone"] = staff.phone
+        try:
+            services.save_staff(staff, **values, by=request.user)
+        except DomainError as exc:
+            add_to_form(form, exc)
+        else:
+            messages.success(request, _("已保存"))
+            return redirect("people:staff-list")
+    title = _("登记社区工作者") if staff is None else _("修改%(n)s的信息") % {"n": staff.name}
+    return _form_page(request, form, title, "people:staff-list")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_create(request: HttpRequest) -> HttpResponse:
+    require(request.user, Perm.EDIT_RECORDS)
+    return _staff_form(request, None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    staff = get_for_user(Staff.objects, request.user, pk=pk, perm=Perm.EDIT_RECORDS)
+    return _staff_form(request, staff)
+
+
+# --- Organisations.
+
+
+@login_required
+@require_http_methods(["GET"])
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    require(request.user, Perm.VIEW_RECORDS)
+    organisations = (
+        Organisation.objects.visible_to(request.user)
+        .select_related("place")
+        .annotate(members_now=Count("members", filter=Q(members__until__isnull=True)))
+        .order_by("place__code", "kind", "name")
+    )
+    return render(
+        request,
+        "people/organisation_list.html",
+        {
+            "rows": organisations,
+            "today": timezone.localdate(),
+            "can_edit": has_perm(request.user, Perm.EDIT_RECORDS),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_create(request: HttpRequest) -> HttpResponse:
+    require(request.user, Perm.EDIT_RECORDS)
+    form = OrganisationForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organisation = services.save_organisation(None, **form.cleaned_data, by=request.user)
+        except DomainError as exc:
+            add_to_form(form, exc)
+        else:
+            return redirect("people:organisation-detail", pk=organisation.pk)
+    return _form_page(request, form, _("新建组织"), "people:organisation-list")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The organisation, its members past and present; editing it and adding members."""
+    if request.method == "POST":
+        require(request.user, Perm.EDIT_RECORDS)
+    organisation = get_for_user(Organisation.objects.select_related("place"), request.user, pk=pk)
+    initial = {f: getattr(organisation, f) for f in ORGANISATION_FORM_FIELDS}
+    initial["place"] = organisation.place_id
+    form = OrganisationForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_organisation(organisation, **form.cleaned_data, by=request.user)
+        except DomainError as exc:
+            add_to_form(form, exc)
+        else:
+            messages.success(request, _("已保存"))
+            return redirect("people:organisation-detail", pk=organisation.pk)
+    members = organisation.members.select_related("resident", "staff").order_by(
+        "until", "since", "id"
+    )
+    return render(
+        request,
+        "people/organisation_detail.html",
+        {
+            "organisation": organisation,
+            "form": form,
+            "members": members,
+            "current_place": organisation.place,
+            "member_form": OrganisationMemberForm(
+                organisation=organisation, initial={"since": timezone.localdate()}
+            ),
+            "today": timezone.localdate(),
+            "can_edit": has_perm(request.user, Perm.EDIT_RECORDS),
+        },
+    )
+
+
+@login_required
+@require_POST
+def organisation_member_add(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = get_for_user(Organisation.objects, request.user, pk=pk, perm=Perm.EDIT_RECORDS)
+    form = OrganisationMemberForm(request.POST, organisation=organisation)
+    if form.is_valid():
+        resident = None
+        number = form.cleaned_data["id_number"].strip()
+        try:
+            if number:
+                resident = (
+                    Resident.objects.visible_to(request.user)
+                    .filter(id_number=idnumber.parse(number).number)
+                    .first()
+                )
+                if resident is None:
+                    raise DomainError(_("本辖区没有登记该身份证号码的居民"))
+            services.add_organisation_member(
+                organisation,
+                role=form.cleaned_data["role"],
+                since=form.cleaned_data["since"],
+                resident=resident,
+                staff=form.cleaned_data["staff"],
+                by=request.user,
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("已添加成员"))
+    else:
+        messages.error(request, _("请填写职务和加入日期"))
+    return redirect("people:organisation-detail", pk=organisation.pk)
+
+
+@login_required
+@require_POST
+def organisation_member_end(request: HttpRequest, pk: int) -> HttpResponse:
+    member = get_object_or_404(OrganisationMember, pk=pk)
+    organisation = get_for_user(
+        Organisation.objects, request.user, pk=member.organisation_id, perm=Perm.EDIT_RECORDS
+    )
+    form = DateForm(request.POST)
+    if form.is_valid():
+        try:
+            services.end_organisation_member(member, until=form.cleaned_data["on"], by=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    else:
+        messages.error(request, _("请填写退出日期"))
+    return redirect("people:organisation-detail", pk=organisation.pk)
+
+
+# --- Rentals.
+
+
+@login_required
+@require_http_methods(["GET"])
+def rental_list(request: HttpRequest) -> HttpResponse:
+    require(request.user, Perm.VIEW_RECORDS)
+    today = timezone.localdate()
+    current = request.GET.get("all") != "1"
+    rentals = Rental.objects.visible_to(request.user).select_related("dwelling", "place")
+    if current:
+        rentals = rentals.filter(start__lte=today).filter(Q(end__isnull=True) | Q(end__gte=today))
+    rentals = rentals.order_by("place_path", "dwelling__address")[:500]
+    soon = today + datetime.timedelta(days=30)
+    return render(
+        request,
+        "people/rental_list.html",
+        {
+            "rows": rentals,
+            "current": current,
+            "today": today,
+            "soon": soon,
+            "can_edit": has_perm(request.user, Perm.EDIT_RECORDS),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rental_create(request: HttpRequest) -> HttpResponse:
+    require(request.user, Perm.EDIT_RECORDS)
+    form = RentalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        dwelling = (
+            Dwelling.objects.visible_to(request.user)
+            .filter(address=data["address"].strip())
+            .first()
+        )
+        household = None
+        if data["tenant_household"]:
+            household = (
+                Household.objects.visible_to(request.user)
+                .filter(number=data["tenant_household"].strip())
+                .first()
+            )
+        if dwelling is None:
+            form.add_error("address", _("本辖区没有登记该地址的房屋，请先登记房屋"))
+        elif data["tenant_household"] and household is None:
+            form.add_error("tenant_household", _("本辖区没有该户号"))
+        else:
+            try:
+                services.register_rental(
+                    dwelling=dwelling,
+                    landlord_name=data["landlord_name"],
+                    landlord_phone=data["landlord_phone"],
+                    start=data["start"],
+                    end=data["end"],
+                    purpose=data["purpose"],
+                    tenants=data["tenants"],
+                    tenant_name=data["tenant_name"],
+                    tenant_household=household,
+                    by=request.user,
+                )
+            except DomainError as exc:
+                add_to_form(form, exc)
+            else:
+                messages.success(request, _("已登记出租房屋"))
+                return redirect("people:rental-list")
+    return _form_page(request, form, _("登记出租房屋"), "people:rental-list")
+
+
+# --- The special-group catalogue.
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def category_list(request: HttpRequest) -> HttpResponse:
+    require(request.user, Perm.MANAGE_CATALOGUE)
+    form = CategoryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            category = services.save_category(**form.cleaned_data, by=request.user)
+        except DomainError as exc:
+            add_to_form(form, exc)
+        else:
+            return redirect("people:category-detail", pk=category.pk)
+    categories = GroupCategory.objects.annotate(n=Count("attributes")).order_by("order", "id")
+    return render(request, "people/category_list.html", {"categories": categories, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def category_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request.user, Perm.MANAGE_CATALOGUE)
+    category = get_object_or_404(GroupCategory, pk=pk)
+    form = AttributeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_attribute(category, **form.cleaned_data, by=request.user)
+        except DomainError as exc:
+            add_to_form(form, exc)
+        else:
+            messages.success(request, _("已添加属性"))
+            return redirect("people:category-detail", pk=category.pk)
+    return render(
+        request,
+        "people/category_detail.html",
+        {"category": category, "attributes": category.attributes.all(), "form": form},
+    )

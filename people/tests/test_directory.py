@@ -1,0 +1,121 @@
+import datetime
+
+from django.urls import reverse
+
+from areas.models import Dwelling
+from audit.models import AuditEntry
+from people.models import GroupCategory, Organisation, Rental, Staff
+from people.tests.factories import resident
+
+
+def test_staff_statistics(client, world):
+    client.force_login(world.cast["community_worker"])
+    url = reverse("people:staff-create")
+    base = {
+        "place": world.community.pk,
+        "sex": "女",
+        "post": "社区专职工作者",
+        "political_status": "中共党员",
+        "start_date": "2020-01-01",
+    }
+    client.post(url, {**base, "name": "甲", "birth_date": "1990-01-01", "education": "大学本科"})
+    client.post(url, {**base, "name": "乙", "birth_date": "1980-01-01", "education": "初中"})
+    assert Staff.objects.count() == 2
+    stats = client.get(reverse("people:staff-list")).context["stats"]
+    assert stats["count"] == 2 and stats["high_share"] == 50.0 and stats["party"] == 2
+    today = datetime.date.today()  # noqa: DTZ011  (ages, to the year)
+    assert abs(stats["mean_age"] - ((today.year - 1990) + (today.year - 1980)) / 2) <= 1
+
+
+def test_staff_bad_input(client, world):
+    client.force_login(world.cast["community_worker"])
+    response = client.post(
+        reverse("people:staff-create"),
+        {
+            "place": world.community.pk,
+            "name": "丙",
+            "sex": "男",
+            "birth_date": "2020-01-01",
+            "post": "网格员",
+            "education": "大学本科",
+            "political_status": "群众",
+            "start_date": "2021-01-01",
+        },
+    )
+    assert "出生日期不合理" in response.content.decode() and not Staff.objects.exists()
+
+
+def test_organisation_members_come_and_go(client, world):
+    client.force_login(world.cast["community_worker"])
+    response = client.post(
+        reverse("people:organisation-create"),
+        {
+            "place": world.community.pk,
+            "kind": "巡逻队",
+            "name": "平安巡逻队",
+        },
+    )
+    organisation = Organisation.objects.get()
+    assert response["Location"] == reverse("people:organisation-detail", args=[organisation.pk])
+    person = resident(world.grid, "队员甲")
+    add = reverse("people:organisation-member-add", args=[organisation.pk])
+    client.post(add, {"id_number": person.id_number, "role": "队员", "since": "2024-01-01"})
+    client.post(add, {"id_number": person.id_number, "role": "队员", "since": "2024-02-01"})
+    member = organisation.members.get()
+    client.post(reverse("people:organisation-member-end", args=[member.pk]), {"on": "2023-01-01"})
+    member.refresh_from_db()
+    assert member.until is None  # before joining: refused
+    client.post(reverse("people:organisation-member-end", args=[member.pk]), {"on": "2025-01-01"})
+    member.refresh_from_db()
+    assert member.until == datetime.date(2025, 1, 1)
+    assert AuditEntry.objects.filter(action="organisation.member_add").count() == 1
+
+
+def test_rental_registration_marks_the_dwelling_rented_and_refuses_overlaps(client, world):
+    dwelling = Dwelling.objects.create(
+        address="和平里1号", place=world.grid, place_path=world.grid.path
+    )
+    client.force_login(world.cast["community_worker"])
+    data = {
+        "address": "和平里1号",
+        "landlord_name": "房东甲",
+        "landlord_phone": "13911112222",
+        "purpose": "居住",
+        "start": "2025-01-01",
+        "tenants": 2,
+    }
+    assert client.post(reverse("people:rental-create"), data).status_code == 302
+    dwelling.refresh_from_db()
+    assert dwelling.usage == "出租" and Rental.objects.count() == 1
+    again = client.post(reverse("people:rental-create"), {**data, "start": "2025-06-01"})
+    assert "已有出租登记" in again.content.decode() and Rental.objects.count() == 1
+    nowhere = client.post(reverse("people:rental-create"), {**data, "address": "不存在"})
+    assert "请先登记房屋" in nowhere.content.decode()
+
+
+def test_admin_adds_a_category_and_an_attribute_without_code(client, world):
+    client.force_login(world.cast["sysadmin"])
+    client.post(
+        reverse("people:category-list"),
+        {
+            "name": "孤儿",
+            "code": "orphan",
+            "subject": "resident",
+            "sensitivity": "personal",
+        },
+    )
+    category = GroupCategory.objects.get(code="orphan")
+    url = reverse("people:category-detail", args=[category.pk])
+    bad = client.post(url, {"label": "类型", "key": "type", "kind": "choice", "choices": "单一"})
+    assert "至少要有两个" in bad.content.decode()
+    client.post(
+        url,
+        {
+            "label": "类型",
+            "key": "type",
+            "kind": "choice",
+            "choices": "事实孤儿、孤儿",
+            "required": "on",
+        },
+    )
+    assert category.attributes.get().choice_list() == ["事实孤儿", "孤儿"]
