@@ -16,43 +16,37 @@ def upper_bound(prefix: str) -> str:
 
 
 class PlacePathField(models.CharField):
-    """A materialized place path, indexed for subtree scans."""
+    """A materialized place path. Compared byte by byte on every database (SQLite's default
+    BINARY collation; the "C" collation on PostgreSQL), so a subtree is a range of one ordinary
+    index. Models declare that index themselves (see areas.models.Placed), which spares
+    PostgreSQL the second, pattern-ops index Django adds to every indexed CharField."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("max_length", 255)
-        kwargs.setdefault("db_index", True)
         super().__init__(*args, **kwargs)
+
+    def db_parameters(self, connection):
+        params = super().db_parameters(connection)
+        if connection.vendor == "postgresql":
+            params["collation"] = "C"
+        return params
 
 
 @PlacePathField.register_lookup
 class Under(Lookup):
-    """`path__under="/3/17/"`: the place /3/17/ and everything below it; `""` means everywhere."""
+    """`path__under="/3/17/"`: the place /3/17/ and everything below it; `""` means everywhere.
+    A range, not LIKE: every path below /3/17/ sorts between "/3/17/" and "/3/170"."""
 
     lookup_name = "under"
     prepare_rhs = False
 
-    def _prefix(self) -> str:
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
         if not isinstance(self.rhs, str):
             raise TypeError("path__under takes a path string")
-        return self.rhs
-
-    def as_sql(self, compiler, connection):
-        # On SQLite, startswith compiles to LIKE … ESCAPE, which cannot use the index; a range on
-        # the path can (SQLite compares text byte by byte, where '/' sorts just below '0').
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        prefix = self._prefix()
-        if prefix == "":
+        if self.rhs == "":
             return "1 = 1", []
         return (
             f"({lhs} >= %s AND {lhs} < %s)",
-            [*lhs_params, prefix, *lhs_params, upper_bound(prefix)],
+            [*lhs_params, self.rhs, *lhs_params, upper_bound(self.rhs)],
         )
-
-    def as_postgresql(self, compiler, connection):
-        # PostgreSQL's collation may not order '/' below digits; a LIKE with a literal prefix uses
-        # the varchar_pattern_ops index Django creates beside every db_index CharField.
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        prefix = self._prefix()
-        if prefix == "":
-            return "1 = 1", []
-        return f"{lhs} LIKE %s", [*lhs_params, prefix + "%"]

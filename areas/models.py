@@ -45,7 +45,7 @@ class Place(models.Model):
         blank=True,
         related_name="children",
     )
-    path = PlacePathField(_("路径"), unique=True, editable=False)
+    path = PlacePathField(_("路径"), editable=False)
     retired_on = models.DateField(_("撤销日期"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
@@ -59,6 +59,7 @@ class Place(models.Model):
             models.CheckConstraint(
                 condition=models.Q(kind__in=PlaceKind.values), name="place_kind_valid"
             ),
+            models.UniqueConstraint(fields=["path"], name="place_path_unique"),
         ]
 
     def __str__(self) -> str:
@@ -97,6 +98,7 @@ class Placed(models.Model):
 
     class Meta:
         abstract = True
+        indexes = [models.Index(fields=["place_path"], name="%(app_label)s_%(class)s_path")]
 
     def save(self, *args, **kwargs):
         if self.place_id is not None:
@@ -116,7 +118,7 @@ class Estate(Placed):
 
     objects = ScopedQuerySet.as_manager()
 
-    class Meta:
+    class Meta(Placed.Meta):
         verbose_name = _("小区")
         verbose_name_plural = _("小区")
         ordering = ["place_path", "name"]
@@ -142,7 +144,7 @@ class Building(Placed):
 
     objects = ScopedQuerySet.as_manager()
 
-    class Meta:
+    class Meta(Placed.Meta):
         verbose_name = _("楼栋")
         verbose_name_plural = _("楼栋")
         ordering = ["place_path", "name"]
@@ -179,7 +181,7 @@ class Dwelling(Placed):
 
     objects = ScopedQuerySet.as_manager()
 
-    class Meta:
+    class Meta(Placed.Meta):
         verbose_name = _("房屋")
         verbose_name_plural = _("房屋")
         ordering = ["place_path", "address"]
@@ -227,7 +229,7 @@ class LocalUnit(Placed):
     sensitive_fields = ("contact_phone",)
     objects = ScopedQuerySet.as_manager()
 
-    class Meta:
+    class Meta(Placed.Meta):
         verbose_name = _("辖区单位")
         verbose_name_plural = _("辖区单位")
         ordering = ["place_path", "name"]

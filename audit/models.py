@@ -60,7 +60,10 @@ class AuditEntry(models.Model):
         verbose_name = _("审计记录")
         verbose_name_plural = _("审计记录")
         ordering = ["-id"]
-        indexes = [models.Index(fields=["actor_username", "at"], name="audit_username_at")]
+        indexes = [
+            models.Index(fields=["actor_username", "at"], name="audit_username_at"),
+            models.Index(fields=["place_path"], name="audit_place_path"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_username} {self.action}"

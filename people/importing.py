@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import operator
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +30,7 @@ from people.models import GroupCategory, Household, Membership, Residence, Resid
 from people.pinyin import initials
 from people.services import ResidentData, clean_attributes, clean_resident
 from shequ import xlsx
+from shequ.bulk import insert_rows
 from shequ.errors import DomainError
 
 MAX_ERRORS_KEPT = 200
@@ -59,15 +61,15 @@ class Context:
     progress: Callable[[int], None] = lambda n: None
 
     def __post_init__(self) -> None:
+        self.today = timezone.localdate()
         grids = Place.objects.filter(path__under=self.place.path, retired_on__isnull=True)
         self._places = {}
         for grid in grids:
             self._places[grid.name] = grid
             self._places[grid.code] = grid
 
-    def grid(self, cell: xlsx.Cell | None) -> Place:
+    def grid(self, key: str) -> Place:
         """The place a row names in its 所属网格 column, within the import's place."""
-        key = xlsx.text(cell) if cell is not None else ""
         if not key:
             return self.place
         place = self._places.get(key)
@@ -121,7 +123,7 @@ class Kind:
     def required(self) -> list[str]:
         return [h.name for h in self.headers if h.required]
 
-    def check(self, rows: Iterator[dict[str, xlsx.Cell]], ctx: Context) -> Plan:
+    def check(self, rows: Iterator[xlsx.Row], ctx: Context) -> Plan:
         raise NotImplementedError
 
     def commit(self, plan: Plan, ctx: Context) -> None:
@@ -197,7 +199,7 @@ class ResidentsImport(Kind):
         pending: list[tuple[int, dict]] = []
         for cells in rows:
             plan.total += 1
-            row = next(iter(cells.values())).row
+            row = cells.number
             try:
                 values = self._values(cells, ctx)
             except DomainError as exc:
@@ -221,40 +223,39 @@ class ResidentsImport(Kind):
         return plan
 
     def _values(self, cells, ctx) -> dict:
-        def get(header):
-            cell = cells.get(header)
-            return xlsx.text(cell) if cell is not None else ""
+        texts = cells.texts()
+        get = texts.get
 
-        raw_id = cells["身份证号码"].value
+        raw_id = cells.value("身份证号码")
         if isinstance(raw_id, float):
             raise DomainError(
                 _("身份证号码被存成了数字，后几位已丢失；请把该列设为文本格式后重新填写"),
                 field="id_number",
             )
         try:
-            birth = xlsx.date(cells["出生日期"]) if "出生日期" in cells else None
+            birth = cells.date("出生日期")
         except DomainError as exc:
             raise DomainError(exc.message, field="birth_date") from None
         try:
-            place = ctx.grid(cells.get("所属网格"))
+            place = ctx.grid(cells.text("所属网格"))
         except DomainError as exc:
             raise DomainError(exc.message, field="place") from None
         data = ResidentData(
-            name=get("姓名"),
-            id_number=get("身份证号码"),
+            name=get("姓名", ""),
+            id_number=get("身份证号码", ""),
             place=place,
-            sex=get("性别"),
+            sex=get("性别", ""),
             birth_date=birth,
-            phone=get("手机号码"),
+            phone=get("手机号码", ""),
             ethnicity=get("民族") or "汉族",
-            education=get("文化程度"),
+            education=get("文化程度", ""),
             political_status=get("政治面貌") or "群众",
-            marital_status=get("婚姻状况"),
+            marital_status=get("婚姻状况", ""),
             hukou_type=get("户籍类型") or "户籍",
-            work_unit=get("工作单位"),
-            notes=get("备注"),
+            work_unit=get("工作单位", ""),
+            notes=get("备注", ""),
         )
-        return clean_resident(data)
+        return clean_resident(data, today=ctx.today)
 
     def _match(self, pending, plan: Plan, ctx: Context) -> None:
         if not pending:
@@ -264,11 +265,15 @@ class ResidentsImport(Kind):
             r.id_number: r
             for r in Resident.objects.filter(id_number__in=numbers).select_related("place")
         }
+        now = timezone.now()
         for row, values in pending:
             current = existing.get(values["id_number"])
             if current is None:
                 values["name_initials"] = initials(values["name"])
-                plan.create.append(Resident(**values))
+                values["place_path"] = values["place"].path
+                values["place"] = values["place"].pk
+                values.update(status=ResidentStatus.PRESENT, created_at=now, updated_at=now)
+                plan.create.append(_resident_row(values))
                 continue
             if not current.place_path.startswith(ctx.place.path):
                 plan.problem(
@@ -292,9 +297,7 @@ class ResidentsImport(Kind):
                 plan.unchanged += 1
 
     def commit(self, plan, ctx):
-        for resident in plan.create:
-            resident.place_path = resident.place.path
-        Resident.objects.bulk_create(plan.create, batch_size=2000)
+        insert_rows(Resident, RESIDENT_INSERT, plan.create)
         Resident.objects.bulk_update(
             plan.update,
             [*RESIDENT_COLUMNS_UPDATABLE, "name_initials", "place_path"],
@@ -302,6 +305,12 @@ class ResidentsImport(Kind):
         )
 
 
+RESIDENT_INSERT = [
+    "name", "name_initials", "id_number", "sex", "birth_date", "ethnicity", "education",
+    "political_status", "marital_status", "phone", "hukou_type", "status", "work_unit",
+    "notes", "place", "place_path", "created_at", "updated_at",
+]  # fmt: skip
+_resident_row = operator.itemgetter(*RESIDENT_INSERT)
 RESIDENT_COLUMNS_UPDATABLE = [
     "name",
     "phone",
@@ -347,7 +356,7 @@ class DwellingsImport(Kind):
         }
         for cells in rows:
             plan.total += 1
-            row = next(iter(cells.values())).row
+            row = cells.number
             try:
                 values = self._values(cells, ctx)
             except DomainError as exc:
@@ -376,9 +385,7 @@ class DwellingsImport(Kind):
         return plan
 
     def _values(self, cells, ctx) -> dict:
-        def get(header):
-            cell = cells.get(header)
-            return xlsx.text(cell) if cell is not None else ""
+        get = cells.text
 
         address = get("房屋地址")
         if not address:
@@ -386,7 +393,7 @@ class DwellingsImport(Kind):
         if len(address) > 200:
             raise DomainError(_("房屋地址过长"), field="房屋地址")
         try:
-            place = ctx.grid(cells.get("所属网格"))
+            place = ctx.grid(cells.text("所属网格"))
         except DomainError as exc:
             raise DomainError(exc.message, field="所属网格") from None
         usage = get("用途") or Dwelling.Usage.OWNER
@@ -505,7 +512,7 @@ class UnitsImport(Kind):
         }
         for cells in rows:
             plan.total += 1
-            row = next(iter(cells.values())).row
+            row = cells.number
             try:
                 values = self._values(cells, ctx)
             except DomainError as exc:
@@ -560,9 +567,7 @@ class UnitsImport(Kind):
         return plan
 
     def _values(self, cells, ctx) -> dict:
-        def get(header):
-            cell = cells.get(header)
-            return xlsx.text(cell) if cell is not None else ""
+        get = cells.text
 
         name = get("单位名称")
         if not name:
@@ -579,7 +584,7 @@ class UnitsImport(Kind):
                 _("单位类型应为：%(c)s") % {"c": "、".join(LocalUnit.Kind.values)}, field="单位类型"
             )
         try:
-            place = ctx.grid(cells.get("所属网格"))
+            place = ctx.grid(cells.text("所属网格"))
         except DomainError as exc:
             raise DomainError(exc.message, field="所属网格") from None
         phone = get("联系电话")
@@ -651,7 +656,7 @@ class HouseholdsImport(Kind):
         seen_people: dict[str, int] = {}
         for cells in rows:
             plan.total += 1
-            row = next(iter(cells.values())).row
+            row = cells.number
             try:
                 values = self._values(cells)
             except DomainError as exc:
@@ -758,9 +763,7 @@ class HouseholdsImport(Kind):
         return plan
 
     def _values(self, cells) -> dict:
-        def get(header):
-            cell = cells.get(header)
-            return xlsx.text(cell) if cell is not None else ""
+        get = cells.text
 
         number = get("户号")
         if not number or len(number) > 30:
@@ -775,7 +778,7 @@ class HouseholdsImport(Kind):
                 _("与户主关系应为：%(c)s") % {"c": "、".join(Relation.values)}, field="与户主关系"
             )
         try:
-            since = xlsx.date(cells["迁入日期"])
+            since = cells.date("迁入日期")
         except DomainError as exc:
             raise DomainError(exc.message, field="迁入日期") from None
         if since is None:
@@ -885,7 +888,7 @@ class MembershipsImport(Kind):
         parsed = []
         for cells in rows:
             plan.total += 1
-            row = next(iter(cells.values())).row
+            row = cells.number
             try:
                 parsed.append((row, self._values(cells, categories)))
             except DomainError as exc:
@@ -950,16 +953,14 @@ class MembershipsImport(Kind):
         return plan
 
     def _values(self, cells, categories) -> dict:
-        def get(header):
-            cell = cells.get(header)
-            return xlsx.text(cell) if cell is not None else ""
+        get = cells.text
 
         category = categories.get(get("类别"))
         if category is None:
             raise DomainError(_("类别“%(c)s”不存在或无权登记") % {"c": get("类别")}, field="类别")
         try:
-            start = xlsx.date(cells["开始日期"])
-            end = xlsx.date(cells["结束日期"]) if "结束日期" in cells else None
+            start = cells.date("开始日期")
+            end = cells.date("结束日期")
         except DomainError as exc:
             raise DomainError(exc.message, field="开始日期") from None
         if start is None:
@@ -970,11 +971,12 @@ class MembershipsImport(Kind):
             raise DomainError(_("结束日期不能早于开始日期"), field="结束日期")
         raw = {}
         for attribute in category.attributes.all():
-            cell = cells.get(attribute.label)
-            if cell is not None and xlsx.text(cell):
-                value = cell.value
+            if cells.text(attribute.label):
+                value = cells.value(attribute.label)
                 raw[attribute.key] = (
-                    value.isoformat() if isinstance(value, datetime.date) else xlsx.text(cell)
+                    value.isoformat()
+                    if isinstance(value, datetime.date)
+                    else cells.text(attribute.label)
                 )
         attributes = clean_attributes(category, raw)
         id_number = number = ""

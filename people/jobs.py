@@ -77,6 +77,7 @@ def start(job: ImportJob, step: str) -> None:
 
 
 def _run_in_thread(job_id: int, step: str) -> None:
+    close_old_connections()
     try:
         run(job_id, step)
     finally:
@@ -84,7 +85,6 @@ def _run_in_thread(job_id: int, step: str) -> None:
 
 
 def run(job_id: int, step: str) -> None:
-    close_old_connections()
     job = ImportJob.objects.select_related("place", "created_by").get(pk=job_id)
     kind = importing.KINDS[job.kind]
 

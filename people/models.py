@@ -32,10 +32,9 @@ class Resident(Placed):
     they live now; where they lived before is in their residences."""
 
     name = models.CharField(_("姓名"), max_length=50)
-    name_initials = models.CharField(
-        _("姓名拼音首字母"), max_length=120, editable=False, db_index=True
-    )
-    id_number = models.CharField(_("身份证号码"), max_length=18, unique=True)
+    # Searched with LIKE '% zs%', which no index serves; an index would only slow imports.
+    name_initials = models.CharField(_("姓名拼音首字母"), max_length=120, editable=False)
+    id_number = models.CharField(_("身份证号码"), max_length=18)
     sex = models.CharField(_("性别"), max_length=2, choices=Sex.choices)
     birth_date = models.DateField(_("出生日期"))
     ethnicity = models.CharField(
@@ -53,7 +52,7 @@ class Resident(Placed):
     marital_status = models.CharField(
         _("婚姻状况"), max_length=4, choices=MaritalStatus.choices, blank=True
     )
-    phone = models.CharField(_("手机号码"), max_length=11, blank=True, db_index=True)
+    phone = models.CharField(_("手机号码"), max_length=11, blank=True)
     hukou_type = models.CharField(
         _("户籍类型"), max_length=4, choices=HukouType.choices, default=HukouType.LOCAL
     )
@@ -69,11 +68,14 @@ class Resident(Placed):
     sensitive_fields = ("id_number", "phone")
     objects = ResidentQuerySet.as_manager()
 
-    class Meta:
+    class Meta(Placed.Meta):
         verbose_name = _("居民")
         verbose_name_plural = _("居民")
         ordering = ["place_path", "id"]
-        indexes = [models.Index(fields=["place_path", "status"], name="resident_path_status")]
+        # Plain indexes declared here rather than unique=True / db_index=True on the fields,
+        # which would add a second (pattern-ops) index each on PostgreSQL that no query uses.
+        indexes = [*Placed.Meta.indexes, models.Index(fields=["phone"], name="resident_phone")]
+        constraints = [models.UniqueConstraint(fields=["id_number"], name="resident_id_unique")]
 
     def __str__(self) -> str:
         return self.name
@@ -112,7 +114,7 @@ class Household(Placed):
 
     objects = ScopedQuerySet.as_manager()
 
-    class Meta:
+    class Meta(Placed.Meta):
         verbose_name = _("户")
         verbose_name_plural = _("户")
         ordering = ["place_path", "number"]
@@ -218,7 +220,7 @@ class Rental(Placed):
     sensitive_fields = ("landlord_phone",)
     objects = ScopedQuerySet.as_manager()
 
-    class Meta:
+    class Meta(Placed.Meta):
         verbose_name = _("出租房屋")
         verbose_name_plural = _("出租房屋")
         ordering = ["place_path", "-start"]
@@ -370,11 +372,14 @@ class Membership(Placed):
 
     objects = MembershipQuerySet.as_manager()
 
-    class Meta:
+    class Meta(Placed.Meta):
         verbose_name = _("重点人群登记")
         verbose_name_plural = _("重点人群登记")
         ordering = ["place_path", "category", "-start"]
-        indexes = [models.Index(fields=["category", "place_path"], name="membership_cat_path")]
+        indexes = [
+            *Placed.Meta.indexes,
+            models.Index(fields=["category", "place_path"], name="membership_cat_path"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(resident__isnull=False, household__isnull=True)
@@ -442,7 +447,7 @@ class Staff(Placed):
     sensitive_fields = ("phone",)
     objects = ScopedQuerySet.as_manager()
 
-    class Meta:
+    class Meta(Placed.Meta):
         verbose_name = _("社区工作者")
         verbose_name_plural = _("社区工作者")
         ordering = ["place_path", "start_date", "id"]
@@ -478,7 +483,7 @@ class Organisation(Placed):
 
     objects = ScopedQuerySet.as_manager()
 
-    class Meta:
+    class Meta(Placed.Meta):
         verbose_name = _("组织")
         verbose_name_plural = _("组织")
         ordering = ["place_path", "kind", "name"]
@@ -563,7 +568,7 @@ class ImportJob(Placed):
 
     objects = ScopedQuerySet.as_manager()
 
-    class Meta:
+    class Meta(Placed.Meta):
         verbose_name = _("导入")
         verbose_name_plural = _("导入")
         ordering = ["-id"]

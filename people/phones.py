@@ -10,7 +10,9 @@ _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
 
 def normalise_mobile(raw: str) -> str:
-    """ "138 1234 5678", "+86-13812345678" → "13812345678"; "" stays ""."""
+    """'138 1234 5678', '+86-13812345678' → '13812345678'; '' stays ''."""
+    if len(raw) == 11 and raw.isascii() and _MOBILE.match(raw):
+        return raw  # the usual case, without the clean-up below
     digits = re.sub(r"[\s\-()（）]", "", str(raw or ""))
     if digits.startswith("+86"):
         digits = digits[3:]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -112,7 +113,7 @@ class ResidentData:
     notes: str = ""
 
 
-def clean_resident(data: ResidentData) -> dict[str, Any]:
+def clean_resident(data: ResidentData, *, today: datetime.date | None = None) -> dict[str, Any]:
     """The checked, normalised field values, or a DomainError in Chinese: the ID number's
     checksum, the sex and birth date it implies against those given, the mobile number."""
     name = data.name.strip()
@@ -121,7 +122,7 @@ def clean_resident(data: ResidentData) -> dict[str, Any]:
     if len(name) > 50:
         raise DomainError(_("姓名过长"), field="name")
     try:
-        parsed = idnumber.parse(data.id_number)
+        parsed = idnumber.parse(data.id_number, today=today)
     except DomainError as exc:
         raise DomainError(exc.message, field="id_number") from None
     if data.sex and data.sex != parsed.sex:
@@ -149,19 +150,32 @@ def clean_resident(data: ResidentData) -> dict[str, Any]:
         "phone": phone,
         "place": data.place,
     }
-    for field in OPTIONAL_RESIDENT_FIELDS:
+    for field, (label, choices, max_length) in _resident_rules().items():
         value = (getattr(data, field) or "").strip()
-        model_field = Resident._meta.get_field(field)
-        if model_field.choices and value and value not in dict(model_field.choices):
-            raise DomainError(
-                _("%(label)s“%(value)s”不在可选范围内")
-                % {"label": model_field.verbose_name, "value": value},
-                field=field,
-            )
-        if len(value) > (model_field.max_length or 10_000):
-            raise DomainError(_("%(label)s过长") % {"label": model_field.verbose_name}, field=field)
+        if choices and value:
+            # The choice's own string, so thousands of imported rows share one object each.
+            value = choices.get(value)
+            if value is None:
+                raise DomainError(
+                    _("%(label)s“%(value)s”不在可选范围内")
+                    % {"label": label, "value": getattr(data, field).strip()},
+                    field=field,
+                )
+        if len(value) > max_length:
+            raise DomainError(_("%(label)s过长") % {"label": label}, field=field)
         values[field] = value
     return values
+
+
+@functools.cache
+def _resident_rules() -> dict[str, tuple[str, dict[str, str], int]]:
+    """Each optional resident field's label, allowed values and length, looked up once."""
+    rules = {}
+    for name in OPTIONAL_RESIDENT_FIELDS:
+        field = Resident._meta.get_field(name)
+        choices = {str(value): str(value) for value, _label in field.choices or ()}
+        rules[name] = (str(field.verbose_name), choices, field.max_length or 10_000)
+    return rules
 
 
 def similar_residents(name: str, birth_date: datetime.date, *, exclude: int | None = None):

@@ -30,11 +30,44 @@ class SpreadsheetError(DomainError):
     """The file as a whole cannot be read; nothing in it was used."""
 
 
-@dataclass(frozen=True)
-class Cell:
-    row: int  # 1-based, as Excel shows it
-    column: str  # the header
-    value: Any
+class Row:
+    """One data row: its number as Excel shows it, and its values by header."""
+
+    __slots__ = ("_index", "number", "values")
+
+    def __init__(self, number: int, values: list[Any], index: dict[str, int]) -> None:
+        self.number, self.values, self._index = number, values, index
+
+    def __contains__(self, header: str) -> bool:
+        return header in self._index
+
+    def value(self, header: str) -> Any:
+        position = self._index.get(header)
+        if position is None or position >= len(self.values):
+            return ""
+        return self.values[position]
+
+    def text(self, header: str) -> str:
+        position = self._index.get(header)
+        if position is None or position >= len(self.values):
+            return ""
+        value = self.values[position]
+        return value.strip() if type(value) is str else text(value)
+
+    def date(self, header: str) -> datetime.date | None:
+        return date(self.value(header))
+
+    def texts(self) -> dict[str, str]:
+        """Every cell as stripped text, by header: one pass for code that reads most columns."""
+        values = self.values
+        count = len(values)
+        return {
+            header: (
+                (value.strip() if type(value) is str else text(value)) if position < count else ""
+            )
+            for header, position in self._index.items()
+            for value in [values[position] if position < count else ""]
+        }
 
 
 def column_letter(index: int) -> str:
@@ -82,8 +115,8 @@ def _check_zip(data: IO[bytes]) -> list[str]:
 
 def read_rows(
     data: IO[bytes], *, headers: Sequence[str], required: Sequence[str] = ()
-) -> Iterator[dict[str, Cell]]:
-    """The rows of the first sheet below its header row, as {header: Cell}. A header row that
+) -> Iterator[Row]:
+    """The rows of the first sheet below its header row. A header row that
     lacks a required column, has an unknown one or repeats one is refused; so are merged cells
     and empty rows between data rows. Trailing empty rows are ignored."""
     _check_zip(data)
@@ -112,25 +145,23 @@ def read_rows(
     if header_row is None:
         raise SpreadsheetError(_("表格是空的"))
     _check_headers(header_row, headers, required)
-    blank_run: list[int] = []
-    for offset, raw in enumerate(rows, start=header_number + 1):
-        values = list(raw)
+    index = {name: i for i, name in enumerate(header_row) if name}
+    first_blank = 0
+    for number, values in enumerate(rows, start=header_number + 1):
         if not any(_present(v) for v in values):
-            blank_run.append(offset)
+            first_blank = first_blank or number
             continue
-        if blank_run:
+        if first_blank:
             raise SpreadsheetError(
-                _("第%(row)d行是空行，数据中间不能有空行，请删除后再导入") % {"row": blank_run[0]}
+                _("第%(row)d行是空行，数据中间不能有空行，请删除后再导入") % {"row": first_blank}
             )
-        yield {
-            name: Cell(offset, name, values[i] if i < len(values) else "")
-            for i, name in enumerate(header_row)
-            if name
-        }
+        yield Row(number, values, index)
 
 
 def _present(value: Any) -> bool:
-    return value not in (None, "") and not (isinstance(value, str) and not value.strip())
+    if isinstance(value, str):
+        return bool(value) and not value.isspace()
+    return value is not None
 
 
 def _check_headers(found: list[str], expected: Sequence[str], required: Sequence[str]) -> None:
@@ -155,8 +186,7 @@ def _check_headers(found: list[str], expected: Sequence[str], required: Sequence
 # --- Values, as a worker types them.
 
 
-def text(cell: Cell) -> str:
-    value = cell.value
+def text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -166,9 +196,8 @@ def text(cell: Cell) -> str:
     return str(value).strip()
 
 
-def date(cell: Cell) -> datetime.date | None:
+def date(value: Any) -> datetime.date | None:
     """A real Excel date, or text like 2024-03-01, 2024/3/1, 2024.3.1, 2024年3月1日."""
-    value = cell.value
     if value in (None, ""):
         return None
     if isinstance(value, datetime.datetime):
@@ -176,6 +205,11 @@ def date(cell: Cell) -> datetime.date | None:
     if isinstance(value, datetime.date):
         return value
     raw = str(value).strip()
+    if len(raw) == 10 and raw[4] == "-" and raw[7] == "-":
+        try:
+            return datetime.date.fromisoformat(raw)
+        except ValueError:
+            pass  # reported below, in the same words as any other bad date
     cleaned = raw.replace("年", "-").replace("月", "-").replace("日", "")
     cleaned = cleaned.replace("/", "-").replace(".", "-")
     try:

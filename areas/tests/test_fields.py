@@ -33,17 +33,34 @@ def test_empty_prefix_means_everywhere(world):
 
 
 def test_subtree_query_uses_the_path_index(world):
-    sql, params = Place.objects.filter(path__under=world.community.path).query.sql_with_params()
+    from people.models import Resident
+
+    for queryset in (
+        Place.objects.filter(path__under=world.community.path),
+        Resident.objects.filter(place_path__under=world.community.path),
+    ):
+        sql, params = queryset.query.sql_with_params()
+        with connection.cursor() as cursor:
+            if connection.vendor == "sqlite":
+                cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+                plan = " ".join(str(row) for row in cursor.fetchall())
+                assert "SEARCH" in plan and "path" in plan, plan
+            else:
+                cursor.execute("SET LOCAL enable_seqscan = off")
+                cursor.execute(f"EXPLAIN {sql}", params)
+                plan = " ".join(row[0] for row in cursor.fetchall())
+                assert "Index" in plan and "path" in plan, plan
+
+
+def test_postgresql_keeps_one_index_per_path(world):
+    """No second, pattern-ops index: the path compares in the "C" collation instead."""
+    if connection.vendor != "postgresql":
+        assert Place._meta.get_field("path").db_parameters(connection)["collation"] is None
+        return
     with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
-            plan = " ".join(str(row) for row in cursor.fetchall())
-            assert "SEARCH" in plan and "path" in plan, plan
-        else:
-            # PostgreSQL: a literal-prefix LIKE, which its varchar_pattern_ops index serves.
-            assert "LIKE" in sql
-            cursor.execute(
-                "SELECT indexdef FROM pg_indexes WHERE tablename = 'areas_place'"
-                " AND indexdef LIKE '%%(path varchar_pattern_ops)%%'"
-            )
-            assert cursor.fetchall(), "the path column lacks its pattern_ops index"
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = 'people_resident'"
+            " AND indexdef LIKE '%%place_path%%'"
+        )
+        definitions = [row[0] for row in cursor.fetchall()]
+    assert len(definitions) == 1 and "pattern_ops" not in definitions[0], definitions

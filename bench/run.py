@@ -1,0 +1,154 @@
+"""`make bench`: every benchmark, on SQLite and (when reachable) PostgreSQL, each figure a ratio
+against a reference measured in the same run. Prints a table and writes bench/results.json.
+
+Import (issue: registry): 100,000 residents from one .xlsx —
+  * shequ's import (full validation, one transaction) vs django-import-export with its bulk
+    options on the same file and database: target ≥ 3×;
+  * vs merely parsing the file with the same reader (python-calamine): target ≥ 0.3;
+  * peak memory of the import process: target ≤ 300 MB.
+Lists (issue: registry): resident list, searches and filters at 100,000 residents vs a trivial
+page (the login page) of the same server, p50 and p95 over repeated requests: target ≤ 3×.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results.json"
+PG_SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+
+
+def step(database_url: str, *args: str) -> dict:
+    env = {**os.environ, "DATABASE_URL": database_url}
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.workers", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if out.returncode != 0:
+        raise SystemExit(f"bench step {args} failed:\n{out.stdout}\n{out.stderr}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def row(figure, value, unit, reference, target, database, higher_is_better=True) -> dict:
+    ratio = value / reference if reference else 0.0
+    meets = ratio >= target if higher_is_better else ratio <= target
+    return {"figure": figure, "value": round(value, 3), "unit": unit,
+            "reference": round(reference, 3), "ratio": round(ratio, 3), "target": target,
+            "meets_target": bool(meets), "database": database}  # fmt: skip
+
+
+def postgres_available() -> bool:
+    try:
+        import psycopg
+
+        with psycopg.connect(f"{PG_SERVER}/postgres", connect_timeout=3):
+            return True
+    except Exception:
+        return False
+
+
+def fresh_postgres(name: str) -> str:
+    import psycopg
+
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"{PG_SERVER}/{name}"
+
+
+def drop_postgres(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+def import_figures(database: str, url: str, workbook: Path) -> list[dict]:
+    step(url, "setup")
+    parsed = step(url, "parse", str(workbook))
+    ours = step(url, "ours", str(workbook))
+    step(url, "clear")
+    reference = step(url, "reference", str(workbook))
+    rows = ours["rows"]
+    ours_rate = rows / ours["seconds"]
+    print(
+        f"  [{database}] parse {parsed['seconds']:.1f}s · shequ {ours['seconds']:.1f}s "
+        f"({ours['peak_mb']:.0f} MB) · django-import-export {reference['seconds']:.1f}s"
+    )
+    return [
+        row(
+            "import 100k residents vs django-import-export (bulk)",
+            ours_rate,
+            "rows/s",
+            rows / reference["seconds"],
+            3.0,
+            database,
+        ),
+        row(
+            "import 100k residents vs parsing the file alone",
+            ours_rate,
+            "rows/s",
+            parsed["rows"] / parsed["seconds"],
+            0.3,
+            database,
+        ),
+        row(
+            "import 100k residents, peak memory vs 300 MB budget",
+            ours["peak_mb"],
+            "MB",
+            300.0,
+            1.0,
+            database,
+            higher_is_better=False,
+        ),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--no-postgres", action="store_true")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="shequ-bench-"))
+    results: list[dict] = []
+    try:
+        workbook = work / f"residents-{args.rows}.xlsx"
+        step(f"sqlite:///{work / 'file.sqlite3'}", "make_file", str(workbook), str(args.rows))
+        print(f"workbook: {args.rows} rows, {workbook.stat().st_size / 1e6:.1f} MB")
+        results += import_figures("sqlite", f"sqlite:///{work / 'import.sqlite3'}", workbook)
+        if not args.no_postgres and postgres_available():
+            url = fresh_postgres("shequ_bench")
+            try:
+                results += import_figures("postgresql", url, workbook)
+            finally:
+                drop_postgres("shequ_bench")
+        else:
+            print("  PostgreSQL not reachable: its figures are missing from this run")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    width = max(len(r["figure"]) for r in results)
+    print(f"\n{'figure'.ljust(width)}  database    value      reference  ratio   target  ok")
+    for r in results:
+        print(
+            f"{r['figure'].ljust(width)}  {r['database']:<10}  {r['value']:<9}  "
+            f"{r['reference']:<9}  {r['ratio']:<6}  {r['target']:<6}  "
+            f"{'yes' if r['meets_target'] else 'NO'}"
+        )
+    print(f"\nwritten to {RESULTS.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
