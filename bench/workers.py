@@ -151,7 +151,12 @@ def ours(path: str) -> None:
         )
     seconds = time.perf_counter() - start
     assert plan.ok, plan.problems[:5]
-    report(step="ours", rows=Resident.objects.count(), seconds=seconds)
+    report(
+        step="ours",
+        rows=Resident.objects.count(),
+        seconds=seconds,
+        writer_peak_mb=round(plan.writer_peak_mb, 1),
+    )
 
 
 def reference(path: str) -> None:

@@ -17,21 +17,24 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum.cn import uscc
 
 from areas.models import Building, Dwelling, Estate, LocalUnit, Place
 from audit import services as audit
+from audit.context import Origin, current_origin
 from people import idnumber
 from people.choices import Registration, Relation, ResidentStatus
 from people.models import GroupCategory, Household, Membership, Residence, Resident
 from people.pinyin import initials
 from people.services import ResidentData, clean_attributes, clean_resident
 from shequ import xlsx
-from shequ.bulk import insert_rows
+from shequ.bulk import RowSink
 from shequ.errors import DomainError
+from shequ.streaming import ProcessWriter, WriterError, can_stream
 
 MAX_ERRORS_KEPT = 200
 CHUNK = 1000
@@ -92,6 +95,9 @@ class Plan:
     update: list[Any] = field(default_factory=list)
     unchanged: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    sink: Any = None  # a ProcessWriter taking checked rows while the rest is checked
+    created: int = 0  # rows handed to the sink
+    writer_peak_mb: float = 0.0  # the writer process's peak memory, when there was one
 
     def problem(self, row: int, column: str, message: str) -> None:
         self.problem_count += 1
@@ -105,7 +111,7 @@ class Plan:
     def counts(self) -> dict[str, int]:
         return {
             "rows": self.total,
-            "created": len(self.create),
+            "created": len(self.create) + self.created,
             "updated": len(self.update),
             "unchanged": self.unchanged,
         }
@@ -193,8 +199,8 @@ class ResidentsImport(Kind):
             ]
         ]
 
-    def check(self, rows, ctx):
-        plan = Plan()
+    def check(self, rows, ctx, plan: Plan | None = None):
+        plan = plan or Plan()
         seen: dict[str, int] = {}
         pending: list[tuple[int, dict]] = []
         for cells in rows:
@@ -219,8 +225,17 @@ class ResidentsImport(Kind):
                 pending = []
                 ctx.progress(plan.total)
         self._match(pending, plan, ctx)
+        self._flush(plan)
         ctx.progress(plan.total)
         return plan
+
+    def _flush(self, plan: Plan) -> None:
+        """Hand the checked new rows to the writer, while the file is still clean."""
+        if plan.sink is not None and plan.create:
+            if plan.ok:
+                plan.sink.put(plan.create)
+            plan.created += len(plan.create)
+            plan.create = []
 
     def _values(self, cells, ctx) -> dict:
         texts = cells.texts()
@@ -261,15 +276,19 @@ class ResidentsImport(Kind):
         if not pending:
             return
         numbers = [values["id_number"] for _, values in pending]
-        existing = {
-            r.id_number: r
-            for r in Resident.objects.filter(id_number__in=numbers).select_related("place")
-        }
+        known = registered_id_numbers(numbers)
+        existing = (
+            {
+                r.id_number: r
+                for r in Resident.objects.filter(id_number__in=known).select_related("place")
+            }
+            if known
+            else {}
+        )
         now = timezone.now()
         for row, values in pending:
             current = existing.get(values["id_number"])
             if current is None:
-                values["name_initials"] = initials(values["name"])
                 values["place_path"] = values["place"].path
                 values["place"] = values["place"].pk
                 values.update(status=ResidentStatus.PRESENT, created_at=now, updated_at=now)
@@ -295,9 +314,13 @@ class ResidentsImport(Kind):
                 plan.update.append(current)
             else:
                 plan.unchanged += 1
+        self._flush(plan)
+
+    write_path = "people.importing.resident_sink"
+    finish_path = "people.importing.finish_import"
 
     def commit(self, plan, ctx):
-        insert_rows(Resident, RESIDENT_INSERT, plan.create)
+        write_residents(plan.create)
         Resident.objects.bulk_update(
             plan.update,
             [*RESIDENT_COLUMNS_UPDATABLE, "name_initials", "place_path"],
@@ -305,12 +328,55 @@ class ResidentsImport(Kind):
         )
 
 
-RESIDENT_INSERT = [
-    "name", "name_initials", "id_number", "sex", "birth_date", "ethnicity", "education",
+RESIDENT_SENT = [
+    "name", "id_number", "sex", "birth_date", "ethnicity", "education",
     "political_status", "marital_status", "phone", "hukou_type", "status", "work_unit",
     "notes", "place", "place_path", "created_at", "updated_at",
 ]  # fmt: skip
-_resident_row = operator.itemgetter(*RESIDENT_INSERT)
+RESIDENT_INSERT = ["name_initials", *RESIDENT_SENT]
+_resident_row = operator.itemgetter(*RESIDENT_SENT)
+
+
+def registered_id_numbers(numbers: list[str]) -> list[str]:
+    """Which of `numbers` are registered already, anywhere: one query per chunk of an import."""
+    if connection.vendor == "postgresql":
+        # An array parameter: PostgreSQL plans it once, where IN (…) with a thousand
+        # placeholders costs more to parse than to run.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id_number FROM people_resident WHERE id_number = ANY(%s)", [numbers]
+            )
+            return [row[0] for row in cursor.fetchall()]
+    return list(Resident.objects.filter(id_number__in=numbers).values_list("id_number", flat=True))
+
+
+class ResidentSink:
+    """Inserts checked residents, working out their pinyin initials on the way (in the writer
+    process when the import streams)."""
+
+    def __init__(self) -> None:
+        self._sink = RowSink(Resident, RESIDENT_INSERT)
+
+    def write(self, rows: list[tuple]) -> None:
+        self._sink.write((initials(row[0]), *row) for row in rows)
+
+    def close(self) -> None:
+        self._sink.close()
+
+    def abort(self) -> None:
+        self._sink.abort()
+
+
+def resident_sink() -> ResidentSink:
+    return ResidentSink()
+
+
+def write_residents(rows: list[tuple]) -> None:
+    sink = ResidentSink()
+    sink.write(rows)
+    sink.close()
+
+
 RESIDENT_COLUMNS_UPDATABLE = [
     "name",
     "phone",
@@ -1028,28 +1094,82 @@ def check_file(kind: Kind, data, ctx: Context) -> Plan:
 
 def import_file(kind: Kind, data, ctx: Context, *, file_name: str, sha256: str) -> Plan:
     """Check the file and, if it is free of errors, write it all in one transaction with one
-    audit row. Returns the plan; `plan.ok` says whether anything was written."""
-    plan = check_file(kind, data, ctx)
-    if not plan.ok:
+    audit row. Returns the plan; `plan.ok` says whether anything was written.
+
+    A large file of a kind that can stream is written while it is being checked, by a second
+    process in its own transaction that commits only if the whole file was clean."""
+    audit_data = {"kind": kind.code, "file": file_name, "sha256": sha256}
+    stream = (
+        hasattr(kind, "write_path")
+        and can_stream()
+        and xlsx.estimate_rows(data) >= settings.IMPORT_STREAM_ROWS
+    )
+    if not stream:
+        plan = check_file(kind, data, ctx)
+        if not plan.ok:
+            return plan
+        try:
+            with transaction.atomic():
+                kind.commit(plan, ctx)
+                audit.record(
+                    ctx.user,
+                    "import.commit",
+                    ctx.place,
+                    data={**audit_data, **plan.counts(), **plan.extra},
+                )
+        except IntegrityError:
+            plan.problem(0, "", _("检查后数据库中的数据已被其他人修改，请重新导入"))
         return plan
+
+    writer = ProcessWriter(kind.write_path, kind.finish_path)
+    if connection.vendor == "sqlite":
+        # The writer holds SQLite's one write lock until it ends: progress can't be saved.
+        ctx.progress = lambda n: None
+    plan = Plan(sink=writer)
     try:
-        with transaction.atomic():
-            kind.commit(plan, ctx)
-            audit.record(
-                ctx.user,
-                "import.commit",
-                ctx.place,
-                data={
-                    "kind": kind.code,
-                    "file": file_name,
-                    "sha256": sha256,
-                    **plan.counts(),
-                    **plan.extra,
-                },
-            )
-    except IntegrityError:
+        rows = xlsx.read_rows(data, headers=kind.header_names(), required=kind.required())
+        plan = kind.check(rows, ctx, plan)
+    except BaseException:
+        writer.end(commit=False)
+        raise
+    origin = current_origin.get() or Origin()
+    payload = {
+        "user": ctx.user.pk if ctx.user is not None else None,
+        "place": ctx.place.pk,
+        "origin": (origin.ip, origin.user_agent),
+        "updates": [(kind.code, plan.update)],
+        "data": {**audit_data, **plan.counts(), **plan.extra},
+    }
+    try:
+        writer.end(commit=plan.ok, payload=payload)
+        plan.writer_peak_mb = writer.peak_mb
+    except WriterError as exc:
+        if not exc.integrity:
+            raise
         plan.problem(0, "", _("检查后数据库中的数据已被其他人修改，请重新导入"))
     return plan
+
+
+def finish_import(payload: dict) -> None:
+    """The last step of a streamed import, in the writer's transaction: changed rows and the
+    audit row."""
+    from accounts.models import User
+
+    for code, updates in payload["updates"]:
+        if code == "residents" and updates:
+            Resident.objects.bulk_update(
+                updates,
+                [*RESIDENT_COLUMNS_UPDATABLE, "name_initials", "place_path"],
+                batch_size=1000,
+            )
+    user = User.objects.filter(pk=payload["user"]).first() if payload["user"] else None
+    token = current_origin.set(Origin(*payload["origin"]))
+    try:
+        audit.record(
+            user, "import.commit", Place.objects.get(pk=payload["place"]), data=payload["data"]
+        )
+    finally:
+        current_origin.reset(token)
 
 
 def error_report(kind: Kind, plan: Plan, file_name: str) -> bytes:

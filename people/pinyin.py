@@ -4,14 +4,16 @@
 import functools
 from itertools import islice, product
 
-from pypinyin import Style, pinyin
-
 MAX_VARIANTS = 8
 
 
 @functools.lru_cache(maxsize=20000)
 def _letters(char: str) -> tuple[str, ...]:
     """The initials a character may be read with; names repeat characters, so this is cached."""
+    # pypinyin's dictionary takes ~55 MB: loaded on first use, not by every process that
+    # imports this module (an import's checking process never needs it).
+    from pypinyin import Style, pinyin
+
     readings = pinyin(char, style=Style.FIRST_LETTER, heteronym=True, errors="ignore")
     if not readings:
         return ("",)

@@ -94,7 +94,7 @@ def check_place(place: Place) -> None:
         raise DomainError(_("“%(place)s”已撤销，不能再登记") % {"place": place.name})
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ResidentData:
     """What a form or an import row says about a resident, before checking."""
 

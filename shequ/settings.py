@@ -99,7 +99,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;"
+        ),
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -185,6 +187,8 @@ UPLOAD_DIR = Path(env_str("SHEQU_UPLOAD_DIR", str(DATA_DIR / "uploads")))
 # Files larger than this are checked and imported in the background, with a progress bar.
 IMPORT_BACKGROUND_BYTES = env_int("SHEQU_IMPORT_BACKGROUND_BYTES", 256 * 1024, minimum=0)
 IMPORT_MAX_UPLOAD_BYTES = env_int("SHEQU_IMPORT_MAX_UPLOAD_BYTES", 20 * 1024 * 1024, minimum=1)
+# Imports of at least this many rows are written while they are checked (see shequ/streaming.py).
+IMPORT_STREAM_ROWS = env_int("SHEQU_IMPORT_STREAM_ROWS", 5000, minimum=0)
 
 LOGGING = {
     "version": 1,

@@ -148,7 +148,7 @@ def read_rows(
     index = {name: i for i, name in enumerate(header_row) if name}
     first_blank = 0
     for number, values in enumerate(rows, start=header_number + 1):
-        if not any(_present(v) for v in values):
+        if not _any_present(values):
             first_blank = first_blank or number
             continue
         if first_blank:
@@ -156,6 +156,17 @@ def read_rows(
                 _("第%(row)d行是空行，数据中间不能有空行，请删除后再导入") % {"row": first_blank}
             )
         yield Row(number, values, index)
+
+
+def _any_present(values: list[Any]) -> bool:
+    # Most rows start with a filled cell; only a row whose first filled cell is blank text
+    # needs the closer look.
+    first = next((v for v in values if v), None)
+    if first is None:
+        return any(v == 0 for v in values if v is not None and v != "")  # a row of zeros
+    if type(first) is not str or not first.isspace():
+        return True
+    return any(_present(v) for v in values)
 
 
 def _present(value: Any) -> bool:
