@@ -50,3 +50,22 @@ class Under(Lookup):
             f"({lhs} >= %s AND {lhs} < %s)",
             [*lhs_params, self.rhs, *lhs_params, upper_bound(self.rhs)],
         )
+
+
+@models.CharField.register_lookup
+class Prefix(Lookup):
+    """`name__prefix="王"`: values that start with the text, served by an index on either
+    database: a range on SQLite (whose LIKE … ESCAPE cannot use one), LIKE 'text%' on PostgreSQL
+    (with a varchar_pattern_ops index, see people.Resident)."""
+
+    lookup_name = "prefix"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs = str(self.rhs)
+        return f"({lhs} >= %s AND {lhs} < %s)", [*lhs_params, rhs, *lhs_params, rhs + "\U0010ffff"]
+
+    def as_postgresql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        escaped = str(self.rhs).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return f"{lhs} LIKE %s", [*lhs_params, escaped + "%"]

@@ -213,9 +213,105 @@ def clear() -> None:
     report(step="clear")
 
 
+def population(communities: str) -> None:
+    """A sub-district of `communities` demo communities (~3,000 residents each)."""
+    from areas import services as areas
+    from areas.models import Place
+    from people import builtin_groups
+    from people import demo as people_demo
+    from people.models import GroupAttribute, GroupCategory
+
+    builtin_groups.ensure(GroupCategory, GroupAttribute)
+    subdistrict = Place.objects.get(code="420199001000")
+    ids = people_demo.IdSource()
+    start = time.perf_counter()
+    made = 0
+    for n in range(2, int(communities) + 2):
+        community = areas.create_place(
+            kind="community",
+            name=f"测试{n}社区",
+            code=f"420199001{n:03d}",
+            parent=subdistrict,
+            by=None,
+        )
+        for g in (1, 2, 3):
+            areas.create_place(kind="grid", name=f"第{g}网格", parent=community, by=None)
+        made += people_demo.populate(community, random.Random(n), ids)["residents"]
+    report(step="population", residents=made, seconds=time.perf_counter() - start)
+
+
+def latency(samples: str) -> None:
+    """p50 and p95 of list and search pages against the login page, in-process."""
+    from django.core.management import call_command
+    from django.test import Client
+
+    from accounts.models import User
+    from accounts.roles import Role
+    from areas.models import Place
+    from people.models import Resident
+
+    call_command("collectstatic", interactive=False, verbosity=0)  # as production serves them
+    subdistrict = Place.objects.get(code="420199001000")
+    officer, _ = User.objects.get_or_create(
+        username="bench_sd",
+        defaults={"name": "街道", "role": Role.SUBDISTRICT_ADMIN, "place": subdistrict},
+    )
+    community = Place.objects.filter(kind="community").exclude(code=COMMUNITY).first()
+    some = Resident.objects.filter(place_path__under=community.path).order_by("id")[500]
+    client = Client()
+    anonymous = Client()
+    client.force_login(officer)
+    pages = {
+        "reference: a trivial page (change password)": (client, "/accounts/password/"),
+        "login page (anonymous)": (anonymous, "/accounts/login/"),
+        "resident list": (client, "/people/residents/"),
+        "resident list, page 20 (keyset)": (client, None),
+        "search by name": (client, f"/people/residents/?q={some.name}"),
+        "search by surname": (client, f"/people/residents/?q={some.name[0]}"),
+        "search by pinyin initials": (client, "/people/residents/?q=wxl"),
+        "search by ID number ending": (client, f"/people/residents/?q={some.id_number[-6:]}"),
+        "filter: party members 60+ in a community": (
+            client,
+            f"/people/residents/?group=party&age=60-&place={community.pk}&status=在住",
+        ),
+        "household list": (client, "/people/households/"),
+        "ledger: party members of a community": (
+            client,
+            f"/people/ledgers/party/?place={community.pk}",
+        ),
+    }
+    after = Resident.objects.order_by("id").values_list("id", flat=True)[50 * 19]
+    pages["resident list, page 20 (keyset)"] = (client, f"/people/residents/?after={after}")
+    results = {}
+    for name, (who, url) in pages.items():
+        for _ in range(3):
+            assert who.get(url).status_code == 200, url
+        times = []
+        for _ in range(int(samples)):
+            start = time.perf_counter()
+            who.get(url)
+            times.append(time.perf_counter() - start)
+        times.sort()
+        results[name] = {
+            "p50": times[len(times) // 2] * 1000,
+            "p95": times[min(len(times) - 1, int(len(times) * 0.95))] * 1000,
+        }
+    report(step="latency", residents=Resident.objects.count(), pages=results)
+
+
+STEPS = {
+    "make_file": lambda path, rows: make_file(path, int(rows)),
+    "setup": setup,
+    "parse": parse,
+    "ours": ours,
+    "reference": reference,
+    "clear": clear,
+    "population": population,
+    "latency": latency,
+}
+
+
 if __name__ == "__main__":
-    step, *args = sys.argv[1:]
-    {"make_file": lambda: make_file(args[0], int(args[1])), "setup": setup,
-     "parse": lambda: parse(args[0]), "ours": lambda: ours(args[0]),
-     "reference": lambda: reference(args[0]), "clear": clear}[step]()  # fmt: skip
+    step_name, *arguments = sys.argv[1:]
+    STEPS[step_name](*arguments)
     connection.close()

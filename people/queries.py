@@ -42,10 +42,16 @@ def search(residents: QuerySet, q: str) -> QuerySet:
         return residents.filter(Q(id_number__endswith=compact) | Q(phone__endswith=compact))
     if re.fullmatch(r"[A-Za-z]{1,10}", q):
         return residents.filter(name_initials__contains=f" {q.lower()}")
-    at_address = Residence.objects.filter(
-        resident=OuterRef("pk"), until__isnull=True, household__dwelling__address__contains=q
-    )
-    return residents.filter(Q(name__contains=q) | Exists(at_address))
+    if ADDRESS_HINT.search(q):
+        living_there = Residence.objects.filter(
+            until__isnull=True, household__dwelling__address__contains=q
+        ).values("resident_id")
+        return residents.filter(pk__in=living_there)
+    return residents.filter(name__prefix=q)
+
+
+# Text with a digit or a word of an address is looked up in addresses; other text in names.
+ADDRESS_HINT = re.compile(r"[0-9０-９栋幢单元室号楼路街巷弄村苑园区小]")
 
 
 def filter_residents(residents: QuerySet, data: dict) -> QuerySet:
@@ -68,13 +74,15 @@ def filter_residents(residents: QuerySet, data: dict) -> QuerySet:
 
 
 def page_of(residents: QuerySet, user, after: int | None) -> tuple[list[Resident], int | None]:
-    """One page in id order after `after`, with place, address and the current groups the user
-    may see; and the id to continue after, if there is more."""
+    """One page in (place, id) order after the resident `after`, with place, address and the
+    current groups the user may see; and the resident to continue after, if there is more."""
     if after:
-        residents = residents.filter(pk__gt=after)
+        last = Resident.objects.filter(pk=after).values_list("place_path", flat=True).first()
+        if last is not None:
+            residents = residents.filter(Q(place_path__gt=last) | Q(place_path=last, pk__gt=after))
     visible_groups = Membership.objects.visible_to(user).current().select_related("category")
     rows = list(
-        residents.order_by("pk")
+        residents.order_by("place_path", "pk")
         .select_related("place")
         .annotate(address=current_address())
         .prefetch_related(Prefetch("memberships", queryset=visible_groups, to_attr="groups"))[

@@ -1,0 +1,62 @@
+import datetime
+
+from django.urls import reverse
+
+from areas.models import Dwelling
+from people import services
+from people.tests.factories import resident
+
+
+def _names(client, **query):
+    response = client.get(reverse("people:resident-list"), query)
+    return [r.name for r in response.context["rows"]]
+
+
+def test_search_by_initials_name_id_phone_and_address(client, world):
+    zhang = resident(world.grid, "张三", phone="13812345678")
+    resident(world.grid, "李四", birth=datetime.date(1990, 2, 2))
+    resident(world.grid, "曾小贤", birth=datetime.date(1991, 3, 3))
+    dwelling = Dwelling.objects.create(address="阳光花园3栋2单元502室", place=world.grid)
+    household = services.create_household(
+        number="S1",
+        place=world.grid,
+        head=zhang,
+        since=datetime.date(2020, 1, 1),
+        dwelling=dwelling,
+        by=None,
+    )
+    assert household.dwelling == dwelling
+    client.force_login(world.cast["community_worker"])
+    assert _names(client, q="zs") == ["张三"]
+    assert _names(client, q="zxx") == ["曾小贤"] and _names(client, q="cxx") == ["曾小贤"]
+    assert _names(client, q="张") == ["张三"]
+    assert _names(client, q="李四") == ["李四"]
+    assert _names(client, q=zhang.id_number) == ["张三"]
+    assert _names(client, q=zhang.id_number[-6:]) == ["张三"]
+    assert _names(client, q="13812345678") == ["张三"]
+    assert _names(client, q="3栋2单元") == ["张三"]
+    assert _names(client, q="王") == []
+
+
+def test_list_pages_run_in_place_order_with_a_fixed_number_of_queries(
+    client, world, django_assert_max_num_queries
+):
+    for i in range(120):
+        place = world.grid if i % 2 else world.neighbour_grid
+        resident(place, f"居民{i:03d}", birth=datetime.date(1950, 1, 1) + datetime.timedelta(i))
+    client.force_login(world.cast["community_worker"])
+    url = reverse("people:resident-list")
+    with django_assert_max_num_queries(14):
+        first = client.get(url)
+    rows = first.context["rows"]
+    assert len(rows) == 50
+    assert [r.place_path for r in rows] == sorted(r.place_path for r in rows)
+    seen = {r.pk for r in rows}
+    more = first.context["more"]
+    while more:
+        page = client.get(url, {"after": more})
+        ids = {r.pk for r in page.context["rows"]}
+        assert not ids & seen
+        seen |= ids
+        more = page.context["more"]
+    assert len(seen) == 120
