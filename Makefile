@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 export DJANGO_SETTINGS_MODULE := shequ.settings
 
-.PHONY: run test setup lint format lock browser-deps clean
+.PHONY: run test bench setup lint format lock browser-deps clean
 
 # Creates the virtual environment and installs the locked dependencies, once per lock change.
 $(BIN)/.installed: requirements.lock pyproject.toml
@@ -30,6 +30,10 @@ test: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/shequ makemigrations --check --dry-run -v 0
 	$(BIN)/pytest -n auto
+
+# Every benchmark (bench/run.py): a few minutes; writes bench/results.json.
+bench: setup
+	$(BIN)/python -m bench.run
 
 lint: setup
 	$(BIN)/ruff check .
