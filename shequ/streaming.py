@@ -80,13 +80,14 @@ class _Rollback(Exception):
 def _serve(pipe, database: dict, sink_path: str, finish_path: str) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shequ.settings")
     import django
-
-    django.setup()
     from django.conf import settings
+
+    # The parent's database exactly (under tests, its test database), set before anything
+    # opens a connection.
+    settings.DATABASES["default"] = database
+    django.setup()
     from django.db import IntegrityError, connections, transaction
 
-    settings.DATABASES["default"] = database
-    connections.close_all()
     finish: Callable[[Any], None] = _load(finish_path)
     outcome: tuple = ("ok",)
     ended = False
