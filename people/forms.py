@@ -320,3 +320,38 @@ class AttributeForm(forms.Form):
     )
     unit = forms.CharField(label=_("单位"), max_length=10, required=False)
     required = forms.BooleanField(label=_("必填"), required=False)
+
+
+class SplitForm(forms.Form):
+    number = forms.CharField(label=_("新户户号"), max_length=30)
+    members = forms.ModelMultipleChoiceField(
+        label=_("分出的成员"), queryset=Resident.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    head = forms.ModelChoiceField(label=_("新户户主"), queryset=Resident.objects.none())
+    on = forms.DateField(label=_("分户日期"), widget=DatePicker())
+
+    def __init__(self, *args, household, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = Resident.objects.filter(
+            residences__household=household, residences__until__isnull=True
+        )
+        self.fields["members"].queryset = current
+        self.fields["head"].queryset = current
+
+
+class MergeForm(forms.Form):
+    into = forms.CharField(label=_("并入户的户号"), max_length=30)
+    on = forms.DateField(label=_("合户日期"), widget=DatePicker())
+
+    def __init__(self, *args, household=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+class HeadForm(forms.Form):
+    head = forms.ModelChoiceField(label=_("新户主"), queryset=Resident.objects.none())
+
+    def __init__(self, *args, household, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["head"].queryset = Resident.objects.filter(
+            residences__household=household, residences__until__isnull=True
+        )

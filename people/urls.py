@@ -53,6 +53,9 @@ urlpatterns = [
     path("households/new/", views.household_create, name="household-create"),
     path("households/<int:pk>/", views.household_detail, name="household-detail"),
     path("households/<int:pk>/move-in/", views.household_move_in, name="household-move-in"),
+    path("households/<int:pk>/head/", views.household_head, name="household-head"),
+    path("households/<int:pk>/split/", views.household_split, name="household-split"),
+    path("households/<int:pk>/merge/", views.household_merge, name="household-merge"),
     path(
         "households/<int:pk>/groups/<slug:code>/",
         views.household_membership_add,

@@ -18,12 +18,15 @@ from people import idnumber, queries, services
 from people.forms import (
     RESIDENT_FORM_FIELDS,
     DateForm,
+    HeadForm,
     HouseholdForm,
     LeaveForm,
     MembershipForm,
+    MergeForm,
     MoveInForm,
     ResidentFilterForm,
     ResidentForm,
+    SplitForm,
 )
 from people.models import GroupCategory, Household, Membership, Residence, Resident
 from people.services import DuplicateResident, PossibleDuplicate, ResidentData
@@ -389,6 +392,9 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .prefetch_related("category__attributes"),
             "can_edit": has_perm(request.user, Perm.EDIT_RECORDS),
             "move_in_form": MoveInForm(initial={"since": timezone.localdate()}),
+            "head_form": HeadForm(household=household),
+            "split_form": SplitForm(household=household, initial={"on": timezone.localdate()}),
+            "merge_form": MergeForm(initial={"on": timezone.localdate()}),
             "categories": GroupCategory.objects.visible_to(request.user).filter(
                 active=True, subject=GroupCategory.Subject.HOUSEHOLD
             ),
@@ -459,3 +465,64 @@ def household_membership_add(request: HttpRequest, pk: int, code: str) -> HttpRe
             % {"number": household.number, "group": category.name},
         },
     )
+
+
+def _household_change(request, pk: int, form_class, apply) -> HttpResponse:
+    """Shared shape of the household changes posted from its page: check, apply, report."""
+    household = get_for_user(Household.objects, request.user, pk=pk, perm=Perm.EDIT_RECORDS)
+    form = form_class(request.POST, household=household)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+        return redirect("people:household-detail", pk=household.pk)
+    try:
+        target = apply(household, form.cleaned_data)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("people:household-detail", pk=household.pk)
+    messages.success(request, _("已保存"))
+    return redirect("people:household-detail", pk=target.pk)
+
+
+@login_required
+@require_POST
+def household_head(request: HttpRequest, pk: int) -> HttpResponse:
+    return _household_change(
+        request,
+        pk,
+        HeadForm,
+        lambda h, data: services.set_head(h, data["head"], by=request.user),
+    )
+
+
+@login_required
+@require_POST
+def household_split(request: HttpRequest, pk: int) -> HttpResponse:
+    return _household_change(
+        request,
+        pk,
+        SplitForm,
+        lambda h, data: services.split_household(
+            h,
+            members=list(data["members"]),
+            number=data["number"],
+            head=data["head"],
+            on=data["on"],
+            by=request.user,
+        ),
+    )
+
+
+@login_required
+@require_POST
+def household_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    def merge(household, data):
+        target = (
+            Household.objects.visible_to(request.user).filter(number=data["into"].strip()).first()
+        )
+        if target is None:
+            raise DomainError(_("本辖区没有户号为%(n)s的户") % {"n": data["into"]})
+        return services.merge_households(household, target, on=data["on"], by=request.user)
+
+    return _household_change(request, pk, MergeForm, merge)

@@ -245,6 +245,24 @@ ROUTES: dict[str, Route] = {
         kwargs=lambda w: {"pk": (_resident(w), w.household)[1].pk},
         scoped=True,
     ),
+    "people:household-head": Route(
+        get=None,
+        post=Perm.EDIT_RECORDS,
+        kwargs=lambda w: {"pk": (_resident(w), w.household)[1].pk},
+        scoped=True,
+    ),
+    "people:household-split": Route(
+        get=None,
+        post=Perm.EDIT_RECORDS,
+        kwargs=lambda w: {"pk": (_resident(w), w.household)[1].pk},
+        scoped=True,
+    ),
+    "people:household-merge": Route(
+        get=None,
+        post=Perm.EDIT_RECORDS,
+        kwargs=lambda w: {"pk": (_resident(w), w.household)[1].pk},
+        scoped=True,
+    ),
     "people:household-membership-add": Route(
         get=Perm.EDIT_RECORDS,
         post=Perm.EDIT_RECORDS,
