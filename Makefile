@@ -17,13 +17,24 @@ $(BIN)/.installed: requirements.lock pyproject.toml
 
 setup: $(BIN)/.installed
 
-run: setup
-	$(BIN)/shequ migrate --no-input -v 0
-	$(BIN)/shequ demo --if-empty
+# `make run` serves as production would (DEBUG off: Chinese error pages, WhiteNoise static
+# files), with a secret key kept in data/ and plain HTTP on the loopback address.
+RUN_ENV = DEBUG=false SECRET_KEY="$$(cat data/secret_key)" ALLOWED_HOSTS=127.0.0.1,localhost \
+	SHEQU_HTTPS=false
+
+data/secret_key: | $(BIN)/.installed
+	mkdir -p data
+	$(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(60))' > $@
+	chmod 600 $@
+
+run: setup data/secret_key
+	$(RUN_ENV) $(BIN)/shequ migrate --no-input -v 0
+	$(RUN_ENV) $(BIN)/shequ collectstatic --no-input -v 0
+	$(RUN_ENV) $(BIN)/shequ demo --if-empty
 	@echo ""
 	@echo "shequ 已启动： http://127.0.0.1:$(PORT)/   （Ctrl+C 停止）"
 	@echo ""
-	$(BIN)/shequ runserver 127.0.0.1:$(PORT)
+	$(RUN_ENV) $(BIN)/shequ runserver --noreload 127.0.0.1:$(PORT)
 
 test: setup
 	$(BIN)/ruff check .

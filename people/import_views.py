@@ -129,8 +129,6 @@ def import_report(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_for_user(ImportJob.objects, request.user, pk=pk, perm=Perm.EDIT_RECORDS)
-    if job.state != ImportJob.State.CHECKED:
+    if not jobs.confirm(job, by=request.user):
         messages.error(request, _("只有检查通过的文件才能导入"))
-    else:
-        jobs.start(job, "import")
     return redirect("people:import-detail", pk=job.pk)

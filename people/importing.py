@@ -296,10 +296,7 @@ class ResidentsImport(Kind):
                 continue
             if not current.place_path.startswith(ctx.place.path):
                 plan.problem(
-                    row,
-                    "身份证号码",
-                    _("该身份证号码已在%(place)s登记为%(name)s，不在本次导入的区划内")
-                    % {"place": current.place.name, "name": current.name},
+                    row, "身份证号码", _("该身份证号码已在其他辖区登记，不在本次导入的区划内")
                 )
                 continue
             fixed = ("id_number", "sex", "birth_date")
@@ -765,11 +762,7 @@ class HouseholdsImport(Kind):
             heads = [row for row, v in rows_ if v["relation"] == Relation.HEAD]
             household = existing.get(number)
             if household is not None and not household.place_path.startswith(ctx.place.path):
-                plan.problem(
-                    rows_[0][0],
-                    "户号",
-                    _("户号%(n)s已在%(p)s登记") % {"n": number, "p": household.place.name},
-                )
+                plan.problem(rows_[0][0], "户号", _("户号%(n)s已在其他辖区登记") % {"n": number})
                 continue
             if household is None and len(heads) != 1:
                 plan.problem(
@@ -1203,13 +1196,6 @@ def template(kind: Kind) -> bytes:
             index, index, max(12, len(header.name) * 2 + 4), text_format if header.as_text else None
         )
     sheet.freeze_panes(1, 0)
-    for r, values in enumerate(kind.example(), start=1):
-        for c, value in enumerate(values):
-            if value not in ("", None):
-                if isinstance(value, int | float) and not kind.headers[c].as_text:
-                    sheet.write_number(r, c, value)
-                else:
-                    sheet.write_string(r, c, str(value))
     notes.write_string(0, 0, _("列名"), head)
     notes.write_string(0, 1, _("必填"), head)
     notes.write_string(0, 2, _("说明"), head)
@@ -1220,11 +1206,22 @@ def template(kind: Kind) -> bytes:
         notes.write_string(r, 1, _("是") if header.required else "")
         notes.write_string(r, 2, header.note)
     extra = [
-        _("第一行为表头，不要改动；从第二行起每行一条，示例行导入前请删除。"),
+        _("第一行为表头，不要改动；从第二行起每行一条。"),
         _("不要合并单元格，不要使用公式，数据中间不要留空行。"),
         *[str(n) for n in kind.notes],
     ]
-    for offset, line in enumerate(extra, start=len(kind.headers) + 2):
-        notes.write_string(offset, 0, line)
+    row = len(kind.headers) + 2
+    for line in extra:
+        notes.write_string(row, 0, line)
+        row += 1
+    # The example lives here, not on the sheet that is imported, so it is never imported.
+    row += 1
+    notes.write_string(row, 0, _("填写示例（仅供参考）"), head)
+    for c, header in enumerate(kind.headers):
+        notes.write_string(row + 1, c, header.name, head)
+    for r, values in enumerate(kind.example(), start=row + 2):
+        for c, value in enumerate(values):
+            if value not in ("", None):
+                notes.write_string(r, c, str(value))
     book.close()
     return buffer.getvalue()

@@ -62,36 +62,52 @@ def create(*, kind: str, place, upload, by) -> ImportJob:
     return job
 
 
-def start(job: ImportJob, step: str) -> None:
-    """Run `step` ("check" or "import") now, or in the background for a large file."""
+def confirm(job: ImportJob, *, by) -> bool:
+    """Import a checked file, once: of two confirmations at the same time, one wins."""
+    claimed = ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.CHECKED).update(
+        state=ImportJob.State.IMPORTING
+    )
+    if not claimed:
+        return False
+    start(job, "import", by=by)
+    return True
+
+
+def start(job: ImportJob, step: str, *, by=None) -> None:
+    """Run `step` ("check" or "import") now, or in the background for a large file; the rows
+    are written in the name of `by` (who confirmed), else of the uploader."""
     size = _path(job).stat().st_size
     with _path(job).open("rb") as handle:
         total = estimate_rows(handle)
     state = ImportJob.State.CHECKING if step == "check" else ImportJob.State.IMPORTING
     ImportJob.objects.filter(pk=job.pk).update(state=state, total=total, done=0)
+    by_id = by.pk if by is not None else None
     if size > settings.IMPORT_BACKGROUND_BYTES:
-        threading.Thread(target=_run_in_thread, args=(job.pk, step), daemon=True).start()
+        threading.Thread(target=_run_in_thread, args=(job.pk, step, by_id), daemon=True).start()
     else:
-        run(job.pk, step)
+        run(job.pk, step, by_id)
     job.refresh_from_db()
 
 
-def _run_in_thread(job_id: int, step: str) -> None:
+def _run_in_thread(job_id: int, step: str, by_id: int | None) -> None:
     close_old_connections()
     try:
-        run(job_id, step)
+        run(job_id, step, by_id)
     finally:
         connection.close()
 
 
-def run(job_id: int, step: str) -> None:
+def run(job_id: int, step: str, by_id: int | None = None) -> None:
+    from accounts.models import User
+
     job = ImportJob.objects.select_related("place", "created_by").get(pk=job_id)
     kind = importing.KINDS[job.kind]
+    user = User.objects.filter(pk=by_id).first() if by_id else job.created_by
 
     def progress(n: int) -> None:
         ImportJob.objects.filter(pk=job_id).update(done=n)
 
-    ctx = importing.Context(place=job.place, user=job.created_by, progress=progress)
+    ctx = importing.Context(place=job.place, user=user, progress=progress)
     result: dict = {"finished_at": timezone.now()}
     try:
         with _path(job).open("rb") as handle:

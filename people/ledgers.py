@@ -66,11 +66,12 @@ class Ledger:
         return self.source(place, day, user).count()
 
 
-def _address_of_resident() -> Subquery:
+def _address_of_resident(day: datetime.date) -> Subquery:
+    """Where the member lived on the ledger's day."""
     return Subquery(
-        Residence.objects.filter(resident=OuterRef("resident_id"), until__isnull=True).values(
-            "household__dwelling__address"
-        )[:1]
+        Residence.objects.filter(resident=OuterRef("resident_id"))
+        .on(day)
+        .values("household__dwelling__address")[:1]
     )
 
 
@@ -91,7 +92,7 @@ def _members_on(code: str) -> Callable[[Place, datetime.date, Any], QuerySet]:
             .on(day)
             .filter(category__code=code, place_path__under=place.path)
             .select_related("resident", "household__head", "household__dwelling")
-            .annotate(address=_address_of_resident())
+            .annotate(address=_address_of_resident(day))
             .order_by("place_path", "id")
         )
 

@@ -124,6 +124,7 @@ class Household(Placed):
         verbose_name = _("户")
         verbose_name_plural = _("户")
         ordering = ["place_path", "number"]
+        indexes = [models.Index(fields=["place_path", "id"], name="household_path_id")]
 
     def __str__(self) -> str:
         return self.number

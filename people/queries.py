@@ -47,7 +47,8 @@ def search(residents: QuerySet, q: str) -> QuerySet:
             until__isnull=True, household__dwelling__address__contains=q
         ).values("resident_id")
         return residents.filter(pk__in=living_there)
-    return residents.filter(name__prefix=q)
+    # The names first, through their index; then scope and order over those few rows.
+    return residents.filter(pk__in=Resident.objects.filter(name__prefix=q).values("pk"))
 
 
 # Text with a digit or a word of an address is looked up in addresses; other text in names.
@@ -73,13 +74,22 @@ def filter_residents(residents: QuerySet, data: dict) -> QuerySet:
     return search(residents, data.get("q") or "")
 
 
+def after_in_place_order(queryset: QuerySet, after: int | None) -> QuerySet:
+    """The rows after row `after` in (place, id) order: lists page through their rows on a
+    (place_path, id) index, so every page costs what the first does."""
+    if not after:
+        return queryset
+    last = queryset.model._default_manager.filter(pk=after).values_list("place_path", flat=True)
+    path = last.first()
+    if path is None:
+        return queryset
+    return queryset.filter(Q(place_path__gt=path) | Q(place_path=path, pk__gt=after))
+
+
 def page_of(residents: QuerySet, user, after: int | None) -> tuple[list[Resident], int | None]:
     """One page in (place, id) order after the resident `after`, with place, address and the
     current groups the user may see; and the resident to continue after, if there is more."""
-    if after:
-        last = Resident.objects.filter(pk=after).values_list("place_path", flat=True).first()
-        if last is not None:
-            residents = residents.filter(Q(place_path__gt=last) | Q(place_path=last, pk__gt=after))
+    residents = after_in_place_order(residents, after)
     visible_groups = Membership.objects.visible_to(user).current().select_related("category")
     rows = list(
         residents.order_by("place_path", "pk")

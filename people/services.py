@@ -157,8 +157,12 @@ def clean_resident(data: ResidentData, *, today: datetime.date | None = None) ->
             value = choices.get(value)
             if value is None:
                 raise DomainError(
-                    _("%(label)s“%(value)s”不在可选范围内")
-                    % {"label": label, "value": getattr(data, field).strip()},
+                    _("%(label)s“%(value)s”不在可选范围内，应为：%(choices)s")
+                    % {
+                        "label": label,
+                        "value": getattr(data, field).strip(),
+                        "choices": "、".join(choices),
+                    },
                     field=field,
                 )
         if len(value) > max_length:
@@ -339,6 +343,9 @@ def _leave(resident: Resident, *, on: datetime.date, status: str, action: str, b
         raise DomainError(
             _("%(name)s已是%(status)s状态") % {"name": resident.name, "status": resident.status}
         )
+    # Residences and memberships end on the last day lived here, as when moving between
+    # households: whoever moves out on D is no longer counted on D; whoever dies on D still is.
+    last_day = on if status == ResidentStatus.DECEASED else _day_before(on)
     current = Residence.objects.filter(resident=resident, until__isnull=True).first()
     if current is not None:
         reason = (
@@ -346,7 +353,7 @@ def _leave(resident: Resident, *, on: datetime.date, status: str, action: str, b
             if status == ResidentStatus.DECEASED
             else Residence.EndReason.MOVED_OUT
         )
-        _end_residence(current, on=on, reason=reason)
+        _end_residence(current, on=max(last_day, current.since), reason=reason)
         if current.household.head_id == resident.pk:
             Household.objects.filter(pk=current.household_id).update(head=None)
     ended = Membership.objects.filter(resident=resident, end__isnull=True)
@@ -356,7 +363,13 @@ def _leave(resident: Resident, *, on: datetime.date, status: str, action: str, b
                 _("%(group)s登记开始于%(start)s，晚于该日期")
                 % {"group": membership.category.name, "start": membership.start}
             )
-    ended_count = ended.update(end=on)
+    ended_count = 0
+    for membership in ended:
+        membership.end = max(last_day, membership.start)
+        membership.save(update_fields=["end"])
+        ended_count += 1
+    # Patrols, volunteer teams and the like no longer count someone who has gone.
+    OrganisationMember.objects.filter(resident=resident, until__isnull=True).update(until=last_day)
     before = audit.snapshot(resident, ["status", "status_date"])
     resident.status, resident.status_date = status, on
     resident.save(update_fields=["status", "status_date"])

@@ -33,12 +33,24 @@ from people.services import DuplicateResident, PossibleDuplicate, ResidentData
 from shequ.errors import DomainError, add_to_form
 
 
-def _resident_error(form, exc: DomainError) -> None:
+def _resident_error(form, exc: DomainError, user) -> None:
+    """Duplicates are named and linked only when they lie in the user's own place."""
+    visible = Resident.objects.visible_to(user)
     if isinstance(exc, DuplicateResident):
-        url = reverse("people:resident-detail", args=[exc.existing.pk])
-        form.add_error(None, format_html('{} <a href="{}">{}</a>', exc.message, url, _("查看")))
+        if visible.filter(pk=exc.existing.pk).exists():
+            url = reverse("people:resident-detail", args=[exc.existing.pk])
+            message = format_html('{} <a href="{}">{}</a>', exc.message, url, _("查看"))
+        else:
+            message = _("该身份证号码已在其他辖区登记为居民，请联系其所在社区办理迁入。")
+        form.add_error("id_number", message)
     elif isinstance(exc, PossibleDuplicate):
-        form.add_error("confirm_similar", exc.message)
+        shown = [r for r in exc.similar if visible.filter(pk=r.pk).exists()]
+        names = "、".join(f"{r.name}（{r.place.name}）" for r in shown)
+        others = len(exc.similar) - len(shown)
+        message = _("已有同名且出生日期相同的居民：%(names)s，请确认不是同一人") % {
+            "names": names or _("其他辖区%(n)d人") % {"n": others}
+        }
+        form.add_error("confirm_similar", message)
     else:
         add_to_form(form, exc)
 
@@ -95,7 +107,7 @@ def resident_create(request: HttpRequest) -> HttpResponse:
                 confirm_similar=form.cleaned_data["confirm_similar"],
             )
         except DomainError as exc:
-            _resident_error(form, exc)
+            _resident_error(form, exc, request.user)
         else:
             messages.success(request, _("已登记居民%(name)s") % {"name": resident.name})
             return redirect("people:resident-detail", pk=resident.pk)
@@ -180,7 +192,7 @@ def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.update_resident(resident, _resident_data(form.cleaned_data), by=request.user)
         except DomainError as exc:
-            _resident_error(form, exc)
+            _resident_error(form, exc, request.user)
         else:
             messages.success(request, _("已保存"))
             return redirect("people:resident-detail", pk=resident.pk)
@@ -303,10 +315,9 @@ def household_list(request: HttpRequest) -> HttpResponse:
             dwelling__address__contains=q
         )
     after = request.GET.get("after", "")
-    if after.isdigit():
-        households = households.filter(pk__gt=int(after))
+    households = queries.after_in_place_order(households, int(after) if after.isdigit() else None)
     rows = list(
-        households.order_by("pk").select_related("head", "dwelling", "place")[
+        households.order_by("place_path", "pk").select_related("head", "dwelling", "place")[
             : queries.PAGE_SIZE + 1
         ]
     )

@@ -101,10 +101,15 @@ def _check_zip(data: IO[bytes]) -> list[str]:
         if "xl/workbook.xml" not in names:
             raise SpreadsheetError(_("文件不是Excel工作簿（.xlsx），请另存为.xlsx后再上传"))
         sheets = sorted(n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml"))
+        inflated = 0
         for name in sheets:
             with archive.open(name) as sheet:
                 tail = b""
                 while chunk := sheet.read(1 << 20):
+                    # The sizes a zip declares can lie; what comes out cannot.
+                    inflated += len(chunk)
+                    if inflated > MAX_UNPACKED_BYTES:
+                        raise SpreadsheetError(_("文件解压后超过50 MB的上限，请拆分后分批导入"))
                     if any(mark in tail + chunk for mark in _FORMULA_MARKS):
                         raise SpreadsheetError(
                             _("表格中含有公式，请复制后“选择性粘贴为数值”再导入")

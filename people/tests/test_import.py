@@ -104,7 +104,8 @@ def test_resident_registered_elsewhere_is_not_taken_over(world):
     rows = residents_rows(1)
     rows[0][1] = other.id_number
     plan = run(world, "residents", workbook(HEADERS, rows))
-    assert not plan.ok and "乙社区" in plan.problems[0].message
+    assert not plan.ok and "其他辖区" in plan.problems[0].message
+    assert "外社区人" not in plan.problems[0].message  # no names from outside the place
     other.refresh_from_db()
     assert other.place == world.neighbour_community
 
@@ -251,3 +252,9 @@ def test_templates_have_the_headers_and_open_in_excel_readers(db):
         headers = [c.value for c in next(book.worksheets[0].iter_rows(max_row=1))]
         assert headers == kind.header_names()
         assert book.sheetnames[1] == "填写说明"
+
+
+def test_an_untouched_template_imports_nothing(world):
+    for kind in importing.KINDS.values():
+        plan = run(world, kind.code, importing.template(kind))
+        assert plan.ok and plan.total == 0, kind.code

@@ -89,8 +89,9 @@ def test_move_out_ends_residence_and_memberships(world):
     head.refresh_from_db()
     assert head.status == ResidentStatus.MOVED_OUT
     residence = household.residences.get()
-    assert residence.until == datetime.date(2025, 6, 30) and residence.end_reason == "迁出"
-    assert head.memberships.get().end == datetime.date(2025, 6, 30)
+    # Moving out on 30 June: the last day lived here is 29 June.
+    assert residence.until == datetime.date(2025, 6, 29) and residence.end_reason == "迁出"
+    assert head.memberships.get().end == datetime.date(2025, 6, 29)
     household.refresh_from_db()
     assert household.head is None
 
