@@ -29,6 +29,7 @@ from people.forms import (
     OrganisationMemberForm,
     RentalForm,
     StaffForm,
+    communities,
 )
 from people.models import (
     GroupCategory,
@@ -39,7 +40,13 @@ from people.models import (
     Resident,
     Staff,
 )
+from people.queries import PAGE_SIZE, after_in_place_order
 from shequ.errors import DomainError, add_to_form
+
+
+def _can_create_in_community(user) -> bool:
+    """Staff and organisations belong to a community: a grid worker has none to add them to."""
+    return has_perm(user, Perm.EDIT_RECORDS) and communities(user).exists()
 
 
 def _form_page(request, form, title: str, back: str) -> HttpResponse:
@@ -84,6 +91,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
             "stats": stats,
             "today": today,
             "can_edit": has_perm(request.user, Perm.EDIT_RECORDS),
+            "can_create": _can_create_in_community(request.user),
         },
     )
 
@@ -145,6 +153,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
             "rows": organisations,
             "today": timezone.localdate(),
             "can_edit": has_perm(request.user, Perm.EDIT_RECORDS),
+            "can_create": _can_create_in_community(request.user),
         },
     )
 
@@ -266,19 +275,23 @@ def rental_list(request: HttpRequest) -> HttpResponse:
     rentals = Rental.objects.visible_to(request.user).select_related("dwelling", "place")
     if current:
         rentals = rentals.filter(start__lte=today).filter(Q(end__isnull=True) | Q(end__gte=today))
-    rentals = rentals.order_by("place_path", "dwelling__address")[:500]
-    soon = today + datetime.timedelta(days=30)
-    return render(
-        request,
-        "people/rental_list.html",
-        {
-            "rows": rentals,
-            "current": current,
-            "today": today,
-            "soon": soon,
-            "can_edit": has_perm(request.user, Perm.EDIT_RECORDS),
-        },
-    )
+    after = request.GET.get("after", "")
+    rentals = after_in_place_order(rentals, int(after) if after.isdigit() else None)
+    rows = list(rentals.order_by("place_path", "pk")[: PAGE_SIZE + 1])
+    more = rows[PAGE_SIZE - 1].pk if len(rows) > PAGE_SIZE else None
+    query = request.GET.copy()
+    query.pop("after", None)
+    context = {
+        "rows": rows[:PAGE_SIZE],
+        "current": current,
+        "today": today,
+        "soon": today + datetime.timedelta(days=30),
+        "more": more,
+        "query": query.urlencode(),
+        "is_first_page": not after,
+        "can_edit": has_perm(request.user, Perm.EDIT_RECORDS),
+    }
+    return render(request, "people/rental_list.html", context)
 
 
 @login_required

@@ -85,6 +85,17 @@ def _attr(key: str) -> Callable[[Membership], Any]:
     return get
 
 
+def _attr_date(key: str) -> Callable[[Membership], Any]:
+    def get(m: Membership) -> Any:
+        value = m.attributes.get(key)
+        try:
+            return datetime.date.fromisoformat(value) if value else None
+        except ValueError:
+            return value
+
+    return get
+
+
 def _members_on(code: str) -> Callable[[Place, datetime.date, Any], QuerySet]:
     def source(place: Place, day: datetime.date, user) -> QuerySet:
         return (
@@ -270,7 +281,7 @@ _register(
         source=_members_on("party"),
         columns=[
             *_person(lambda m: m.resident),
-            Col(_("入党日期"), _attr("joined"), 12),
+            Col(_("入党日期"), _attr_date("joined"), 12),
             Col(_("党员类别"), _attr("party_status"), 10),
             Col(_("所在支部"), _attr("branch"), 16),
             Col(_("流动党员"), _attr("mobile"), 8),
@@ -288,7 +299,7 @@ _register(
         columns=[
             *_person(lambda m: m.resident),
             Col(_("户籍地"), _attr("origin"), 18),
-            Col(_("来本地日期"), _attr("arrival"), 12),
+            Col(_("来本地日期"), _attr_date("arrival"), 12),
             Col(_("居住证号"), _attr("permit_no"), 16, as_text=True),
             Col(_("现住址"), lambda m: m.address or "", 28),
             _phone(lambda m: m.resident.phone),

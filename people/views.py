@@ -160,7 +160,16 @@ def _detail_context(request, resident: Resident, revealed: dict | None = None) -
 @require_http_methods(["GET"])
 def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     resident = get_for_user(Resident.objects.select_related("place"), request.user, pk=pk)
-    return render(request, "people/resident_detail.html", _detail_context(request, resident))
+    # A reveal just posted (and audited) shows once; reloading the page does not repeat it.
+    revealed = {}
+    pending = request.session.pop("revealed", None)
+    if pending and pending.get("resident") == resident.pk:
+        field = pending.get("field")
+        if field in Resident.sensitive_fields and has_perm(request.user, Perm.VIEW_SENSITIVE):
+            revealed[field] = getattr(resident, field)
+    return render(
+        request, "people/resident_detail.html", _detail_context(request, resident, revealed)
+    )
 
 
 @login_required
@@ -172,12 +181,12 @@ def resident_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     )
     field = request.POST.get("field", "")
     try:
-        value = services.reveal(resident, field, by=request.user)
+        services.reveal(resident, field, by=request.user)
     except DomainError as exc:
         messages.error(request, exc.message)
-        return redirect("people:resident-detail", pk=resident.pk)
-    context = _detail_context(request, resident, revealed={field: value})
-    return render(request, "people/resident_detail.html", context)
+    else:
+        request.session["revealed"] = {"resident": resident.pk, "field": field}
+    return redirect("people:resident-detail", pk=resident.pk)
 
 
 @login_required

@@ -1,0 +1,61 @@
+from django.urls import reverse
+
+from audit.models import AuditEntry
+from people.tests.factories import resident
+
+
+def test_reveal_shows_the_number_once_and_is_audited(client, world):
+    person = resident(world.grid, "赵七", phone="13600001111")
+    client.force_login(world.cast["community_worker"])
+    url = reverse("people:resident-detail", args=[person.pk])
+    assert person.id_number not in client.get(url).content.decode()
+    response = client.post(
+        reverse("people:resident-reveal", args=[person.pk]), {"field": "id_number"}
+    )
+    assert response["Location"] == url
+    assert person.id_number in client.get(url).content.decode()
+    assert person.id_number not in client.get(url).content.decode()  # a reload shows it masked
+    entry = AuditEntry.objects.get(action="resident.reveal")
+    assert entry.data == {"field": "id_number"} and entry.object_id == str(person.pk)
+
+
+def test_reveal_is_refused_to_a_viewer_and_leaves_no_reveal_row(client, world):
+    person = resident(world.grid, "钱八")
+    client.force_login(world.cast["viewer"])
+    response = client.post(
+        reverse("people:resident-reveal", args=[person.pk]), {"field": "id_number"}
+    )
+    assert response.status_code == 403
+    assert not AuditEntry.objects.filter(action="resident.reveal").exists()
+    assert (
+        person.id_number
+        not in client.get(reverse("people:resident-detail", args=[person.pk])).content.decode()
+    )
+
+
+def test_unknown_field_cannot_be_revealed(client, world):
+    person = resident(world.grid, "孙九")
+    client.force_login(world.cast["community_worker"])
+    client.post(reverse("people:resident-reveal", args=[person.pk]), {"field": "name"})
+    assert not AuditEntry.objects.filter(action="resident.reveal").exists()
+
+
+def test_health_groups_are_hidden_from_a_grid_worker(client, world):
+    import datetime
+
+    from people import services
+    from people.models import GroupCategory
+
+    person = resident(world.grid, "周十")
+    services.add_membership(
+        GroupCategory.objects.get(code="disabled"),
+        resident=person,
+        start=datetime.date(2020, 1, 1),
+        attributes={"disability_type": "肢体", "grade": "二级"},
+        by=None,
+    )
+    url = reverse("people:resident-detail", args=[person.pk])
+    client.force_login(world.cast["grid_worker"])
+    assert "残疾" not in client.get(url).content.decode()
+    client.force_login(world.cast["community_worker"])
+    assert "残疾" in client.get(url).content.decode()
