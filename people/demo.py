@@ -48,6 +48,16 @@ FEMALE = "芳娜敏静丽艳娟霞秀英玲桂兰凤洁梅琳素云莲真环雪�
 ESTATES = ["阳光花园", "锦绣家园", "翠湖苑", "和平里", "东风小区", "书香门第", "滨江华庭", "金桂园"]
 STREETS = ["建设路", "解放路", "中山路", "和平街", "人民路", "友谊大道"]
 OTHER_REGIONS = ["411302", "511321", "430621", "340822", "362330", "420984", "421127", "500233"]
+REGION_NAMES = {
+    "411302": "河南省南阳市宛城区",
+    "511321": "四川省南充市南部县",
+    "430621": "湖南省岳阳市岳阳县",
+    "340822": "安徽省安庆市怀宁县",
+    "362330": "江西省上饶市波阳县",
+    "420984": "湖北省孝感市汉川市",
+    "421127": "湖北省黄冈市黄梅县",
+    "500233": "重庆市忠县",
+}
 LOCAL_REGION = "420106"
 SHOP_NAMES = ["便利店", "理发店", "药房", "餐馆", "水果店", "五金店", "早餐店", "干洗店", "超市"]
 BRANCHES = ["第一党支部", "第二党支部", "离退休党支部"]
@@ -365,7 +375,7 @@ def _memberships(rng, plan: _Plan, categories) -> int:
                 add(
                     "floating",
                     person,
-                    origin=f"{person.region}（外省市）",
+                    origin=REGION_NAMES.get(person.region, person.region),
                     arrival=_birth(rng, 0, 5).isoformat(),
                 )
             if rng.random() < 0.03:
@@ -376,6 +386,8 @@ def _memberships(rng, plan: _Plan, categories) -> int:
                         ["视力", "听力", "言语", "肢体", "智力", "精神", "多重"]
                     ),
                     grade=rng.choice(["一级", "二级", "三级", "四级"]),
+                    certificate_no=person.resident.id_number
+                    + f"{rng.randint(1, 7)}{rng.randint(1, 4)}",
                 )
             if age >= 25 and person.sex == Sex.MALE and rng.random() < 0.04:
                 add("veteran", person, veteran_type=rng.choice(["退役士兵", "转业军官"]))
@@ -548,7 +560,11 @@ def _rentals_units_staff(rng, community, grids, plan: _Plan, dwellings, ids) -> 
                     OrganisationMember(
                         organisation=org,
                         resident=person,
-                        role="队长" if i == 0 else "队员",
+                        role=(
+                            ("队长" if i == 0 else "队员")
+                            if org.kind in (Organisation.Kind.PATROL, Organisation.Kind.VOLUNTEERS)
+                            else ("主任" if i == 0 else "委员")
+                        ),
                         since=_birth(rng, 0, 5),
                     )
                 )

@@ -17,8 +17,7 @@ from accounts.roles import Perm, has_perm
 from accounts.scope import get_for_user, require
 from areas.models import Dwelling
 from audit.masking import mask
-from people import idnumber, services
-from people.choices import HIGH_SCHOOL_OR_ABOVE
+from people import idnumber, queries, services
 from people.forms import (
     ORGANISATION_FORM_FIELDS,
     STAFF_FORM_FIELDS,
@@ -68,21 +67,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
         .order_by("place__code", "start_date", "id")
     )
     rows = list(staff)
-    ages = [s.birth_date for s in rows]
-    mean_age = (
-        sum(today.year - b.year - ((today.month, today.day) < (b.month, b.day)) for b in ages)
-        / len(ages)
-        if ages
-        else 0
-    )
-    high = sum(1 for s in rows if s.education in HIGH_SCHOOL_OR_ABOVE)
-    stats = {
-        "count": len(rows),
-        "high_share": round(100 * high / len(rows), 1) if rows else 0,
-        "high": high,
-        "mean_age": round(mean_age, 1),
-        "party": sum(1 for s in rows if s.political_status in ("中共党员", "中共预备党员")),
-    }
+    stats = queries.staff_figures(staff, today)
     return render(
         request,
         "people/staff_list.html",

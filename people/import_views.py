@@ -81,7 +81,7 @@ def import_template(request: HttpRequest, kind: str) -> HttpResponse:
     spec = importing.KINDS.get(kind)
     if spec is None:
         raise Http404
-    return xlsx_response(importing.template(spec), f"{spec.label}导入模板.xlsx")
+    return xlsx_response(importing.template(spec, request.user), f"{spec.label}导入模板.xlsx")
 
 
 @login_required

@@ -818,6 +818,8 @@ class HouseholdsImport(Kind):
                         "registration": prepared[0][1]["registration"],
                     }
                 )
+        # Counted in rows (members), like the unchanged ones, not in households.
+        plan.created = sum(len(item["members"]) for item in plan.create) - len(plan.create)
         ctx.progress(plan.total)
         return plan
 
@@ -907,13 +909,20 @@ class MembershipsImport(Kind):
 
     @property
     def headers(self):  # the attribute columns come from the categories
+        return self.headers_for(None)
+
+    def headers_for(self, user) -> list[Header]:
+        """The columns for the categories `user` may see (all of them for None)."""
+        categories = GroupCategory.objects.prefetch_related("attributes")
+        if user is not None:
+            categories = categories.visible_to(user)
         labels = []
-        for category in GroupCategory.objects.prefetch_related("attributes"):
+        for category in categories:
             for attribute in category.attributes.all():
                 if attribute.label not in labels:
                     labels.append(attribute.label)
         return [
-            Header("类别", True, "、".join(GroupCategory.objects.values_list("name", flat=True))),
+            Header("类别", True, "、".join(c.name for c in categories)),
             Header("身份证号码", note="按人登记的类别填写", as_text=True),
             Header("户号", note="按户登记的类别（如低保）填写", as_text=True),
             Header("开始日期", True),
@@ -1177,8 +1186,9 @@ def error_report(kind: Kind, plan: Plan, file_name: str) -> bytes:
     )
 
 
-def template(kind: Kind) -> bytes:
-    """An empty sheet with the kind's headers on row 1, an example row, and notes below."""
+def template(kind: Kind, user=None) -> bytes:
+    """An empty sheet with the kind's headers on row 1, and a sheet of notes and an example.
+    With `user`, only the columns that user may fill (special groups they may see)."""
     import io
 
     import xlsxwriter as xw
@@ -1190,7 +1200,8 @@ def template(kind: Kind) -> bytes:
     head = book.add_format({"bold": True, "bg_color": "#E8F1F2", "border": 1})
     need = book.add_format({"bold": True, "bg_color": "#FDE8E8", "border": 1})
     text_format = book.add_format({"num_format": "@"})
-    for index, header in enumerate(kind.headers):
+    headers = kind.headers_for(user) if hasattr(kind, "headers_for") else kind.headers
+    for index, header in enumerate(headers):
         sheet.write_string(0, index, header.name, need if header.required else head)
         sheet.set_column(
             index, index, max(12, len(header.name) * 2 + 4), text_format if header.as_text else None
@@ -1201,7 +1212,7 @@ def template(kind: Kind) -> bytes:
     notes.write_string(0, 2, _("说明"), head)
     notes.set_column(0, 0, 18)
     notes.set_column(2, 2, 80)
-    for r, header in enumerate(kind.headers, start=1):
+    for r, header in enumerate(headers, start=1):
         notes.write_string(r, 0, header.name)
         notes.write_string(r, 1, _("是") if header.required else "")
         notes.write_string(r, 2, header.note)
@@ -1210,17 +1221,19 @@ def template(kind: Kind) -> bytes:
         _("不要合并单元格，不要使用公式，数据中间不要留空行。"),
         *[str(n) for n in kind.notes],
     ]
-    row = len(kind.headers) + 2
+    row = len(headers) + 2
     for line in extra:
         notes.write_string(row, 0, line)
         row += 1
     # The example lives here, not on the sheet that is imported, so it is never imported.
     row += 1
     notes.write_string(row, 0, _("填写示例（仅供参考）"), head)
-    for c, header in enumerate(kind.headers):
+    for c, header in enumerate(headers):
         notes.write_string(row + 1, c, header.name, head)
-    for r, values in enumerate(kind.example(), start=row + 2):
-        for c, value in enumerate(values):
+    every = [h.name for h in kind.headers]
+    for r, example in enumerate(kind.example(), start=row + 2):
+        by_header = dict(zip(every, example, strict=False))
+        for c, value in enumerate(by_header.get(h.name, "") for h in headers):
             if value not in ("", None):
                 notes.write_string(r, c, str(value))
     book.close()

@@ -101,3 +101,30 @@ def page_of(residents: QuerySet, user, after: int | None) -> tuple[list[Resident
     )
     more = rows[PAGE_SIZE - 1].pk if len(rows) > PAGE_SIZE else None
     return rows[:PAGE_SIZE], more
+
+
+def staff_figures(staff: QuerySet, today) -> dict:
+    """Head count, share with high school or above, mean age and party members of the staff
+    in `staff`: one aggregate query."""
+    from django.db.models import Avg, Count, F
+
+    from people.choices import HIGH_SCHOOL_OR_ABOVE, PoliticalStatus
+
+    figures = staff.aggregate(
+        count=Count("id"),
+        high=Count("id", filter=Q(education__in=HIGH_SCHOOL_OR_ABOVE)),
+        party=Count(
+            "id",
+            filter=Q(political_status__in=[PoliticalStatus.PARTY, PoliticalStatus.PROBATIONARY]),
+        ),
+        birth_year=Avg(F("birth_date__year")),
+    )
+    count = figures["count"]
+    return {
+        "count": count,
+        "high": figures["high"],
+        "high_share": round(100 * figures["high"] / count, 1) if count else 0,
+        "party": figures["party"],
+        # Whole years, as staff statistics are kept: this year minus the mean birth year.
+        "mean_age": round(today.year - figures["birth_year"], 1) if count else 0,
+    }

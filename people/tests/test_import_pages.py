@@ -88,3 +88,11 @@ def test_large_files_run_in_the_background_and_report_progress(client, world, se
             break
         time.sleep(0.1)
     assert status["state"] == "checked" and status["done"] == 40 and status["percent"] == 100
+
+
+def test_membership_template_offers_only_the_groups_the_user_may_see(client, world):
+    client.force_login(world.cast["grid_worker"])
+    response = client.get(reverse("people:import-template", args=["memberships"]))
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    headers = [c.value for c in book.worksheets[0][1]]
+    assert "所在支部" in headers and "残疾类别" not in headers and "矫正类别" not in headers
