@@ -83,7 +83,8 @@ def after_in_place_order(queryset: QuerySet, after: int | None) -> QuerySet:
     path = last.first()
     if path is None:
         return queryset
-    return queryset.filter(Q(place_path__gt=path) | Q(place_path=path, pk__gt=after))
+    # Written as a range plus an exclusion, so the (place_path, id) index serves it directly.
+    return queryset.filter(place_path__gte=path).exclude(place_path=path, pk__lte=after)
 
 
 def page_of(residents: QuerySet, user, after: int | None) -> tuple[list[Resident], int | None]:
