@@ -150,36 +150,38 @@ def clean_resident(data: ResidentData, *, today: datetime.date | None = None) ->
         "phone": phone,
         "place": data.place,
     }
-    for field, (label, choices, max_length) in _resident_rules().items():
-        value = (getattr(data, field) or "").strip()
+    for field, label, choices, max_length in _resident_rules():
+        value = getattr(data, field)
+        if not value:
+            values[field] = ""
+            continue
+        value = value.strip()
         if choices and value:
             # The choice's own string, so thousands of imported rows share one object each.
-            value = choices.get(value)
-            if value is None:
+            known = choices.get(value)
+            if known is None:
                 raise DomainError(
                     _("%(label)s“%(value)s”不在可选范围内，应为：%(choices)s")
-                    % {
-                        "label": label,
-                        "value": getattr(data, field).strip(),
-                        "choices": "、".join(choices),
-                    },
+                    % {"label": label, "value": value, "choices": "、".join(choices)},
                     field=field,
                 )
-        if len(value) > max_length:
+            value = known
+        elif len(value) > max_length:
             raise DomainError(_("%(label)s过长") % {"label": label}, field=field)
         values[field] = value
     return values
 
 
 @functools.cache
-def _resident_rules() -> dict[str, tuple[str, dict[str, str], int]]:
-    """Each optional resident field's label, allowed values and length, looked up once."""
-    rules = {}
+def _resident_rules() -> tuple[tuple[str, str, dict[str, str], int], ...]:
+    """Each optional resident field with its label, allowed values and length, looked up
+    once."""
+    rules = []
     for name in OPTIONAL_RESIDENT_FIELDS:
         field = Resident._meta.get_field(name)
         choices = {str(value): str(value) for value, _label in field.choices or ()}
-        rules[name] = (str(field.verbose_name), choices, field.max_length or 10_000)
-    return rules
+        rules.append((name, str(field.verbose_name), choices, field.max_length or 10_000))
+    return tuple(rules)
 
 
 def similar_residents(name: str, birth_date: datetime.date, *, exclude: int | None = None):

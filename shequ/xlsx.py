@@ -33,10 +33,12 @@ class SpreadsheetError(DomainError):
 class Row:
     """One data row: its number as Excel shows it, and its values by header."""
 
-    __slots__ = ("_index", "number", "values")
+    __slots__ = ("_index", "_names", "number", "values")
 
-    def __init__(self, number: int, values: list[Any], index: dict[str, int]) -> None:
-        self.number, self.values, self._index = number, values, index
+    def __init__(
+        self, number: int, values: list[Any], index: dict[str, int], names: list[str]
+    ) -> None:
+        self.number, self.values, self._index, self._names = number, values, index, names
 
     def __contains__(self, header: str) -> bool:
         return header in self._index
@@ -58,15 +60,12 @@ class Row:
         return date(self.value(header))
 
     def texts(self) -> dict[str, str]:
-        """Every cell as stripped text, by header: one pass for code that reads most columns."""
-        values = self.values
-        count = len(values)
+        """Every cell as stripped text, by header: one pass for code that reads most columns.
+        Columns beyond the row's last cell are left out (read them with .get(header, ""))."""
         return {
-            header: (
-                (value.strip() if type(value) is str else text(value)) if position < count else ""
-            )
-            for header, position in self._index.items()
-            for value in [values[position] if position < count else ""]
+            header: value.strip() if type(value) is str else text(value)
+            for header, value in zip(self._names, self.values, strict=False)
+            if header
         }
 
 
@@ -160,7 +159,7 @@ def read_rows(
             raise SpreadsheetError(
                 _("第%(row)d行是空行，数据中间不能有空行，请删除后再导入") % {"row": first_blank}
             )
-        yield Row(number, values, index)
+        yield Row(number, values, index, header_row)
 
 
 def _any_present(values: list[Any]) -> bool:

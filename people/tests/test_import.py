@@ -258,3 +258,11 @@ def test_an_untouched_template_imports_nothing(world):
     for kind in importing.KINDS.values():
         plan = run(world, kind.code, importing.template(kind))
         assert plan.ok and plan.total == 0, kind.code
+
+
+def test_a_blank_header_column_is_skipped_not_shifted(world):
+    rows = [[r[0], "忽略", *r[1:]] for r in residents_rows(2)]
+    data = workbook([HEADERS[0], None, *HEADERS[1:]], rows)
+    plan = run(world, "residents", data)
+    assert plan.ok, plan.problems
+    assert set(Resident.objects.values_list("name", flat=True)) == {r[0] for r in rows}
