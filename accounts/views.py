@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -103,7 +104,11 @@ def user_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("已新建账号 %(user)s") % {"user": user})
             return redirect("accounts:user-detail", pk=user.pk)
-    return render(request, "accounts/user_form.html", {"form": form, "title": _("新建账号")})
+    return render(
+        request,
+        "_form_page.html",
+        {"form": form, "title": _("新建账号"), "back": reverse("accounts:user-list")},
+    )
 
 
 @login_required

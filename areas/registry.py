@@ -90,17 +90,12 @@ def save_dwelling(
         raise DomainError(_("面积应为正数"), field="area")
     creating = dwelling is None
     dwelling = dwelling or Dwelling()
-    before = {} if creating else audit.snapshot(dwelling, DWELLING_FIELDS)
+    before = None if creating else audit.snapshot(dwelling, DWELLING_FIELDS)
     dwelling.place, dwelling.address, dwelling.usage = place, address, usage
     dwelling.unit, dwelling.room, dwelling.area = unit.strip(), room.strip(), area
     dwelling.building = _building(place, estate_name, building_name)
     dwelling.save()
-    if creating:
-        audit.record(
-            by, "dwelling.create", dwelling, changes=audit.created(dwelling, DWELLING_FIELDS)
-        )
-    elif diff := audit.changes(before, dwelling):
-        audit.record(by, "dwelling.update", dwelling, changes=diff)
+    audit.record_save(by, dwelling, kind="dwelling", fields=DWELLING_FIELDS, before=before)
     return dwelling
 
 
@@ -134,12 +129,9 @@ def save_unit(unit: LocalUnit | None, *, by: User, **values) -> LocalUnit:
         raise DomainError(_("请选择单位类型"), field="kind")
     creating = unit is None
     unit = unit or LocalUnit()
-    before = {} if creating else audit.snapshot(unit, UNIT_FIELDS)
+    before = None if creating else audit.snapshot(unit, UNIT_FIELDS)
     for key, value in values.items():
         setattr(unit, key, value.strip() if isinstance(value, str) else value)
     unit.save()
-    if creating:
-        audit.record(by, "unit.create", unit, changes=audit.created(unit, UNIT_FIELDS))
-    elif diff := audit.changes(before, unit):
-        audit.record(by, "unit.update", unit, changes=diff)
+    audit.record_save(by, unit, kind="unit", fields=UNIT_FIELDS, before=before)
     return unit

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -88,8 +89,8 @@ def _dwelling_form(request, dwelling: Dwelling | None) -> HttpResponse:
     title = _("登记房屋") if dwelling is None else _("修改房屋")
     return render(
         request,
-        "areas/registry_form.html",
-        {"form": form, "title": title, "back": "areas:dwelling-list"},
+        "_form_page.html",
+        {"form": form, "title": title, "back": reverse("areas:dwelling-list")},
     )
 
 
@@ -161,8 +162,8 @@ def _unit_form(request, unit: LocalUnit | None) -> HttpResponse:
     title = _("登记辖区单位") if unit is None else _("修改辖区单位")
     return render(
         request,
-        "areas/registry_form.html",
-        {"form": form, "title": title, "back": "areas:unit-list"},
+        "_form_page.html",
+        {"form": form, "title": title, "back": reverse("areas:unit-list")},
     )
 
 

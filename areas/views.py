@@ -108,7 +108,9 @@ def place_switch(request: HttpRequest) -> HttpResponse:
 
 
 def _form_page(request, template: str, context: dict) -> HttpResponse:
-    return render(request, template, {"current_place": context.get("place"), **context})
+    place = context.get("place")
+    back = reverse("areas:place-detail", args=[place.pk]) if place else reverse("areas:place-list")
+    return render(request, template, {"current_place": place, "back": back, **context})
 
 
 @login_required
@@ -126,7 +128,7 @@ def district_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("已新增%(place)s") % {"place": place})
             return redirect("areas:place-detail", pk=place.pk)
-    return _form_page(request, "areas/place_form.html", {"form": form, "title": _("新增区")})
+    return _form_page(request, "_form_page.html", {"form": form, "title": _("新增区")})
 
 
 @login_required
@@ -150,7 +152,7 @@ def place_add_child(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("areas:place-detail", pk=parent.pk)
     return _form_page(
         request,
-        "areas/place_form.html",
+        "_form_page.html",
         {
             "form": form,
             "place": parent,
@@ -182,7 +184,7 @@ def place_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("areas:place-detail", pk=place.pk)
     return _form_page(
         request,
-        "areas/place_form.html",
+        "_form_page.html",
         {"form": form, "place": place, "title": _("修改%(place)s") % {"place": place.name}},
     )
 
@@ -212,7 +214,7 @@ def place_move(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("areas:place-detail", pk=grid.pk)
     return _form_page(
         request,
-        "areas/place_form.html",
+        "_form_page.html",
         {"form": form, "place": grid, "title": _("调整%(place)s的归属") % {"place": grid.name}},
     )
 
@@ -232,7 +234,7 @@ def place_retire(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("areas:place-detail", pk=place.pk)
     return _form_page(
         request,
-        "areas/place_form.html",
+        "_form_page.html",
         {
             "form": form,
             "place": place,

@@ -105,3 +105,14 @@ def record(
         changes=_masked(obj, changes or {}) if obj is not None else (changes or {}),
         data=data or {},
     )
+
+
+def record_save(
+    by: User | None, obj: models.Model, *, kind: str, fields: list[str], before: dict | None
+) -> None:
+    """The audit row of a create-or-update service: "<kind>.create" with the new values when
+    `before` is None, else "<kind>.update" with what changed (nothing when nothing did)."""
+    if before is None:
+        record(by, f"{kind}.create", obj, changes=created(obj, fields))
+    elif diff := changes(before, obj):
+        record(by, f"{kind}.update", obj, changes=diff)

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -49,7 +50,7 @@ def _can_create_in_community(user) -> bool:
 
 
 def _form_page(request, form, title: str, back: str) -> HttpResponse:
-    return render(request, "areas/registry_form.html", {"form": form, "title": title, "back": back})
+    return render(request, "_form_page.html", {"form": form, "title": title, "back": reverse(back)})
 
 
 # --- Staff.

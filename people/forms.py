@@ -7,6 +7,8 @@ from django.forms.models import fields_for_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from areas.forms import GridChoiceField as PlaceField
+from areas.forms import registry_places
 from areas.kinds import PlaceKind
 from areas.models import Place
 from audit.masking import mask
@@ -15,21 +17,6 @@ from people.models import GroupAttribute, GroupCategory, Organisation, Rental, R
 from shequ.widgets import DatePicker
 
 DATE = DatePicker()
-
-
-def registry_places(user):
-    """The communities and grids a user may register people in."""
-    return (
-        Place.objects.visible_to(user)
-        .active()
-        .filter(kind__in=[PlaceKind.COMMUNITY, PlaceKind.GRID])
-        .order_by("code")
-    )
-
-
-class PlaceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Place) -> str:
-        return f"{'　' if obj.kind == PlaceKind.GRID else ''}{obj.name}"
 
 
 RESIDENT_FORM_FIELDS = [

@@ -631,14 +631,11 @@ def save_staff(staff: Staff | None, *, by, **values) -> Staff:
         raise DomainError(_("离职日期不能早于入职日期"), field="end_date")
     creating = staff is None
     staff = staff or Staff()
-    before = {} if creating else audit.snapshot(staff, STAFF_FIELDS)
+    before = None if creating else audit.snapshot(staff, STAFF_FIELDS)
     for key, value in values.items():
         setattr(staff, key, value.strip() if isinstance(value, str) else value)
     staff.save()
-    if creating:
-        audit.record(by, "staff.create", staff, changes=audit.created(staff, STAFF_FIELDS))
-    elif diff := audit.changes(before, staff):
-        audit.record(by, "staff.update", staff, changes=diff)
+    audit.record_save(by, staff, kind="staff", fields=STAFF_FIELDS, before=before)
     return staff
 
 
@@ -660,19 +657,13 @@ def save_organisation(organisation: Organisation | None, *, by, **values) -> Org
         raise DomainError(_("届满日期不能早于本届开始日期"), field="term_end")
     creating = organisation is None
     organisation = organisation or Organisation()
-    before = {} if creating else audit.snapshot(organisation, ORGANISATION_FIELDS)
+    before = None if creating else audit.snapshot(organisation, ORGANISATION_FIELDS)
     for key, value in values.items():
         setattr(organisation, key, value.strip() if isinstance(value, str) else value)
     organisation.save()
-    if creating:
-        audit.record(
-            by,
-            "organisation.create",
-            organisation,
-            changes=audit.created(organisation, ORGANISATION_FIELDS),
-        )
-    elif diff := audit.changes(before, organisation):
-        audit.record(by, "organisation.update", organisation, changes=diff)
+    audit.record_save(
+        by, organisation, kind="organisation", fields=ORGANISATION_FIELDS, before=before
+    )
     return organisation
 
 

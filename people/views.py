@@ -111,7 +111,11 @@ def resident_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("已登记居民%(name)s") % {"name": resident.name})
             return redirect("people:resident-detail", pk=resident.pk)
-    return render(request, "people/resident_form.html", {"form": form, "title": _("登记居民")})
+    return render(
+        request,
+        "_form_page.html",
+        {"form": form, "title": _("登记居民"), "back": reverse("people:resident-list")},
+    )
 
 
 def _detail_context(request, resident: Resident, revealed: dict | None = None) -> dict:
@@ -207,11 +211,11 @@ def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("people:resident-detail", pk=resident.pk)
     return render(
         request,
-        "people/resident_form.html",
+        "_form_page.html",
         {
             "form": form,
             "title": _("修改%(name)s的信息") % {"name": resident.name},
-            "resident": resident,
+            "back": reverse("people:resident-detail", args=[resident.pk]),
             "current_place": resident.place,
         },
     )
@@ -244,15 +248,29 @@ def membership_add(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         Resident.objects.select_related("place"), request.user, pk=pk, perm=Perm.EDIT_RECORDS
     )
     category = get_category(request.user, code)
+    household = (
+        _current_household(resident) if category.subject == category.Subject.HOUSEHOLD else None
+    )
+    return _membership_page(
+        request,
+        category,
+        resident=None if household else resident,
+        household=household,
+        place=resident.place,
+        back=reverse("people:resident-detail", args=[resident.pk]),
+        title=_("%(name)s：登记%(group)s") % {"name": resident.name, "group": category.name},
+    )
+
+
+def _membership_page(request, category, *, resident, household, place, back, title):
+    """The membership form of a resident's or a household's page."""
     form = MembershipForm(request.POST or None, category=category)
     if request.method == "POST" and form.is_valid():
         try:
             services.add_membership(
                 category,
-                resident=resident if category.subject == category.Subject.RESIDENT else None,
-                household=_current_household(resident)
-                if category.subject == category.Subject.HOUSEHOLD
-                else None,
+                resident=resident,
+                household=household,
                 start=form.cleaned_data["start"],
                 attributes=form.attributes(),
                 notes=form.cleaned_data["notes"],
@@ -262,17 +280,11 @@ def membership_add(request: HttpRequest, pk: int, code: str) -> HttpResponse:
             add_to_form(form, exc)
         else:
             messages.success(request, _("已登记为%(group)s") % {"group": category.name})
-            return redirect("people:resident-detail", pk=resident.pk)
+            return redirect(back)
     return render(
         request,
         "people/membership_form.html",
-        {
-            "form": form,
-            "resident": resident,
-            "category": category,
-            "current_place": resident.place,
-            "title": _("%(name)s：登记%(group)s") % {"name": resident.name, "group": category.name},
-        },
+        {"form": form, "category": category, "current_place": place, "back": back, "title": title},
     )
 
 
@@ -371,7 +383,11 @@ def household_create(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("已建户%(number)s") % {"number": household.number})
                 return redirect("people:household-detail", pk=household.pk)
-    return render(request, "people/household_form.html", {"form": form, "title": _("新建户")})
+    return render(
+        request,
+        "_form_page.html",
+        {"form": form, "title": _("新建户"), "back": reverse("people:household-list")},
+    )
 
 
 def _resident_by_id_number(user, form, field: str) -> Resident | None:
@@ -457,33 +473,15 @@ def household_membership_add(request: HttpRequest, pk: int, code: str) -> HttpRe
         Household.objects.select_related("place"), request.user, pk=pk, perm=Perm.EDIT_RECORDS
     )
     category = get_category(request.user, code)
-    form = MembershipForm(request.POST or None, category=category)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_membership(
-                category,
-                household=household,
-                start=form.cleaned_data["start"],
-                attributes=form.attributes(),
-                notes=form.cleaned_data["notes"],
-                by=request.user,
-            )
-        except DomainError as exc:
-            add_to_form(form, exc)
-        else:
-            messages.success(request, _("已登记为%(group)s") % {"group": category.name})
-            return redirect("people:household-detail", pk=household.pk)
-    return render(
+    return _membership_page(
         request,
-        "people/membership_form.html",
-        {
-            "form": form,
-            "household": household,
-            "category": category,
-            "current_place": household.place,
-            "title": _("户%(number)s：登记%(group)s")
-            % {"number": household.number, "group": category.name},
-        },
+        category,
+        resident=None,
+        household=household,
+        place=household.place,
+        back=reverse("people:household-detail", args=[household.pk]),
+        title=_("户%(number)s：登记%(group)s")
+        % {"number": household.number, "group": category.name},
     )
 
 
