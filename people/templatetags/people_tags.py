@@ -70,3 +70,24 @@ def resident_rows(rows, today: datetime.date) -> str:
         '<td data-label="{}">{}</td><td data-label="{}">{}</td></tr>',
         (cells(r) for r in rows),
     )
+
+
+@register.simple_tag
+def ledger_rows(rows, offset: int) -> str:
+    """A ledger page's rows in one pass (100 rows of up to a dozen cells each)."""
+    from django.utils.html import format_html, format_html_join
+
+    def shown(value) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, datetime.date):
+            return value.strftime("%Y-%m-%d")
+        return str(value)
+
+    def row(number: int, cells: list) -> str:
+        inner = format_html_join("", "<td>{}</td>", ((shown(v),) for v in cells))
+        return format_html("<tr><td>{}</td>{}</tr>", number, inner)
+
+    return format_html_join(
+        "\n", "{}", ((row(offset + i, cells),) for i, cells in enumerate(rows, start=1))
+    )
