@@ -363,3 +363,20 @@ def category_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "people/category_detail.html",
         {"category": category, "attributes": category.attributes.all(), "form": form},
     )
+
+
+@login_required
+@require_POST
+def rental_end(request: HttpRequest, pk: int) -> HttpResponse:
+    rental = get_for_user(Rental.objects, request.user, pk=pk, perm=Perm.EDIT_RECORDS)
+    form = DateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写结束日期"))
+    else:
+        try:
+            services.end_rental(rental, end=form.cleaned_data["on"], by=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("租赁已结束"))
+    return redirect("people:rental-list")

@@ -843,3 +843,17 @@ def add_attribute(
         by, "category.attribute_add", category, data={"key": key, "label": label, "kind": kind}
     )
     return attribute
+
+
+@transaction.atomic
+def end_rental(rental: Rental, *, end: datetime.date, by) -> Rental:
+    """The lease ends on `end` (the last day let). Ending it early or on time is the same."""
+    if rental.end is not None and rental.end < timezone.localdate():
+        raise DomainError(_("该租赁已于%(d)s结束") % {"d": rental.end})
+    if end < rental.start:
+        raise DomainError(_("结束日期不能早于租赁开始日期%(d)s") % {"d": rental.start})
+    before = audit.snapshot(rental, ["end"])
+    rental.end = end
+    rental.save(update_fields=["end"])
+    audit.record(by, "rental.end", rental, changes=audit.changes(before, rental))
+    return rental

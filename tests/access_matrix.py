@@ -109,6 +109,19 @@ def _category_pk() -> int:
     return GroupCategory.objects.get(code="veteran").pk
 
 
+def _rental(w):
+    if not hasattr(w, "rental"):
+        from people.models import Rental
+
+        w.rental = Rental.objects.create(
+            dwelling=_dwelling(w),
+            landlord_name="房东甲",
+            start=datetime.date(2024, 1, 1),
+            place=w.grid,
+        )
+    return w.rental
+
+
 def _import_job(w):
     """An import into the home grid that found errors (made once)."""
     if not hasattr(w, "import_job"):
@@ -325,6 +338,9 @@ ROUTES: dict[str, Route] = {
     ),
     "people:rental-list": Route(get=Perm.VIEW_RECORDS),
     "people:rental-create": Route(get=Perm.EDIT_RECORDS, post=Perm.EDIT_RECORDS),
+    "people:rental-end": Route(
+        get=None, post=Perm.EDIT_RECORDS, kwargs=lambda w: {"pk": _rental(w).pk}, scoped=True
+    ),
     "people:category-list": Route(get=Perm.MANAGE_CATALOGUE, post=Perm.MANAGE_CATALOGUE),
     "people:category-detail": Route(
         get=Perm.MANAGE_CATALOGUE,

@@ -119,3 +119,20 @@ def test_admin_adds_a_category_and_an_attribute_without_code(client, world):
         },
     )
     assert category.attributes.get().choice_list() == ["事实孤儿", "孤儿"]
+
+
+def test_ending_a_rental(client, world):
+    dwelling = Dwelling.objects.create(address="和平里2号", place=world.grid)
+    rental = Rental.objects.create(
+        dwelling=dwelling, landlord_name="房东乙", start=datetime.date(2025, 1, 1), place=world.grid
+    )
+    client.force_login(world.cast["community_worker"])
+    url = reverse("people:rental-end", args=[rental.pk])
+    client.post(url, {"on": "2024-12-31"})
+    rental.refresh_from_db()
+    assert rental.end is None  # before the lease began: refused
+    client.post(url, {"on": "2025-06-30"})
+    rental.refresh_from_db()
+    assert rental.end == datetime.date(2025, 6, 30)
+    assert AuditEntry.objects.filter(action="rental.end").count() == 1
+    assert "和平里2号" not in client.get(reverse("people:rental-list")).content.decode()
