@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import re
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from people.models import Membership, Residence, Resident
@@ -47,7 +47,10 @@ def search(residents: QuerySet, q: str) -> QuerySet:
             until__isnull=True, household__dwelling__address__contains=q
         ).values("resident_id")
         return residents.filter(pk__in=living_there)
-    # The names first, through their index; then scope and order over those few rows.
+    if len(q) == 1:
+        # A surname: common enough that reading the list in order finds a page at once.
+        return residents.filter(name__prefix=q)
+    # A fuller name: few match, so find them through the name index first.
     return residents.filter(pk__in=Resident.objects.filter(name__prefix=q).values("pk"))
 
 
@@ -69,8 +72,11 @@ def filter_residents(residents: QuerySet, data: dict) -> QuerySet:
         if high:
             residents = residents.filter(birth_date__gt=years_ago(today, int(high) + 1))
     if group := data.get("group"):
-        member = Membership.objects.current().filter(resident=OuterRef("pk"), category=group)
-        residents = residents.filter(Exists(member))
+        # The group's members through its (category, place) index, not a check per resident.
+        members = Membership.objects.current().filter(category=group, resident__isnull=False)
+        if place := data.get("place"):
+            members = members.filter(place_path__under=place.path)
+        residents = residents.filter(pk__in=members.values("resident_id"))
     return search(residents, data.get("q") or "")
 
 
