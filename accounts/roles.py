@@ -78,9 +78,3 @@ def has_perm(user: User, perm: Perm) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
     return perm in GRANTS.get(Role(user.role), frozenset())
-
-
-def perms_of(user: User) -> frozenset[Perm]:
-    if not user.is_authenticated or not user.is_active:
-        return frozenset()
-    return GRANTS.get(Role(user.role), frozenset())

@@ -43,15 +43,20 @@ def search(residents: QuerySet, q: str) -> QuerySet:
     if re.fullmatch(r"[A-Za-z]{1,10}", q):
         return residents.filter(name_initials__contains=f" {q.lower()}")
     if ADDRESS_HINT.search(q):
-        living_there = Residence.objects.filter(
-            until__isnull=True, household__dwelling__address__contains=q
-        ).values("resident_id")
-        return residents.filter(pk__in=living_there)
+        return living_at(residents, q)
     if len(q) == 1:
         # A surname: common enough that reading the list in order finds a page at once.
         return residents.filter(name__prefix=q)
     # A fuller name: few match, so find them through the name index first.
     return residents.filter(pk__in=Resident.objects.filter(name__prefix=q).values("pk"))
+
+
+def living_at(residents: QuerySet, text: str) -> QuerySet:
+    """Residents whose current dwelling's address contains `text`."""
+    there = Residence.objects.filter(
+        until__isnull=True, household__dwelling__address__contains=text
+    ).values("resident_id")
+    return residents.filter(pk__in=there)
 
 
 # Text with a digit or a word of an address is looked up in addresses; other text in names.

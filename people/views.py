@@ -77,6 +77,13 @@ def resident_list(request: HttpRequest) -> HttpResponse:
         residents = residents.present()
     after = request.GET.get("after", "")
     rows, more = queries.page_of(residents, request.user, int(after) if after.isdigit() else None)
+    q = filters.cleaned_data.get("q", "") if filters.is_bound and filters.is_valid() else ""
+    if q and not rows and not after:
+        # No name starts with it: perhaps it names an estate or a street ("书香门第").
+        fallback = queries.filter_residents(
+            Resident.objects.visible_to(request.user), {**filters.cleaned_data, "q": ""}
+        )
+        rows, more = queries.page_of(queries.living_at(fallback, q), request.user, None)
     query = request.GET.copy()
     query.pop("after", None)
     return render(

@@ -52,11 +52,3 @@ class RowSink:
                 self._copy_context.__exit__(RuntimeError, reason, None)
             self._copy = None
         self._cursor.close()
-
-
-def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence]) -> None:
-    sink = RowSink(model, fields)
-    try:
-        sink.write(rows)
-    finally:
-        sink.close()

@@ -60,3 +60,18 @@ def test_list_pages_run_in_place_order_with_a_fixed_number_of_queries(
         seen |= ids
         more = page.context["more"]
     assert len(seen) == 120
+
+
+def test_an_estate_name_without_address_words_is_found_through_addresses(client, world):
+    person = resident(world.grid, "吴一")
+    dwelling = Dwelling.objects.create(address="书香门第5栋1单元101室", place=world.grid)
+    services.create_household(
+        number="S9",
+        place=world.grid,
+        head=person,
+        since=datetime.date(2020, 1, 1),
+        dwelling=dwelling,
+        by=None,
+    )
+    client.force_login(world.cast["community_worker"])
+    assert _names(client, q="书香门第") == ["吴一"]
