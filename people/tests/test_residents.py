@@ -111,3 +111,14 @@ def test_unknown_province_is_refused(world):
     number = idnumber.make("990101", BIRTH, 18, male=False)
     with pytest.raises(DomainError, match="省份代码"):
         services.register_resident(_data(world, id_number=number), by=None)
+
+
+def test_leaving_ends_team_roles_and_counts_from_the_day_after(world):
+    from people.models import Organisation
+
+    person = resident(world.grid, "队员王")
+    patrol = Organisation.objects.create(kind="巡逻队", name="巡逻队", place=world.community)
+    member = patrol.members.create(resident=person, role="队员", since=datetime.date(2022, 1, 1))
+    services.move_out(person, on=datetime.date(2025, 3, 1), by=None)
+    member.refresh_from_db()
+    assert member.until == datetime.date(2025, 2, 28)
