@@ -127,6 +127,9 @@ def run(job_id: int, step: str, by_id: int | None = None) -> None:
             errors=[
                 {"row": p.row, "column": p.column, "message": p.message} for p in plan.problems
             ],
+            warnings=[
+                {"row": p.row, "column": p.column, "message": p.message} for p in plan.warnings
+            ],
             error_count=plan.problem_count,
             message="",
         )

@@ -565,6 +565,7 @@ class ImportJob(Placed):
     done = models.PositiveIntegerField(_("已处理行数"), default=0)
     counts = models.JSONField(_("结果"), default=dict, blank=True)
     errors = models.JSONField(_("错误（前200条）"), default=list, blank=True)
+    warnings = models.JSONField(_("提示（前200条）"), default=list, blank=True)
     error_count = models.PositiveIntegerField(_("错误数"), default=0)
     message = models.CharField(_("说明"), max_length=300, blank=True)
     created_by = models.ForeignKey(

@@ -81,6 +81,12 @@ class Plan:
     sink: Any = None  # a ProcessWriter taking checked rows while the rest is checked
     created: int = 0  # rows handed to the sink
     writer_peak_mb: float = 0.0  # the writer process's peak memory, when there was one
+    # Rows worth a second look that do not stop the import (possible duplicates).
+    warnings: list[Problem] = field(default_factory=list)
+
+    def warn(self, row: int, column: str, message: str) -> None:
+        if len(self.warnings) < MAX_ERRORS_KEPT:
+            self.warnings.append(Problem(row, column, message))
 
     def problem(self, row: int, column: str, message: str) -> None:
         self.problem_count += 1

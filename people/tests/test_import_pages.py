@@ -96,3 +96,19 @@ def test_membership_template_offers_only_the_groups_the_user_may_see(client, wor
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     headers = [c.value for c in book.worksheets[0][1]]
     assert "所在支部" in headers and "残疾类别" not in headers and "矫正类别" not in headers
+
+
+def test_a_possible_duplicate_is_flagged_but_not_refused(client, world):
+    import datetime
+
+    from people.tests.factories import id_for, resident
+
+    resident(world.grid, "重名人", birth=datetime.date(1975, 5, 5))
+    row = ["重名人", id_for(datetime.date(1975, 5, 5)), "甲一网格", "", "汉族", "初中"]
+    client.force_login(world.cast["community_worker"])
+    _upload(client, world, workbook(HEADERS, [row]))
+    job = ImportJob.objects.get()
+    assert job.state == ImportJob.State.CHECKED
+    assert job.warnings and "同名且出生日期相同" in job.warnings[0]["message"]
+    page = client.get(reverse("people:import-detail", args=[job.pk])).content.decode()
+    assert "值得再核对" in page
