@@ -157,13 +157,17 @@ class ResidentsImport(Kind):
     def _flag_similar(self, pending, plan: Plan, numbers: list[str]) -> None:
         """New rows with the name and birth date of someone registered under another number:
         perhaps the same person with a mistyped number. Flagged, not refused."""
-        names = {values["name"] for _, values in pending}
-        births = {values["birth_date"] for _, values in pending}
-        registered = set(
-            Resident.objects.filter(name__in=names, birth_date__in=births)
-            .exclude(id_number__in=numbers)
-            .values_list("name", "birth_date")
-        )
+        names = list({values["name"] for _, values in pending})
+        in_file = set(numbers)
+        registered = {
+            (name, birth)
+            for name, birth, number in Resident.objects.filter(name__in=names).values_list(
+                "name", "birth_date", "id_number"
+            )
+            if number not in in_file
+        }
+        if not registered:
+            return
         for row, values in pending:
             if (values["name"], values["birth_date"]) in registered:
                 plan.warn(row, "姓名", _("已有同名且出生日期相同的居民，请确认身份证号码无误"))
