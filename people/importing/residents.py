@@ -161,9 +161,7 @@ class ResidentsImport(Kind):
         in_file = set(numbers)
         registered = {
             (name, birth)
-            for name, birth, number in Resident.objects.filter(name__in=names).values_list(
-                "name", "birth_date", "id_number"
-            )
+            for name, birth, number in _registered_by_name(names)
             if number not in in_file
         }
         if not registered:
@@ -233,6 +231,20 @@ RESIDENT_SENT = [
 ]  # fmt: skip
 RESIDENT_INSERT = ["name_initials", *RESIDENT_SENT]
 _resident_row = operator.itemgetter(*RESIDENT_SENT)
+
+
+def _registered_by_name(names: list[str]) -> list[tuple]:
+    """(name, birth date, ID number) of everyone registered under one of `names`."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # an array parameter, as in registered_id_numbers
+            cursor.execute(
+                "SELECT name, birth_date, id_number FROM people_resident WHERE name = ANY(%s)",
+                [names],
+            )
+            return cursor.fetchall()
+    return list(
+        Resident.objects.filter(name__in=names).values_list("name", "birth_date", "id_number")
+    )
 
 
 def registered_id_numbers(numbers: list[str]) -> list[str]:
