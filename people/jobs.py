@@ -7,11 +7,12 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+import time
 import uuid
 from pathlib import Path
 
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.db import OperationalError, close_old_connections, connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -105,7 +106,12 @@ def run(job_id: int, step: str, by_id: int | None = None) -> None:
     user = User.objects.filter(pk=by_id).first() if by_id else job.created_by
 
     def progress(n: int) -> None:
-        ImportJob.objects.filter(pk=job_id).update(done=n)
+        # Progress is for the bar only: a moment when the row is locked (SQLite shares one
+        # lock per table between connections of an in-memory database) just skips a tick.
+        try:
+            ImportJob.objects.filter(pk=job_id).update(done=n)
+        except OperationalError:
+            log.debug("import job %s: progress not saved this time", job_id)
 
     ctx = importing.Context(place=job.place, user=user, progress=progress)
     result: dict = {"finished_at": timezone.now()}
@@ -141,4 +147,16 @@ def run(job_id: int, step: str, by_id: int | None = None) -> None:
             state=ImportJob.State.FAILED,
             message=_("导入过程中系统出错，没有写入任何数据。请稍后重试或联系系统管理员。"),
         )
-    ImportJob.objects.filter(pk=job_id).update(**result)
+    _save_result(job_id, result)
+
+
+def _save_result(job_id: int, result: dict) -> None:
+    """The outcome must be saved: retried briefly while another connection holds the table."""
+    for attempt in range(20):
+        try:
+            ImportJob.objects.filter(pk=job_id).update(**result)
+            return
+        except OperationalError:
+            if attempt == 19:
+                raise
+            time.sleep(0.05 * (attempt + 1))

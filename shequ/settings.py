@@ -94,6 +94,10 @@ except ValueError as exc:
 if "DATABASE_URL" not in os.environ:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Tests run on a file, as production does, not on an in-memory database: a second
+    # connection (a background import, the import writer process) must see committed data.
+    _db_file = Path(DATABASES["default"]["NAME"])
+    DATABASES["default"]["TEST"] = {"NAME": str(_db_file.with_name(f"test_{_db_file.name}"))}
     # Writers take the lock when the transaction starts, so concurrent saves wait instead of
     # failing with "database is locked" half-way through.
     DATABASES["default"]["OPTIONS"] = {
