@@ -76,16 +76,22 @@ def resident_list(request: HttpRequest) -> HttpResponse:
     else:
         residents = residents.present()
     after = request.GET.get("after", "")
-    rows, more = queries.page_of(residents, request.user, int(after) if after.isdigit() else None)
+    after_pk = int(after) if after.isdigit() else None
     q = filters.cleaned_data.get("q", "") if filters.is_bound and filters.is_valid() else ""
-    if q and not rows and not after:
-        # No name starts with it: perhaps it names an estate or a street ("书香门第").
-        fallback = queries.filter_residents(
-            Resident.objects.visible_to(request.user), {**filters.cleaned_data, "q": ""}
-        )
-        rows, more = queries.page_of(queries.living_at(fallback, q), request.user, None)
     query = request.GET.copy()
     query.pop("after", None)
+    by_address = bool(q) and request.GET.get("in") == "address"
+    if not by_address:
+        rows, more = queries.page_of(residents, request.user, after_pk)
+        # No name starts with it: perhaps it names an estate or a street ("书香门第").
+        by_address = bool(q) and not rows and not after
+        if by_address:
+            query["in"] = "address"
+    if by_address:
+        others = queries.filter_residents(
+            Resident.objects.visible_to(request.user), {**filters.cleaned_data, "q": ""}
+        )
+        rows, more = queries.page_of(queries.living_at(others, q), request.user, after_pk)
     return render(
         request,
         "people/resident_list.html",

@@ -75,3 +75,29 @@ def test_an_estate_name_without_address_words_is_found_through_addresses(client,
     )
     client.force_login(world.cast["community_worker"])
     assert _names(client, q="书香门第") == ["吴一"]
+
+
+def test_address_fallback_pages_through_all_its_residents(client, world):
+    dwelling = Dwelling.objects.create(address="书香门第9栋", place=world.grid)
+    head = resident(world.grid, "吴零", birth=datetime.date(1960, 1, 1))
+    household = services.create_household(
+        number="S10",
+        place=world.grid,
+        head=head,
+        since=datetime.date(2020, 1, 1),
+        dwelling=dwelling,
+        by=None,
+    )
+    for i in range(55):
+        person = resident(
+            world.grid, f"住户{i:02d}", birth=datetime.date(1961, 1, 1) + datetime.timedelta(days=i)
+        )
+        services.move_in(
+            household, person, relation="其他", since=datetime.date(2021, 1, 1), by=None
+        )
+    client.force_login(world.cast["community_worker"])
+    url = reverse("people:resident-list")
+    first = client.get(url, {"q": "书香门第"})
+    assert len(first.context["rows"]) == 50 and "in=address" in first.context["query"]
+    second = client.get(f"{url}?{first.context['query']}&after={first.context['more']}")
+    assert len(second.context["rows"]) == 6
