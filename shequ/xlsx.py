@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import io
+import re
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -109,12 +110,23 @@ def _check_zip(data: IO[bytes]) -> list[str]:
                     inflated += len(chunk)
                     if inflated > MAX_UNPACKED_BYTES:
                         raise SpreadsheetError(_("文件解压后超过50 MB的上限，请拆分后分批导入"))
-                    if any(mark in tail + chunk for mark in _FORMULA_MARKS):
+                    window = tail + chunk
+                    found = [window.find(mark) for mark in _FORMULA_MARKS]
+                    found = [at for at in found if at >= 0]
+                    if found:
+                        cell = _cell_before(window, min(found))
                         raise SpreadsheetError(
-                            _("表格中含有公式，请复制后“选择性粘贴为数值”再导入")
+                            _("表格中含有公式（%(cell)s），请复制后“选择性粘贴为数值”再导入")
+                            % {"cell": cell or _("位置未知")}
                         )
-                    tail = chunk[-8:]
+                    tail = chunk[-200:]
     return sheets
+
+
+def _cell_before(xml: bytes, at: int) -> str:
+    """The reference ("F3") of the cell element a formula mark at `at` sits in."""
+    starts = list(re.finditer(rb'<(?:x:)?c r="([A-Z]+[0-9]+)"', xml[max(0, at - 400) : at]))
+    return starts[-1].group(1).decode() if starts else ""
 
 
 def read_rows(

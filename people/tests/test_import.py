@@ -123,7 +123,7 @@ def test_id_number_stored_as_a_number_is_refused(world):
         (lambda: b"name,id\n", "不是Excel工作簿"),
         (lambda: workbook(["姓名", "证件号"], [["甲", "1"]]), "缺少列：身份证号码"),
         (lambda: workbook(HEADERS, residents_rows(2), merge="A2:B2"), "合并单元格"),
-        (lambda: workbook(HEADERS, residents_rows(2), formula="F3"), "公式"),
+        (lambda: workbook(HEADERS, residents_rows(2), formula="F3"), "公式（F3）"),
         (lambda: workbook(HEADERS, [*residents_rows(1), [None] * 6, *residents_rows(1)]), "空行"),
         (lambda: workbook(HEADERS, []), None),
     ],
