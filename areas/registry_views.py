@@ -16,20 +16,8 @@ from accounts.scope import get_for_user, require
 from areas import registry
 from areas.forms import DwellingForm, LocalUnitForm
 from areas.models import Dwelling, LocalUnit
+from areas.paging import place_page
 from shequ.errors import DomainError, add_to_form
-
-PAGE = 50
-
-
-def _keyset(queryset, request: HttpRequest):
-    after = request.GET.get("after", "")
-    if after.isdigit():
-        queryset = queryset.filter(pk__gt=int(after))
-    rows = list(queryset.order_by("pk")[: PAGE + 1])
-    more = rows[PAGE - 1].pk if len(rows) > PAGE else None
-    query = request.GET.copy()
-    query.pop("after", None)
-    return rows[:PAGE], more, query.urlencode(), not after
 
 
 @login_required
@@ -46,15 +34,15 @@ def dwelling_list(request: HttpRequest) -> HttpResponse:
     dwellings = dwellings.annotate(
         households_now=Count("households", filter=Q(households__dissolved_on__isnull=True))
     )
-    rows, more, query, first = _keyset(dwellings, request)
+    page = place_page(dwellings, request)
     return render(
         request,
         "areas/dwelling_list.html",
         {
-            "rows": rows,
-            "more": more,
-            "query": query,
-            "is_first_page": first,
+            "rows": page.rows,
+            "more": page.more,
+            "query": page.query,
+            "is_first_page": page.is_first,
             "q": q,
             "usage": usage,
             "usages": Dwelling.Usage.choices,
@@ -126,15 +114,15 @@ def unit_list(request: HttpRequest) -> HttpResponse:
         )
     if kind in LocalUnit.Kind.values:
         units = units.filter(kind=kind)
-    rows, more, query, first = _keyset(units, request)
+    page = place_page(units, request)
     return render(
         request,
         "areas/unit_list.html",
         {
-            "rows": rows,
-            "more": more,
-            "query": query,
-            "is_first_page": first,
+            "rows": page.rows,
+            "more": page.more,
+            "query": page.query,
+            "is_first_page": page.is_first,
             "q": q,
             "kind": kind,
             "kinds": LocalUnit.Kind.choices,

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.roles import Perm, has_perm
 from accounts.scope import get_for_user, require
 from areas.models import Dwelling
+from areas.paging import place_page
 from audit.masking import mask
 from people import idnumber, queries, services
 from people.forms import (
@@ -40,7 +41,6 @@ from people.models import (
     Resident,
     Staff,
 )
-from people.queries import PAGE_SIZE, after_in_place_order
 from shequ.errors import DomainError, add_to_form
 
 
@@ -261,20 +261,15 @@ def rental_list(request: HttpRequest) -> HttpResponse:
     rentals = Rental.objects.visible_to(request.user).select_related("dwelling", "place")
     if current:
         rentals = rentals.filter(start__lte=today).filter(Q(end__isnull=True) | Q(end__gte=today))
-    after = request.GET.get("after", "")
-    rentals = after_in_place_order(rentals, int(after) if after.isdigit() else None)
-    rows = list(rentals.order_by("place_path", "pk")[: PAGE_SIZE + 1])
-    more = rows[PAGE_SIZE - 1].pk if len(rows) > PAGE_SIZE else None
-    query = request.GET.copy()
-    query.pop("after", None)
+    page = place_page(rentals, request)
     context = {
-        "rows": rows[:PAGE_SIZE],
+        "rows": page.rows,
         "current": current,
         "today": today,
         "soon": today + datetime.timedelta(days=30),
-        "more": more,
-        "query": query.urlencode(),
-        "is_first_page": not after,
+        "more": page.more,
+        "query": page.query,
+        "is_first_page": page.is_first,
         "can_edit": has_perm(request.user, Perm.EDIT_RECORDS),
     }
     return render(request, "people/rental_list.html", context)

@@ -8,9 +8,8 @@ import re
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from areas.paging import PAGE_SIZE, after_in_place_order
 from people.models import Membership, Residence, Resident
-
-PAGE_SIZE = 50
 
 
 def years_ago(today: datetime.date, years: int) -> datetime.date:
@@ -83,19 +82,6 @@ def filter_residents(residents: QuerySet, data: dict) -> QuerySet:
             members = members.filter(place_path__under=place.path)
         residents = residents.filter(pk__in=members.values("resident_id"))
     return search(residents, data.get("q") or "")
-
-
-def after_in_place_order(queryset: QuerySet, after: int | None) -> QuerySet:
-    """The rows after row `after` in (place, id) order: lists page through their rows on a
-    (place_path, id) index, so every page costs what the first does."""
-    if not after:
-        return queryset
-    last = queryset.model._default_manager.filter(pk=after).values_list("place_path", flat=True)
-    path = last.first()
-    if path is None:
-        return queryset
-    # Written as a range plus an exclusion, so the (place_path, id) index serves it directly.
-    return queryset.filter(place_path__gte=path).exclude(place_path=path, pk__lte=after)
 
 
 def page_of(residents: QuerySet, user, after: int | None) -> tuple[list[Resident], int | None]:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.roles import Perm, has_perm
 from accounts.scope import get_for_user, require
+from areas.paging import place_page
 from audit.masking import mask
 from people import idnumber, queries, services
 from people.forms import (
@@ -348,16 +349,9 @@ def household_list(request: HttpRequest) -> HttpResponse:
         households = households.filter(number__contains=q) | households.filter(
             dwelling__address__contains=q
         )
-    after = request.GET.get("after", "")
-    households = queries.after_in_place_order(households, int(after) if after.isdigit() else None)
-    rows = list(
-        households.order_by("place_path", "pk").select_related("head", "dwelling", "place")[
-            : queries.PAGE_SIZE + 1
-        ]
-    )
-    more = rows[queries.PAGE_SIZE - 1].pk if len(rows) > queries.PAGE_SIZE else None
+    page = place_page(households.select_related("head", "dwelling", "place"), request)
     counts = dict(
-        Residence.objects.filter(household__in=rows[: queries.PAGE_SIZE], until__isnull=True)
+        Residence.objects.filter(household__in=page.rows, until__isnull=True)
         .values_list("household")
         .annotate(n=Count("id"))
     )
@@ -365,10 +359,10 @@ def household_list(request: HttpRequest) -> HttpResponse:
         request,
         "people/household_list.html",
         {
-            "rows": [(h, counts.get(h.pk, 0)) for h in rows[: queries.PAGE_SIZE]],
-            "more": more,
+            "rows": [(h, counts.get(h.pk, 0)) for h in page.rows],
+            "more": page.more,
             "q": q,
-            "is_first_page": not after,
+            "is_first_page": page.is_first,
             "can_edit": has_perm(request.user, Perm.EDIT_RECORDS),
         },
     )
