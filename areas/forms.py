@@ -55,7 +55,18 @@ def registry_places(user):
 
 class GridChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Place) -> str:
-        return f"{'　' if obj.kind == PlaceKind.GRID else ''}{obj.name}"
+        return self.label_for(obj.kind, obj.name)
+
+    @staticmethod
+    def label_for(kind: str, name: str) -> str:
+        return f"{'　' if kind == PlaceKind.GRID else ''}{name}"
+
+    def option_pairs(self):
+        """(value, label) of each option from one values query (see `quick_select`)."""
+        if self.empty_label is not None:
+            yield "", self.empty_label
+        for pk, kind, name in self.queryset.values_list("pk", "kind", "name"):
+            yield pk, self.label_for(kind, name)
 
 
 class DwellingForm(forms.Form):

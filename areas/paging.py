@@ -20,7 +20,15 @@ def after_in_place_order(queryset: QuerySet, after: int | None) -> QuerySet:
     if path is None:
         return queryset
     # A range plus an exclusion, so a (place_path, id) index serves it directly.
-    return queryset.filter(place_path__gte=path).exclude(place_path=path, pk__lte=after)
+    where = queryset.query.where
+    before = len(where.children)
+    queryset = queryset.filter(place_path__gte=path).exclude(place_path=path, pk__lte=after)
+    # SQLite starts an index range at the first lower bound it reads in the WHERE clause, and
+    # the place filter's bound (the whole sub-district) comes first: page 20 then read every
+    # row before it. So the keyset's own bound goes first. (PostgreSQL takes the tighter one.)
+    where = queryset.query.where
+    where.children[:] = where.children[before:] + where.children[:before]
+    return queryset
 
 
 @dataclass(frozen=True)

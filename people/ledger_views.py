@@ -24,7 +24,7 @@ from people.ledgers import LEDGERS, Ledger
 from shequ import xlsx
 from shequ.widgets import DatePicker
 
-PAGE = 100
+PAGE = 50  # rows on screen, as in every list; the export has them all
 
 
 class LedgerForm(forms.Form):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import re
 
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from areas.paging import PAGE_SIZE, after_in_place_order
@@ -86,19 +86,29 @@ def filter_residents(residents: QuerySet, data: dict) -> QuerySet:
 
 def page_of(residents: QuerySet, user, after: int | None) -> tuple[list[Resident], int | None]:
     """One page in (place, id) order after the resident `after`, with place, address and the
-    current groups the user may see; and the resident to continue after, if there is more."""
+    names of the current groups the user may see (`group_names`); and the resident to continue
+    after, if there is more."""
     residents = after_in_place_order(residents, after)
-    visible_groups = Membership.objects.visible_to(user).current().select_related("category")
     rows = list(
         residents.order_by("place_path", "pk")
         .select_related("place")
-        .annotate(address=current_address())
-        .prefetch_related(Prefetch("memberships", queryset=visible_groups, to_attr="groups"))[
-            : PAGE_SIZE + 1
-        ]
+        .annotate(address=current_address())[: PAGE_SIZE + 1]
     )
     more = rows[PAGE_SIZE - 1].pk if len(rows) > PAGE_SIZE else None
-    return rows[:PAGE_SIZE], more
+    rows = rows[:PAGE_SIZE]
+    names: dict[int, list[str]] = {r.pk: [] for r in rows}
+    groups = (
+        Membership.objects.visible_to(user)
+        .current()
+        .filter(resident_id__in=list(names))
+        .order_by("category__order", "category_id")
+        .values_list("resident_id", "category__name")
+    )
+    for resident_id, name in groups:
+        names[resident_id].append(name)
+    for r in rows:
+        r.group_names = names[r.pk]
+    return rows, more
 
 
 def staff_figures(staff: QuerySet, today) -> dict:

@@ -64,3 +64,20 @@ def test_postgresql_keeps_one_index_per_path(world):
         )
         definitions = [row[0] for row in cursor.fetchall()]
     assert len(definitions) == 1 and "pattern_ops" not in definitions[0], definitions
+
+
+def test_a_keyset_page_bounds_the_index_range_before_the_place_filter(world):
+    """SQLite starts its index range at the first lower bound on place_path it reads: the
+    keyset's bound must come before the (looser) place filter's, or a deep page reads every
+    row before it."""
+    from areas.paging import after_in_place_order
+    from people.models import Resident
+    from people.tests.factories import resident
+
+    first = resident(world.grid, "甲")
+    resident(world.grid, "乙")
+    scoped = Resident.objects.filter(place_path__under=world.district.path)
+    sql = str(after_in_place_order(scoped, first.pk).query)
+    where = sql[sql.index("WHERE") :]
+    assert where.index(f">= {world.grid.path} AND") < where.index(f">= {world.district.path} AND")
+    assert list(after_in_place_order(scoped, first.pk).values_list("name", flat=True)) == ["乙"]

@@ -59,3 +59,28 @@ def test_health_groups_are_hidden_from_a_grid_worker(client, world):
     assert "残疾" not in client.get(url).content.decode()
     client.force_login(world.cast["community_worker"])
     assert "残疾" in client.get(url).content.decode()
+
+
+def test_resident_list_tags_groups_but_hides_health_groups_from_a_grid_worker(client, world):
+    import datetime
+
+    from people import services
+    from people.models import GroupCategory
+
+    person = resident(world.grid, "周十一")
+    for code in ("disabled", "party"):
+        services.add_membership(
+            GroupCategory.objects.get(code=code),
+            resident=person,
+            start=datetime.date(2020, 1, 1),
+            attributes={"disability_type": "肢体", "grade": "二级"}
+            if code == "disabled"
+            else {"branch": "第一支部", "joined": "2001-07-01", "party_status": "正式党员"},
+            by=None,
+        )
+    url = reverse("people:resident-list")
+    client.force_login(world.cast["grid_worker"])
+    page = client.get(url).content.decode()
+    assert '<span class="tag group">党员</span>' in page and "残疾" not in page
+    client.force_login(world.cast["community_worker"])
+    assert '<span class="tag group">残疾</span>' in client.get(url).content.decode()
