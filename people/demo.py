@@ -279,7 +279,8 @@ def populate(community: Place, rng: random.Random, ids: IdSource | None = None) 
             )
             person.resident = Resident(
                 name=person.name,
-                name_initials=initials(person.name),
+                name_initials=(keys := initials(person.name)).usual,
+                name_initials_alt=keys.other,
                 id_number=ids.make(person.region, person.birth, person.sex == Sex.MALE),
                 sex=person.sex,
                 birth_date=person.birth,

@@ -4,6 +4,7 @@ import datetime
 
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Right
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Perm, has_perm
@@ -20,6 +21,7 @@ from people.choices import (
     ResidentStatus,
     Sex,
 )
+from people.pinyin import initials
 
 
 class ResidentQuerySet(ScopedQuerySet):
@@ -32,9 +34,25 @@ class Resident(Placed):
     they live now; where they lived before is in their residences."""
 
     name = models.CharField(_("姓名"), max_length=50)
-    # Searched with LIKE '% zs%', which no index serves; an index would only slow imports.
+    # Search keys (people.pinyin): the surname read as a surname, and the everyday reading
+    # when it differs ("" otherwise); both searched by prefix on an index.
     name_initials = models.CharField(_("姓名拼音首字母"), max_length=120, editable=False)
+    name_initials_alt = models.CharField(
+        _("姓名拼音首字母（姓氏常用读音）"), max_length=60, editable=False, blank=True, default=""
+    )
     id_number = models.CharField(_("身份证号码"), max_length=18)
+    # The last four characters of the ID number and the phone, the part a masked number shows,
+    # kept by the database itself, so that "the number ending in 002X" is an index lookup.
+    id_tail = models.GeneratedField(
+        expression=Right("id_number", 4),
+        output_field=models.CharField(max_length=4),
+        db_persist=True,
+    )
+    phone_tail = models.GeneratedField(
+        expression=Right("phone", 4),
+        output_field=models.CharField(max_length=4),
+        db_persist=True,
+    )
     sex = models.CharField(_("性别"), max_length=2, choices=Sex.choices)
     birth_date = models.DateField(_("出生日期"))
     ethnicity = models.CharField(
@@ -80,11 +98,28 @@ class Resident(Placed):
             models.Index(fields=["place_path", "id"], name="resident_path_id"),
             models.Index(fields=["name"], name="resident_name", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["phone"], name="resident_phone"),
+            models.Index(
+                fields=["name_initials"],
+                name="resident_initials",
+                opclasses=["varchar_pattern_ops"],
+            ),
+            # Most names have no second reading: only those that do are indexed.
+            models.Index(
+                fields=["name_initials_alt"],
+                name="resident_initials_alt",
+                opclasses=["varchar_pattern_ops"],
+                condition=Q(name_initials_alt__gt=""),
+            ),
+            models.Index(fields=["id_tail"], name="resident_id_tail"),
+            models.Index(fields=["phone_tail"], name="resident_phone_tail"),
         ]
         constraints = [models.UniqueConstraint(fields=["id_number"], name="resident_id_unique")]
 
     def __str__(self) -> str:
         return self.name
+
+    def set_initials(self) -> None:
+        self.name_initials, self.name_initials_alt = initials(self.name)
 
     def age_on(self, day: datetime.date) -> int:
         years = day.year - self.birth_date.year

@@ -1,35 +1,58 @@
-"""Pinyin initials of names, for search: "zs" finds 张三. A surname with several readings
-(曾 zeng/ceng, 单 shan/dan) gives each of them, so either spelling finds the name; the given
-name is read the usual way only, which keeps searches from matching unrelated names."""
+"""Pinyin initials of names, for search: "zs" finds 张三.
+
+A surname is read as a surname (曾 zeng, 单 shan, 解 xie, 区 ou), which is often not the
+character's everyday reading; so a name gets two keys when the two differ: "zxx" and "cxx" both
+find 曾小贤. The given name is read the usual way only, which keeps a search from matching
+unrelated names. Both keys are plain indexed columns, searched by prefix."""
+
+from __future__ import annotations
 
 import functools
 import os
+from typing import NamedTuple
 
-MAX_VARIANTS = 8
+# The initial of a surname's reading where it is not the character's everyday one (or where
+# dictionaries disagree). Compound surnames first: they are read as a pair.
+COMPOUND_SURNAMES = {"尉迟": "yc", "万俟": "mq", "单于": "cy", "长孙": "zs", "澹台": "tt"}
+SURNAME_LETTERS = {
+    "曾": "z", "单": "s", "解": "x", "区": "o", "查": "z", "仇": "q", "朴": "p", "乐": "y",
+    "盖": "g", "繁": "p", "种": "c", "覃": "q", "秘": "b", "冼": "x", "华": "h", "过": "g",
+    "纪": "j", "缪": "m", "翟": "z", "都": "d", "薄": "b", "居": "j", "柏": "b", "牟": "m",
+    "阚": "k", "宿": "s", "卜": "b", "燕": "y", "折": "s", "那": "n", "佴": "n", "难": "n",
+    "粘": "n", "藏": "z", "扎": "z", "六": "l", "贾": "j", "盛": "s", "和": "h", "殷": "y",
+    "陆": "l", "乜": "n", "叶": "y", "强": "q", "不": "f", "汤": "t", "万": "w", "车": "c",
+    "沈": "s", "石": "s", "冯": "f", "重": "c", "瞿": "q", "员": "y", "贠": "y", "尉": "w",
+    "蕃": "p", "谌": "c", "句": "g", "隗": "w", "鲜": "x", "任": "r", "召": "s", "祭": "z",
+}  # fmt: skip
+
+
+class Initials(NamedTuple):
+    usual: str  # the surname read as a surname: "zxx"
+    other: str  # the surname read the everyday way, when that differs: "cxx"; else ""
 
 
 @functools.lru_cache(maxsize=20000)
-def _letters(char: str) -> tuple[str, ...]:
-    """The initials a character may be read with, its usual reading first; cached, since names
+def _letter(char: str) -> str:
+    """The initial of a character's everyday reading ("" for none); cached, since names
     repeat characters."""
     # Loaded on first use, not by every process that imports this module (an import's checking
     # process never needs it); and without pypinyin's phrase dictionary, which single
     # characters don't use and which takes ~45 MB of the ~65 MB it would otherwise cost.
     os.environ.setdefault("PYPINYIN_NO_PHRASES", "1")
-    from pypinyin import Style, lazy_pinyin, pinyin
+    from pypinyin import Style, lazy_pinyin
 
-    usual = lazy_pinyin(char, style=Style.FIRST_LETTER, errors="ignore")
-    readings = pinyin(char, style=Style.FIRST_LETTER, heteronym=True, errors="ignore")
-    letters = [r.lower() for r in usual + (readings[0] if readings else []) if r.isascii()]
-    return tuple(dict.fromkeys(letters)) or ("",)
+    letters = lazy_pinyin(char, style=Style.FIRST_LETTER, errors="ignore")
+    return letters[0].lower() if letters and letters[0].isascii() else ""
 
 
-def initials(name: str) -> str:
-    """Space-separated variants with a leading and trailing space: " zs " or " zxx cxx "."""
+def initials(name: str) -> Initials:
     chars = [char for char in name if not char.isspace()]
-    if not chars:
-        return ""
-    surname = _letters(chars[0])[:MAX_VARIANTS]
-    rest = "".join(_letters(char)[0] for char in chars[1:])
-    variants = [f"{first}{rest}" for first in surname if f"{first}{rest}"]
-    return f" {' '.join(variants)} " if variants else ""
+    letters = [_letter(char) for char in chars]
+    everyday = "".join(letters)
+    if "".join(chars[:2]) in COMPOUND_SURNAMES:
+        usual = COMPOUND_SURNAMES["".join(chars[:2])] + "".join(letters[2:])
+    elif chars and chars[0] in SURNAME_LETTERS:
+        usual = SURNAME_LETTERS[chars[0]] + "".join(letters[1:])
+    else:
+        usual = everyday
+    return Initials(usual, everyday if everyday != usual else "")

@@ -35,19 +35,34 @@ def search(residents: QuerySet, q: str) -> QuerySet:
     compact = re.sub(r"\s", "", q).upper()
     if re.fullmatch(r"\d{17}[\dX]", compact):
         return residents.filter(id_number=compact)
+    # The last digits of an ID number or a phone: found through the indexed last four.
+    ending_in = Q(id_tail=compact[-4:], id_number__endswith=compact)
     if re.fullmatch(r"1\d{10}", compact):
-        return residents.filter(Q(phone=compact) | Q(id_number__endswith=compact))
-    if re.fullmatch(r"\d{4,}X?", compact):
-        return residents.filter(Q(id_number__endswith=compact) | Q(phone__endswith=compact))
+        return residents.filter(Q(phone=compact) | ending_in)
+    if re.fullmatch(r"\d{4,}|\d{3,}X", compact):
+        phone_ending_in = Q(phone_tail=compact[-4:], phone__endswith=compact)
+        return _through_index(residents, ending_in | phone_ending_in)
     if re.fullmatch(r"[A-Za-z]{1,10}", q):
-        return residents.filter(name_initials__contains=f" {q.lower()}")
+        key = q.lower()
+        return _through_index(
+            residents,
+            Q(name_initials__prefix=key)
+            # "> ''" repeats the partial index's condition, so SQLite can use that index.
+            | Q(name_initials_alt__gt="", name_initials_alt__prefix=key),
+        )
     if ADDRESS_HINT.search(q):
         return living_at(residents, q)
     if len(q) == 1:
         # A surname: common enough that reading the list in order finds a page at once.
         return residents.filter(name__prefix=q)
     # A fuller name: few match, so find them through the name index first.
-    return residents.filter(pk__in=Resident.objects.filter(name__prefix=q).values("pk"))
+    return _through_index(residents, Q(name__prefix=q))
+
+
+def _through_index(residents: QuerySet, condition: Q) -> QuerySet:
+    """Residents matching `condition`, found through its own indexes first and only then put
+    in list order (rather than the list read in order and each row checked)."""
+    return residents.filter(pk__in=Resident.objects.filter(condition).values("pk"))
 
 
 def living_at(residents: QuerySet, text: str) -> QuerySet:

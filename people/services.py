@@ -32,7 +32,6 @@ from people.models import (
     Staff,
 )
 from people.phones import normalise_mobile
-from people.pinyin import initials
 from shequ.errors import DomainError
 
 if TYPE_CHECKING:
@@ -199,7 +198,8 @@ def register_resident(
         raise DuplicateResident(existing)
     if not confirm_similar and (similar := similar_residents(values["name"], values["birth_date"])):
         raise PossibleDuplicate(similar)
-    resident = Resident(**values, name_initials=initials(values["name"]))
+    resident = Resident(**values)
+    resident.set_initials()
     resident.save()
     audit.record(by, "resident.create", resident, changes=audit.created(resident, RESIDENT_FIELDS))
     return resident
@@ -214,7 +214,7 @@ def update_resident(resident: Resident, data: ResidentData, *, by: User) -> Resi
     before = audit.snapshot(resident, RESIDENT_FIELDS)
     for field, value in values.items():
         setattr(resident, field, value)
-    resident.name_initials = initials(resident.name)
+    resident.set_initials()
     diff = audit.changes(before, resident)
     if diff:
         resident.save()

@@ -205,7 +205,7 @@ class ResidentsImport(Kind):
             if changed:
                 for key, value in changed.items():
                     setattr(current, key, value)
-                current.name_initials = initials(current.name)
+                current.set_initials()
                 current.place_path = current.place.path
                 plan.update.append(current)
             else:
@@ -219,7 +219,7 @@ class ResidentsImport(Kind):
         write_residents(plan.create)
         Resident.objects.bulk_update(
             plan.update,
-            [*RESIDENT_COLUMNS_UPDATABLE, "name_initials", "place_path"],
+            [*RESIDENT_COLUMNS_UPDATABLE, *INITIALS, "place_path"],
             batch_size=1000,
         )
 
@@ -229,7 +229,8 @@ RESIDENT_SENT = [
     "political_status", "marital_status", "phone", "hukou_type", "status", "work_unit",
     "notes", "place", "place_path", "created_at", "updated_at",
 ]  # fmt: skip
-RESIDENT_INSERT = ["name_initials", *RESIDENT_SENT]
+INITIALS = ["name_initials", "name_initials_alt"]
+RESIDENT_INSERT = [*INITIALS, *RESIDENT_SENT]
 _resident_row = operator.itemgetter(*RESIDENT_SENT)
 
 
@@ -268,7 +269,7 @@ class ResidentSink:
         self._sink = RowSink(Resident, RESIDENT_INSERT)
 
     def write(self, rows: list[tuple]) -> None:
-        self._sink.write((initials(row[0]), *row) for row in rows)
+        self._sink.write((*initials(row[0]), *row) for row in rows)
 
     def close(self) -> None:
         self._sink.close()
@@ -310,7 +311,7 @@ def finish_import(payload: dict) -> None:
         if code == "residents" and updates:
             Resident.objects.bulk_update(
                 updates,
-                [*RESIDENT_COLUMNS_UPDATABLE, "name_initials", "place_path"],
+                [*RESIDENT_COLUMNS_UPDATABLE, *INITIALS, "place_path"],
                 batch_size=1000,
             )
     user = User.objects.filter(pk=payload["user"]).first() if payload["user"] else None

@@ -36,6 +36,31 @@ def test_search_by_initials_name_id_phone_and_address(client, world):
     assert _names(client, q="13812345678") == ["张三"]
     assert _names(client, q="3栋2单元") == ["张三"]
     assert _names(client, q="王") == []
+    assert _names(client, q="z") == ["张三", "曾小贤"] and _names(client, q="c") == ["曾小贤"]
+    assert _names(client, q="5678") == ["张三"]  # the phone's last digits
+    assert _names(client, q="12345678") == ["张三"]
+
+
+def test_the_last_digits_of_an_id_number_find_it_through_its_last_four(client, world):
+    from people.idnumber import make
+    from people.services import ResidentData, register_resident
+
+    birth = datetime.date(1970, 1, 1)
+    ending_in_x = next(
+        n
+        for n in (make("110105", birth, seq, male=True) for seq in range(1, 999, 2))
+        if n.endswith("X")
+    )
+    x = register_resident(
+        ResidentData(name="钱八", id_number=ending_in_x, place=world.grid), by=None
+    )
+    others = [resident(world.grid, f"赵{i}", birth=birth + datetime.timedelta(i)) for i in range(9)]
+    client.force_login(world.cast["community_worker"])
+    assert x.id_tail == ending_in_x[-4:] and x.id_tail.endswith("X")
+    assert _names(client, q=ending_in_x[-6:].lower()) == ["钱八"]
+    assert _names(client, q=ending_in_x[-4:]) == ["钱八"]
+    for person in others:
+        assert _names(client, q=person.id_number[-8:]) == [person.name]
 
 
 def test_list_pages_run_in_place_order_with_a_fixed_number_of_queries(
