@@ -43,6 +43,7 @@ class Resident(Placed):
     id_number = models.CharField(_("身份证号码"), max_length=18)
     # The last four characters of the ID number and the phone, the part a masked number shows,
     # kept by the database itself, so that "the number ending in 002X" is an index lookup.
+    # A whole phone number is found through its last four too: no index on the phone itself.
     id_tail = models.GeneratedField(
         expression=Right("id_number", 4),
         output_field=models.CharField(max_length=4),
@@ -97,7 +98,6 @@ class Resident(Placed):
             # index entries. This index also serves every place_path filter.
             models.Index(fields=["place_path", "id"], name="resident_path_id"),
             models.Index(fields=["name"], name="resident_name", opclasses=["varchar_pattern_ops"]),
-            models.Index(fields=["phone"], name="resident_phone"),
             models.Index(
                 fields=["name_initials"],
                 name="resident_initials",

@@ -38,7 +38,7 @@ def search(residents: QuerySet, q: str) -> QuerySet:
     # The last digits of an ID number or a phone: found through the indexed last four.
     ending_in = Q(id_tail=compact[-4:], id_number__endswith=compact)
     if re.fullmatch(r"1\d{10}", compact):
-        return residents.filter(Q(phone=compact) | ending_in)
+        return _through_index(residents, Q(phone_tail=compact[-4:], phone=compact) | ending_in)
     if re.fullmatch(r"\d{4,}|\d{3,}X", compact):
         phone_ending_in = Q(phone_tail=compact[-4:], phone__endswith=compact)
         return _through_index(residents, ending_in | phone_ending_in)

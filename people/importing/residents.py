@@ -236,29 +236,37 @@ _resident_row = operator.itemgetter(*RESIDENT_SENT)
 
 def _registered_by_name(names: list[str]) -> list[tuple]:
     """(name, birth date, ID number) of everyone registered under one of `names`."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:  # an array parameter, as in registered_id_numbers
-            cursor.execute(
-                "SELECT name, birth_date, id_number FROM people_resident WHERE name = ANY(%s)",
-                [names],
-            )
-            return cursor.fetchall()
-    return list(
-        Resident.objects.filter(name__in=names).values_list("name", "birth_date", "id_number")
+    found = _select_where_in(
+        "SELECT name, birth_date, id_number FROM people_resident", "name", names
     )
+    return [
+        # SQLite hands dates back as text.
+        (name, datetime.date.fromisoformat(birth) if isinstance(birth, str) else birth, number)
+        for name, birth, number in found
+    ]
 
 
 def registered_id_numbers(numbers: list[str]) -> list[str]:
     """Which of `numbers` are registered already, anywhere: one query per chunk of an import."""
-    if connection.vendor == "postgresql":
-        # An array parameter: PostgreSQL plans it once, where IN (…) with a thousand
-        # placeholders costs more to parse than to run.
-        with connection.cursor() as cursor:
+    found = _select_where_in("SELECT id_number FROM people_resident", "id_number", numbers)
+    return [row[0] for row in found]
+
+
+def _select_where_in(select: str, column: str, values: list[str]) -> list[tuple]:
+    """`select` for the rows whose `column` is one of `values`, in plain SQL: the ORM prepares
+    each of a thousand parameters on its own, which cost an import of 100,000 rows a second."""
+    if not values:
+        return []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # An array parameter: PostgreSQL plans it once, where IN (…) with a thousand
+            # placeholders costs more to parse than to run.
+            cursor.execute(f"{select} WHERE {column} = ANY(%s)", [values])
+        else:
             cursor.execute(
-                "SELECT id_number FROM people_resident WHERE id_number = ANY(%s)", [numbers]
+                f"{select} WHERE {column} IN ({', '.join(['%s'] * len(values))})", values
             )
-            return [row[0] for row in cursor.fetchall()]
-    return list(Resident.objects.filter(id_number__in=numbers).values_list("id_number", flat=True))
+        return cursor.fetchall()
 
 
 class ResidentSink:
