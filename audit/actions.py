@@ -44,6 +44,7 @@ ACTION_LABELS = {
     "organisation.member_add": _("添加组织成员"),
     "organisation.member_end": _("组织成员退出"),
     "rental.create": _("登记出租房屋"),
+    "rental.update": _("修改出租房屋登记"),
     "rental.end": _("结束租赁"),
     "category.create": _("新增重点人群类别"),
     "category.attribute_add": _("新增人群属性"),

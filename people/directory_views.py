@@ -28,6 +28,7 @@ from people.forms import (
     DateForm,
     OrganisationForm,
     OrganisationMemberForm,
+    RentalEditForm,
     RentalForm,
     StaffForm,
     communities,
@@ -275,42 +276,50 @@ def rental_list(request: HttpRequest) -> HttpResponse:
     return render(request, "people/rental_list.html", context)
 
 
+def _tenant_household(request: HttpRequest, form) -> tuple[Household | None, bool]:
+    """The tenant household the form names by number, and whether the number (if any) was
+    found in the user's place."""
+    number = form.cleaned_data["tenant_household"].strip()
+    if not number:
+        return None, True
+    household = Household.objects.visible_to(request.user).filter(number=number).first()
+    if household is None:
+        form.add_error("tenant_household", _("本辖区没有该户号"))
+    return household, household is not None
+
+
+def _rental_terms(form, household: Household | None) -> dict:
+    data = form.cleaned_data
+    return {
+        "landlord_name": data["landlord_name"],
+        "landlord_phone": data["landlord_phone"],
+        "start": data["start"],
+        "end": data["end"],
+        "purpose": data["purpose"],
+        "tenants": data["tenants"],
+        "tenant_name": data["tenant_name"],
+        "tenant_household": household,
+    }
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def rental_create(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.EDIT_RECORDS)
     form = RentalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         dwelling = (
             Dwelling.objects.visible_to(request.user)
-            .filter(address=data["address"].strip())
+            .filter(address=form.cleaned_data["address"].strip())
             .first()
         )
-        household = None
-        if data["tenant_household"]:
-            household = (
-                Household.objects.visible_to(request.user)
-                .filter(number=data["tenant_household"].strip())
-                .first()
-            )
+        household, found = _tenant_household(request, form)
         if dwelling is None:
             form.add_error("address", _("本辖区没有登记该地址的房屋，请先登记房屋"))
-        elif data["tenant_household"] and household is None:
-            form.add_error("tenant_household", _("本辖区没有该户号"))
-        else:
+        elif found:
             try:
                 services.register_rental(
-                    dwelling=dwelling,
-                    landlord_name=data["landlord_name"],
-                    landlord_phone=data["landlord_phone"],
-                    start=data["start"],
-                    end=data["end"],
-                    purpose=data["purpose"],
-                    tenants=data["tenants"],
-                    tenant_name=data["tenant_name"],
-                    tenant_household=household,
-                    by=request.user,
+                    dwelling=dwelling, **_rental_terms(form, household), by=request.user
                 )
             except DomainError as exc:
                 add_to_form(form, exc)
@@ -318,6 +327,30 @@ def rental_create(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("已登记出租房屋"))
                 return redirect("people:rental-list")
     return _form_page(request, form, _("登记出租房屋"), "people:rental-list")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rental_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    rental = get_for_user(
+        Rental.objects.select_related("dwelling", "tenant_household"),
+        request.user,
+        pk=pk,
+        perm=Perm.EDIT_RECORDS,
+    )
+    form = RentalEditForm(request.POST or None, rental=rental)
+    if request.method == "POST" and form.is_valid():
+        household, found = _tenant_household(request, form)
+        if found:
+            try:
+                services.update_rental(rental, **_rental_terms(form, household), by=request.user)
+            except DomainError as exc:
+                add_to_form(form, exc)
+            else:
+                messages.success(request, _("已保存出租房屋登记"))
+                return redirect("people:rental-list")
+    title = _("修改出租房屋登记：%(address)s") % {"address": rental.dwelling.address}
+    return _form_page(request, form, title, "people:rental-list")
 
 
 # --- The special-group catalogue.

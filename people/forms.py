@@ -283,6 +283,24 @@ class RentalForm(forms.Form):
     end = forms.DateField(label=_("租赁结束"), widget=DatePicker(), required=False)
 
 
+class RentalEditForm(RentalForm):
+    """A rental's terms, landlord and tenant; the dwelling is fixed."""
+
+    def __init__(self, *args, rental, **kwargs):
+        initial = {
+            "landlord_name": rental.landlord_name,
+            "landlord_phone": rental.landlord_phone,
+            "tenant_name": rental.tenant_name,
+            "tenant_household": rental.tenant_household.number if rental.tenant_household else "",
+            "tenants": rental.tenants,
+            "purpose": rental.purpose,
+            "start": rental.start,
+            "end": rental.end,
+        }
+        super().__init__(*args, initial=initial, **kwargs)
+        del self.fields["address"]
+
+
 class CategoryForm(forms.Form):
     name = forms.CharField(label=_("名称"), max_length=40)
     code = forms.SlugField(

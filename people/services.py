@@ -720,6 +720,42 @@ def end_organisation_member(member: OrganisationMember, *, until: datetime.date,
     )
 
 
+RENTAL_FIELDS = [
+    "landlord_name", "landlord_phone", "tenant_name", "tenant_household", "tenants", "purpose",
+    "start", "end",
+]  # fmt: skip
+
+
+def _clean_rental(
+    dwelling: Dwelling,
+    *,
+    landlord_name: str,
+    landlord_phone: str,
+    start: datetime.date,
+    end: datetime.date | None,
+    other_than: Rental | None = None,
+) -> dict[str, Any]:
+    """The checks a rental passes when registered or edited; the cleaned name and phone."""
+    if not landlord_name.strip():
+        raise DomainError(_("请填写房东姓名"), field="landlord_name")
+    if end is not None and end < start:
+        raise DomainError(_("租赁结束日期不能早于开始日期"), field="end")
+    if start > timezone.localdate() + datetime.timedelta(days=366):
+        raise DomainError(_("租赁开始日期不合理"), field="start")
+    overlapping = dwelling.rentals.filter(Q(end__isnull=True) | Q(end__gte=start))
+    if end is not None:
+        overlapping = overlapping.filter(start__lte=end)
+    if other_than is not None:
+        overlapping = overlapping.exclude(pk=other_than.pk)
+    if overlapping.exists():
+        raise DomainError(_("该房屋在这段时间已有出租登记"), field="start")
+    try:
+        phone = normalise_mobile(landlord_phone)
+    except DomainError as exc:
+        raise DomainError(exc.message, field="landlord_phone") from None
+    return {"landlord_name": landlord_name.strip()[:50], "landlord_phone": phone}
+
+
 @transaction.atomic
 def register_rental(
     *,
@@ -735,26 +771,13 @@ def register_rental(
     landlord: Resident | None = None,
     by,
 ) -> Rental:
-    if not landlord_name.strip():
-        raise DomainError(_("请填写房东姓名"), field="landlord_name")
-    if end is not None and end < start:
-        raise DomainError(_("租赁结束日期不能早于开始日期"), field="end")
-    if start > timezone.localdate() + datetime.timedelta(days=366):
-        raise DomainError(_("租赁开始日期不合理"), field="start")
-    overlapping = dwelling.rentals.filter(Q(end__isnull=True) | Q(end__gte=start))
-    if end is not None:
-        overlapping = overlapping.filter(start__lte=end)
-    if overlapping.exists():
-        raise DomainError(_("该房屋在这段时间已有出租登记"), field="start")
-    try:
-        phone = normalise_mobile(landlord_phone)
-    except DomainError as exc:
-        raise DomainError(exc.message, field="landlord_phone") from None
+    landlord_values = _clean_rental(
+        dwelling, landlord_name=landlord_name, landlord_phone=landlord_phone, start=start, end=end
+    )
     rental = Rental.objects.create(
         dwelling=dwelling,
         landlord=landlord,
-        landlord_name=landlord_name.strip()[:50],
-        landlord_phone=phone,
+        **landlord_values,
         tenant_household=tenant_household,
         tenant_name=tenant_name.strip()[:50],
         tenants=tenants,
@@ -774,6 +797,49 @@ def register_rental(
             rental, ["dwelling", "landlord_name", "landlord_phone", "tenant_name", "start", "end"]
         ),
     )
+    return rental
+
+
+@transaction.atomic
+def update_rental(
+    rental: Rental,
+    *,
+    landlord_name: str,
+    landlord_phone: str,
+    start: datetime.date,
+    end: datetime.date | None,
+    purpose: str,
+    tenants: int | None,
+    tenant_name: str = "",
+    tenant_household: Household | None = None,
+    by,
+) -> Rental:
+    """Correct a rental's terms, landlord or tenant. The dwelling stays: a lease of another
+    dwelling is another rental."""
+    landlord_values = _clean_rental(
+        rental.dwelling,
+        landlord_name=landlord_name,
+        landlord_phone=landlord_phone,
+        start=start,
+        end=end,
+        other_than=rental,
+    )
+    before = audit.snapshot(rental, RENTAL_FIELDS)
+    values = {
+        **landlord_values,
+        "tenant_name": tenant_name.strip()[:50],
+        "tenant_household": tenant_household,
+        "tenants": tenants,
+        "purpose": purpose,
+        "start": start,
+        "end": end,
+    }
+    for field, value in values.items():
+        setattr(rental, field, value)
+    diff = audit.changes(before, rental)
+    if diff:
+        rental.save()
+        audit.record(by, "rental.update", rental, changes=diff)
     return rental
 
 

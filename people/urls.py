@@ -47,6 +47,7 @@ urlpatterns = [
     ),
     path("rentals/", directory_views.rental_list, name="rental-list"),
     path("rentals/new/", directory_views.rental_create, name="rental-create"),
+    path("rentals/<int:pk>/edit/", directory_views.rental_edit, name="rental-edit"),
     path("rentals/<int:pk>/end/", directory_views.rental_end, name="rental-end"),
     path("categories/", directory_views.category_list, name="category-list"),
     path("categories/<int:pk>/", directory_views.category_detail, name="category-detail"),

@@ -338,6 +338,12 @@ ROUTES: dict[str, Route] = {
     ),
     "people:rental-list": Route(get=Perm.VIEW_RECORDS),
     "people:rental-create": Route(get=Perm.EDIT_RECORDS, post=Perm.EDIT_RECORDS),
+    "people:rental-edit": Route(
+        get=Perm.EDIT_RECORDS,
+        post=Perm.EDIT_RECORDS,
+        kwargs=lambda w: {"pk": _rental(w).pk},
+        scoped=True,
+    ),
     "people:rental-end": Route(
         get=None, post=Perm.EDIT_RECORDS, kwargs=lambda w: {"pk": _rental(w).pk}, scoped=True
     ),

@@ -136,3 +136,37 @@ def test_ending_a_rental(client, world):
     assert rental.end == datetime.date(2025, 6, 30)
     assert AuditEntry.objects.filter(action="rental.end").count() == 1
     assert "和平里2号" not in client.get(reverse("people:rental-list")).content.decode()
+
+
+def test_editing_a_rental_keeps_its_dwelling_refuses_bad_terms_and_is_audited(client, world):
+    dwelling = Dwelling.objects.create(address="和平里3号", place=world.grid)
+    rental = Rental.objects.create(
+        dwelling=dwelling, landlord_name="房东丙", start=datetime.date(2025, 1, 1), place=world.grid
+    )
+    Rental.objects.create(  # a later lease of the same dwelling
+        dwelling=dwelling, landlord_name="房东丙", start=datetime.date(2026, 1, 1), place=world.grid
+    )
+    client.force_login(world.cast["community_worker"])
+    url = reverse("people:rental-edit", args=[rental.pk])
+    page = client.get(url).content.decode()
+    assert "和平里3号" in page and 'value="房东丙"' in page and 'name="address"' not in page
+    terms = {"landlord_name": "房东丙", "purpose": "居住", "start": "2025-01-01"}
+    cases = [
+        ({"end": "2024-12-01"}, "不能早于开始日期"),
+        ({"end": ""}, "已有出租登记"),  # open-ended, it would overlap the later lease
+        ({"end": "2025-12-31", "landlord_phone": "12345"}, "手机号码"),
+        ({"end": "2025-12-31", "tenant_household": "没有这户"}, "本辖区没有该户号"),
+    ]
+    for changes, message in cases:
+        response = client.post(url, {**terms, **changes})
+        assert response.status_code == 200 and message in response.content.decode()
+    rental.refresh_from_db()
+    assert rental.end is None and rental.landlord_phone == ""
+    assert not AuditEntry.objects.filter(action="rental.update").exists()
+    ok = {**terms, "end": "2025-12-31", "landlord_phone": "13911113333", "tenants": 3}
+    assert client.post(url, ok).status_code == 302
+    rental.refresh_from_db()
+    assert (rental.end, rental.tenants) == (datetime.date(2025, 12, 31), 3)
+    assert rental.dwelling == dwelling
+    entry = AuditEntry.objects.get(action="rental.update")
+    assert entry.changes["landlord_phone"] == ["", "139****3333"]
