@@ -43,6 +43,7 @@ ACTION_LABELS = {
     "organisation.update": _("修改组织"),
     "organisation.member_add": _("添加组织成员"),
     "organisation.member_end": _("组织成员退出"),
+    "organisation.renew": _("组织换届"),
     "rental.create": _("登记出租房屋"),
     "rental.update": _("修改出租房屋登记"),
     "rental.end": _("结束租赁"),

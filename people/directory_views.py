@@ -28,6 +28,7 @@ from people.forms import (
     DateForm,
     OrganisationForm,
     OrganisationMemberForm,
+    RenewTermForm,
     RentalEditForm,
     RentalForm,
     StaffForm,
@@ -192,6 +193,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "member_form": OrganisationMemberForm(
                 organisation=organisation, initial={"since": timezone.localdate()}
             ),
+            "renew_form": RenewTermForm(organisation=organisation),
             "today": timezone.localdate(),
             "can_edit": has_perm(request.user, Perm.EDIT_RECORDS),
         },
@@ -247,6 +249,31 @@ def organisation_member_end(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, exc.message)
     else:
         messages.error(request, _("请填写退出日期"))
+    return redirect("people:organisation-detail", pk=organisation.pk)
+
+
+@login_required
+@require_POST
+def organisation_renew(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = get_for_user(Organisation.objects, request.user, pk=pk, perm=Perm.EDIT_RECORDS)
+    form = RenewTermForm(request.POST, organisation=organisation)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, "；".join(errors))
+        return redirect("people:organisation-detail", pk=organisation.pk)
+    data = form.cleaned_data
+    try:
+        left = services.renew_term(
+            organisation, start=data["start"], end=data["end"], keep=list(data["keep"]),
+            by=request.user,
+        )  # fmt: skip
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("已换届：新一届自%(d)s起，%(n)d名成员退出") % {"d": data["start"], "n": left},
+        )
     return redirect("people:organisation-detail", pk=organisation.pk)
 
 

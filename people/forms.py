@@ -13,7 +13,15 @@ from areas.kinds import PlaceKind
 from areas.models import Place
 from audit.masking import mask
 from people.choices import Relation, ResidentStatus, Sex
-from people.models import GroupAttribute, GroupCategory, Organisation, Rental, Resident, Staff
+from people.models import (
+    GroupAttribute,
+    GroupCategory,
+    Organisation,
+    OrganisationMember,
+    Rental,
+    Resident,
+    Staff,
+)
 from shequ.widgets import DatePicker
 
 DATE = DatePicker()
@@ -265,6 +273,27 @@ class OrganisationMemberForm(forms.Form):
         self.fields["staff"].queryset = Staff.objects.filter(
             place_path__under=organisation.place_path, end_date__isnull=True
         )
+
+
+class RenewTermForm(forms.Form):
+    """换届: the new term's dates and which current members serve on."""
+
+    start = forms.DateField(label=_("新一届开始日期"), widget=DatePicker())
+    end = forms.DateField(label=_("届满日期"), widget=DatePicker(), required=False)
+    keep = forms.ModelMultipleChoiceField(
+        label=_("留任成员"),
+        queryset=OrganisationMember.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("未勾选的在任成员于新一届开始前一日退出"),
+    )
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["keep"].queryset = organisation.members.filter(
+            until__isnull=True
+        ).select_related("resident", "staff")
+        self.fields["keep"].label_from_instance = lambda m: f"{m.resident or m.staff}（{m.role}）"
 
 
 class RentalForm(forms.Form):

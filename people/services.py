@@ -704,6 +704,55 @@ def add_organisation_member(
 
 
 @transaction.atomic
+def renew_term(
+    organisation: Organisation,
+    *,
+    start: datetime.date,
+    end: datetime.date | None,
+    keep: list[OrganisationMember],
+    by,
+) -> int:
+    """换届: a new term from `start` (to `end`, if known). Current members not in `keep` leave
+    on the eve of the new term; those kept serve on. Returns how many left."""
+    _check_date(start)
+    if organisation.dissolved_on is not None:
+        raise DomainError(_("该组织已撤销"))
+    if organisation.term_start is not None and start <= organisation.term_start:
+        raise DomainError(
+            _("新一届的开始日期应晚于本届开始日期%(d)s") % {"d": organisation.term_start},
+            field="start",
+        )
+    if end is not None and end <= start:
+        raise DomainError(_("届满日期应晚于新一届的开始日期"), field="end")
+    current = list(organisation.members.filter(until__isnull=True))
+    kept = {m.pk for m in keep}
+    if kept - {m.pk for m in current}:
+        raise DomainError(_("留任的只能是本届在任的成员"), field="keep")
+    eve = start - datetime.timedelta(days=1)
+    leaving = [m for m in current if m.pk not in kept]
+    for member in leaving:
+        if member.since > eve:
+            raise DomainError(
+                _("%(name)s于%(d)s才加入，不能在新一届开始前退出，请勾选留任或先移除")
+                % {"name": member.resident or member.staff, "d": member.since},
+                field="keep",
+            )
+        member.until = eve
+    OrganisationMember.objects.bulk_update(leaving, ["until"])
+    before = audit.snapshot(organisation, ["term_start", "term_end"])
+    organisation.term_start, organisation.term_end = start, end
+    organisation.save(update_fields=["term_start", "term_end"])
+    audit.record(
+        by,
+        "organisation.renew",
+        organisation,
+        changes=audit.changes(before, organisation),
+        data={"kept": len(current) - len(leaving), "left": len(leaving)},
+    )
+    return len(leaving)
+
+
+@transaction.atomic
 def end_organisation_member(member: OrganisationMember, *, until: datetime.date, by) -> None:
     if member.until is not None:
         raise DomainError(_("该成员已于%(d)s退出") % {"d": member.until})

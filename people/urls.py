@@ -41,6 +41,11 @@ urlpatterns = [
         name="organisation-member-add",
     ),
     path(
+        "organisations/<int:pk>/renew/",
+        directory_views.organisation_renew,
+        name="organisation-renew",
+    ),
+    path(
         "organisation-members/<int:pk>/end/",
         directory_views.organisation_member_end,
         name="organisation-member-end",

@@ -329,6 +329,13 @@ ROUTES: dict[str, Route] = {
         scoped=True,
         community_level=True,
     ),
+    "people:organisation-renew": Route(
+        get=None,
+        post=Perm.EDIT_RECORDS,
+        kwargs=lambda w: {"pk": _organisation(w).pk},
+        scoped=True,
+        community_level=True,
+    ),
     "people:organisation-member-end": Route(
         get=None,
         post=Perm.EDIT_RECORDS,

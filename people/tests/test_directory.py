@@ -170,3 +170,50 @@ def test_editing_a_rental_keeps_its_dwelling_refuses_bad_terms_and_is_audited(cl
     assert rental.dwelling == dwelling
     entry = AuditEntry.objects.get(action="rental.update")
     assert entry.changes["landlord_phone"] == ["", "139****3333"]
+
+
+def test_renewing_the_term_ends_those_not_kept_on_its_eve(client, world):
+    organisation = Organisation.objects.create(
+        kind="居委会",
+        name="第一居委会",
+        place=world.community,
+        term_start=datetime.date(2021, 6, 1),
+        term_end=datetime.date(2026, 5, 31),
+    )
+    members = [
+        organisation.members.create(
+            resident=resident(world.grid, name, birth=datetime.date(1970, 1, 1 + i)),
+            role=role,
+            since=datetime.date(2021, 6, 1),
+        )
+        for i, (name, role) in enumerate(
+            [("主任甲", "主任"), ("委员乙", "委员"), ("委员丙", "委员")]
+        )
+    ]
+    client.force_login(world.cast["community_worker"])
+    detail = reverse("people:organisation-detail", args=[organisation.pk])
+    assert "换届" in client.get(detail).content.decode()
+    url = reverse("people:organisation-renew", args=[organisation.pk])
+    keep = [members[0].pk, members[2].pk]
+    for bad, message in [
+        ({"start": "2021-01-01"}, "应晚于本届开始日期"),
+        ({"start": "2026-06-01", "end": "2026-01-01"}, "届满日期应晚于"),
+        ({"start": ""}, "新一届开始日期"),
+    ]:
+        page = client.post(url, {"keep": keep, **bad}, follow=True).content.decode()
+        assert message in page
+    organisation.refresh_from_db()
+    assert organisation.term_start == datetime.date(2021, 6, 1)
+    assert not organisation.members.exclude(until=None).exists()
+    assert not AuditEntry.objects.filter(action="organisation.renew").exists()
+
+    client.post(url, {"start": "2026-06-01", "end": "2031-05-31", "keep": keep})
+    organisation.refresh_from_db()
+    assert (organisation.term_start, organisation.term_end) == (
+        datetime.date(2026, 6, 1),
+        datetime.date(2031, 5, 31),
+    )
+    left = organisation.members.exclude(until=None).get()
+    assert left.pk == members[1].pk and left.until == datetime.date(2026, 5, 31)
+    entry = AuditEntry.objects.get(action="organisation.renew")
+    assert entry.data == {"kept": 2, "left": 1}
