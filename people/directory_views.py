@@ -315,18 +315,18 @@ def _tenant_household(request: HttpRequest, form) -> tuple[Household | None, boo
     return household, household is not None
 
 
-def _rental_terms(form, household: Household | None) -> dict:
+def _rental_terms(form, household: Household | None) -> services.RentalTerms:
     data = form.cleaned_data
-    return {
-        "landlord_name": data["landlord_name"],
-        "landlord_phone": data["landlord_phone"],
-        "start": data["start"],
-        "end": data["end"],
-        "purpose": data["purpose"],
-        "tenants": data["tenants"],
-        "tenant_name": data["tenant_name"],
-        "tenant_household": household,
-    }
+    return services.RentalTerms(
+        landlord_name=data["landlord_name"],
+        landlord_phone=data["landlord_phone"],
+        start=data["start"],
+        end=data["end"],
+        purpose=data["purpose"],
+        tenants=data["tenants"],
+        tenant_name=data["tenant_name"],
+        tenant_household=household,
+    )
 
 
 @login_required
@@ -345,9 +345,7 @@ def rental_create(request: HttpRequest) -> HttpResponse:
             form.add_error("address", _("本辖区没有登记该地址的房屋，请先登记房屋"))
         elif found:
             try:
-                services.register_rental(
-                    dwelling=dwelling, **_rental_terms(form, household), by=request.user
-                )
+                services.register_rental(dwelling, _rental_terms(form, household), by=request.user)
             except DomainError as exc:
                 add_to_form(form, exc)
             else:
@@ -370,7 +368,7 @@ def rental_edit(request: HttpRequest, pk: int) -> HttpResponse:
         household, found = _tenant_household(request, form)
         if found:
             try:
-                services.update_rental(rental, **_rental_terms(form, household), by=request.user)
+                services.update_rental(rental, _rental_terms(form, household), by=request.user)
             except DomainError as exc:
                 add_to_form(form, exc)
             else:

@@ -775,18 +775,27 @@ RENTAL_FIELDS = [
 ]  # fmt: skip
 
 
+@dataclass(slots=True)
+class RentalTerms:
+    """What a rental form says about a lease, before checking."""
+
+    landlord_name: str
+    start: datetime.date
+    end: datetime.date | None = None
+    landlord_phone: str = ""
+    purpose: str = Rental.Purpose.HOME
+    tenants: int | None = None
+    tenant_name: str = ""
+    tenant_household: Household | None = None
+
+
 def _clean_rental(
-    dwelling: Dwelling,
-    *,
-    landlord_name: str,
-    landlord_phone: str,
-    start: datetime.date,
-    end: datetime.date | None,
-    other_than: Rental | None = None,
+    dwelling: Dwelling, terms: RentalTerms, *, other_than: Rental | None = None
 ) -> dict[str, Any]:
-    """The checks a rental passes when registered or edited; the cleaned name and phone."""
-    if not landlord_name.strip():
+    """The checked values of a rental being registered or edited, or a DomainError."""
+    if not terms.landlord_name.strip():
         raise DomainError(_("请填写房东姓名"), field="landlord_name")
+    start, end = terms.start, terms.end
     if end is not None and end < start:
         raise DomainError(_("租赁结束日期不能早于开始日期"), field="end")
     if start > timezone.localdate() + datetime.timedelta(days=366):
@@ -799,42 +808,30 @@ def _clean_rental(
     if overlapping.exists():
         raise DomainError(_("该房屋在这段时间已有出租登记"), field="start")
     try:
-        phone = normalise_mobile(landlord_phone)
+        phone = normalise_mobile(terms.landlord_phone)
     except DomainError as exc:
         raise DomainError(exc.message, field="landlord_phone") from None
-    return {"landlord_name": landlord_name.strip()[:50], "landlord_phone": phone}
+    return {
+        "landlord_name": terms.landlord_name.strip()[:50],
+        "landlord_phone": phone,
+        "tenant_name": terms.tenant_name.strip()[:50],
+        "tenant_household": terms.tenant_household,
+        "tenants": terms.tenants,
+        "purpose": terms.purpose,
+        "start": start,
+        "end": end,
+    }
 
 
 @transaction.atomic
 def register_rental(
-    *,
-    dwelling: Dwelling,
-    landlord_name: str,
-    landlord_phone: str,
-    start: datetime.date,
-    end: datetime.date | None,
-    purpose: str,
-    tenants: int | None,
-    tenant_name: str = "",
-    tenant_household: Household | None = None,
-    landlord: Resident | None = None,
-    by,
+    dwelling: Dwelling, terms: RentalTerms, *, landlord: Resident | None = None, by
 ) -> Rental:
-    landlord_values = _clean_rental(
-        dwelling, landlord_name=landlord_name, landlord_phone=landlord_phone, start=start, end=end
-    )
+    values = _clean_rental(dwelling, terms)
     rental = Rental.objects.create(
-        dwelling=dwelling,
-        landlord=landlord,
-        **landlord_values,
-        tenant_household=tenant_household,
-        tenant_name=tenant_name.strip()[:50],
-        tenants=tenants,
-        purpose=purpose,
-        start=start,
-        end=end,
-        place=dwelling.place,
+        dwelling=dwelling, landlord=landlord, place=dwelling.place, **values
     )
+    end = values["end"]
     if dwelling.usage != Dwelling.Usage.RENTED and (end is None or end >= timezone.localdate()):
         dwelling.usage = Dwelling.Usage.RENTED
         dwelling.save(update_fields=["usage"])
@@ -850,39 +847,11 @@ def register_rental(
 
 
 @transaction.atomic
-def update_rental(
-    rental: Rental,
-    *,
-    landlord_name: str,
-    landlord_phone: str,
-    start: datetime.date,
-    end: datetime.date | None,
-    purpose: str,
-    tenants: int | None,
-    tenant_name: str = "",
-    tenant_household: Household | None = None,
-    by,
-) -> Rental:
+def update_rental(rental: Rental, terms: RentalTerms, *, by) -> Rental:
     """Correct a rental's terms, landlord or tenant. The dwelling stays: a lease of another
     dwelling is another rental."""
-    landlord_values = _clean_rental(
-        rental.dwelling,
-        landlord_name=landlord_name,
-        landlord_phone=landlord_phone,
-        start=start,
-        end=end,
-        other_than=rental,
-    )
+    values = _clean_rental(rental.dwelling, terms, other_than=rental)
     before = audit.snapshot(rental, RENTAL_FIELDS)
-    values = {
-        **landlord_values,
-        "tenant_name": tenant_name.strip()[:50],
-        "tenant_household": tenant_household,
-        "tenants": tenants,
-        "purpose": purpose,
-        "start": start,
-        "end": end,
-    }
     for field, value in values.items():
         setattr(rental, field, value)
     diff = audit.changes(before, rental)
