@@ -91,8 +91,14 @@ class Placed(models.Model):
     copied beside it so every roll-up is one prefix scan (DESIGN.md rule 3). The copy follows
     the place: `save()` refreshes it, and moving a grid rewrites it (areas.receivers)."""
 
+    # No index of its own: every place filter goes through the path index (a place's own
+    # records are `place_path=place.path`), and one index fewer is cheaper on every insert.
     place = models.ForeignKey(
-        Place, verbose_name=_("所属区划"), on_delete=models.PROTECT, related_name="+"
+        Place,
+        verbose_name=_("所属区划"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     place_path = PlacePathField(_("区划路径"), editable=False)
 

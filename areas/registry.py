@@ -79,7 +79,7 @@ def save_dwelling(
     address = address.strip()
     if not address:
         raise DomainError(_("请填写房屋地址"), field="address")
-    clash = Dwelling.objects.filter(place=place, address=address)
+    clash = Dwelling.objects.filter(place_path=place.path, address=address)
     if dwelling is not None:
         clash = clash.exclude(pk=dwelling.pk)
     if clash.exists():
