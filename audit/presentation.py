@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from django.apps import apps
@@ -55,4 +56,19 @@ def change_rows(object_type: str, changes: dict[str, list[Any]]) -> list[tuple[s
         field = fields.get(name)
         label = str(field.verbose_name) if field is not None else name
         rows.append((label, _shown(field, before), _shown(field, after)))
+    return rows
+
+
+def data_rows(object_type: str, data: dict[str, Any]) -> list[tuple[str, Any]]:
+    """(name in Chinese, value) for each key a service put in an entry's `data`; a value that
+    names a field of the object ("field": "id_number") reads as the field's Chinese name."""
+    from audit.actions import DATA_LABELS
+
+    model = _model(object_type)
+    rows = []
+    for key, value in data.items():
+        if key == "field" and model is not None and isinstance(value, str):
+            with contextlib.suppress(LookupError):  # a field since removed keeps its name
+                value = str(model._meta.get_field(value).verbose_name)
+        rows.append((str(DATA_LABELS.get(key, key)), _shown(None, value)))
     return rows

@@ -11,7 +11,6 @@ from django.views.decorators.http import require_http_methods
 from accounts.roles import Perm
 from accounts.scope import get_for_user, require
 from audit import presentation
-from audit.actions import DATA_LABELS
 from audit.forms import AuditFilterForm
 from audit.models import AuditEntry
 
@@ -72,7 +71,7 @@ def entry_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
     entry = get_for_user(AuditEntry.objects, request.user, pk=pk)
-    data = [(str(DATA_LABELS.get(key, key)), value) for key, value in entry.data.items()]
+    data = presentation.data_rows(entry.object_type, entry.data)
     return render(
         request,
         "audit/entry_detail.html",

@@ -36,7 +36,6 @@ from people.models import (
     Resident,
     Staff,
 )
-from people.pinyin import initials
 
 TODAY = datetime.date(2026, 11, 1)  # fixed, so the demo is the same whenever it is built
 SURNAMES = (
@@ -279,8 +278,6 @@ def populate(community: Place, rng: random.Random, ids: IdSource | None = None) 
             )
             person.resident = Resident(
                 name=person.name,
-                name_initials=(keys := initials(person.name)).usual,
-                name_initials_alt=keys.other,
                 id_number=ids.make(person.region, person.birth, person.sex == Sex.MALE),
                 sex=person.sex,
                 birth_date=person.birth,
@@ -294,6 +291,7 @@ def populate(community: Place, rng: random.Random, ids: IdSource | None = None) 
                 place=household.place,
                 place_path=household.place_path,
             )
+            person.resident.set_initials()
             plan.residents.append(person.resident)
         plan.households.append((household, family))
     Resident.objects.bulk_create(plan.residents, batch_size=1000)

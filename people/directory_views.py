@@ -258,8 +258,8 @@ def organisation_renew(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = get_for_user(Organisation.objects, request.user, pk=pk, perm=Perm.EDIT_RECORDS)
     form = RenewTermForm(request.POST, organisation=organisation)
     if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, "；".join(errors))
+        for name, errors in form.errors.items():
+            messages.error(request, f"{form.fields[name].label}：{'；'.join(errors)}")
         return redirect("people:organisation-detail", pk=organisation.pk)
     data = form.cleaned_data
     try:
@@ -303,12 +303,17 @@ def rental_list(request: HttpRequest) -> HttpResponse:
     return render(request, "people/rental_list.html", context)
 
 
-def _tenant_household(request: HttpRequest, form) -> tuple[Household | None, bool]:
+def _tenant_household(
+    request: HttpRequest, form, current: Household | None = None
+) -> tuple[Household | None, bool]:
     """The tenant household the form names by number, and whether the number (if any) was
-    found in the user's place."""
+    found in the user's place. The rental's current tenant stays without a look-up: a grid
+    worker may edit a rental whose tenants live in another grid."""
     number = form.cleaned_data["tenant_household"].strip()
     if not number:
         return None, True
+    if current is not None and number == current.number:
+        return current, True
     household = Household.objects.visible_to(request.user).filter(number=number).first()
     if household is None:
         form.add_error("tenant_household", _("本辖区没有该户号"))
@@ -365,7 +370,7 @@ def rental_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     form = RentalEditForm(request.POST or None, rental=rental)
     if request.method == "POST" and form.is_valid():
-        household, found = _tenant_household(request, form)
+        household, found = _tenant_household(request, form, current=rental.tenant_household)
         if found:
             try:
                 services.update_rental(rental, _rental_terms(form, household), by=request.user)

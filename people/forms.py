@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 from django import forms
 from django.forms.models import fields_for_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.roles import Perm, has_perm
 from areas.forms import GridChoiceField as PlaceField
 from areas.forms import registry_places
 from areas.kinds import PlaceKind
@@ -91,6 +93,16 @@ class ResidentForm(forms.Form):
         return data
 
 
+def reveals_hidden_digits(q: str) -> bool:
+    """More than the last four characters of a number, short of the whole of it: the digits a
+    masked number hides ("110105********002X", "138****1234"), which searches could reveal one
+    by one. Whole numbers and last fours are what a masked list shows or the worker holds."""
+    compact = re.sub(r"\s", "", q).upper()
+    if not re.fullmatch(r"\d+X?", compact) or len(compact) <= 4 or len(compact) == 18:
+        return False
+    return not re.fullmatch(r"1\d{10}", compact)
+
+
 class ResidentFilterForm(forms.Form):
     AGE_BANDS = [
         ("", _("全部年龄")),
@@ -106,12 +118,15 @@ class ResidentFilterForm(forms.Form):
         max_length=50,
         widget=forms.TextInput(attrs={"placeholder": _("姓名、拼音首字母、身份证号、手机、地址")}),
     )
-    place = PlaceField(label=_("区划"), queryset=Place.objects.none(), required=False)
+    place = PlaceField(
+        label=_("区划"), queryset=Place.objects.none(), required=False, empty_label=_("全部区划")
+    )
     group = forms.ModelChoiceField(
         label=_("重点人群"),
         queryset=GroupCategory.objects.none(),
         required=False,
         to_field_name="code",
+        empty_label=_("全部人群"),
     )
     age = forms.ChoiceField(label=_("年龄段"), choices=AGE_BANDS, required=False)
     sex = forms.ChoiceField(
@@ -126,12 +141,21 @@ class ResidentFilterForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.full_numbers = has_perm(user, Perm.VIEW_SENSITIVE)
         self.fields["place"].queryset = (
             Place.objects.visible_to(user).active().exclude(kind=PlaceKind.DISTRICT)
         )
         self.fields["group"].queryset = GroupCategory.objects.visible_to(user).filter(
             active=True, subject=GroupCategory.Subject.RESIDENT
         )
+
+    def clean_q(self) -> str:
+        q = self.cleaned_data["q"].strip()
+        if not self.full_numbers and reveals_hidden_digits(q):
+            raise forms.ValidationError(
+                _("按号码查找时，请输入完整的身份证号码或手机号码，或只输入最后4位")
+            )
+        return q
 
 
 class LeaveForm(forms.Form):
@@ -285,14 +309,16 @@ class RenewTermForm(forms.Form):
         queryset=OrganisationMember.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("未勾选的在任成员于新一届开始前一日退出"),
+        help_text=_("默认全部留任；取消勾选的成员于新一届开始前一日退出"),
     )
 
     def __init__(self, *args, organisation, **kwargs):
+        current = organisation.members.filter(until__isnull=True).select_related(
+            "resident", "staff"
+        )
+        kwargs.setdefault("initial", {"keep": list(current)})
         super().__init__(*args, **kwargs)
-        self.fields["keep"].queryset = organisation.members.filter(
-            until__isnull=True
-        ).select_related("resident", "staff")
+        self.fields["keep"].queryset = current
         self.fields["keep"].label_from_instance = lambda m: f"{m.resident or m.staff}（{m.role}）"
 
 
@@ -313,12 +339,13 @@ class RentalForm(forms.Form):
 
 
 class RentalEditForm(RentalForm):
-    """A rental's terms, landlord and tenant; the dwelling is fixed."""
+    """A rental's terms, landlord and tenant; the dwelling is fixed. The landlord's phone is
+    never shown in full: blank keeps it, typing replaces it."""
 
     def __init__(self, *args, rental, **kwargs):
+        self.rental = rental
         initial = {
             "landlord_name": rental.landlord_name,
-            "landlord_phone": rental.landlord_phone,
             "tenant_name": rental.tenant_name,
             "tenant_household": rental.tenant_household.number if rental.tenant_household else "",
             "tenants": rental.tenants,
@@ -328,6 +355,16 @@ class RentalEditForm(RentalForm):
         }
         super().__init__(*args, initial=initial, **kwargs)
         del self.fields["address"]
+        if rental.landlord_phone:
+            self.fields["landlord_phone"].help_text = _("当前：%(masked)s；留空则不变") % {
+                "masked": mask(rental.landlord_phone)
+            }
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("landlord_phone"):
+            data["landlord_phone"] = self.rental.landlord_phone
+        return data
 
 
 class CategoryForm(forms.Form):

@@ -3,6 +3,7 @@ error reports."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import quote
 
 from django import forms
@@ -121,7 +122,8 @@ def import_report(request: HttpRequest, pk: int) -> HttpResponse:
     audit.record(request.user, "import.report", job, data={"errors": job.error_count})
     kind = importing.KINDS[job.kind]
     return xlsx_response(
-        importing.error_report(kind, plan, job.file_name), f"{job.file_name}-错误报告.xlsx"
+        importing.error_report(kind, plan, job.file_name),
+        f"{Path(job.file_name).stem}-错误报告.xlsx",
     )
 
 

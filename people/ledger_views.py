@@ -28,7 +28,12 @@ PAGE = 50  # rows on screen, as in every list; the export has them all
 
 
 class LedgerForm(forms.Form):
-    place = PlaceField(label=gettext_lazy("区划"), queryset=Place.objects.none(), required=False)
+    place = PlaceField(
+        label=gettext_lazy("区划"),
+        queryset=Place.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("请选择区划"),
+    )
     on = forms.DateField(label=gettext_lazy("统计日期"), required=False, widget=DatePicker())
 
     def __init__(self, *args, user, **kwargs):
@@ -53,8 +58,13 @@ def _ledger(user, code: str) -> Ledger:
 def _choice(request: HttpRequest) -> tuple[LedgerForm, Place | None, datetime.date]:
     place = request.user.place if request.user.place_id else None
     day = timezone.localdate()
-    form = LedgerForm(request.GET or None, user=request.user, initial={"place": place, "on": day})
-    if form.is_bound and form.is_valid():
+    # The user's place and today unless the query says otherwise: a pager link ("?page=2")
+    # then keeps showing what it pages through.
+    data = request.GET.copy()
+    data.setdefault("place", str(place.pk) if place else "")
+    data.setdefault("on", day.isoformat())
+    form = LedgerForm(data, user=request.user)
+    if form.is_valid():
         place = form.cleaned_data["place"] or place
         day = form.cleaned_data["on"] or day
     return form, place, day

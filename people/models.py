@@ -515,6 +515,12 @@ class Organisation(Placed):
         LEADING_GROUP = "领导小组", _("领导小组")
         OTHER = "其他", _("其他")
 
+    # Bodies whose members are elected for a term (换届); teams such as a patrol are not.
+    ELECTED = frozenset({
+        Kind.PARTY_BRANCH, Kind.PARTY_GROUP, Kind.COMMITTEE, Kind.SECURITY, Kind.MEDIATION,
+        Kind.ELDERLY, Kind.WOMEN, Kind.YOUTH,
+    })  # fmt: skip
+
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
     name = models.CharField(_("名称"), max_length=80)
     established = models.DateField(_("成立日期"), null=True, blank=True)
@@ -532,6 +538,10 @@ class Organisation(Placed):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_elected(self) -> bool:
+        return self.kind in self.ELECTED
 
 
 class OrganisationMember(models.Model):

@@ -11,18 +11,14 @@ import functools
 import os
 from typing import NamedTuple
 
-# The initial of a surname's reading where it is not the character's everyday one (or where
-# dictionaries disagree). Compound surnames first: they are read as a pair.
-COMPOUND_SURNAMES = {"尉迟": "yc", "万俟": "mq", "单于": "cy", "长孙": "zs", "澹台": "tt"}
+# The initial of a surname's reading where it differs from the character's everyday reading
+# (pypinyin's usual one); compound surnames are read as a pair.
+COMPOUND_SURNAMES = {"尉迟": "yc", "万俟": "mq", "单于": "cy", "澹台": "tt"}
 SURNAME_LETTERS = {
-    "曾": "z", "单": "s", "解": "x", "区": "o", "查": "z", "仇": "q", "朴": "p", "乐": "y",
-    "盖": "g", "繁": "p", "种": "c", "覃": "q", "秘": "b", "冼": "x", "华": "h", "过": "g",
-    "纪": "j", "缪": "m", "翟": "z", "都": "d", "薄": "b", "居": "j", "柏": "b", "牟": "m",
-    "阚": "k", "宿": "s", "卜": "b", "燕": "y", "折": "s", "那": "n", "佴": "n", "难": "n",
-    "粘": "n", "藏": "z", "扎": "z", "六": "l", "贾": "j", "盛": "s", "和": "h", "殷": "y",
-    "陆": "l", "乜": "n", "叶": "y", "强": "q", "不": "f", "汤": "t", "万": "w", "车": "c",
-    "沈": "s", "石": "s", "冯": "f", "重": "c", "瞿": "q", "员": "y", "贠": "y", "尉": "w",
-    "蕃": "p", "谌": "c", "句": "g", "隗": "w", "鲜": "x", "任": "r", "召": "s", "祭": "z",
+    "曾": "z", "单": "s", "解": "x", "区": "o", "查": "z", "仇": "q", "乐": "y", "繁": "p",
+    "种": "c", "覃": "q", "秘": "b", "翟": "z", "阚": "k", "折": "s", "佴": "n", "粘": "n",
+    "藏": "z", "乜": "n", "不": "f", "重": "c", "蕃": "p", "句": "g", "隗": "w", "召": "s",
+    "祭": "z",
 }  # fmt: skip
 
 

@@ -44,19 +44,21 @@ def search(residents: QuerySet, q: str) -> QuerySet:
         return _through_index(residents, ending_in | phone_ending_in)
     if re.fullmatch(r"[A-Za-z]{1,10}", q):
         key = q.lower()
-        return _through_index(
-            residents,
-            Q(name_initials__prefix=key)
+        initials = Q(name_initials__prefix=key) | Q(
             # "> ''" repeats the partial index's condition, so SQLite can use that index.
-            | Q(name_initials_alt__gt="", name_initials_alt__prefix=key),
+            name_initials_alt__gt="",
+            name_initials_alt__prefix=key,
         )
+        # One letter matches many: reading the list in order finds a page at once.
+        return residents.filter(initials) if len(key) == 1 else _through_index(residents, initials)
     if ADDRESS_HINT.search(q):
         return living_at(residents, q)
-    if len(q) == 1:
+    name = re.sub(r"\s", "", q)  # "张 三" as typed with a space
+    if len(name) == 1:
         # A surname: common enough that reading the list in order finds a page at once.
-        return residents.filter(name__prefix=q)
+        return residents.filter(name__prefix=name)
     # A fuller name: few match, so find them through the name index first.
-    return _through_index(residents, Q(name__prefix=q))
+    return _through_index(residents, Q(name__prefix=name))
 
 
 def _through_index(residents: QuerySet, condition: Q) -> QuerySet:

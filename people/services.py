@@ -715,6 +715,10 @@ def renew_term(
     """换届: a new term from `start` (to `end`, if known). Current members not in `keep` leave
     on the eve of the new term; those kept serve on. Returns how many left."""
     _check_date(start)
+    if not organisation.is_elected:
+        raise DomainError(
+            _("%(kind)s不实行换届，成员变动请逐个添加或退出") % {"kind": organisation.kind}
+        )
     if organisation.dissolved_on is not None:
         raise DomainError(_("该组织已撤销"))
     if organisation.term_start is not None and start <= organisation.term_start:
@@ -724,7 +728,9 @@ def renew_term(
         )
     if end is not None and end <= start:
         raise DomainError(_("届满日期应晚于新一届的开始日期"), field="end")
-    current = list(organisation.members.filter(until__isnull=True))
+    current = list(
+        organisation.members.filter(until__isnull=True).select_related("resident", "staff")
+    )
     kept = {m.pk for m in keep}
     if kept - {m.pk for m in current}:
         raise DomainError(_("留任的只能是本届在任的成员"), field="keep")
@@ -747,7 +753,11 @@ def renew_term(
         "organisation.renew",
         organisation,
         changes=audit.changes(before, organisation),
-        data={"kept": len(current) - len(leaving), "left": len(leaving)},
+        data={
+            "kept": len(current) - len(leaving),
+            "left": len(leaving),
+            "leaving": "、".join(str(m.resident or m.staff) for m in leaving),
+        },
     )
     return len(leaving)
 
@@ -805,8 +815,13 @@ def _clean_rental(
         overlapping = overlapping.filter(start__lte=end)
     if other_than is not None:
         overlapping = overlapping.exclude(pk=other_than.pk)
-    if overlapping.exists():
-        raise DomainError(_("该房屋在这段时间已有出租登记"), field="start")
+    clash = overlapping.order_by("start").first()
+    if clash is not None:
+        raise DomainError(
+            _("该房屋在这段时间已有出租登记（%(start)s至%(end)s，房东%(who)s）")
+            % {"start": clash.start, "end": clash.end or _("未定"), "who": clash.landlord_name},
+            field="start",
+        )
     try:
         phone = normalise_mobile(terms.landlord_phone)
     except DomainError as exc:
@@ -856,7 +871,7 @@ def update_rental(rental: Rental, terms: RentalTerms, *, by) -> Rental:
         setattr(rental, field, value)
     diff = audit.changes(before, rental)
     if diff:
-        rental.save()
+        rental.save(update_fields=list(values))
         audit.record(by, "rental.update", rental, changes=diff)
     return rental
 

@@ -96,3 +96,22 @@ def test_every_action_the_code_writes_has_a_chinese_name():
             written |= {f"{kind}.create", f"{kind}.update"}
     assert len(written) > 30  # the scan finds what it looks for
     assert sorted(a for a in written if a not in ACTION_LABELS) == []
+
+
+def test_every_data_key_the_code_writes_has_a_chinese_name():
+    """Scans the source for the keys of the `data={…}` dicts passed to audit.record."""
+    import pathlib
+    import re
+
+    from audit.actions import DATA_LABELS
+
+    root = pathlib.Path(__file__).resolve().parents[2]
+    written = set()
+    for path in root.glob("*/**/*.py"):
+        if {".venv", "tests", "migrations"} & set(path.parts):
+            continue
+        text = path.read_text(encoding="utf-8")
+        for body in re.findall(r"\bdata=\{(.*?)\}", text, flags=re.DOTALL):
+            written |= set(re.findall(r'"([a-z_0-9]+)":', body))
+    assert len(written) > 15  # the scan finds what it looks for
+    assert sorted(k for k in written if k not in DATA_LABELS) == []

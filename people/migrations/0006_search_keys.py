@@ -21,6 +21,22 @@ def rekey(apps, schema_editor):
     Resident.objects.bulk_update(batch, ["name_initials", "name_initials_alt"])
 
 
+def unkey(apps, schema_editor):
+    """Back to one column of space-separated variants (" zxx cxx "), as searched before."""
+    Resident = apps.get_model("people", "Resident")
+    batch = []
+    for resident in Resident.objects.only("pk", "name_initials", "name_initials_alt").iterator(
+        chunk_size=2000
+    ):
+        keys = " ".join(k for k in (resident.name_initials, resident.name_initials_alt) if k)
+        resident.name_initials = f" {keys} " if keys else ""
+        batch.append(resident)
+        if len(batch) == 2000:
+            Resident.objects.bulk_update(batch, ["name_initials"])
+            batch = []
+    Resident.objects.bulk_update(batch, ["name_initials"])
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -44,5 +60,5 @@ class Migration(migrations.Migration):
             name='phone_tail',
             field=models.GeneratedField(db_persist=True, expression=django.db.models.functions.text.Right('phone', 4), output_field=models.CharField(max_length=4)),
         ),
-        migrations.RunPython(rekey, migrations.RunPython.noop),
+        migrations.RunPython(rekey, unkey),
     ]

@@ -198,7 +198,7 @@ def test_renewing_the_term_ends_those_not_kept_on_its_eve(client, world):
     for bad, message in [
         ({"start": "2021-01-01"}, "应晚于本届开始日期"),
         ({"start": "2026-06-01", "end": "2026-01-01"}, "届满日期应晚于"),
-        ({"start": ""}, "新一届开始日期"),
+        ({"start": ""}, "新一届开始日期：这个字段是必填项。"),
     ]:
         page = client.post(url, {"keep": keep, **bad}, follow=True).content.decode()
         assert message in page
@@ -216,4 +216,60 @@ def test_renewing_the_term_ends_those_not_kept_on_its_eve(client, world):
     left = organisation.members.exclude(until=None).get()
     assert left.pk == members[1].pk and left.until == datetime.date(2026, 5, 31)
     entry = AuditEntry.objects.get(action="organisation.renew")
-    assert entry.data == {"kept": 2, "left": 1}
+    assert entry.data == {"kept": 2, "left": 1, "leaving": "委员乙"}
+    client.force_login(world.cast["auditor"])
+    shown = client.get(reverse("audit:entry-detail", args=[entry.pk])).content.decode()
+    assert "退出成员" in shown and "委员乙" in shown and "kept" not in shown
+
+
+def test_the_renewal_form_keeps_everyone_unless_unticked_and_only_elected_bodies_renew(
+    client, world
+):
+    patrol = Organisation.objects.create(kind="巡逻队", name="巡逻队", place=world.community)
+    committee = Organisation.objects.create(kind="居委会", name="居委会", place=world.community)
+    committee.members.create(
+        resident=resident(world.grid, "主任丁"), role="主任", since=datetime.date(2021, 6, 1)
+    )
+    client.force_login(world.cast["community_worker"])
+    page = client.get(reverse("people:organisation-detail", args=[committee.pk])).content
+    assert 'name="keep"' in page.decode() and "checked" in page.decode()
+    patrol_page = client.get(reverse("people:organisation-detail", args=[patrol.pk]))
+    assert "换届" not in patrol_page.content.decode()
+    refused = client.post(
+        reverse("people:organisation-renew", args=[patrol.pk]), {"start": "2026-01-01"}, follow=True
+    )
+    assert "巡逻队不实行换届" in refused.content.decode()
+    patrol.refresh_from_db()
+    assert patrol.term_start is None
+
+
+def test_the_rental_form_never_shows_the_landlord_phone_and_keeps_a_tenant_in_another_grid(
+    client, world
+):
+    from people import services
+
+    dwelling = Dwelling.objects.create(address="和平里4号", place=world.grid)
+    tenant = services.create_household(
+        number="T-9",
+        place=world.neighbour_grid,
+        head=resident(world.neighbour_grid, "租户戊"),
+        since=datetime.date(2024, 1, 1),
+        by=None,
+    )
+    rental = Rental.objects.create(
+        dwelling=dwelling,
+        landlord_name="房东丁",
+        landlord_phone="13911114444",
+        tenant_household=tenant,
+        start=datetime.date(2025, 1, 1),
+        place=world.grid,
+    )
+    client.force_login(world.cast["grid_worker"])
+    url = reverse("people:rental-edit", args=[rental.pk])
+    page = client.get(url).content.decode()
+    assert "13911114444" not in page and "139****4444" in page
+    terms = {"landlord_name": "房东丁", "purpose": "居住", "start": "2025-01-01", "tenants": 4}
+    assert client.post(url, {**terms, "tenant_household": "T-9"}).status_code == 302
+    rental.refresh_from_db()
+    assert rental.tenants == 4 and rental.tenant_household == tenant
+    assert rental.landlord_phone == "13911114444"  # blank kept it

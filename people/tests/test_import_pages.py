@@ -1,5 +1,6 @@
 import io
 import time
+from urllib.parse import quote
 
 import openpyxl
 import pytest
@@ -46,6 +47,8 @@ def test_bad_rows_show_on_the_page_and_in_the_report(client, world):
     page = client.get(reverse("people:import-detail", args=[job.pk])).content.decode()
     assert "身份证号码应为18位" in page
     report = client.get(reverse("people:import-report", args=[job.pk]))
+    assert ".xlsx-" not in report["Content-Disposition"]  # residents-错误报告.xlsx
+    assert quote("-错误报告.xlsx") in report["Content-Disposition"]
     sheet = openpyxl.load_workbook(io.BytesIO(report.content)).active
     assert any("18位" in str(c.value) for row in sheet.iter_rows() for c in row)
     assert client.post(reverse("people:import-commit", args=[job.pk])).status_code == 302

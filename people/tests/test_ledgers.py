@@ -128,3 +128,20 @@ def test_on_screen_ledger_masks_numbers_even_for_those_who_may_export_them(clien
     html = _ledger(client, "party", world, datetime.date(2026, 1, 1)).content.decode()
     assert "党员戊" in html and member.id_number not in html
     assert AuditEntry.objects.filter(action="ledger.view").exists()
+
+
+def test_the_next_ledger_page_keeps_the_place_and_day_it_pages_through(client, world):
+    head = resident(world.grid, "户主甲", birth=datetime.date(1950, 1, 1))
+    household = _household(world, "L-1", head)
+    for i in range(55):
+        person = resident(world.grid, f"成员{i:02d}", birth=D2020 - datetime.timedelta(days=i))
+        services.move_in(household, person, relation="其他", since=D2020, by=None)
+    client.force_login(world.cast["community_worker"])
+    url = reverse("people:ledger-detail", args=["population"])
+    first = client.get(url)
+    assert first.context["page"].paginator.count == 56 and "page=2" in first.content.decode()
+    second = client.get(url, {"page": 2})
+    assert second.context["place"] == world.community and len(second.context["rows"]) == 6
+    page = second.content.decode()
+    assert f'<option value="{world.community.pk}" selected>' in page
+    assert f'value="{timezone.localdate().isoformat()}"' in page

@@ -14,3 +14,12 @@ def test_a_given_name_is_read_only_the_usual_way():
     assert initials("乐乐") == ("yl", "ll")
     assert initials("王") == ("w", "")
     assert initials("") == ("", "")
+
+
+def test_the_surname_table_lists_only_readings_that_differ_from_the_everyday_one():
+    from people.pinyin import COMPOUND_SURNAMES, SURNAME_LETTERS, _letter
+
+    assert all(_letter(char) != letter for char, letter in SURNAME_LETTERS.items())
+    assert all(
+        "".join(_letter(c) for c in pair) != letters for pair, letters in COMPOUND_SURNAMES.items()
+    )

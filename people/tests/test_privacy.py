@@ -84,3 +84,23 @@ def test_resident_list_tags_groups_but_hides_health_groups_from_a_grid_worker(cl
     assert '<span class="tag group">党员</span>' in page and "残疾" not in page
     client.force_login(world.cast["community_worker"])
     assert '<span class="tag group">残疾</span>' in client.get(url).content.decode()
+
+
+def test_search_reveals_no_hidden_digit_to_a_role_that_sees_numbers_masked(client, world):
+    from people.forms import reveals_hidden_digits
+
+    person = resident(world.grid, "郑十二", phone="13812349876")
+    number = person.id_number
+    assert not reveals_hidden_digits(number[-4:]) and not reveals_hidden_digits(number)
+    assert not reveals_hidden_digits("138 1234 9876")
+    assert reveals_hidden_digits(number[-5:]) and reveals_hidden_digits("49876")
+    url = reverse("people:resident-list")
+    client.force_login(world.cast["viewer"])
+    for q in (number[-5:], number[-12:], "349876"):
+        response = client.get(url, {"q": q})
+        assert list(response.context["rows"]) == []
+        assert "只输入最后4位" in response.content.decode()
+    assert [r.name for r in client.get(url, {"q": number[-4:]}).context["rows"]] == ["郑十二"]
+    assert [r.name for r in client.get(url, {"q": number}).context["rows"]] == ["郑十二"]
+    client.force_login(world.cast["community_worker"])  # sees numbers in full: any ending
+    assert [r.name for r in client.get(url, {"q": number[-8:]}).context["rows"]] == ["郑十二"]

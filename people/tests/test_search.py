@@ -30,7 +30,7 @@ def test_search_by_initials_name_id_phone_and_address(client, world):
     assert _names(client, q="zs") == ["张三"]
     assert _names(client, q="zxx") == ["曾小贤"] and _names(client, q="cxx") == ["曾小贤"]
     assert _names(client, q="张") == ["张三"]
-    assert _names(client, q="李四") == ["李四"]
+    assert _names(client, q="李四") == ["李四"] and _names(client, q="李 四") == ["李四"]
     assert _names(client, q=zhang.id_number) == ["张三"]
     assert _names(client, q=zhang.id_number[-6:]) == ["张三"]
     assert _names(client, q="13812345678") == ["张三"]
