@@ -52,6 +52,11 @@ ACTION_LABELS = {
     "import.upload": _("上传导入文件"),
     "import.commit": _("导入数据"),
     "import.report": _("下载导入错误报告"),
+    "record.create": _("登记工作记录"),
+    "record.update": _("修改工作记录"),
+    "record.details": _("修改工作记录的领域或数量"),
+    "record.participant_add": _("添加参与人员"),
+    "record.participant_remove": _("移除参与人员"),
     "ledger.view": _("查看台账"),
     "ledger.export": _("导出台账"),
 }
@@ -101,4 +106,6 @@ DATA_LABELS = {
     "category": _("类别"),
     "key": _("代码"),
     "label": _("名称"),
+    "topics": _("工作领域"),
+    "quantities": _("数量"),
 }

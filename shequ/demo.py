@@ -17,6 +17,8 @@ from areas import services as areas
 from areas.kinds import PlaceKind
 from areas.models import Place
 from audit import services as audit
+from ledger import builtin as ledger_builtin
+from ledger.models import QuantityKind, Topic
 from people import builtin_groups
 from people import demo as people_demo
 from people.models import GroupAttribute, GroupCategory, Resident
@@ -97,6 +99,7 @@ def build(*, population: bool = True) -> dict[str, int]:
     if not population:
         return _finish(added)
     builtin_groups.ensure(GroupCategory, GroupAttribute)
+    ledger_builtin.ensure(Topic, QuantityKind)
     ids = people_demo.IdSource()
     for community in Place.objects.filter(kind=PlaceKind.COMMUNITY, path__under=district.path):
         if Resident.objects.filter(place_path__under=community.path).exists():

@@ -20,6 +20,7 @@ class NavItem:
     group: str | Promise = ""
 
 
+WORK = _("日常工作")
 PEOPLE = _("人口房屋")
 TEAMS = _("组织队伍")
 OUTPUT = _("台账导入")
@@ -27,6 +28,7 @@ SYSTEM = _("系统管理")
 
 NAV = [
     NavItem("areas:home", _("首页"), Perm.VIEW_PLACES, ""),
+    NavItem("ledger:record-list", _("工作记录"), Perm.VIEW_RECORDS, "records", WORK),
     NavItem("people:resident-list", _("居民"), Perm.VIEW_RECORDS, "people/residents", PEOPLE),
     NavItem("people:household-list", _("户"), Perm.VIEW_RECORDS, "people/households", PEOPLE),
     NavItem("areas:dwelling-list", _("房屋"), Perm.VIEW_RECORDS, "dwellings", PEOPLE),

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "areas",
     "audit",
     "people",
+    "ledger",
 ]
 
 MIDDLEWARE = [

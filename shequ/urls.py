@@ -5,4 +5,5 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("audit/", include("audit.urls")),
     path("people/", include("people.urls")),
+    path("records/", include("ledger.urls")),
 ]

@@ -122,6 +122,23 @@ def _rental(w):
     return w.rental
 
 
+def _record(w):
+    """A work record of the home grid with one participant (made once)."""
+    if not hasattr(w, "record"):
+        from ledger.models import WorkRecord
+
+        w.record = WorkRecord.objects.create(
+            kind="活动", title="清洁家园", date=datetime.date(2025, 3, 5), place=w.grid
+        )
+        w.participant = w.record.participants.create(resident=_resident(w), role="志愿者")
+    return w.record
+
+
+def _participant(w):
+    _record(w)
+    return w.participant
+
+
 def _import_job(w):
     """An import into the home grid that found errors (made once)."""
     if not hasattr(w, "import_job"):
@@ -363,4 +380,24 @@ ROUTES: dict[str, Route] = {
     # audit
     "audit:entry-list": Route(get=Perm.VIEW_AUDIT),
     "audit:entry-detail": Route(get=Perm.VIEW_AUDIT, kwargs=_insider_entry, scoped=True),
+    "ledger:record-list": Route(get=Perm.VIEW_RECORDS),
+    "ledger:record-create": Route(get=Perm.EDIT_RECORDS, post=Perm.EDIT_RECORDS),
+    "ledger:record-detail": Route(
+        get=Perm.VIEW_RECORDS, kwargs=lambda w: {"pk": _record(w).pk}, scoped=True
+    ),
+    "ledger:record-edit": Route(
+        get=Perm.EDIT_RECORDS,
+        post=Perm.EDIT_RECORDS,
+        kwargs=lambda w: {"pk": _record(w).pk},
+        scoped=True,
+    ),
+    "ledger:participant-add": Route(
+        get=None, post=Perm.EDIT_RECORDS, kwargs=lambda w: {"pk": _record(w).pk}, scoped=True
+    ),
+    "ledger:participant-remove": Route(
+        get=None,
+        post=Perm.EDIT_RECORDS,
+        kwargs=lambda w: {"pk": _participant(w).pk},
+        scoped=True,
+    ),
 }

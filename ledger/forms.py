@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from areas.forms import GridChoiceField, registry_places
+from ledger.models import Participant, QuantityKind, Topic, WorkRecord
+from people.models import Staff
+from shequ.widgets import DatePicker
+
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+class RecordForm(forms.Form):
+    """The quick-entry form: what, when, where, who organised it, how many came, and one
+    number field per catalogue item ("宣传资料（份）")."""
+
+    kind = forms.ChoiceField(label=_("类型"), choices=WorkRecord.Kind.choices)
+    topics = forms.ModelMultipleChoiceField(
+        label=_("工作领域"),
+        queryset=Topic.objects.none(),
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "chips"}),
+        error_messages={"required": _("请至少选择一个工作领域")},
+    )
+    title = forms.CharField(label=_("标题"), max_length=100)
+    date = forms.DateField(label=_("日期"), widget=DatePicker())
+    start_time = forms.TimeField(label=_("开始时间"), required=False, widget=TIME)
+    end_time = forms.TimeField(label=_("结束时间"), required=False, widget=TIME)
+    place = GridChoiceField(label=_("所属社区/网格"), queryset=None)
+    venue = forms.CharField(label=_("地点"), max_length=100, required=False)
+    organiser = forms.ModelChoiceField(
+        label=_("组织者"), queryset=Staff.objects.none(), required=False, empty_label="—"
+    )
+    co_organisers = forms.CharField(label=_("协办单位"), max_length=200, required=False)
+    head_count = forms.IntegerField(
+        label=_("参与人次"),
+        required=False,
+        min_value=0,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    notes = forms.CharField(
+        label=_("内容摘要"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["place"].queryset = registry_places(user)
+        self.fields["topics"].queryset = Topic.objects.filter(active=True)
+        today = timezone.localdate()
+        self.fields["organiser"].queryset = (
+            Staff.objects.visible_to(user)
+            .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+            .order_by("name")
+        )
+        self.quantity_kinds = list(QuantityKind.objects.filter(active=True))
+        for kind in self.quantity_kinds:
+            self.fields[f"q_{kind.pk}"] = forms.DecimalField(
+                label=str(kind),
+                required=False,
+                max_digits=12,
+                decimal_places=2,
+                widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "any"}),
+            )
+
+    def quantity_fields(self):
+        return [self[f"q_{kind.pk}"] for kind in self.quantity_kinds]
+
+    def main_fields(self):
+        return [f for f in self if not f.name.startswith("q_")]
+
+    def quantities(self) -> dict:
+        return {kind: self.cleaned_data.get(f"q_{kind.pk}") for kind in self.quantity_kinds}
+
+
+class ParticipantForm(forms.Form):
+    resident = forms.IntegerField(widget=forms.HiddenInput)
+    role = forms.ChoiceField(label=_("角色"), choices=Participant.Role.choices)
+    hours = forms.DecimalField(
+        label=_("服务时长（小时）"), required=False, max_digits=5, decimal_places=1
+    )
+
+
+class RecordFilterForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("类型"), required=False, choices=[("", _("全部类型")), *WorkRecord.Kind.choices]
+    )
+    topic = forms.ModelChoiceField(
+        label=_("工作领域"),
+        queryset=Topic.objects.all(),
+        required=False,
+        to_field_name="code",
+        empty_label=_("全部领域"),
+    )
+    month = forms.DateField(
+        label=_("月份"),
+        required=False,
+        input_formats=["%Y-%m"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+    )
+    place = GridChoiceField(
+        label=_("区划"), queryset=None, required=False, empty_label=_("全部区划")
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["place"].queryset = registry_places(user)

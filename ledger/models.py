@@ -1,0 +1,170 @@
+"""Work records (工作记录): every activity, meeting, visit and service a community logs once, with
+its topic areas, named participants, head count and quantities. The source of most figures in a
+year-end summary."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.scope import ScopedQuerySet
+from areas.models import Placed
+from people.models import Resident, Staff
+
+
+class Topic(models.Model):
+    """工作领域: 党建, 综治平安, 民政救助…; admins can add more."""
+
+    code = models.SlugField(_("代码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=20, unique=True)
+    order = models.PositiveIntegerField(_("排序"), default=0)
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("工作领域")
+        verbose_name_plural = _("工作领域")
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class QuantityKind(models.Model):
+    """What a record counts, with its unit: 宣传资料（份）, 横幅（条）, 资金（元）…"""
+
+    name = models.CharField(_("名称"), max_length=20, unique=True)
+    unit = models.CharField(_("单位"), max_length=10)
+    order = models.PositiveIntegerField(_("排序"), default=0)
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("数量项目")
+        verbose_name_plural = _("数量项目")
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.unit}）"
+
+
+class WorkRecord(Placed):
+    """One activity, meeting, training, visit… held by a community or one of its grids."""
+
+    class Kind(models.TextChoices):
+        ACTIVITY = "活动", _("活动")
+        MEETING = "会议", _("会议")
+        TRAINING = "培训", _("培训")
+        LECTURE = "讲座", _("讲座")
+        PUBLICITY = "宣传", _("宣传")
+        VISIT = "走访/入户", _("走访/入户")
+        PATROL = "巡逻", _("巡逻")
+        VOLUNTEERING = "志愿服务/义务劳动", _("志愿服务/义务劳动")
+        ASSEMBLY = "居民会议/议事", _("居民会议/议事")
+        CONDOLENCE = "慰问", _("慰问")
+        REPORT = "信息报送/简报", _("信息报送/简报")
+        OTHER = "其他", _("其他")
+
+    kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
+    title = models.CharField(_("标题"), max_length=100)
+    date = models.DateField(_("日期"))
+    start_time = models.TimeField(_("开始时间"), null=True, blank=True)
+    end_time = models.TimeField(_("结束时间"), null=True, blank=True)
+    venue = models.CharField(_("地点"), max_length=100, blank=True)
+    organiser = models.ForeignKey(
+        Staff,
+        verbose_name=_("组织者"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="records",
+    )
+    co_organisers = models.CharField(_("协办单位"), max_length=200, blank=True)
+    head_count = models.PositiveIntegerField(_("参与人次"), null=True, blank=True)
+    notes = models.TextField(_("内容摘要"), blank=True)
+    topics = models.ManyToManyField(Topic, verbose_name=_("工作领域"), related_name="records")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta(Placed.Meta):
+        verbose_name = _("工作记录")
+        verbose_name_plural = _("工作记录")
+        ordering = ["-date", "-id"]
+        indexes = [
+            # Lists run newest first within the user's place: the place path leads, so a
+            # community's records are one range of this index.
+            models.Index(fields=["place_path", "date", "id"], name="record_path_date"),
+            models.Index(fields=["date", "id"], name="record_date"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Participant(models.Model):
+    """A named resident at a record: taking part, served, or volunteering (with hours)."""
+
+    class Role(models.TextChoices):
+        PARTICIPANT = "参与者", _("参与者")
+        SERVED = "服务对象", _("服务对象")
+        VOLUNTEER = "志愿者", _("志愿者")
+
+    record = models.ForeignKey(
+        WorkRecord,
+        verbose_name=_("工作记录"),
+        on_delete=models.CASCADE,
+        related_name="participants",
+    )
+    resident = models.ForeignKey(
+        Resident, verbose_name=_("居民"), on_delete=models.PROTECT, related_name="participations"
+    )
+    role = models.CharField(_("角色"), max_length=4, choices=Role.choices, default=Role.PARTICIPANT)
+    hours = models.DecimalField(
+        _("服务时长（小时）"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+
+    class Meta:
+        verbose_name = _("参与人员")
+        verbose_name_plural = _("参与人员")
+        ordering = ["record", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["record", "resident"], name="participant_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resident} · {self.role}"
+
+
+class Quantity(models.Model):
+    """How much of a catalogue item a record counts: 宣传资料 300 份."""
+
+    record = models.ForeignKey(
+        WorkRecord, verbose_name=_("工作记录"), on_delete=models.CASCADE, related_name="quantities"
+    )
+    kind = models.ForeignKey(
+        QuantityKind, verbose_name=_("项目"), on_delete=models.PROTECT, related_name="+"
+    )
+    amount = models.DecimalField(_("数量"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("数量")
+        verbose_name_plural = _("数量")
+        ordering = ["record", "kind__order"]
+        constraints = [models.UniqueConstraint(fields=["record", "kind"], name="quantity_once")]
+
+    def __str__(self) -> str:
+        return f"{self.kind.name} {self.amount}{self.kind.unit}"

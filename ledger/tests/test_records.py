@@ -1,0 +1,175 @@
+import datetime
+
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.models import AuditEntry
+from ledger.models import Participant, QuantityKind, Topic, WorkRecord
+from people.models import Staff
+from people.tests.factories import resident
+
+
+def _form(world, **changes):
+    leaflets = QuantityKind.objects.get(name="宣传资料")
+    banners = QuantityKind.objects.get(name="横幅")
+    data = {
+        "kind": "宣传",
+        "topics": [Topic.objects.get(code="law").pk, Topic.objects.get(code="security").pk],
+        "title": "防范电信诈骗宣传",
+        "date": "2025-04-15",
+        "start_time": "09:00",
+        "end_time": "11:30",
+        "place": world.grid.pk,
+        "venue": "社区广场",
+        "head_count": 120,
+        f"q_{leaflets.pk}": "300",
+        f"q_{banners.pk}": "2",
+    }
+    data.update(changes)
+    return data
+
+
+def test_a_worker_records_an_activity_with_topics_and_quantities(client, world):
+    client.force_login(world.cast["community_worker"])
+    response = client.post(reverse("ledger:record-create"), _form(world))
+    record = WorkRecord.objects.get()
+    assert response["Location"] == reverse("ledger:record-detail", args=[record.pk])
+    assert record.place_path == world.grid.path and record.head_count == 120
+    assert {t.name for t in record.topics.all()} == {"法治", "综治平安"}
+    assert {(q.kind.name, int(q.amount)) for q in record.quantities.all()} == {
+        ("宣传资料", 300),
+        ("横幅", 2),
+    }
+    assert AuditEntry.objects.filter(action="record.create").count() == 1
+    page = client.get(reverse("ledger:record-list")).content.decode()
+    assert "防范电信诈骗宣传" in page and "宣传资料300份" in page
+
+
+def test_bad_input_is_refused_in_chinese_and_nothing_is_saved(client, world):
+    client.force_login(world.cast["community_worker"])
+    leaflets = QuantityKind.objects.get(name="宣传资料")
+    far = (timezone.localdate() + datetime.timedelta(days=400)).isoformat()
+    cases = [
+        ({f"q_{leaflets.pk}": "-5"}, "数量应为不小于0的数字"),
+        ({f"q_{leaflets.pk}": "很多"}, "输入一个数字"),
+        ({"end_time": "08:00"}, "结束时间不能早于开始时间"),
+        ({"date": far}, "日期不能晚于一年以后"),
+        ({"topics": []}, "请至少选择一个工作领域"),
+        ({"title": "  "}, "这个字段是必填项"),
+        ({"head_count": "-1"}, "大于或等于0"),
+        ({"place": world.other_community.pk}, "选择一个有效的选项"),
+    ]
+    for changes, message in cases:
+        response = client.post(reverse("ledger:record-create"), _form(world, **changes))
+        assert response.status_code == 200, changes
+        assert message in response.content.decode(), changes
+    assert not WorkRecord.objects.exists()
+    assert not AuditEntry.objects.filter(action__startswith="record.").exists()
+
+
+def test_the_form_remembers_the_last_record_and_copies_a_chosen_one(
+    client, world, django_assert_max_num_queries
+):
+    client.force_login(world.cast["community_worker"])
+    client.post(reverse("ledger:record-create"), _form(world))
+    record = WorkRecord.objects.get()
+    with django_assert_max_num_queries(14):
+        page = client.get(reverse("ledger:record-create"))
+    form = page.context["form"]
+    assert form.initial["venue"] == "社区广场" and form.initial["kind"] == "宣传"
+    assert form.initial["date"] == timezone.localdate() and "title" not in form.initial
+    copied = client.get(reverse("ledger:record-create"), {"copy": record.pk}).context["form"]
+    assert copied.initial["title"] == "防范电信诈骗宣传"
+    assert copied.initial[f"q_{QuantityKind.objects.get(name='宣传资料').pk}"] == 300
+
+
+def test_participants_come_from_the_registry_within_scope(client, world):
+    client.force_login(world.cast["community_worker"])
+    client.post(reverse("ledger:record-create"), _form(world))
+    record = WorkRecord.objects.get()
+    volunteer = resident(world.grid, "志愿者甲")
+    outsider = resident(world.other_community, "外人乙")
+    detail = reverse("ledger:record-detail", args=[record.pk])
+    found = client.get(detail, {"q": "zyz"}).context["found"]
+    assert [r.name for r in found] == ["志愿者甲"]
+    add = reverse("ledger:participant-add", args=[record.pk])
+    client.post(add, {"resident": volunteer.pk, "role": "参与者", "hours": "2"})
+    assert not record.participants.exists()  # hours only for volunteers
+    client.post(add, {"resident": volunteer.pk, "role": "志愿者", "hours": "2.5"})
+    assert client.post(add, {"resident": outsider.pk, "role": "参与者"}).status_code == 404
+    participant = record.participants.get()
+    assert participant.role == "志愿者" and float(participant.hours) == 2.5
+    client.post(reverse("ledger:participant-remove", args=[participant.pk]))
+    assert not Participant.objects.exists()
+    assert AuditEntry.objects.filter(action="record.participant_remove").count() == 1
+
+
+def test_editing_changes_topics_and_quantities_with_an_audit_row(client, world):
+    client.force_login(world.cast["community_worker"])
+    client.post(reverse("ledger:record-create"), _form(world))
+    record = WorkRecord.objects.get()
+    leaflets = QuantityKind.objects.get(name="宣传资料")
+    url = reverse("ledger:record-edit", args=[record.pk])
+    assert client.get(url).context["form"].initial[f"q_{leaflets.pk}"] == 300
+    changes = {"topics": [Topic.objects.get(code="law").pk], f"q_{leaflets.pk}": "500"}
+    assert client.post(url, _form(world, **changes)).status_code == 302
+    assert [t.name for t in record.topics.all()] == ["法治"]
+    assert record.quantities.get(kind=leaflets).amount == 500
+    entry = AuditEntry.objects.get(action="record.details")
+    assert entry.data["topics"] == "法治" and "宣传资料（份） 500" in entry.data["quantities"]
+
+
+def _staff(name, place):
+    return Staff.objects.create(
+        name=name,
+        sex="女",
+        birth_date=datetime.date(1985, 1, 1),
+        place=place,
+        post=Staff.Post.choices[0][0],
+        education="大学本科",
+        start_date=datetime.date(2020, 1, 1),
+    )
+
+
+def test_the_organiser_must_work_in_the_records_community(client, world):
+    elsewhere = _staff("外社区工作者", world.other_community)
+    here = _staff("本社区工作者", world.community)
+    client.force_login(world.cast["community_worker"])
+    bad = client.post(reverse("ledger:record-create"), _form(world, organiser=elsewhere.pk))
+    assert "选择一个有效的选项" in bad.content.decode()  # not offered outside the scope
+    good = client.post(reverse("ledger:record-create"), _form(world, organiser=here.pk))
+    assert good.status_code == 302
+    assert WorkRecord.objects.get().organiser == here
+
+
+def test_the_list_pages_newest_first_with_a_fixed_number_of_queries(
+    client, world, django_assert_max_num_queries
+):
+    law = Topic.objects.get(code="law")
+    for i in range(60):
+        record = WorkRecord.objects.create(
+            kind="活动",
+            title=f"活动{i:02d}",
+            date=datetime.date(2025, 1, 1) + datetime.timedelta(days=i // 2),
+            place=world.grid,
+        )
+        record.topics.add(law)
+    client.force_login(world.cast["community_worker"])
+    url = reverse("ledger:record-list")
+    with django_assert_max_num_queries(14):
+        first = client.get(url)
+    rows = first.context["rows"]
+    dates = [r.date for r in rows]
+    assert len(rows) == 50 and dates == sorted(dates, reverse=True)
+    second = client.get(url, {"before": first.context["more"]}).context["rows"]
+    assert len(second) == 10 and not {r.pk for r in rows} & {r.pk for r in second}
+    march = client.get(url, {"month": "2025-01", "topic": "law"}).context["rows"]
+    assert len(march) == 50 and all(r.date.month == 1 for r in march)
+
+
+def test_an_office_cannot_name_another_communitys_worker_as_organiser(client, world):
+    next_door = _staff("乙社区工作者", world.neighbour_community)
+    client.force_login(world.cast["subdistrict_admin"])  # sees both communities
+    response = client.post(reverse("ledger:record-create"), _form(world, organiser=next_door.pk))
+    assert "组织者应是本社区的工作者" in response.content.decode()
+    assert not WorkRecord.objects.exists()

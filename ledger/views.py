@@ -1,0 +1,242 @@
+"""Work record screens: the list, quick entry (also as a copy of an earlier record), the
+record with its participants, and editing."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.roles import Perm, has_perm
+from accounts.scope import get_for_user, require
+from areas.kinds import PlaceKind
+from ledger import services
+from ledger.forms import ParticipantForm, RecordFilterForm, RecordForm
+from ledger.models import Participant, Quantity, WorkRecord
+from people import queries
+from people.models import Resident
+from shequ.errors import DomainError, add_to_form
+
+PAGE_SIZE = 50
+
+
+@login_required
+@require_http_methods(["GET"])
+def record_list(request: HttpRequest) -> HttpResponse:
+    require(request.user, Perm.VIEW_RECORDS)
+    filters = RecordFilterForm(request.GET or None, user=request.user)
+    records = WorkRecord.objects.visible_to(request.user)
+    if filters.is_bound and filters.is_valid():
+        records = _filtered(records, filters.cleaned_data)
+    before = request.GET.get("before", "")
+    if before.isdigit():
+        last = WorkRecord.objects.filter(pk=int(before)).values_list("date", flat=True).first()
+        if last is not None:
+            records = records.filter(Q(date__lt=last) | Q(date=last, pk__lt=int(before)))
+    rows = list(
+        records.order_by("-date", "-pk")
+        .select_related("place", "organiser")
+        .annotate(named=Count("participants"))
+        .prefetch_related(
+            "topics", Prefetch("quantities", Quantity.objects.select_related("kind"))
+        )[: PAGE_SIZE + 1]
+    )
+    query = request.GET.copy()
+    query.pop("before", None)
+    return render(
+        request,
+        "ledger/record_list.html",
+        {
+            "rows": rows[:PAGE_SIZE],
+            "more": rows[PAGE_SIZE - 1].pk if len(rows) > PAGE_SIZE else None,
+            "filters": filters,
+            "query": query.urlencode(),
+            "is_first_page": not before,
+            "can_edit": has_perm(request.user, Perm.EDIT_RECORDS),
+        },
+    )
+
+
+def _filtered(records, data: dict):
+    if kind := data.get("kind"):
+        records = records.filter(kind=kind)
+    if topic := data.get("topic"):
+        records = records.filter(topics=topic)
+    if month := data.get("month"):
+        start = month.replace(day=1)
+        end = (start + datetime.timedelta(days=32)).replace(day=1)
+        records = records.filter(date__gte=start, date__lt=end)
+    if place := data.get("place"):
+        records = records.filter(place_path__under=place.path)
+    return records
+
+
+def _initial(request: HttpRequest) -> dict:
+    """Today, with the kind, topics, place and venue of the record to copy (`?copy=`), or
+    else of the user's last record: most of a community's records repeat those."""
+    copy = request.GET.get("copy", "")
+    source = (
+        get_for_user(WorkRecord.objects, request.user, pk=int(copy))
+        if copy.isdigit()
+        else WorkRecord.objects.visible_to(request.user)
+        .filter(created_by=request.user)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    initial: dict = {"date": timezone.localdate()}
+    user = request.user
+    if user.place_id and user.place.kind in (PlaceKind.COMMUNITY, PlaceKind.GRID):
+        initial["place"] = user.place_id
+    if source is not None:
+        initial.update(
+            kind=source.kind,
+            topics=list(source.topics.all()),
+            place=source.place_id,
+            venue=source.venue,
+            organiser=source.organiser_id,
+        )
+        if copy.isdigit():
+            initial.update(
+                title=source.title,
+                start_time=source.start_time,
+                end_time=source.end_time,
+                co_organisers=source.co_organisers,
+                notes=source.notes,
+                **{f"q_{q.kind_id}": q.amount for q in source.quantities.all()},
+            )
+    return initial
+
+
+def _data(form: RecordForm) -> services.RecordData:
+    data = form.cleaned_data
+    return services.RecordData(
+        kind=data["kind"],
+        title=data["title"],
+        date=data["date"],
+        place=data["place"],
+        topics=list(data["topics"]),
+        start_time=data["start_time"],
+        end_time=data["end_time"],
+        venue=data["venue"],
+        organiser=data["organiser"],
+        co_organisers=data["co_organisers"],
+        head_count=data["head_count"],
+        notes=data["notes"],
+        quantities=form.quantities(),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_create(request: HttpRequest) -> HttpResponse:
+    require(request.user, Perm.EDIT_RECORDS)
+    form = RecordForm(request.POST or None, user=request.user, initial=_initial(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            record = services.save_record(None, _data(form), by=request.user)
+        except DomainError as exc:
+            add_to_form(form, exc)
+        else:
+            messages.success(request, _("已登记，可继续添加参与人员"))
+            return redirect("ledger:record-detail", pk=record.pk)
+    return render(request, "ledger/record_form.html", {"form": form, "title": _("登记工作记录")})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    record = get_for_user(WorkRecord.objects, request.user, pk=pk, perm=Perm.EDIT_RECORDS)
+    initial = {name: getattr(record, name) for name in services.RECORD_FIELDS}
+    initial.update(
+        place=record.place_id,
+        organiser=record.organiser_id,
+        topics=list(record.topics.all()),
+        **{f"q_{q.kind_id}": q.amount for q in record.quantities.all()},
+    )
+    form = RecordForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_record(record, _data(form), by=request.user)
+        except DomainError as exc:
+            add_to_form(form, exc)
+        else:
+            messages.success(request, _("已保存"))
+            return redirect("ledger:record-detail", pk=record.pk)
+    return render(
+        request,
+        "ledger/record_form.html",
+        {"form": form, "title": _("修改工作记录"), "record": record},
+    )
+
+
+@login_required
+@require_http_methods(["GET"])
+def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    record = get_for_user(
+        WorkRecord.objects.select_related("place", "organiser", "created_by"), request.user, pk=pk
+    )
+    can_edit = has_perm(request.user, Perm.EDIT_RECORDS)
+    q = request.GET.get("q", "").strip()[:50]
+    found = []
+    if can_edit and q:
+        # The registry's own search: name, pinyin initials, ID number, phone, address.
+        candidates = queries.search(Resident.objects.visible_to(request.user).present(), q)
+        found = list(candidates.order_by("place_path", "pk").select_related("place")[:20])
+    return render(
+        request,
+        "ledger/record_detail.html",
+        {
+            "record": record,
+            "current_place": record.place,
+            "topics": record.topics.all(),
+            "quantities": record.quantities.select_related("kind"),
+            "participants": record.participants.select_related("resident"),
+            "q": q,
+            "found": found,
+            "roles": Participant.Role.choices,
+            "can_edit": can_edit,
+        },
+    )
+
+
+@login_required
+@require_POST
+def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
+    record = get_for_user(WorkRecord.objects, request.user, pk=pk, perm=Perm.EDIT_RECORDS)
+    form = ParticipantForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择居民和角色，服务时长应为数字"))
+    else:
+        resident = get_for_user(Resident.objects, request.user, pk=form.cleaned_data["resident"])
+        try:
+            services.add_participant(
+                record,
+                resident,
+                role=form.cleaned_data["role"],
+                hours=form.cleaned_data["hours"],
+                by=request.user,
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("已添加%(name)s") % {"name": resident.name})
+    return redirect("ledger:record-detail", pk=record.pk)
+
+
+@login_required
+@require_POST
+def participant_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    participant = get_object_or_404(Participant, pk=pk)
+    record = get_for_user(
+        WorkRecord.objects, request.user, pk=participant.record_id, perm=Perm.EDIT_RECORDS
+    )
+    services.remove_participant(participant, by=request.user)
+    messages.success(request, _("已移除"))
+    return redirect("ledger:record-detail", pk=record.pk)
