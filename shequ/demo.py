@@ -18,7 +18,8 @@ from areas.kinds import PlaceKind
 from areas.models import Place
 from audit import services as audit
 from ledger import builtin as ledger_builtin
-from ledger.models import QuantityKind, Topic
+from ledger import demo as ledger_demo
+from ledger.models import QuantityKind, Topic, WorkRecord
 from people import builtin_groups
 from people import demo as people_demo
 from people.models import GroupAttribute, GroupCategory, Resident
@@ -105,6 +106,12 @@ def build(*, population: bool = True) -> dict[str, int]:
         if Resident.objects.filter(place_path__under=community.path).exists():
             continue
         made = people_demo.populate(community, random.Random(f"{SEED}-{community.code}"), ids)
+        for key, n in made.items():
+            added[key] = added.get(key, 0) + n
+    for community in Place.objects.filter(kind=PlaceKind.COMMUNITY, path__under=district.path):
+        if WorkRecord.objects.filter(place_path__under=community.path).exists():
+            continue
+        made = ledger_demo.populate(community, random.Random(f"{SEED}-records-{community.code}"))
         for key, n in made.items():
             added[key] = added.get(key, 0) + n
     return _finish(added)

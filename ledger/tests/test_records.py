@@ -173,3 +173,23 @@ def test_an_office_cannot_name_another_communitys_worker_as_organiser(client, wo
     response = client.post(reverse("ledger:record-create"), _form(world, organiser=next_door.pk))
     assert "组织者应是本社区的工作者" in response.content.decode()
     assert not WorkRecord.objects.exists()
+
+
+def test_the_demo_year_covers_every_kind_with_topics_quantities_and_participants(world):
+    import random
+
+    from ledger import builtin, demo
+    from people.tests.factories import resident as make_resident
+
+    builtin.ensure(Topic, QuantityKind)
+    for i in range(10):
+        make_resident(world.grid, f"居民{i}", birth=datetime.date(1960, 1, 1 + i))
+    made = demo.populate(world.community, random.Random(1))
+    records = WorkRecord.objects.filter(place_path__under=world.community.path)
+    assert made["records"] == records.count() > 150
+    assert set(records.values_list("kind", flat=True)) == set(WorkRecord.Kind.values) - {"其他"}
+    today = timezone.localdate()
+    assert all(today - datetime.timedelta(days=365) < r.date <= today for r in records)
+    assert not records.filter(topics=None).exists()
+    assert Participant.objects.filter(role="志愿者", hours__gt=0).exists()
+    assert records.filter(kind="宣传", quantities__kind__name="宣传资料").exists()

@@ -27,8 +27,11 @@ class Command(BaseCommand):
         else:
             added = demo.build(population=not no_population)
             self.stdout.write(
-                _("演示数据已就绪：新增区划%(places)d个、账号%(accounts)d个、居民%(residents)d人。")
-                % {"residents": 0, **added}
+                _(
+                    "演示数据已就绪：新增区划%(places)d个、账号%(accounts)d个、居民%(residents)d人、"
+                    "工作记录%(records)d条。"
+                )
+                % {"residents": 0, "records": 0, **added}
             )
         present = set(
             User.objects.filter(username__in=[a.username for a in demo.ACCOUNTS]).values_list(

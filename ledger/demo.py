@@ -1,0 +1,116 @@
+"""A year of a community's work records for the demo: every kind and topic area, with venues,
+organisers, head counts, quantities and named participants in plausible proportions."""
+
+from __future__ import annotations
+
+import datetime
+import random
+from decimal import Decimal
+
+from django.utils import timezone
+
+from areas.kinds import PlaceKind
+from areas.models import Place
+from ledger.models import Participant, Quantity, QuantityKind, Topic, WorkRecord
+from people.models import Resident, Staff
+
+K = WorkRecord.Kind
+# (kind, title, topic codes, records a year, head count range, quantities {item: range})
+PLAN = [
+    (K.ACTIVITY, "重阳节敬老文艺汇演", ["elderly", "culture"], 2, (60, 200), {}),
+    (K.ACTIVITY, "邻里节百家宴", ["culture"], 2, (80, 300), {"资金": (800, 3000)}),
+    (K.ACTIVITY, "六一亲子手工活动", ["women_children"], 3, (20, 60), {"物品": (20, 80)}),
+    (K.ACTIVITY, "义诊进社区", ["health", "elderly"], 6, (40, 150), {"咨询": (30, 120)}),
+    (K.MEETING, "两委班子例会", ["party"], 24, (7, 12), {}),
+    (K.MEETING, "网格员工作例会", ["security"], 12, (5, 10), {}),
+    (K.MEETING, "党员大会", ["party"], 4, (30, 80), {}),
+    (K.TRAINING, "网格员业务培训", ["security"], 4, (8, 20), {}),
+    (K.TRAINING, "消防器材使用培训", ["fire"], 3, (20, 60), {"宣传资料": (50, 200)}),
+    (K.LECTURE, "老年人防诈骗讲座", ["law", "elderly"], 4, (30, 90), {"宣传资料": (100, 300)}),
+    (K.LECTURE, "健康知识讲座", ["health", "science"], 6, (25, 70), {"宣传资料": (50, 150)}),
+    (K.PUBLICITY, "国家安全教育日宣传", ["law", "security"], 1, (100, 300),
+     {"宣传资料": (200, 600), "横幅": (1, 3), "展板": (2, 6)}),
+    (K.PUBLICITY, "垃圾分类宣传", ["environment"], 6, (50, 200),
+     {"宣传资料": (100, 400), "横幅": (1, 2)}),
+    (K.PUBLICITY, "民族团结进步宣传月", ["ethnic_unity"], 1, (80, 200),
+     {"宣传资料": (200, 500), "展板": (2, 6), "黑板报": (1, 2)}),
+    (K.PUBLICITY, "就业政策宣传", ["employment"], 4, (30, 100),
+     {"宣传资料": (100, 300), "咨询": (20, 60)}),
+    (K.VISIT, "走访慰问困难家庭", ["civil"], 12, (5, 20), {"物品": (5, 30)}),
+    (K.VISIT, "入户走访高龄独居老人", ["elderly"], 12, (10, 30), {}),
+    (K.PATROL, "平安巡逻", ["security", "fire"], 48, (6, 15), {}),
+    (K.VOLUNTEERING, "楼道清洁义务劳动", ["environment", "volunteering"], 12, (15, 40),
+     {"重量": (50, 300)}),
+    (K.VOLUNTEERING, "学雷锋志愿服务", ["volunteering"], 2, (20, 60), {}),
+    (K.ASSEMBLY, "居民议事会", ["other"], 4, (15, 40), {}),
+    (K.CONDOLENCE, "春节慰问退役军人", ["veterans"], 1, (10, 30),
+     {"资金": (2000, 8000), "物品": (10, 40)}),
+    (K.CONDOLENCE, "慰问残疾人家庭", ["disability", "civil"], 2, (5, 15), {"资金": (1000, 5000)}),
+    (K.REPORT, "社区工作简报", ["other"], 12, (0, 0), {}),
+]  # fmt: skip
+VENUES = [
+    "社区党群服务中心",
+    "社区活动室",
+    "社区文化广场",
+    "小区中心花园",
+    "社区会议室",
+    "辖区各小区",
+]
+R = Participant.Role
+NAMED = {K.VOLUNTEERING: R.VOLUNTEER, K.VISIT: R.SERVED, K.CONDOLENCE: R.SERVED,
+         K.ACTIVITY: R.PARTICIPANT}  # fmt: skip
+
+
+def populate(community: Place, rng: random.Random) -> dict[str, int]:
+    """The community's records for the twelve months before today. Returns the counts."""
+    today = timezone.localdate()
+    places = [community, *community.children.filter(kind=PlaceKind.GRID).order_by("code")]
+    topics = {t.code: t for t in Topic.objects.all()}
+    items = {k.name: k for k in QuantityKind.objects.all()}
+    staff = list(Staff.objects.filter(place_path__under=community.path))
+    residents = list(
+        Resident.objects.filter(place_path__under=community.path, status="在住")
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    records, topic_links, quantities, people = [], [], [], []
+    for kind, title, codes, per_year, heads, amounts in PLAN:
+        for _ in range(per_year):
+            place = rng.choice(places) if kind in (K.PATROL, K.VISIT) else community
+            start = datetime.time(rng.choice([8, 9, 10, 14, 15, 19]), rng.choice([0, 30]))
+            record = WorkRecord(
+                kind=kind,
+                title=title,
+                date=today - datetime.timedelta(days=rng.randint(0, 364)),
+                start_time=start,
+                end_time=(
+                    datetime.datetime.combine(today, start) + datetime.timedelta(hours=2)
+                ).time(),
+                venue=rng.choice(VENUES),
+                organiser=rng.choice(staff) if staff else None,
+                head_count=rng.randint(*heads) if heads[1] else None,
+                place=place,
+                place_path=place.path,
+            )
+            records.append((record, codes, amounts))
+    WorkRecord.objects.bulk_create([r for r, _, _ in records], batch_size=500)
+    Through = WorkRecord.topics.through
+    for record, codes, amounts in records:
+        topic_links += [Through(workrecord=record, topic=topics[c]) for c in codes if c in topics]
+        for name, (low, high) in amounts.items():
+            quantities.append(
+                Quantity(record=record, kind=items[name], amount=Decimal(rng.randint(low, high)))
+            )
+        role = NAMED.get(record.kind)
+        if role and residents and rng.random() < 0.6:
+            for pk in rng.sample(residents, k=min(len(residents), rng.randint(2, 6))):
+                hours = (
+                    Decimal(rng.choice([1, 1.5, 2, 3]))
+                    if role == Participant.Role.VOLUNTEER
+                    else None
+                )
+                people.append(Participant(record=record, resident_id=pk, role=role, hours=hours))
+    Through.objects.bulk_create(topic_links, batch_size=1000)
+    Quantity.objects.bulk_create(quantities, batch_size=1000)
+    Participant.objects.bulk_create(people, batch_size=1000)
+    return {"records": len(records), "participants": len(people)}
