@@ -95,6 +95,7 @@ DATA_LABELS = {
     "households": _("新建户数"),
     "ledger": _("台账"),
     "day": _("统计日期"),
+    "period": _("统计期间"),
     "page": _("页码"),
     "full_numbers": _("含完整号码"),
     "kept": _("留任人数"),

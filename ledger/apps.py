@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class LedgerConfig(AppConfig):
     name = "ledger"
     verbose_name = _("工作记录")
+
+    def ready(self) -> None:
+        from ledger.ledgers import register_all
+
+        register_all()

@@ -20,7 +20,7 @@ from areas.models import Place
 from audit import services as audit
 from people.forms import PlaceField
 from people.import_views import xlsx_response
-from people.ledgers import LEDGERS, Ledger
+from people.ledgers import LEDGERS, Ledger, Span
 from shequ import xlsx
 from shequ.widgets import DatePicker
 
@@ -34,17 +34,29 @@ class LedgerForm(forms.Form):
         required=False,
         empty_label=gettext_lazy("请选择区划"),
     )
+    start = forms.DateField(label=gettext_lazy("起始日期"), required=False, widget=DatePicker())
     on = forms.DateField(label=gettext_lazy("统计日期"), required=False, widget=DatePicker())
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, period: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["place"].queryset = Place.objects.visible_to(user).active().order_by("code")
+        if period:
+            self.fields["on"].label = gettext_lazy("截止日期")
+        else:
+            del self.fields["start"]
 
     def clean_on(self):
         day = self.cleaned_data.get("on")
         if day and day > timezone.localdate():
             raise forms.ValidationError(_("统计日期不能晚于今天"))
         return day
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("on")
+        if start and end and start > end:
+            self.add_error("start", _("起始日期不能晚于截止日期"))
+        return data
 
 
 def _ledger(user, code: str) -> Ledger:
@@ -55,7 +67,11 @@ def _ledger(user, code: str) -> Ledger:
     return ledger
 
 
-def _choice(request: HttpRequest) -> tuple[LedgerForm, Place | None, datetime.date]:
+def _choice(
+    request: HttpRequest, ledger: Ledger
+) -> tuple[LedgerForm, Place | None, datetime.date | Span]:
+    """The form, the place, and the day (or, for a period ledger, the span: from 1 January of
+    the end day's year unless chosen) the request asks for."""
     place = request.user.place if request.user.place_id else None
     day = timezone.localdate()
     # The user's place and today unless the query says otherwise: a pager link ("?page=2")
@@ -63,11 +79,30 @@ def _choice(request: HttpRequest) -> tuple[LedgerForm, Place | None, datetime.da
     data = request.GET.copy()
     data.setdefault("place", str(place.pk) if place else "")
     data.setdefault("on", day.isoformat())
-    form = LedgerForm(data, user=request.user)
+    if ledger.period:
+        data.setdefault("start", day.replace(month=1, day=1).isoformat())
+    form = LedgerForm(data, user=request.user, period=ledger.period)
     if form.is_valid():
         place = form.cleaned_data["place"] or place
         day = form.cleaned_data["on"] or day
+    if ledger.period:
+        start = (form.cleaned_data.get("start") if form.is_valid() else None) or day.replace(
+            month=1, day=1
+        )
+        return form, place, Span(min(start, day), day)
     return form, place, day
+
+
+def _when(day: datetime.date | Span) -> str:
+    if isinstance(day, Span):
+        return _("统计期间：%(start)s至%(end)s") % {"start": day.start, "end": day.end}
+    return _("统计日期：%(day)s") % {"day": day}
+
+
+def _audit_when(day: datetime.date | Span) -> dict:
+    if isinstance(day, Span):
+        return {"period": f"{day.start.isoformat()}—{day.end.isoformat()}"}
+    return {"day": day.isoformat()}
 
 
 @login_required
@@ -82,8 +117,15 @@ def ledger_index(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 def ledger_detail(request: HttpRequest, code: str) -> HttpResponse:
     ledger = _ledger(request.user, code)
-    form, place, day = _choice(request)
-    context = {"ledger": ledger, "form": form, "place": place, "day": day, "current_place": place}
+    form, place, day = _choice(request, ledger)
+    context = {
+        "ledger": ledger,
+        "form": form,
+        "place": place,
+        "when": _when(day),
+        "export_query": form.data.urlencode() if hasattr(form.data, "urlencode") else "",
+        "current_place": place,
+    }
     if place is not None and form.errors == {}:
         page = Paginator(ledger.source(place, day, request.user), PAGE).get_page(
             request.GET.get("page")
@@ -99,7 +141,7 @@ def ledger_detail(request: HttpRequest, code: str) -> HttpResponse:
             request.user,
             "ledger.view",
             place,
-            data={"ledger": ledger.code, "day": day.isoformat(), "page": page.number},
+            data={"ledger": ledger.code, **_audit_when(day), "page": page.number},
         )
     return render(request, "people/ledger_detail.html", context)
 
@@ -108,7 +150,7 @@ def ledger_detail(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET"])
 def ledger_export(request: HttpRequest, code: str) -> HttpResponse:
     ledger = _ledger(request.user, code)
-    form, place, day = _choice(request)
+    form, place, day = _choice(request, ledger)
     if place is None or form.errors:
         raise Http404
     full = has_perm(request.user, Perm.VIEW_SENSITIVE)
@@ -117,8 +159,8 @@ def ledger_export(request: HttpRequest, code: str) -> HttpResponse:
     rows = list(ledger.rows(place, day, request.user))
     content = xlsx.write_table(
         f"{place.name}{ledger.title}",
-        _("统计日期：%(day)s　　制表：%(who)s　　共%(n)d条")
-        % {"day": day.isoformat(), "who": who, "n": len(rows)},
+        _("%(when)s　　制表：%(who)s　　共%(n)d条")
+        % {"when": _when(day), "who": who, "n": len(rows)},
         [xlsx.Column(c.header, c.width, as_text=c.as_text) for c in ledger.columns],
         rows,
         footer=_("导出人：%(who)s　导出时间：%(at)s") % {"who": who, "at": f"{now:%Y-%m-%d %H:%M}"},
@@ -130,9 +172,10 @@ def ledger_export(request: HttpRequest, code: str) -> HttpResponse:
         place,
         data={
             "ledger": ledger.code,
-            "day": day.isoformat(),
+            **_audit_when(day),
             "rows": len(rows),
             "full_numbers": full,
         },
     )
-    return xlsx_response(content, f"{place.name}{ledger.title}{day:%Y%m%d}.xlsx")
+    end = day.end if isinstance(day, Span) else day
+    return xlsx_response(content, f"{place.name}{ledger.title}{end:%Y%m%d}.xlsx")

@@ -36,21 +36,34 @@ class Col:
 
 
 @dataclass(frozen=True)
+class Span:
+    """The period a period ledger covers, both days included."""
+
+    start: datetime.date
+    end: datetime.date
+
+
+@dataclass(frozen=True)
 class Ledger:
+    """A ledger as of one day (who was registered on it), or, with `period`, over a span of
+    days (what was done in it): its source then takes a `Span` where others take a date."""
+
     code: str
     title: str  # "低保台账"; the place's name goes in front
     columns: list[Col]
-    source: Callable[[Place, datetime.date, Any], QuerySet]
+    source: Callable[[Place, Any, Any], QuerySet]
     needs: Perm = Perm.VIEW_RECORDS
     description: str = ""
+    period: bool = False
 
     def headers(self) -> list[str]:
         return [c.header for c in self.columns]
 
-    def render(self, records, day: datetime.date, *, full: bool) -> Iterator[list[Any]]:
+    def render(self, records, day: datetime.date | Span, *, full: bool) -> Iterator[list[Any]]:
         """Each record as its row of cells; sensitive cells masked unless `full`."""
+        on_day = day.end if isinstance(day, Span) else day
         for record in records:
-            record.on_day = day  # for columns that depend on the day, such as age
+            record.on_day = on_day  # for columns that depend on the day, such as age
             yield [
                 mask(v) if c.sensitive and not full else v
                 for c in self.columns
@@ -177,11 +190,12 @@ def _phone(get: Callable[[Any], str]) -> Col:
 LEDGERS: dict[str, Ledger] = {}
 
 
-def _register(ledger: Ledger) -> None:
+def register(ledger: Ledger) -> None:
+    """Add a ledger; other apps add theirs when they load (their AppConfig.ready)."""
     LEDGERS[ledger.code] = ledger
 
 
-_register(
+register(
     Ledger(
         code="population",
         title=_("人口信息台账"),
@@ -205,7 +219,7 @@ _register(
         ],
     )
 )
-_register(
+register(
     Ledger(
         code="dibao",
         title=_("低保台账"),
@@ -237,7 +251,7 @@ _register(
         ],
     )
 )
-_register(
+register(
     Ledger(
         code="disabled",
         title=_("残疾人台账"),
@@ -254,7 +268,7 @@ _register(
         ],
     )
 )
-_register(
+register(
     Ledger(
         code="elderly",
         title=_("高龄老人台账"),
@@ -273,7 +287,7 @@ _register(
         ],
     )
 )
-_register(
+register(
     Ledger(
         code="party",
         title=_("党员台账"),
@@ -290,7 +304,7 @@ _register(
         ],
     )
 )
-_register(
+register(
     Ledger(
         code="floating",
         title=_("流动人口台账"),
@@ -306,7 +320,7 @@ _register(
         ],
     )
 )
-_register(
+register(
     Ledger(
         code="rentals",
         title=_("出租房屋台账"),
@@ -335,7 +349,7 @@ _register(
         ],
     )
 )
-_register(
+register(
     Ledger(
         code="organisations",
         title=_("组织体系台账"),

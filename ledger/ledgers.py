@@ -1,0 +1,184 @@
+"""Work-record ledgers (活动台账, 会议记录, 宣传台账, 走访台账, 志愿服务台账): column layouts over
+the records of a place in a period, registered beside the registry's own ledgers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from areas.models import Place
+from ledger.models import Participant, Quantity, WorkRecord
+from people.ledgers import Col, Ledger, Span, register
+
+K = WorkRecord.Kind
+
+
+def _records(*kinds: str) -> Callable[[Place, Span, Any], QuerySet]:
+    def source(place: Place, span: Span, user) -> QuerySet:
+        return (
+            WorkRecord.objects.visible_to(user)
+            .filter(place_path__under=place.path, kind__in=kinds)
+            .filter(date__gte=span.start, date__lte=span.end)
+            .select_related("place", "organiser")
+            .prefetch_related(
+                "topics",
+                Prefetch("quantities", Quantity.objects.select_related("kind")),
+                Prefetch("participants", Participant.objects.select_related("resident")),
+            )
+            .order_by("date", "start_time", "id")
+        )
+
+    return source
+
+
+def _time(r: WorkRecord) -> str:
+    if not r.start_time:
+        return ""
+    end = f"–{r.end_time:%H:%M}" if r.end_time else ""
+    return f"{r.start_time:%H:%M}{end}"
+
+
+def _topics(r: WorkRecord) -> str:
+    return "、".join(t.name for t in r.topics.all())
+
+
+def _amount(name: str) -> Callable[[WorkRecord], Any]:
+    def get(r: WorkRecord) -> Any:
+        for q in r.quantities.all():
+            if q.kind.name == name:
+                return q.amount.normalize()
+        return ""
+
+    return get
+
+
+def _quantities(r: WorkRecord) -> str:
+    return "、".join(
+        f"{q.kind.name}{q.amount.normalize():f}{q.kind.unit}" for q in r.quantities.all()
+    )
+
+
+def _named(role: str | None = None) -> Callable[[WorkRecord], str]:
+    def get(r: WorkRecord) -> str:
+        return "、".join(p.resident.name for p in r.participants.all() if role in (None, p.role))
+
+    return get
+
+
+_DATE = Col(_("日期"), lambda r: r.date, 12)
+_TIME = Col(_("时间"), _time, 12)
+_TITLE = Col(_("标题"), lambda r: r.title, 28)
+_VENUE = Col(_("地点"), lambda r: r.venue, 18)
+_ORGANISER = Col(_("组织者"), lambda r: r.organiser.name if r.organiser else "", 10)
+_HEADS = Col(_("参与人次"), lambda r: r.head_count, 8)
+_NOTES = Col(_("内容摘要"), lambda r: r.notes, 40)
+
+
+def _volunteering(place: Place, span: Span, user) -> QuerySet:
+    records = WorkRecord.objects.visible_to(user).filter(
+        place_path__under=place.path, date__gte=span.start, date__lte=span.end
+    )
+    return (
+        Participant.objects.filter(record__in=records, role=Participant.Role.VOLUNTEER)
+        .select_related("record", "resident")
+        .order_by("record__date", "record_id", "id")
+    )
+
+
+def register_all() -> None:
+    register(
+        Ledger(
+            code="activities",
+            title=_("活动台账"),
+            description=_("期间内的活动、讲座、培训、慰问和居民议事"),
+            source=_records(K.ACTIVITY, K.LECTURE, K.TRAINING, K.CONDOLENCE, K.ASSEMBLY),
+            period=True,
+            columns=[
+                _DATE,
+                _TIME,
+                Col(_("类型"), lambda r: r.kind, 10),
+                _TITLE,
+                _VENUE,
+                Col(_("工作领域"), _topics, 16),
+                _ORGANISER,
+                _HEADS,
+                Col(_("具名参与人员"), _named(), 24),
+                Col(_("数量"), _quantities, 24),
+                _NOTES,
+            ],
+        )
+    )
+    register(
+        Ledger(
+            code="meetings",
+            title=_("会议记录"),
+            description=_("期间内召开的会议"),
+            source=_records(K.MEETING),
+            period=True,
+            columns=[
+                _DATE,
+                _TIME,
+                Col(_("会议名称"), lambda r: r.title, 28),
+                _VENUE,
+                Col(_("主持/组织"), _ORGANISER.get, 10),
+                Col(_("参会人数"), _HEADS.get, 8),
+                Col(_("会议内容"), lambda r: r.notes, 50),
+            ],
+        )
+    )
+    register(
+        Ledger(
+            code="publicity",
+            title=_("宣传台账"),
+            description=_("期间内的宣传活动及发放的资料"),
+            source=_records(K.PUBLICITY),
+            period=True,
+            columns=[
+                _DATE,
+                Col(_("宣传主题"), lambda r: r.title, 28),
+                _VENUE,
+                Col(_("工作领域"), _topics, 16),
+                Col(_("宣传资料（份）"), _amount("宣传资料"), 10),
+                Col(_("横幅（条）"), _amount("横幅"), 8),
+                Col(_("展板（块）"), _amount("展板"), 8),
+                Col(_("黑板报（期）"), _amount("黑板报"), 8),
+                Col(_("咨询（人次）"), _amount("咨询"), 8),
+                Col(_("受众人次"), _HEADS.get, 8),
+            ],
+        )
+    )
+    register(
+        Ledger(
+            code="visits",
+            title=_("走访台账"),
+            description=_("期间内的走访、入户"),
+            source=_records(K.VISIT),
+            period=True,
+            columns=[
+                _DATE,
+                Col(_("走访事由"), lambda r: r.title, 24),
+                Col(_("走访对象"), _named(Participant.Role.SERVED), 24),
+                Col(_("网格/社区"), lambda r: r.place.name, 12),
+                Col(_("走访人"), _ORGANISER.get, 10),
+                Col(_("走访情况"), lambda r: r.notes, 40),
+            ],
+        )
+    )
+    register(
+        Ledger(
+            code="volunteering",
+            title=_("志愿服务台账"),
+            description=_("期间内志愿者参加的服务及时长"),
+            source=_volunteering,
+            period=True,
+            columns=[
+                Col(_("日期"), lambda p: p.record.date, 12),
+                Col(_("服务项目"), lambda p: p.record.title, 28),
+                Col(_("志愿者"), lambda p: p.resident.name, 10),
+                Col(_("服务时长（小时）"), lambda p: p.hours.normalize() if p.hours else "", 10),
+            ],
+        )
+    )
