@@ -1,31 +1,16 @@
 """A community worker's first minutes: log in, see the community, try next door, log out."""
 
-from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from areas.models import Place
 from shequ import demo
+from tests.browser.conftest import log_in as _log_in
 
 pytestmark = pytest.mark.browser
 SHOTS = Path(__file__).resolve().parents[2] / "test-results"
-
-
-@pytest.fixture
-def demo_site(live_server, transactional_db):
-    call_command("demo", stdout=StringIO())
-    return live_server.url
-
-
-def _log_in(page: Page, site: str, username: str, password: str) -> None:
-    page.goto(f"{site}/")
-    expect(page.get_by_role("heading", name="社区工作平台")).to_be_visible()
-    page.get_by_label("账号").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
 
 
 def test_worker_sees_own_community_not_the_neighbour_and_logs_out(page: Page, demo_site):
