@@ -106,3 +106,15 @@ class RecordFilterForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["place"].queryset = registry_places(user)
+
+
+class TopicForm(forms.Form):
+    name = forms.CharField(label=_("名称"), max_length=20)
+    code = forms.SlugField(
+        label=_("代码"), max_length=40, help_text=_("英文字母、数字或下划线，如 housing")
+    )
+
+
+class QuantityKindForm(forms.Form):
+    name = forms.CharField(label=_("名称"), max_length=20, help_text=_("如：宣传册"))
+    unit = forms.CharField(label=_("单位"), max_length=10, help_text=_("如：本"))

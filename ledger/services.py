@@ -160,3 +160,46 @@ def remove_participant(participant: Participant, *, by: User | None) -> None:
     record, name = participant.record, participant.resident.name
     participant.delete()
     audit.record(by, "record.participant_remove", record, data={"name": name})
+
+
+@transaction.atomic
+def add_topic(*, code: str, name: str, by: User | None) -> Topic:
+    code, name = code.strip().lower(), name.strip()
+    if not name:
+        raise DomainError(_("请填写名称"), field="name")
+    if Topic.objects.filter(code=code).exists():
+        raise DomainError(_("代码%(c)s已被使用") % {"c": code}, field="code")
+    if Topic.objects.filter(name=name).exists():
+        raise DomainError(_("已有名为“%(n)s”的工作领域") % {"n": name}, field="name")
+    order = (Topic.objects.order_by("-order").values_list("order", flat=True).first() or 0) + 10
+    topic = Topic.objects.create(code=code, name=name, order=order)
+    audit.record(by, "topic.create", topic, changes=audit.created(topic, ["code", "name"]))
+    return topic
+
+
+@transaction.atomic
+def add_quantity_kind(*, name: str, unit: str, by: User | None) -> QuantityKind:
+    name, unit = name.strip(), unit.strip()
+    if not name:
+        raise DomainError(_("请填写名称"), field="name")
+    if not unit:
+        raise DomainError(_("请填写单位"), field="unit")
+    if QuantityKind.objects.filter(name=name).exists():
+        raise DomainError(_("已有名为“%(n)s”的数量项目") % {"n": name}, field="name")
+    order = (
+        QuantityKind.objects.order_by("-order").values_list("order", flat=True).first() or 0
+    ) + 10
+    kind = QuantityKind.objects.create(name=name, unit=unit, order=order)
+    audit.record(by, "quantity_kind.create", kind, changes=audit.created(kind, ["name", "unit"]))
+    return kind
+
+
+@transaction.atomic
+def set_active(item: Topic | QuantityKind, *, active: bool, by: User | None) -> None:
+    """Retire a catalogue entry from the entry form (records keep it) or bring it back."""
+    if item.active == active:
+        return
+    item.active = active
+    item.save(update_fields=["active"])
+    action = "topic.update" if isinstance(item, Topic) else "quantity_kind.update"
+    audit.record(by, action, item, changes={"active": [not active, active]})

@@ -11,4 +11,10 @@ urlpatterns = [
     path("<int:pk>/edit/", views.record_edit, name="record-edit"),
     path("<int:pk>/participants/", views.participant_add, name="participant-add"),
     path("participants/<int:pk>/remove/", views.participant_remove, name="participant-remove"),
+    path("catalogue/", views.catalogue, name="catalogue"),
+    path(
+        "catalogue/<str:what>/<int:pk>/active/",
+        views.catalogue_toggle,
+        name="catalogue-toggle",
+    ),
 ]

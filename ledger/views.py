@@ -8,7 +8,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Prefetch, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,8 +18,14 @@ from accounts.roles import Perm, has_perm
 from accounts.scope import get_for_user, require
 from areas.kinds import PlaceKind
 from ledger import services
-from ledger.forms import ParticipantForm, RecordFilterForm, RecordForm
-from ledger.models import Participant, Quantity, WorkRecord
+from ledger.forms import (
+    ParticipantForm,
+    QuantityKindForm,
+    RecordFilterForm,
+    RecordForm,
+    TopicForm,
+)
+from ledger.models import Participant, Quantity, QuantityKind, Topic, WorkRecord
 from people import queries
 from people.models import Resident
 from shequ.errors import DomainError, add_to_form
@@ -240,3 +246,43 @@ def participant_remove(request: HttpRequest, pk: int) -> HttpResponse:
     services.remove_participant(participant, by=request.user)
     messages.success(request, _("已移除"))
     return redirect("ledger:record-detail", pk=record.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def catalogue(request: HttpRequest) -> HttpResponse:
+    """Topic areas and quantity items: added here, retired here (records keep theirs)."""
+    require(request.user, Perm.MANAGE_CATALOGUE)
+    topic_form = TopicForm(request.POST if "add_topic" in request.POST else None, prefix="t")
+    kind_form = QuantityKindForm(request.POST if "add_kind" in request.POST else None, prefix="k")
+    for form, add in ((topic_form, services.add_topic), (kind_form, services.add_quantity_kind)):
+        if form.is_bound and form.is_valid():
+            try:
+                add(**form.cleaned_data, by=request.user)
+            except DomainError as exc:
+                add_to_form(form, exc)
+            else:
+                messages.success(request, _("已添加"))
+                return redirect("ledger:catalogue")
+    return render(
+        request,
+        "ledger/catalogue.html",
+        {
+            "topics": Topic.objects.all(),
+            "kinds": QuantityKind.objects.all(),
+            "topic_form": topic_form,
+            "kind_form": kind_form,
+        },
+    )
+
+
+@login_required
+@require_POST
+def catalogue_toggle(request: HttpRequest, what: str, pk: int) -> HttpResponse:
+    require(request.user, Perm.MANAGE_CATALOGUE)
+    model = {"topic": Topic, "kind": QuantityKind}.get(what)
+    if model is None:
+        raise Http404
+    item = get_object_or_404(model, pk=pk)
+    services.set_active(item, active=request.POST.get("active") == "1", by=request.user)
+    return redirect("ledger:catalogue")

@@ -48,6 +48,13 @@ NAV = [
         "people/categories",
         SYSTEM,
     ),
+    NavItem(
+        "ledger:catalogue",
+        _("工作领域与数量项目"),
+        Perm.MANAGE_CATALOGUE,
+        "records/catalogue",
+        SYSTEM,
+    ),
     NavItem("accounts:user-list", _("账号管理"), Perm.MANAGE_ACCOUNTS, "accounts/users", SYSTEM),
     NavItem("audit:entry-list", _("审计日志"), Perm.VIEW_AUDIT, "audit", SYSTEM),
 ]

@@ -139,6 +139,12 @@ def _participant(w):
     return w.participant
 
 
+def _topic_pk() -> int:
+    from ledger.models import Topic
+
+    return Topic.objects.get(code="other").pk
+
+
 def _import_job(w):
     """An import into the home grid that found errors (made once)."""
     if not hasattr(w, "import_job"):
@@ -393,6 +399,12 @@ ROUTES: dict[str, Route] = {
     ),
     "ledger:participant-add": Route(
         get=None, post=Perm.EDIT_RECORDS, kwargs=lambda w: {"pk": _record(w).pk}, scoped=True
+    ),
+    "ledger:catalogue": Route(get=Perm.MANAGE_CATALOGUE, post=Perm.MANAGE_CATALOGUE),
+    "ledger:catalogue-toggle": Route(
+        get=None,
+        post=Perm.MANAGE_CATALOGUE,
+        kwargs=lambda w: {"what": "topic", "pk": _topic_pk()},
     ),
     "ledger:participant-remove": Route(
         get=None,

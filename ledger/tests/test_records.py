@@ -193,3 +193,27 @@ def test_the_demo_year_covers_every_kind_with_topics_quantities_and_participants
     assert not records.filter(topics=None).exists()
     assert Participant.objects.filter(role="志愿者", hours__gt=0).exists()
     assert records.filter(kind="宣传", quantities__kind__name="宣传资料").exists()
+
+
+def test_an_admin_extends_and_retires_the_catalogue_without_code(client, world):
+    client.force_login(world.cast["sysadmin"])
+    url = reverse("ledger:catalogue")
+    client.post(url, {"add_kind": "1", "k-name": "宣传册", "k-unit": "本"})
+    same = client.post(url, {"add_kind": "1", "k-name": "宣传册", "k-unit": "份"})
+    assert "已有名为“宣传册”的数量项目" in same.content.decode()
+    blank = client.post(url, {"add_topic": "1", "t-name": "", "t-code": "housing"})
+    assert "这个字段是必填项" in blank.content.decode()
+    client.post(url, {"add_topic": "1", "t-name": "住房保障", "t-code": "housing"})
+    booklets = QuantityKind.objects.get(name="宣传册")
+    housing = Topic.objects.get(code="housing")
+    assert booklets.unit == "本" and QuantityKind.objects.filter(name="宣传册").count() == 1
+    client.force_login(world.cast["community_worker"])
+    form = client.get(reverse("ledger:record-create")).content.decode()
+    assert "宣传册（本）" in form and "住房保障" in form
+    client.force_login(world.cast["sysadmin"])
+    client.post(reverse("ledger:catalogue-toggle", args=["kind", booklets.pk]), {"active": "0"})
+    client.post(reverse("ledger:catalogue-toggle", args=["topic", housing.pk]), {"active": "0"})
+    client.force_login(world.cast["community_worker"])
+    form = client.get(reverse("ledger:record-create")).content.decode()
+    assert "宣传册（本）" not in form and "住房保障" not in form
+    assert AuditEntry.objects.filter(action="quantity_kind.update").count() == 1
