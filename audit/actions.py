@@ -56,6 +56,7 @@ ACTION_LABELS = {
     "topic.update": _("修改工作领域"),
     "quantity_kind.create": _("新增数量项目"),
     "quantity_kind.update": _("修改数量项目"),
+    "service.create": _("办事登记"),
     "record.create": _("登记工作记录"),
     "record.update": _("修改工作记录"),
     "record.details": _("修改工作记录的领域或数量"),
@@ -120,6 +121,7 @@ DATA_LABELS = {
     "staff": _("社区工作者数"),
     "organisations": _("组织数"),
     "records": _("工作记录数"),
+    "services": _("办事登记数"),
     "participants": _("参与人次（具名）"),
     "quantities": _("数量"),
 }

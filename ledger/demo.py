@@ -9,9 +9,10 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from accounts.models import User
 from areas.kinds import PlaceKind
 from areas.models import Place
-from ledger.models import Participant, Quantity, QuantityKind, Topic, WorkRecord
+from ledger.models import Participant, Quantity, QuantityKind, ServiceEntry, Topic, WorkRecord
 from people.models import Resident, Staff
 
 K = WorkRecord.Kind
@@ -113,4 +114,37 @@ def populate(community: Place, rng: random.Random) -> dict[str, int]:
     Through.objects.bulk_create(topic_links, batch_size=1000)
     Quantity.objects.bulk_create(quantities, batch_size=1000)
     Participant.objects.bulk_create(people, batch_size=1000)
-    return {"records": len(records), "participants": len(people)}
+    return {
+        "records": len(records),
+        "participants": len(people),
+        "services": _services(community, rng, today),
+    }
+
+
+def _services(community: Place, rng: random.Random, today: datetime.date) -> int:
+    """About three desk services a working day, handled by the community's accounts."""
+    workers = list(User.objects.filter(place__path__startswith=community.path, is_active=True))
+    residents = list(
+        Resident.objects.filter(place_path__under=community.path, status="在住").values_list(
+            "pk", "place_id", "place_path"
+        )
+    )
+    if not residents:
+        return 0
+    services = ServiceEntry.Service.values
+    entries = []
+    for _ in range(rng.randint(500, 800)):
+        pk, place_id, path = rng.choice(residents)
+        entries.append(
+            ServiceEntry(
+                resident_id=pk,
+                service=rng.choices(services, weights=[20, 25, 15, 10, 5, 20, 5])[0],
+                date=today - datetime.timedelta(days=rng.randint(0, 364)),
+                outcome=rng.choices(ServiceEntry.Outcome.values, weights=[85, 5, 8, 2])[0],
+                handled_by=rng.choice(workers) if workers else None,
+                place_id=place_id,
+                place_path=path,
+            )
+        )
+    ServiceEntry.objects.bulk_create(entries, batch_size=1000)
+    return len(entries)

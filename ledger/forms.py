@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from areas.forms import GridChoiceField, registry_places
-from ledger.models import Participant, QuantityKind, Topic, WorkRecord
+from ledger.models import Participant, QuantityKind, ServiceEntry, Topic, WorkRecord
 from people.models import Staff
 from shequ.widgets import DatePicker
 
@@ -118,3 +118,32 @@ class TopicForm(forms.Form):
 class QuantityKindForm(forms.Form):
     name = forms.CharField(label=_("名称"), max_length=20, help_text=_("如：宣传册"))
     unit = forms.CharField(label=_("单位"), max_length=10, help_text=_("如：本"))
+
+
+class ServiceForm(forms.Form):
+    """办事登记 at the desk: who (ID number from the card, or a unique name), what, the result."""
+
+    who = forms.CharField(
+        label=_("居民"),
+        max_length=50,
+        help_text=_("身份证号码，或本辖区内不重名的姓名"),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    service = forms.ChoiceField(label=_("办理事项"), choices=ServiceEntry.Service.choices)
+    outcome = forms.ChoiceField(label=_("办理结果"), choices=ServiceEntry.Outcome.choices)
+    date = forms.DateField(label=_("办理日期"), widget=DatePicker())
+    notes = forms.CharField(label=_("备注"), max_length=200, required=False)
+
+
+class ServiceFilterForm(forms.Form):
+    service = forms.ChoiceField(
+        label=_("办理事项"),
+        required=False,
+        choices=[("", _("全部事项")), *ServiceEntry.Service.choices],
+    )
+    month = forms.DateField(
+        label=_("月份"),
+        required=False,
+        input_formats=["%Y-%m"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+    )

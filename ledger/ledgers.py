@@ -10,7 +10,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import Place
-from ledger.models import Participant, Quantity, WorkRecord
+from ledger.models import Participant, Quantity, ServiceEntry, WorkRecord
 from people.ledgers import Col, Ledger, Span, register
 
 K = WorkRecord.Kind
@@ -85,6 +85,15 @@ def _volunteering(place: Place, span: Span, user) -> QuerySet:
         Participant.objects.filter(record__in=records, role=Participant.Role.VOLUNTEER)
         .select_related("record", "resident")
         .order_by("record__date", "record_id", "id")
+    )
+
+
+def _services(place: Place, span: Span, user) -> QuerySet:
+    return (
+        ServiceEntry.objects.visible_to(user)
+        .filter(place_path__under=place.path, date__gte=span.start, date__lte=span.end)
+        .select_related("resident", "handled_by")
+        .order_by("date", "id")
     )
 
 
@@ -179,6 +188,30 @@ def register_all() -> None:
                 Col(_("服务项目"), lambda p: p.record.title, 28),
                 Col(_("志愿者"), lambda p: p.resident.name, 10),
                 Col(_("服务时长（小时）"), lambda p: p.hours.normalize() if p.hours else "", 10),
+            ],
+        )
+    )
+    register(
+        Ledger(
+            code="services",
+            title=_("办事登记台账"),
+            description=_("期间内为居民办理的事项"),
+            source=_services,
+            period=True,
+            columns=[
+                Col(_("日期"), lambda e: e.date, 12),
+                Col(_("姓名"), lambda e: e.resident.name, 10),
+                Col(
+                    _("身份证号码"),
+                    lambda e: e.resident.id_number,
+                    21,
+                    sensitive=True,
+                    as_text=True,
+                ),
+                Col(_("办理事项"), lambda e: e.service, 14),
+                Col(_("办理结果"), lambda e: e.outcome, 10),
+                Col(_("经办人"), lambda e: e.handled_by.name if e.handled_by else "", 10),
+                Col(_("备注"), lambda e: e.notes, 30),
             ],
         )
     )

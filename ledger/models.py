@@ -168,3 +168,52 @@ class Quantity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind.name} {self.amount}{self.kind.unit}"
+
+
+class ServiceEntry(Placed):
+    """办事登记: a service handled for a resident at the desk. `place` is where the resident
+    lived when it was handled."""
+
+    class Service(models.TextChoices):
+        MEDICAL_INSURANCE = "医保参保", _("医保参保")
+        PENSION_CHECK = "养老认证", _("养老认证")
+        ELDERLY_CARD = "老年证/优待卡", _("老年证/优待卡")
+        EMPLOYMENT = "就业登记", _("就业登记")
+        REEMPLOYMENT = "再就业优惠证", _("再就业优惠证")
+        CERTIFICATE = "开具证明", _("开具证明")
+        OTHER = "其他", _("其他")
+
+    class Outcome(models.TextChoices):
+        DONE = "已办结", _("已办结")
+        REFERRED = "已转办", _("已转办")
+        PENDING = "待补材料", _("待补材料")
+        DECLINED = "不予办理", _("不予办理")
+
+    resident = models.ForeignKey(
+        Resident, verbose_name=_("居民"), on_delete=models.PROTECT, related_name="services"
+    )
+    service = models.CharField(_("办理事项"), max_length=10, choices=Service.choices)
+    date = models.DateField(_("办理日期"))
+    outcome = models.CharField(
+        _("办理结果"), max_length=6, choices=Outcome.choices, default=Outcome.DONE
+    )
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("经办人"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
+    notes = models.CharField(_("备注"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta(Placed.Meta):
+        verbose_name = _("办事登记")
+        verbose_name_plural = _("办事登记")
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["place_path", "date", "id"], name="service_path_date")]
+
+    def __str__(self) -> str:
+        return f"{self.resident} · {self.service}"

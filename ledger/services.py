@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -14,7 +15,14 @@ from django.utils.translation import gettext as _
 from areas.kinds import PlaceKind
 from areas.models import Place
 from audit import services as audit
-from ledger.models import Participant, Quantity, QuantityKind, Topic, WorkRecord
+from ledger.models import (
+    Participant,
+    Quantity,
+    QuantityKind,
+    ServiceEntry,
+    Topic,
+    WorkRecord,
+)
 from people.models import Resident, Staff
 from shequ.errors import DomainError
 
@@ -203,3 +211,58 @@ def set_active(item: Topic | QuantityKind, *, active: bool, by: User | None) -> 
     item.save(update_fields=["active"])
     action = "topic.update" if isinstance(item, Topic) else "quantity_kind.update"
     audit.record(by, action, item, changes={"active": [not active, active]})
+
+
+def find_resident(text: str, *, by: User) -> Resident:
+    """The resident a desk worker names by ID number or full name, within their place; a
+    Chinese error when none or several match."""
+    text = re.sub(r"\s", "", text).upper()
+    if not text:
+        raise DomainError(_("请填写居民的身份证号码或姓名"), field="who")
+    residents = Resident.objects.visible_to(by)
+    if re.fullmatch(r"\d{17}[\dX]", text):
+        found = list(residents.filter(id_number=text)[:2])
+    else:
+        found = list(residents.filter(name=text)[:6])
+    if not found:
+        raise DomainError(_("本辖区没有找到“%(t)s”，请先登记该居民") % {"t": text}, field="who")
+    if len(found) > 1:
+        raise DomainError(
+            _("本辖区有多位名为“%(t)s”的居民，请输入身份证号码") % {"t": text}, field="who"
+        )
+    return found[0]
+
+
+@transaction.atomic
+def log_service(
+    resident: Resident,
+    *,
+    service: str,
+    date: datetime.date,
+    outcome: str,
+    notes: str = "",
+    by: User | None,
+) -> ServiceEntry:
+    """办事登记: one service handled for a resident, counted per type and per worker."""
+    if not _in_scope(by, resident.place_path):
+        raise DomainError(_("只能为本辖区的居民登记"), field="who")
+    if service not in ServiceEntry.Service.values:
+        raise DomainError(_("请选择办理事项"), field="service")
+    if outcome not in ServiceEntry.Outcome.values:
+        raise DomainError(_("请选择办理结果"), field="outcome")
+    if date > timezone.localdate():
+        raise DomainError(_("办理日期不能晚于今天"), field="date")
+    entry = ServiceEntry.objects.create(
+        resident=resident,
+        service=service,
+        date=date,
+        outcome=outcome,
+        notes=notes.strip()[:200],
+        handled_by=by,
+        place_id=resident.place_id,
+        place_path=resident.place_path,
+    )
+    audit.record(
+        by, "service.create", entry, changes=audit.created(entry, ["service", "date", "outcome"])
+    )
+    return entry

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.record_edit, name="record-edit"),
     path("<int:pk>/participants/", views.participant_add, name="participant-add"),
     path("participants/<int:pk>/remove/", views.participant_remove, name="participant-remove"),
+    path("services/", views.service_list, name="service-list"),
     path("catalogue/", views.catalogue, name="catalogue"),
     path(
         "catalogue/<str:what>/<int:pk>/active/",

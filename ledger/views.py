@@ -23,9 +23,18 @@ from ledger.forms import (
     QuantityKindForm,
     RecordFilterForm,
     RecordForm,
+    ServiceFilterForm,
+    ServiceForm,
     TopicForm,
 )
-from ledger.models import Participant, Quantity, QuantityKind, Topic, WorkRecord
+from ledger.models import (
+    Participant,
+    Quantity,
+    QuantityKind,
+    ServiceEntry,
+    Topic,
+    WorkRecord,
+)
 from people import queries
 from people.models import Resident
 from shequ.errors import DomainError, add_to_form
@@ -286,3 +295,64 @@ def catalogue_toggle(request: HttpRequest, what: str, pk: int) -> HttpResponse:
     item = get_object_or_404(model, pk=pk)
     services.set_active(item, active=request.POST.get("active") == "1", by=request.user)
     return redirect("ledger:catalogue")
+
+
+def _month_span(month: datetime.date) -> tuple[datetime.date, datetime.date]:
+    start = month.replace(day=1)
+    return start, (start + datetime.timedelta(days=32)).replace(day=1)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def service_list(request: HttpRequest) -> HttpResponse:
+    """办事登记: the desk form on top; the month's entries below with counts per service and
+    per worker."""
+    require(request.user, Perm.VIEW_RECORDS)
+    can_edit = has_perm(request.user, Perm.EDIT_RECORDS)
+    form = None
+    if can_edit:
+        form = ServiceForm(request.POST or None, initial={"date": timezone.localdate()})
+    if request.method == "POST":
+        require(request.user, Perm.EDIT_RECORDS)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                resident = services.find_resident(data["who"], by=request.user)
+                services.log_service(
+                    resident,
+                    service=data["service"],
+                    date=data["date"],
+                    outcome=data["outcome"],
+                    notes=data["notes"],
+                    by=request.user,
+                )
+            except DomainError as exc:
+                add_to_form(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("已登记：%(name)s %(service)s")
+                    % {"name": resident.name, "service": data["service"]},
+                )
+                return redirect("ledger:service-list")
+    filters = ServiceFilterForm(request.GET or None)
+    month = timezone.localdate()
+    entries = ServiceEntry.objects.visible_to(request.user)
+    if filters.is_bound and filters.is_valid():
+        month = filters.cleaned_data["month"] or month
+        if service := filters.cleaned_data["service"]:
+            entries = entries.filter(service=service)
+    start, end = _month_span(month)
+    entries = entries.filter(date__gte=start, date__lt=end)
+    return render(
+        request,
+        "ledger/service_list.html",
+        {
+            "form": form,
+            "filters": filters,
+            "month": start,
+            "rows": entries.select_related("resident", "handled_by").order_by("-date", "-pk")[:200],
+            "by_service": entries.values("service").annotate(n=Count("id")).order_by("-n"),
+            "by_worker": entries.values("handled_by__name").annotate(n=Count("id")).order_by("-n"),
+        },
+    )

@@ -400,6 +400,7 @@ ROUTES: dict[str, Route] = {
     "ledger:participant-add": Route(
         get=None, post=Perm.EDIT_RECORDS, kwargs=lambda w: {"pk": _record(w).pk}, scoped=True
     ),
+    "ledger:service-list": Route(get=Perm.VIEW_RECORDS, post=Perm.EDIT_RECORDS),
     "ledger:catalogue": Route(get=Perm.MANAGE_CATALOGUE, post=Perm.MANAGE_CATALOGUE),
     "ledger:catalogue-toggle": Route(
         get=None,
