@@ -105,16 +105,19 @@ def save_record(record: WorkRecord | None, data: RecordData, *, by: User | None)
     for name in RECORD_FIELDS:
         value = getattr(data, name)
         setattr(record, name, value.strip() if isinstance(value, str) else value)
+    # Entries retired from the catalogue are not on the form: a record keeps those it has.
+    retired_topics = [] if creating else list(record.topics.filter(active=False))
     record.save()
-    record.topics.set(data.topics)
-    record.quantities.all().delete()
+    record.topics.set([*data.topics, *retired_topics])
+    record.quantities.filter(kind__in=list(data.quantities)).delete()
     Quantity.objects.bulk_create(
         Quantity(record=record, kind=kind, amount=amount)
         for kind, amount in data.quantities.items()
         if amount  # zero or blank: not counted
     )
     audit.record_save(by, record, kind="record", fields=RECORD_FIELDS, before=before)
-    topics, amounts = {t.name for t in data.topics}, _amounts(record)
+    topics = {t.name for t in [*data.topics, *retired_topics]}
+    amounts = _amounts(record)
     if not creating and (topics != before_topics or amounts != before_amounts):
         audit.record(
             by,

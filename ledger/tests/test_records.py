@@ -217,3 +217,20 @@ def test_an_admin_extends_and_retires_the_catalogue_without_code(client, world):
     form = client.get(reverse("ledger:record-create")).content.decode()
     assert "宣传册（本）" not in form and "住房保障" not in form
     assert AuditEntry.objects.filter(action="quantity_kind.update").count() == 1
+
+
+def test_editing_keeps_what_the_catalogue_has_since_retired(client, world):
+    client.force_login(world.cast["community_worker"])
+    client.post(reverse("ledger:record-create"), _form(world))
+    record = WorkRecord.objects.get()
+    banners = QuantityKind.objects.get(name="横幅")
+    security = Topic.objects.get(code="security")
+    QuantityKind.objects.filter(pk=banners.pk).update(active=False)
+    Topic.objects.filter(pk=security.pk).update(active=False)
+    form = _form(world, topics=[Topic.objects.get(code="law").pk], title="改过的标题")
+    del form[f"q_{banners.pk}"]  # no longer on the form
+    assert client.post(reverse("ledger:record-edit", args=[record.pk]), form).status_code == 302
+    record.refresh_from_db()
+    assert record.title == "改过的标题"
+    assert record.quantities.get(kind=banners).amount == 2
+    assert {t.code for t in record.topics.all()} == {"law", "security"}
