@@ -85,3 +85,17 @@ def test_bad_database_url_stops_start_up():
 def test_check_deploy_passes_with_production_settings():
     result = _run(["check", "--deploy", "--fail-level", "WARNING"], **PROD)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_app_of_ours_is_collected_by_the_test_run():
+    """A new app whose tests pytest never collects would pass CI silently."""
+    import pathlib
+    import tomllib
+
+    from django.apps import apps
+
+    root = pathlib.Path(__file__).resolve().parents[1]
+    config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    testpaths = set(config["tool"]["pytest"]["ini_options"]["testpaths"])
+    ours = {a.name for a in apps.get_app_configs() if (root / a.name / "tests").is_dir()}
+    assert ours and ours <= testpaths
