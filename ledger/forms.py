@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from areas.forms import GridChoiceField, registry_places
+from areas.kinds import PlaceKind
 from ledger.models import Participant, QuantityKind, ServiceEntry, Topic, WorkRecord
 from people.models import Staff
 from shequ.widgets import DatePicker
@@ -47,14 +48,20 @@ class RecordForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["place"].queryset = registry_places(user)
-        self.fields["topics"].queryset = Topic.objects.filter(active=True)
+        # Catalogue entries retired since stay offered on a record that has them.
+        had = [t.pk for t in self.initial.get("topics", [])]
+        self.fields["topics"].queryset = Topic.objects.filter(Q(active=True) | Q(pk__in=had))
         today = timezone.localdate()
-        self.fields["organiser"].queryset = (
-            Staff.objects.visible_to(user)
-            .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
-            .order_by("name")
-        )
-        self.quantity_kinds = list(QuantityKind.objects.filter(active=True))
+        staff = Staff.objects.visible_to(user)
+        if user.place_id and user.place.kind == PlaceKind.GRID:
+            # A grid worker's colleagues sit at the community.
+            staff = Staff.objects.filter(place_path__under=user.place.parent.path)
+        current = self.initial.get("organiser")  # kept on an old record, whoever it was
+        self.fields["organiser"].queryset = staff.filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=today) | Q(pk=current)
+        ).order_by("name")
+        counted = [int(k[2:]) for k in self.initial if k.startswith("q_")]
+        self.quantity_kinds = list(QuantityKind.objects.filter(Q(active=True) | Q(pk__in=counted)))
         for kind in self.quantity_kinds:
             self.fields[f"q_{kind.pk}"] = forms.DecimalField(
                 label=str(kind),
@@ -136,6 +143,8 @@ class ServiceForm(forms.Form):
 
 
 class ServiceFilterForm(forms.Form):
+    prefix = "f"  # beside the desk form on one page: ids apart
+
     service = forms.ChoiceField(
         label=_("办理事项"),
         required=False,

@@ -10,7 +10,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import Place
-from ledger.models import Participant, Quantity, ServiceEntry, WorkRecord
+from ledger.models import Participant, Quantity, ServiceEntry, WorkRecord, numeric
 from people.ledgers import Col, Ledger, Span, register
 
 K = WorkRecord.Kind
@@ -49,16 +49,14 @@ def _amount(name: str) -> Callable[[WorkRecord], Any]:
     def get(r: WorkRecord) -> Any:
         for q in r.quantities.all():
             if q.kind.name == name:
-                return q.amount.normalize()
+                return numeric(q.amount)
         return ""
 
     return get
 
 
 def _quantities(r: WorkRecord) -> str:
-    return "、".join(
-        f"{q.kind.name}{q.amount.normalize():f}{q.kind.unit}" for q in r.quantities.all()
-    )
+    return "、".join(str(q) for q in r.quantities.all())
 
 
 def _named(role: str | None = None) -> Callable[[WorkRecord], str]:
@@ -187,7 +185,7 @@ def register_all() -> None:
                 Col(_("日期"), lambda p: p.record.date, 12),
                 Col(_("服务项目"), lambda p: p.record.title, 28),
                 Col(_("志愿者"), lambda p: p.resident.name, 10),
-                Col(_("服务时长（小时）"), lambda p: p.hours.normalize() if p.hours else "", 10),
+                Col(_("服务时长（小时）"), lambda p: numeric(p.hours), 10),
             ],
         )
     )

@@ -4,6 +4,8 @@ year-end summary."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -148,6 +150,10 @@ class Participant(models.Model):
     def __str__(self) -> str:
         return f"{self.resident} · {self.role}"
 
+    @property
+    def hours_shown(self) -> str:
+        return plain(self.hours)
+
 
 class Quantity(models.Model):
     """How much of a catalogue item a record counts: 宣传资料 300 份."""
@@ -167,7 +173,21 @@ class Quantity(models.Model):
         constraints = [models.UniqueConstraint(fields=["record", "kind"], name="quantity_once")]
 
     def __str__(self) -> str:
-        return f"{self.kind.name} {self.amount}{self.kind.unit}"
+        return f"{self.kind.name}{plain(self.amount)}{self.kind.unit}"
+
+
+def plain(number: Decimal | None) -> str:
+    """320.00 → "320", 2.50 → "2.5" (never "3.2E+2")."""
+    if number is None:
+        return ""
+    return f"{number.normalize():f}"
+
+
+def numeric(number: Decimal | None) -> int | float | str:
+    """A ledger cell: an int or a float, so a spreadsheet sums it."""
+    if number is None:
+        return ""
+    return int(number) if number == number.to_integral_value() else float(number)
 
 
 class ServiceEntry(Placed):

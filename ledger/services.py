@@ -22,6 +22,7 @@ from ledger.models import (
     ServiceEntry,
     Topic,
     WorkRecord,
+    plain,
 )
 from people.models import Resident, Staff
 from shequ.errors import DomainError
@@ -34,6 +35,7 @@ RECORD_FIELDS = ["kind", "title", "date", "start_time", "end_time", "place", "ve
 MAX_HEAD_COUNT = 100_000
 MAX_AMOUNT = Decimal("9999999999")
 PLANNED_DAYS = 366  # a record may be entered ahead for an event planned up to a year out
+EARLIEST = datetime.date(2000, 1, 1)  # older dates are typing slips, not records
 
 
 @dataclass
@@ -70,6 +72,8 @@ def _check(data: RecordData, by: User | None) -> None:
         raise DomainError(_("只能登记本辖区的工作记录"), field="place")
     if data.date > timezone.localdate() + datetime.timedelta(days=PLANNED_DAYS):
         raise DomainError(_("日期不能晚于一年以后"), field="date")
+    if data.date < EARLIEST:
+        raise DomainError(_("日期不合理，应在2000年以后"), field="date")
     if data.start_time and data.end_time and data.end_time < data.start_time:
         raise DomainError(_("结束时间不能早于开始时间"), field="end_time")
     if not data.topics:
@@ -105,10 +109,10 @@ def save_record(record: WorkRecord | None, data: RecordData, *, by: User | None)
     for name in RECORD_FIELDS:
         value = getattr(data, name)
         setattr(record, name, value.strip() if isinstance(value, str) else value)
-    # Entries retired from the catalogue are not on the form: a record keeps those it has.
-    retired_topics = [] if creating else list(record.topics.filter(active=False))
     record.save()
-    record.topics.set([*data.topics, *retired_topics])
+    record.topics.set(data.topics)
+    # Only the items the caller speaks of are replaced (the form offers every active item and
+    # any retired one the record has).
     record.quantities.filter(kind__in=list(data.quantities)).delete()
     Quantity.objects.bulk_create(
         Quantity(record=record, kind=kind, amount=amount)
@@ -116,9 +120,9 @@ def save_record(record: WorkRecord | None, data: RecordData, *, by: User | None)
         if amount  # zero or blank: not counted
     )
     audit.record_save(by, record, kind="record", fields=RECORD_FIELDS, before=before)
-    topics = {t.name for t in [*data.topics, *retired_topics]}
+    topics = {t.name for t in data.topics}
     amounts = _amounts(record)
-    if not creating and (topics != before_topics or amounts != before_amounts):
+    if creating or topics != before_topics or amounts != before_amounts:
         audit.record(
             by,
             "record.details",
@@ -162,7 +166,12 @@ def add_participant(
     participant = Participant.objects.create(
         record=record, resident=resident, role=role, hours=hours
     )
-    audit.record(by, "record.participant_add", record, data={"name": resident.name, "role": role})
+    audit.record(
+        by,
+        "record.participant_add",
+        record,
+        data={"name": resident.name, "role": role, "hours": plain(hours)},
+    )
     return participant
 
 
@@ -222,13 +231,17 @@ def find_resident(text: str, *, by: User) -> Resident:
     text = re.sub(r"\s", "", text).upper()
     if not text:
         raise DomainError(_("请填写居民的身份证号码或姓名"), field="who")
-    residents = Resident.objects.visible_to(by)
+    residents = Resident.objects.visible_to(by).present()
     if re.fullmatch(r"\d{17}[\dX]", text):
         found = list(residents.filter(id_number=text)[:2])
     else:
-        found = list(residents.filter(name=text)[:6])
+        found = list(residents.filter(name=text)[:2])
     if not found:
-        raise DomainError(_("本辖区没有找到“%(t)s”，请先登记该居民") % {"t": text}, field="who")
+        raise DomainError(
+            _("本辖区在住居民中没有姓名或身份证号码为“%(t)s”的，请核对；未登记的请先登记")
+            % {"t": text},
+            field="who",
+        )
     if len(found) > 1:
         raise DomainError(
             _("本辖区有多位名为“%(t)s”的居民，请输入身份证号码") % {"t": text}, field="who"
@@ -255,6 +268,8 @@ def log_service(
         raise DomainError(_("请选择办理结果"), field="outcome")
     if date > timezone.localdate():
         raise DomainError(_("办理日期不能晚于今天"), field="date")
+    if date < EARLIEST:
+        raise DomainError(_("办理日期不合理"), field="date")
     entry = ServiceEntry.objects.create(
         resident=resident,
         service=service,

@@ -52,7 +52,7 @@ def record_list(request: HttpRequest) -> HttpResponse:
         records = _filtered(records, filters.cleaned_data)
     before = request.GET.get("before", "")
     if before.isdigit():
-        last = WorkRecord.objects.filter(pk=int(before)).values_list("date", flat=True).first()
+        last = records.filter(pk=int(before)).values_list("date", flat=True).first()
         if last is not None:
             records = records.filter(Q(date__lt=last) | Q(date=last, pk__lt=int(before)))
     rows = list(
@@ -198,6 +198,7 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
         WorkRecord.objects.select_related("place", "organiser", "created_by"), request.user, pk=pk
     )
     can_edit = has_perm(request.user, Perm.EDIT_RECORDS)
+    participants = list(record.participants.select_related("resident"))
     q = request.GET.get("q", "").strip()[:50]
     found = []
     if can_edit and q:
@@ -212,7 +213,13 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "current_place": record.place,
             "topics": record.topics.all(),
             "quantities": record.quantities.select_related("kind"),
-            "participants": record.participants.select_related("resident"),
+            "participants": participants,
+            # Residents beyond the user's own place (a grid worker's neighbours) stay unnamed.
+            "named": set(
+                Resident.objects.visible_to(request.user)
+                .filter(pk__in=[p.resident_id for p in participants])
+                .values_list("pk", flat=True)
+            ),
             "q": q,
             "found": found,
             "roles": Participant.Role.choices,

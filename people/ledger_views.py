@@ -48,7 +48,7 @@ class LedgerForm(forms.Form):
     def clean_on(self):
         day = self.cleaned_data.get("on")
         if day and day > timezone.localdate():
-            raise forms.ValidationError(_("统计日期不能晚于今天"))
+            raise forms.ValidationError(_("不能晚于今天"))
         return day
 
     def clean(self):

@@ -115,8 +115,10 @@ def test_editing_changes_topics_and_quantities_with_an_audit_row(client, world):
     assert client.post(url, _form(world, **changes)).status_code == 302
     assert [t.name for t in record.topics.all()] == ["法治"]
     assert record.quantities.get(kind=leaflets).amount == 500
-    entry = AuditEntry.objects.get(action="record.details")
+    entry = AuditEntry.objects.filter(action="record.details").latest("pk")
     assert entry.data["topics"] == "法治" and "宣传资料（份） 500" in entry.data["quantities"]
+    created = AuditEntry.objects.filter(action="record.details").earliest("pk")
+    assert "宣传资料（份） 300" in created.data["quantities"]  # what was entered at first
 
 
 def _staff(name, place):
@@ -145,7 +147,7 @@ def test_the_organiser_must_work_in_the_records_community(client, world):
 def test_the_list_pages_newest_first_with_a_fixed_number_of_queries(
     client, world, django_assert_max_num_queries
 ):
-    law = Topic.objects.get(code="law")
+    law, health = Topic.objects.get(code="law"), Topic.objects.get(code="health")
     for i in range(60):
         record = WorkRecord.objects.create(
             kind="活动",
@@ -154,6 +156,13 @@ def test_the_list_pages_newest_first_with_a_fixed_number_of_queries(
             place=world.grid,
         )
         record.topics.add(law)
+    for i in range(5):  # other months and topics, which the filters must leave out
+        WorkRecord.objects.create(
+            kind="讲座", title=f"二月{i}", date=datetime.date(2025, 2, 10), place=world.grid
+        ).topics.add(law)
+        WorkRecord.objects.create(
+            kind="讲座", title=f"健康{i}", date=datetime.date(2025, 1, 20), place=world.grid
+        ).topics.add(health)
     client.force_login(world.cast["community_worker"])
     url = reverse("ledger:record-list")
     with django_assert_max_num_queries(14):
@@ -162,9 +171,12 @@ def test_the_list_pages_newest_first_with_a_fixed_number_of_queries(
     dates = [r.date for r in rows]
     assert len(rows) == 50 and dates == sorted(dates, reverse=True)
     second = client.get(url, {"before": first.context["more"]}).context["rows"]
-    assert len(second) == 10 and not {r.pk for r in rows} & {r.pk for r in second}
-    march = client.get(url, {"month": "2025-01", "topic": "law"}).context["rows"]
-    assert len(march) == 50 and all(r.date.month == 1 for r in march)
+    assert len(second) == 20 and not {r.pk for r in rows} & {r.pk for r in second}
+    query = {"month": "2025-01", "topic": "law"}
+    january = client.get(url, query)
+    rest = client.get(url, {**query, "before": january.context["more"]}).context["rows"]
+    found = [*january.context["rows"], *rest]
+    assert len(found) == 60 and {r.title[:2] for r in found} == {"活动"}
 
 
 def test_an_office_cannot_name_another_communitys_worker_as_organiser(client, world):
@@ -227,10 +239,47 @@ def test_editing_keeps_what_the_catalogue_has_since_retired(client, world):
     security = Topic.objects.get(code="security")
     QuantityKind.objects.filter(pk=banners.pk).update(active=False)
     Topic.objects.filter(pk=security.pk).update(active=False)
-    form = _form(world, topics=[Topic.objects.get(code="law").pk], title="改过的标题")
-    del form[f"q_{banners.pk}"]  # no longer on the form
-    assert client.post(reverse("ledger:record-edit", args=[record.pk]), form).status_code == 302
+    url = reverse("ledger:record-edit", args=[record.pk])
+    page = client.get(url).content.decode()
+    assert "横幅（条）" in page and "综治平安" in page  # still offered on this record
+    assert "横幅（条）" not in client.get(reverse("ledger:record-create")).content.decode()
+    assert client.post(url, _form(world, title="改过的标题")).status_code == 302
     record.refresh_from_db()
     assert record.title == "改过的标题"
     assert record.quantities.get(kind=banners).amount == 2
     assert {t.code for t in record.topics.all()} == {"law", "security"}
+    # Unticking a retired topic removes it like any other.
+    client.post(url, _form(world, topics=[Topic.objects.get(code="law").pk]))
+    assert {t.code for t in record.topics.all()} == {"law"}
+
+
+def test_a_grid_worker_picks_a_community_colleague_and_an_old_organiser_stays(client, world):
+    _staff("社区同事", world.community)
+    departed = _staff("已离职者", world.community)
+    Staff.objects.filter(pk=departed.pk).update(end_date=datetime.date(2024, 12, 31))
+    client.force_login(world.cast["grid_worker"])
+    page = client.get(reverse("ledger:record-create")).content.decode()
+    assert "社区同事" in page and "已离职者" not in page
+    record = WorkRecord.objects.create(
+        kind="走访/入户", title="入户走访", date=datetime.date(2024, 6, 1), place=world.grid,
+        organiser=departed,
+    )  # fmt: skip
+    record.topics.add(Topic.objects.get(code="elderly"))
+    url = reverse("ledger:record-edit", args=[record.pk])
+    form = client.get(url).context["form"]
+    data = {**form.initial, "topics": [t.pk for t in form.initial["topics"]], "head_count": 3}
+    data = {k: ("" if v is None else v) for k, v in data.items()}
+    assert client.post(url, data).status_code == 302
+    record.refresh_from_db()
+    assert record.organiser == departed and record.head_count == 3
+
+
+def test_a_grid_worker_sees_no_name_of_a_participant_beyond_the_grid(client, world):
+    record = WorkRecord.objects.create(
+        kind="活动", title="网格活动", date=datetime.date(2025, 6, 1), place=world.grid
+    )
+    record.participants.create(resident=resident(world.neighbour_grid, "邻网格居民"))
+    record.participants.create(resident=resident(world.grid, "本网格居民"))
+    client.force_login(world.cast["grid_worker"])
+    page = client.get(reverse("ledger:record-detail", args=[record.pk])).content.decode()
+    assert "本网格居民" in page and "邻网格居民" not in page and "辖区外居民" in page

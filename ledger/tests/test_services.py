@@ -21,7 +21,7 @@ def test_the_desk_logs_a_service_by_id_number_or_unique_name_with_counts(client,
     assert client.post(url, {**base, "who": "张三", "service": "开具证明"}).status_code == 302
     refused = [
         ({"who": "李四"}, "多位名为“李四”的居民"),
-        ({"who": "王五"}, "本辖区没有找到“王五”"),  # lives in another community
+        ({"who": "王五"}, "没有姓名或身份证号码为“王五”的"),  # lives in another community
         ({"who": ""}, "这个字段是必填项"),
         ({"who": "张三", "date": "2999-01-01"}, "办理日期不能晚于今天"),
         ({"who": "张三", "service": "办护照"}, "选择一个有效的选项"),
