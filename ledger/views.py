@@ -4,12 +4,14 @@ record with its participants, and editing."""
 from __future__ import annotations
 
 import datetime
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -40,6 +42,7 @@ from people.models import Resident
 from shequ.errors import DomainError, add_to_form
 
 PAGE_SIZE = 50
+SERVICE_ROWS = 200  # a month at one desk; the 办事登记台账 has them all
 
 
 @login_required
@@ -123,6 +126,7 @@ def _initial(request: HttpRequest) -> dict:
                 start_time=source.start_time,
                 end_time=source.end_time,
                 co_organisers=source.co_organisers,
+                head_count=source.head_count,
                 notes=source.notes,
                 **{f"q_{q.kind_id}": q.amount for q in source.quantities.all()},
             )
@@ -249,7 +253,10 @@ def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, exc.message)
         else:
             messages.success(request, _("已添加%(name)s") % {"name": resident.name})
-    return redirect("ledger:record-detail", pk=record.pk)
+    # Back to the same search, so the next participant is one click away.
+    q = request.POST.get("q", "").strip()[:50]
+    detail = reverse("ledger:record-detail", args=[record.pk])
+    return redirect(f"{detail}?{urlencode({'q': q})}" if q else detail)
 
 
 @login_required

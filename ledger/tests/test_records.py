@@ -79,7 +79,7 @@ def test_the_form_remembers_the_last_record_and_copies_a_chosen_one(
     assert form.initial["venue"] == "社区广场" and form.initial["kind"] == "宣传"
     assert form.initial["date"] == timezone.localdate() and "title" not in form.initial
     copied = client.get(reverse("ledger:record-create"), {"copy": record.pk}).context["form"]
-    assert copied.initial["title"] == "防范电信诈骗宣传"
+    assert copied.initial["title"] == "防范电信诈骗宣传" and copied.initial["head_count"] == 120
     assert copied.initial[f"q_{QuantityKind.objects.get(name='宣传资料').pk}"] == 300
 
 
@@ -95,7 +95,10 @@ def test_participants_come_from_the_registry_within_scope(client, world):
     add = reverse("ledger:participant-add", args=[record.pk])
     client.post(add, {"resident": volunteer.pk, "role": "参与者", "hours": "2"})
     assert not record.participants.exists()  # hours only for volunteers
-    client.post(add, {"resident": volunteer.pk, "role": "志愿者", "hours": "2.5"})
+    back = client.post(
+        add, {"resident": volunteer.pk, "role": "志愿者", "hours": "2.5", "q": "zyz"}
+    )
+    assert back["Location"].endswith("?q=zyz")  # the same search, for the next one
     assert client.post(add, {"resident": outsider.pk, "role": "参与者"}).status_code == 404
     participant = record.participants.get()
     assert participant.role == "志愿者" and float(participant.hours) == 2.5
