@@ -70,3 +70,24 @@ def test_every_record_ledger_opens_with_its_default_period(client, world):
         assert response.status_code == 200 and "统计期间" in response.content.decode()
     rows = client.get(reverse("people:ledger-detail", args=["meetings"])).context["rows"]
     assert [row[2] for row in rows] == ["两委例会"]
+
+
+def test_record_ledgers_read_a_fixed_number_of_queries_however_many_rows(
+    client, world, django_assert_max_num_queries
+):
+    leaflets = QuantityKind.objects.get(name="宣传资料")
+    for i in range(30):
+        record = _record(world, "宣传", f"宣传{i}", datetime.date(2025, 3, 1 + i % 28))
+        record.quantities.create(kind=leaflets, amount=10 + i)
+        record.participants.create(
+            resident=resident(world.grid, f"居民{i}"), role="志愿者", hours=1
+        )
+    client.force_login(world.cast["community_worker"])
+    query = {"place": world.community.pk, "start": "2025-01-01", "on": "2025-12-31"}
+    for code in ("publicity", "volunteering"):
+        with django_assert_max_num_queries(18):
+            page = client.get(reverse("people:ledger-detail", args=[code]), query)
+        assert len(page.context["rows"]) == 30
+        with django_assert_max_num_queries(18):
+            export = client.get(reverse("people:ledger-export", args=[code]), query)
+        assert export.status_code == 200
