@@ -82,14 +82,19 @@ def record_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _month_span(month: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The first day of `month`'s month and the first day of the next."""
+    start = month.replace(day=1)
+    return start, (start + datetime.timedelta(days=32)).replace(day=1)
+
+
 def _filtered(records, data: dict):
     if kind := data.get("kind"):
         records = records.filter(kind=kind)
     if topic := data.get("topic"):
         records = records.filter(topics=topic)
     if month := data.get("month"):
-        start = month.replace(day=1)
-        end = (start + datetime.timedelta(days=32)).replace(day=1)
+        start, end = _month_span(month)
         records = records.filter(date__gte=start, date__lt=end)
     if place := data.get("place"):
         records = records.filter(place_path__under=place.path)
@@ -309,11 +314,6 @@ def catalogue_toggle(request: HttpRequest, what: str, pk: int) -> HttpResponse:
     item = get_object_or_404(model, pk=pk)
     services.set_active(item, active=request.POST.get("active") == "1", by=request.user)
     return redirect("ledger:catalogue")
-
-
-def _month_span(month: datetime.date) -> tuple[datetime.date, datetime.date]:
-    start = month.replace(day=1)
-    return start, (start + datetime.timedelta(days=32)).replace(day=1)
 
 
 @login_required
