@@ -24,6 +24,12 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _record_files(settings, tmp_path):
+    """Photos and documents a test uploads land in its own folder, not in data/."""
+    settings.RECORD_FILES_DIR = tmp_path / "files"
+
+
 @dataclass
 class World:
     """Home: district D › sub-district S1 › community C1 › grid G1. Next door: C2 (same

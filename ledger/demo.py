@@ -4,16 +4,29 @@ organisers, head counts, quantities and named participants in plausible proporti
 from __future__ import annotations
 
 import datetime
+import io
 import random
 from decimal import Decimal
 
 from django.utils import timezone
+from PIL import Image, ImageDraw
 
 from accounts.models import User
 from areas.kinds import PlaceKind
 from areas.models import Place
-from ledger.models import Participant, Quantity, QuantityKind, ServiceEntry, Topic, WorkRecord
-from people.models import Resident, Staff
+from ledger import files
+from ledger.models import (
+    Attachment,
+    Minutes,
+    Participant,
+    Quantity,
+    QuantityKind,
+    ServiceEntry,
+    Topic,
+    Visit,
+    WorkRecord,
+)
+from people.models import Residence, Resident, Staff
 
 K = WorkRecord.Kind
 # (kind, title, topic codes, records a year, head count range, quantities {item: range})
@@ -58,8 +71,17 @@ VENUES = [
     "辖区各小区",
 ]
 R = Participant.Role
-NAMED = {K.VOLUNTEERING: R.VOLUNTEER, K.VISIT: R.SERVED, K.CONDOLENCE: R.SERVED,
-         K.ACTIVITY: R.PARTICIPANT}  # fmt: skip
+NAMED = {K.VOLUNTEERING: R.VOLUNTEER, K.CONDOLENCE: R.SERVED, K.ACTIVITY: R.PARTICIPANT}
+AGENDA = {
+    "两委班子例会": (["传达街道工作会议精神", "研究本月重点工作安排", "讨论困难群众帮扶名单"],
+                ["本月重点做好安全隐患排查，责任到网格", "困难帮扶名单经公示后报街道"]),
+    "网格员工作例会": (["通报上周网格巡查情况", "布置入户信息核实任务"],
+                 ["各网格本周内完成出租房屋信息核实"]),
+    "党员大会": (["学习党的创新理论", "通报支部工作", "收缴党费"],
+             ["开展党员志愿服务进楼栋活动", "下季度组织一次主题党日"]),
+}  # fmt: skip
+FINDINGS = ["身体状况良好，生活能自理", "反映楼道灯不亮，已报物业", "子女在外地，需定期探望",
+            "家中用电安全，无隐患", "提出希望参加社区老年活动", "已告知最新医保政策"]  # fmt: skip
 
 
 def populate(community: Place, rng: random.Random) -> dict[str, int]:
@@ -114,11 +136,113 @@ def populate(community: Place, rng: random.Random) -> dict[str, int]:
     Through.objects.bulk_create(topic_links, batch_size=1000)
     Quantity.objects.bulk_create(quantities, batch_size=1000)
     Participant.objects.bulk_create(people, batch_size=1000)
+    saved = [r for r, _, _ in records]
+    _minutes(saved, staff, rng)
     return {
         "records": len(records),
         "participants": len(people),
+        "visits": _visits(saved, community, rng),
+        "photos": _photos(saved, rng),
         "services": _services(community, rng, today),
     }
+
+
+def _minutes(records: list[WorkRecord], staff: list[Staff], rng: random.Random) -> None:
+    """Minutes for the meetings that have an agenda here: chair, recorder, who came."""
+    names = [s.name for s in staff] or ["王主任", "李书记", "张委员"]
+    minutes = []
+    for record in records:
+        if record.title not in AGENDA:
+            continue
+        agenda, decisions = AGENDA[record.title]
+        present = rng.sample(names, k=min(len(names), max(2, (record.head_count or 3) // 2)))
+        absent = [n for n in names if n not in present][:1]
+        minutes.append(
+            Minutes(
+                record=record,
+                chair=present[0],
+                recorder=present[-1],
+                expected=len(present) + len(absent),
+                present="、".join(present),
+                absent="、".join(f"{n}（请假）" for n in absent),
+                agenda="\n".join(agenda),
+                decisions="\n".join(decisions),
+            )
+        )
+    Minutes.objects.bulk_create(minutes, batch_size=500)
+
+
+def _visits(records: list[WorkRecord], community: Place, rng: random.Random) -> int:
+    """Each visit record reaches a handful of households or residents of its grid."""
+    homes: dict[str, list[tuple[int, int]]] = {}
+    for resident_id, household_id, path in (
+        Residence.objects.current()
+        .filter(household__place_path__startswith=community.path)
+        .values_list("resident_id", "household_id", "household__place_path")
+    ):
+        homes.setdefault(path, []).append((resident_id, household_id))
+    visits = []
+    for record in records:
+        if record.kind != K.VISIT:
+            continue
+        pool = [h for path, hs in homes.items() if path.startswith(record.place_path) for h in hs]
+        for resident_id, household_id in rng.sample(pool, k=min(len(pool), rng.randint(3, 8))):
+            whole = rng.random() < 0.5
+            visits.append(
+                Visit(
+                    record=record,
+                    resident_id=None if whole else resident_id,
+                    household_id=household_id if whole else None,
+                    purpose=rng.choice(Visit.Purpose.values[:5]),
+                    findings=rng.choice(FINDINGS),
+                )
+            )
+    Visit.objects.bulk_create(visits, batch_size=1000, ignore_conflicts=False)
+    return len(visits)
+
+
+def _photos(records: list[WorkRecord], rng: random.Random) -> int:
+    """A few activities with a photo or two, stored the way an upload would be."""
+    chosen = rng.sample(
+        [r for r in records if r.kind in (K.ACTIVITY, K.PUBLICITY, K.VOLUNTEERING)], k=6
+    )
+    count = 0
+    for record in chosen:
+        for n in range(rng.randint(1, 2)):
+            checked = files.check_photo(sample_photo(rng.randint(0, 10_000)), "现场.jpg")
+            stored_as = files.new_stored_name("jpg")
+            files.write(stored_as, checked)
+            Attachment.objects.create(
+                record=record,
+                kind=Attachment.Kind.PHOTO,
+                name=f"现场照片{n + 1}.jpg",
+                stored_as=stored_as,
+                content_type=checked.content_type,
+                size=len(checked.content),
+                width=checked.width,
+                height=checked.height,
+            )
+            count += 1
+    return count
+
+
+def sample_photo(seed: int = 0, size: tuple[int, int] = (800, 600)) -> bytes:
+    """A JPEG that looks enough like a photo of an event for the demo and the tests: a sky, a
+    lawn, a banner and a crowd of coloured figures."""
+    rng = random.Random(seed)
+    width, height = size
+    image = Image.new("RGB", size, (120 + rng.randint(0, 60), 170, 220))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, height * 2 // 3, width, height), fill=(90, 150 + rng.randint(0, 40), 80))
+    draw.rectangle((width // 6, height // 8, width * 5 // 6, height // 4), fill=(200, 30, 40))
+    for _n in range(30):
+        x, y = rng.randint(0, width), rng.randint(height // 2, height)
+        colour = (rng.randint(0, 255), rng.randint(0, 255), rng.randint(0, 255))
+        draw.ellipse((x - 12, y - 40, x + 12, y - 16), fill=(240, 200, 170))
+        draw.rectangle((x - 15, y - 16, x + 15, y + 30), fill=colour)
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85)
+    return out.getvalue()
 
 
 def _services(community: Place, rng: random.Random, today: datetime.date) -> int:

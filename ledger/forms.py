@@ -7,11 +7,42 @@ from django.utils.translation import gettext_lazy as _
 
 from areas.forms import GridChoiceField, registry_places
 from areas.kinds import PlaceKind
-from ledger.models import Participant, QuantityKind, ServiceEntry, Topic, WorkRecord
-from people.models import Staff
+from areas.models import Place
+from ledger.models import (
+    Attachment,
+    Participant,
+    QuantityKind,
+    ServiceEntry,
+    Topic,
+    Visit,
+    WorkRecord,
+)
+from people.models import GroupCategory, Staff
 from shequ.widgets import DatePicker
 
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+class MultipleFiles(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class FilesField(forms.FileField):
+    """Several files from one input; a list (possibly empty) once cleaned."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFiles())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(FilesField, self).clean(each, initial) for each in data if each]
+        return [super().clean(data, initial)] if data else []
+
+
+def photo_input() -> MultipleFiles:
+    # On a phone "image/*" offers the camera beside the gallery.
+    return MultipleFiles(attrs={"accept": "image/*"})
 
 
 class RecordForm(forms.Form):
@@ -44,6 +75,7 @@ class RecordForm(forms.Form):
     notes = forms.CharField(
         label=_("内容摘要"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    files = FilesField(label=_("照片"), required=False, widget=photo_input())
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -75,7 +107,7 @@ class RecordForm(forms.Form):
         return [self[f"q_{kind.pk}"] for kind in self.quantity_kinds]
 
     def main_fields(self):
-        return [f for f in self if not f.name.startswith("q_")]
+        return [f for f in self if not f.name.startswith("q_") and f.name != "files"]
 
     def quantities(self) -> dict:
         return {kind: self.cleaned_data.get(f"q_{kind.pk}") for kind in self.quantity_kinds}
@@ -156,3 +188,87 @@ class ServiceFilterForm(forms.Form):
         input_formats=["%Y-%m"],
         widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
     )
+
+
+class AttachmentForm(forms.Form):
+    files = FilesField(label=_("选择文件"), required=False, widget=MultipleFiles())
+    kind = forms.ChoiceField(
+        label=_("类别"), choices=Attachment.Kind.choices, initial=Attachment.Kind.PHOTO
+    )
+
+
+class MinutesForm(forms.Form):
+    chair = forms.CharField(label=_("主持人"), max_length=20, required=False)
+    recorder = forms.CharField(label=_("记录人"), max_length=20, required=False)
+    expected = forms.IntegerField(
+        label=_("应到人数"),
+        required=False,
+        min_value=1,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    present = forms.CharField(
+        label=_("出席人员"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("姓名之间用顿号、逗号或空格隔开；参会人数按出席人数计"),
+    )
+    absent = forms.CharField(
+        label=_("缺席人员及原因"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("如：张三（病假）、李四"),
+    )
+    agenda = forms.CharField(
+        label=_("议题"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("每行一项"),
+    )
+    decisions = forms.CharField(
+        label=_("决定事项"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("每行一项"),
+    )
+
+
+class VisitForm(forms.Form):
+    target = forms.RegexField(regex=r"^[hr]:\d+$", widget=forms.HiddenInput)
+    purpose = forms.ChoiceField(label=_("走访目的"), choices=Visit.Purpose.choices)
+    findings = forms.CharField(
+        label=_("走访情况"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class LinkForm(forms.Form):
+    target = forms.RegexField(regex=r"^[hu]:\d+$", widget=forms.HiddenInput)
+
+
+class SignInForm(forms.Form):
+    """What a resident types on their own phone: nothing else is asked."""
+
+    name = forms.CharField(
+        label=_("姓名"), max_length=20, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    phone = forms.CharField(
+        label=_("手机号码"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+
+
+class CoverageForm(forms.Form):
+    category = forms.ModelChoiceField(label=_("人群"), queryset=GroupCategory.objects.none())
+    place = forms.ModelChoiceField(label=_("区划"), queryset=Place.objects.none())
+    start = forms.DateField(label=_("开始日期"), widget=DatePicker())
+    end = forms.DateField(label=_("结束日期"), widget=DatePicker())
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = GroupCategory.objects.visible_to(user).filter(
+            active=True
+        )
+        self.fields["place"].queryset = Place.objects.visible_to(user).active().order_by("path")

@@ -4,16 +4,18 @@ year-end summary."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scope import ScopedQuerySet
-from areas.models import Placed
-from people.models import Resident, Staff
+from areas.models import LocalUnit, Placed
+from people.models import Household, Resident, Staff
 
 
 class Topic(models.Model):
@@ -85,6 +87,15 @@ class WorkRecord(Placed):
     head_count = models.PositiveIntegerField(_("参与人次"), null=True, blank=True)
     notes = models.TextField(_("内容摘要"), blank=True)
     topics = models.ManyToManyField(Topic, verbose_name=_("工作领域"), related_name="records")
+    households = models.ManyToManyField(
+        Household, verbose_name=_("相关户"), related_name="records", blank=True
+    )
+    units = models.ManyToManyField(
+        LocalUnit, verbose_name=_("相关单位"), related_name="records", blank=True
+    )
+    # 现场签到: residents sign themselves in with this short code while it is open.
+    signin_code = models.CharField(_("签到码"), max_length=8, unique=True, null=True, blank=True)
+    signin_until = models.DateTimeField(_("签到截止"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("登记人"),
@@ -237,3 +248,190 @@ class ServiceEntry(Placed):
 
     def __str__(self) -> str:
         return f"{self.resident} · {self.service}"
+
+
+class Minutes(models.Model):
+    """会议记录 of a meeting: who chaired and recorded it, who came and who did not, the agenda
+    and what was decided. Names are kept as written, since members of the committee, the
+    party branch or a residents' meeting are not all in the registry."""
+
+    record = models.OneToOneField(
+        WorkRecord,
+        verbose_name=_("工作记录"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="minutes",
+    )
+    chair = models.CharField(_("主持人"), max_length=20, blank=True)
+    recorder = models.CharField(_("记录人"), max_length=20, blank=True)
+    expected = models.PositiveIntegerField(_("应到人数"), null=True, blank=True)
+    present = models.TextField(_("出席人员"), blank=True)
+    absent = models.TextField(_("缺席人员及原因"), blank=True)
+    agenda = models.TextField(_("议题"), blank=True)
+    decisions = models.TextField(_("决定事项"), blank=True)
+
+    class Meta:
+        verbose_name = _("会议记录")
+        verbose_name_plural = _("会议记录")
+
+    def __str__(self) -> str:
+        return str(self.record)
+
+    @property
+    def present_names(self) -> list[str]:
+        return names(self.present)
+
+    @property
+    def absent_names(self) -> list[str]:
+        return names(self.absent)
+
+    @property
+    def agenda_items(self) -> list[str]:
+        return lines(self.agenda)
+
+    @property
+    def decision_items(self) -> list[str]:
+        return lines(self.decisions)
+
+
+def names(text: str) -> list[str]:
+    """ "张三、李四，王五" or one per line → ["张三", "李四", "王五"]."""
+    return [n for n in re.split(r"[、，,;；\s]+", text) if n]
+
+
+def lines(text: str) -> list[str]:
+    """Non-blank lines, with any "1." or "一、" numbering typed by hand taken off."""
+    items = (
+        re.sub(r"^\s*(\d+[.、．)）]|[一二三四五六七八九十]+、)\s*", "", ln)
+        for ln in text.splitlines()
+    )
+    return [item.strip() for item in items if item.strip()]
+
+
+class Visit(models.Model):
+    """走访: one household or resident visited in a visit record, why, and what was found. A
+    group's coverage (party members visited this year / all party members) is counted from
+    these."""
+
+    class Purpose(models.TextChoices):
+        ROUTINE = "日常走访", _("日常走访")
+        SUPPORT = "困难帮扶", _("困难帮扶")
+        CONDOLENCE = "节日慰问", _("节日慰问")
+        POLICY = "政策宣传", _("政策宣传")
+        VERIFY = "信息核实", _("信息核实")
+        DISPUTES = "矛盾排查", _("矛盾排查")
+        SAFETY = "安全检查", _("安全检查")
+        OTHER = "其他", _("其他")
+
+    record = models.ForeignKey(
+        WorkRecord, verbose_name=_("工作记录"), on_delete=models.CASCADE, related_name="visits"
+    )
+    household = models.ForeignKey(
+        Household,
+        verbose_name=_("户"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="visits",
+    )
+    resident = models.ForeignKey(
+        Resident,
+        verbose_name=_("居民"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="visits",
+    )
+    purpose = models.CharField(
+        _("走访目的"), max_length=6, choices=Purpose.choices, default=Purpose.ROUTINE
+    )
+    findings = models.TextField(_("走访情况"), blank=True)
+
+    class Meta:
+        verbose_name = _("走访对象")
+        verbose_name_plural = _("走访对象")
+        ordering = ["record", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(household__isnull=False) | Q(resident__isnull=False),
+                name="visit_has_someone",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record} · {self.resident or self.household}"
+
+
+class Attachment(models.Model):
+    """A photo or a document of a record. Photos are re-encoded on upload (EXIF and anything
+    hidden in the file dropped) and kept with a small preview; every file is stored under a
+    generated name and served only through the record's scope."""
+
+    class Kind(models.TextChoices):
+        PHOTO = "照片", _("照片")
+        DOCUMENT = "附件", _("附件")
+
+    record = models.ForeignKey(
+        WorkRecord, verbose_name=_("工作记录"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    kind = models.CharField(_("类别"), max_length=2, choices=Kind.choices)
+    name = models.CharField(_("文件名"), max_length=100)
+    stored_as = models.CharField(_("存储名"), max_length=64, unique=True)
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    width = models.PositiveIntegerField(_("宽"), null=True, blank=True)
+    height = models.PositiveIntegerField(_("高"), null=True, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("照片和附件")
+        verbose_name_plural = _("照片和附件")
+        ordering = ["record", "kind", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SignIn(models.Model):
+    """A resident's own sign-in to a record by its short code: matched to the registry by
+    name and phone, or kept for the worker to resolve."""
+
+    class State(models.TextChoices):
+        MATCHED = "已匹配", _("已匹配")
+        PENDING = "待核对", _("待核对")
+        ADDED = "已添加", _("已添加")
+        DISMISSED = "已忽略", _("已忽略")
+
+    record = models.ForeignKey(
+        WorkRecord, verbose_name=_("工作记录"), on_delete=models.CASCADE, related_name="signins"
+    )
+    name = models.CharField(_("姓名"), max_length=20)
+    phone = models.CharField(_("手机号码"), max_length=11)
+    resident = models.ForeignKey(
+        Resident,
+        verbose_name=_("居民"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    state = models.CharField(_("状态"), max_length=3, choices=State.choices)
+    created_at = models.DateTimeField(_("签到时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("现场签到")
+        verbose_name_plural = _("现场签到")
+        ordering = ["record", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["record", "phone"], name="signin_once_per_phone")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record} · {self.name}"

@@ -4,27 +4,38 @@ from __future__ import annotations
 
 import datetime
 import re
+import secrets
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from areas.kinds import PlaceKind
-from areas.models import Place
+from areas.models import LocalUnit, Place
 from audit import services as audit
+from audit.models import AuditEntry
+from ledger import files
 from ledger.models import (
+    Attachment,
+    Minutes,
     Participant,
     Quantity,
     QuantityKind,
     ServiceEntry,
+    SignIn,
     Topic,
+    Visit,
     WorkRecord,
+    names,
     plain,
 )
-from people.models import Resident, Staff
+from people.models import GroupCategory, Household, Membership, Residence, Resident, Staff
+from people.phones import normalise_mobile
 from shequ.errors import DomainError
 
 if TYPE_CHECKING:
@@ -36,6 +47,21 @@ MAX_HEAD_COUNT = 100_000
 MAX_AMOUNT = Decimal("9999999999")
 PLANNED_DAYS = 366  # a record may be entered ahead for an event planned up to a year out
 EARLIEST = datetime.date(2000, 1, 1)  # older dates are typing slips, not records
+
+
+@dataclass
+class Upload:
+    """A file as it came from the browser or a script: its name and bytes, and whether it was
+    offered as a photo or as a document."""
+
+    name: str
+    data: bytes
+    kind: str = Attachment.Kind.PHOTO
+
+    @classmethod
+    def read(cls, uploaded, kind: str = Attachment.Kind.PHOTO) -> Upload:
+        """From a Django UploadedFile, reading no more than is needed to refuse it as too big."""
+        return cls(uploaded.name or "", uploaded.read(settings.RECORD_FILE_MAX_BYTES + 1), kind)
 
 
 @dataclass
@@ -55,6 +81,7 @@ class RecordData:
     head_count: int | None = None
     notes: str = ""
     quantities: dict[QuantityKind, Decimal | None] = field(default_factory=dict)
+    photos: list[Upload] = field(default_factory=list)
 
 
 def _in_scope(by: User | None, path: str) -> bool:
@@ -129,6 +156,7 @@ def save_record(record: WorkRecord | None, data: RecordData, *, by: User | None)
             record,
             data={"topics": "、".join(sorted(topics)), "quantities": _shown(amounts)},
         )
+    attach(record, data.photos, by=by)
     return record
 
 
@@ -284,3 +312,443 @@ def log_service(
         by, "service.create", entry, changes=audit.created(entry, ["service", "date", "outcome"])
     )
     return entry
+
+
+# -- Photos and documents ------------------------------------------------------------------
+
+MAX_ATTACHMENTS = 20  # per record: a day's photos and the papers that go with them
+
+
+@transaction.atomic
+def attach(record: WorkRecord, uploads: list[Upload], *, by: User | None) -> list[Attachment]:
+    """Check every file first; store them all or none."""
+    if not uploads:
+        return []
+    if record.attachments.count() + len(uploads) > MAX_ATTACHMENTS:
+        raise DomainError(
+            _("每条记录最多%(n)s个照片和附件") % {"n": MAX_ATTACHMENTS}, field="files"
+        )
+    checked = [
+        (u, files.check_photo(u.data, u.name) if u.kind == Attachment.Kind.PHOTO
+         else files.check_document(u.data, u.name))
+        for u in uploads
+    ]  # fmt: skip
+    written: list = []
+    try:
+        attachments = []
+        for upload, result in checked:
+            stored_as = files.new_stored_name(result.extension)
+            written += files.write(stored_as, result)
+            attachment = Attachment.objects.create(
+                record=record,
+                kind=upload.kind,
+                name=files.display_name(upload.name, result.extension),
+                stored_as=stored_as,
+                content_type=result.content_type,
+                size=len(result.content),
+                width=result.width,
+                height=result.height,
+                uploaded_by=by if by is not None and by.is_authenticated else None,
+            )
+            audit.record(
+                by, "record.attach", record, data={"name": attachment.name, "kind": upload.kind}
+            )
+            attachments.append(attachment)
+    except BaseException:
+        for each in written:
+            each.unlink(missing_ok=True)
+        raise
+    return attachments
+
+
+@transaction.atomic
+def remove_attachment(attachment: Attachment, *, by: User | None) -> None:
+    record, name, stored_as = attachment.record, attachment.name, attachment.stored_as
+    attachment.delete()
+    audit.record(by, "record.detach", record, data={"name": name, "kind": attachment.kind})
+    transaction.on_commit(lambda: files.remove(stored_as))
+
+
+# -- Meeting minutes -----------------------------------------------------------------------
+
+MINUTES_FIELDS = ["chair", "recorder", "expected", "present", "absent", "agenda", "decisions"]
+MEETING_KINDS = (WorkRecord.Kind.MEETING, WorkRecord.Kind.ASSEMBLY)
+
+
+@dataclass
+class MinutesData:
+    chair: str = ""
+    recorder: str = ""
+    expected: int | None = None
+    present: str = ""
+    absent: str = ""
+    agenda: str = ""
+    decisions: str = ""
+
+
+@transaction.atomic
+def save_minutes(record: WorkRecord, data: MinutesData, *, by: User | None) -> Minutes:
+    """Write or correct the minutes of a meeting; the head count follows those present."""
+    if record.kind not in MEETING_KINDS:
+        raise DomainError(_("只有会议和居民会议/议事记录会议纪要"))
+    for name in ("chair", "recorder"):
+        if len(getattr(data, name).strip()) > 20:
+            raise DomainError(_("姓名不能超过20个字"), field=name)
+    present, absent = names(data.present), names(data.absent)
+    if set(present) & set(absent):
+        both = "、".join(sorted(set(present) & set(absent)))
+        raise DomainError(_("%(n)s同时列在出席和缺席中") % {"n": both}, field="absent")
+    if data.expected is not None:
+        if not 0 < data.expected <= MAX_HEAD_COUNT:
+            raise DomainError(_("应到人数应为正整数"), field="expected")
+        if len(present) + len(absent) > data.expected:
+            raise DomainError(
+                _("出席%(p)s人、缺席%(a)s人，超过应到的%(e)s人")
+                % {"p": len(present), "a": len(absent), "e": data.expected},
+                field="expected",
+            )
+    minutes, creating = Minutes.objects.get_or_create(record=record)
+    before = None if creating else audit.snapshot(minutes, MINUTES_FIELDS)
+    for name in MINUTES_FIELDS:
+        value = getattr(data, name)
+        setattr(minutes, name, value.strip() if isinstance(value, str) else value)
+    minutes.save()
+    audit.record_save(by, minutes, kind="minutes", fields=MINUTES_FIELDS, before=before)
+    if present and record.head_count != len(present):
+        # 参会人数 is those present: the ledger and the statistics read the head count.
+        old, record.head_count = record.head_count, len(present)
+        record.save(update_fields=["head_count", "updated_at"])
+        audit.record(by, "record.update", record, changes={"head_count": [old, len(present)]})
+    return minutes
+
+
+# -- Home visits and a group's coverage ----------------------------------------------------
+
+VISIT_KINDS = (WorkRecord.Kind.VISIT, WorkRecord.Kind.CONDOLENCE)
+
+
+@transaction.atomic
+def add_visit(
+    record: WorkRecord,
+    *,
+    household: Household | None = None,
+    resident: Resident | None = None,
+    purpose: str,
+    findings: str = "",
+    by: User | None,
+) -> Visit:
+    """One household or resident visited, why, and what was found."""
+    if record.kind not in VISIT_KINDS:
+        raise DomainError(_("只有走访/入户和慰问记录登记走访对象"))
+    if (household is None) == (resident is None):
+        raise DomainError(_("请选择一户或一位居民"))
+    target = household or resident
+    if not _in_scope(by, target.place_path):
+        raise DomainError(_("只能走访本辖区的户和居民"))
+    if purpose not in Visit.Purpose.values:
+        raise DomainError(_("请选择走访目的"), field="purpose")
+    if len(findings) > 1000:
+        raise DomainError(_("走访情况不能超过1000字"), field="findings")
+    if record.visits.filter(household=household, resident=resident).exists():
+        raise DomainError(_("%(who)s已在本次走访中") % {"who": _visited_name(target)})
+    visit = Visit.objects.create(
+        record=record,
+        household=household,
+        resident=resident,
+        purpose=purpose,
+        findings=findings.strip(),
+    )
+    audit.record(
+        by, "record.visit_add", record, data={"name": _visited_name(target), "purpose": purpose}
+    )
+    return visit
+
+
+def _visited_name(target: Household | Resident) -> str:
+    if isinstance(target, Household):
+        return _("户%(n)s") % {"n": target.number}
+    return target.name
+
+
+@transaction.atomic
+def remove_visit(visit: Visit, *, by: User | None) -> None:
+    record, name = visit.record, _visited_name(visit.household or visit.resident)
+    visit.delete()
+    audit.record(by, "record.visit_remove", record, data={"name": name})
+
+
+def _lived_in_on_visit(visited: str, start: datetime.date, end: datetime.date, **members):
+    """Residences in force on the day of a visit in the period to their `visited` side (the
+    household, or the resident): who lived in a visited household, or where a visited
+    resident lived."""
+    day = f"{visited}__visits__record__date"
+    return Residence.objects.filter(
+        Q(until__isnull=True) | Q(until__gte=F(day)),
+        since__lte=F(day),
+        **{f"{day}__gte": start, f"{day}__lte": end},
+        **members,
+    )
+
+
+@dataclass
+class Coverage:
+    """走访覆盖: of a group's members in a place during a period, how many were visited."""
+
+    members: int
+    visited: int
+    by_place: list[tuple[str, int, int]]  # (grid or community, members, visited)
+    unvisited: list[Membership]
+
+    @property
+    def rate(self) -> float | None:
+        return self.visited / self.members if self.members else None
+
+
+def visit_coverage(
+    category: GroupCategory,
+    place: Place,
+    start: datetime.date,
+    end: datetime.date,
+    *,
+    user: User,
+    unvisited_shown: int = 200,
+) -> Coverage:
+    """Members of `category` in `place` at any time in [start, end], and which of them were
+    visited in that period: a resident in person or through a visit to the household they
+    lived in on that day; a household likewise, through any of its members."""
+    if end < start:
+        raise DomainError(_("结束日期不能早于开始日期"), field="end")
+    members = (
+        Membership.objects.visible_to(user)
+        .filter(category=category, place_path__under=place.path, start__lte=end)
+        .filter(Q(end__isnull=True) | Q(end__gte=start))
+    )
+    in_period = Q(record__date__gte=start, record__date__lte=end)
+    residents = members.filter(resident__isnull=False).values("resident_id")
+    households = members.filter(household__isnull=False).values("household_id")
+    visited_residents = set(
+        Visit.objects.filter(in_period, resident_id__in=residents).values_list(
+            "resident_id", flat=True
+        )
+    ) | set(
+        _lived_in_on_visit("household", start, end, resident_id__in=residents).values_list(
+            "resident_id", flat=True
+        )
+    )
+    visited_households = set(
+        Visit.objects.filter(in_period, household_id__in=households).values_list(
+            "household_id", flat=True
+        )
+    ) | set(
+        _lived_in_on_visit("resident", start, end, household_id__in=households).values_list(
+            "household_id", flat=True
+        )
+    )
+
+    def seen(m) -> bool:
+        return (m["resident_id"] in visited_residents) or (m["household_id"] in visited_households)
+
+    rows = list(members.values("pk", "resident_id", "household_id", "place__name"))
+    per_place: dict[str, list[int]] = {}
+    for m in rows:
+        counts = per_place.setdefault(m["place__name"], [0, 0])
+        counts[0] += 1
+        counts[1] += seen(m)
+    unvisited_ids = [m["pk"] for m in rows if not seen(m)][:unvisited_shown]
+    unvisited = list(
+        Membership.objects.filter(pk__in=unvisited_ids)
+        .select_related("resident", "household", "place")
+        .order_by("place_path", "pk")
+    )
+    return Coverage(
+        members=len(rows),
+        visited=sum(1 for m in rows if seen(m)),
+        by_place=sorted((name, n, k) for name, (n, k) in per_place.items()),
+        unvisited=unvisited,
+    )
+
+
+# -- Residents' own sign-in by short code --------------------------------------------------
+
+CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O or 1/I to misread off a screen
+CODE_LENGTH = 6
+SIGNIN_HOURS = 4
+
+
+@transaction.atomic
+def open_signin(record: WorkRecord, *, by: User | None, hours: int = SIGNIN_HOURS) -> str:
+    """Give the record a short code residents type (or scan) to sign themselves in; it stays
+    open for `hours`."""
+    today = timezone.localdate()
+    if abs((record.date - today).days) > 1:
+        raise DomainError(_("只能为昨天、今天或明天的活动开启签到"))
+    if not record.signin_code:
+        while True:
+            code = "".join(secrets.choice(CODE_ALPHABET) for _n in range(CODE_LENGTH))
+            if not WorkRecord.objects.filter(signin_code=code).exists():
+                break
+        record.signin_code = code
+    record.signin_until = timezone.now() + datetime.timedelta(hours=hours)
+    record.save(update_fields=["signin_code", "signin_until", "updated_at"])
+    audit.record(
+        by,
+        "record.signin_open",
+        record,
+        data={"open_until": f"{timezone.localtime(record.signin_until):%H:%M}"},
+    )
+    return record.signin_code
+
+
+@transaction.atomic
+def close_signin(record: WorkRecord, *, by: User | None) -> None:
+    """End sign-in now; the code is given up, so an old photo of it leads nowhere."""
+    if not record.signin_code:
+        return
+    record.signin_code, record.signin_until = None, None
+    record.save(update_fields=["signin_code", "signin_until", "updated_at"])
+    audit.record(by, "record.signin_close", record)
+
+
+def open_record(code: str) -> WorkRecord:
+    code = re.sub(r"\s", "", code).upper()
+    record = (
+        WorkRecord.objects.filter(signin_code=code, signin_until__gt=timezone.now())
+        .select_related("place")
+        .first()
+        if code
+        else None
+    )
+    if record is None:
+        raise DomainError(_("签到码不正确，或本次签到已结束"), field="code")
+    return record
+
+
+@transaction.atomic
+def sign_in(record: WorkRecord, *, name: str, phone: str) -> SignIn:
+    """A resident signs themselves in. Matched by name and phone to one resident living in the
+    record's community, they join the participants; otherwise the sign-in waits for a worker.
+    The answer is the same either way, so the page tells nobody who is registered."""
+    name = re.sub(r"\s", "", name)
+    if not 2 <= len(name) <= 20 or not re.fullmatch(r"[\u4e00-\u9fff·A-Za-z]+", name):
+        raise DomainError(_("请填写真实姓名（2至20个汉字或字母）"), field="name")
+    try:
+        phone = normalise_mobile(phone)
+    except DomainError as exc:
+        raise DomainError(exc.message, field="phone") from None
+    if not phone:
+        raise DomainError(_("请填写手机号码"), field="phone")
+    earlier = record.signins.filter(phone=phone).first()
+    if earlier is not None:
+        return earlier
+    found = list(
+        Resident.objects.present()
+        .filter(place_path__under=_community_path(record.place_path), name=name, phone=phone)
+        .values_list("pk", flat=True)[:2]
+    )
+    resident_id = found[0] if len(found) == 1 else None
+    signin = SignIn.objects.create(
+        record=record,
+        name=name,
+        phone=phone,
+        resident_id=resident_id,
+        state=SignIn.State.MATCHED if resident_id else SignIn.State.PENDING,
+    )
+    if resident_id and not record.participants.filter(resident_id=resident_id).exists():
+        # Unless the worker has named them already.
+        Participant.objects.create(record=record, resident_id=resident_id)
+    audit.record(
+        None,
+        "record.signin",
+        record,
+        data={"name": name, "matched": bool(resident_id)},
+        username=_("居民自助签到"),
+    )
+    return signin
+
+
+@transaction.atomic
+def resolve_signin(signin: SignIn, resident: Resident, *, by: User | None) -> None:
+    """A worker names the resident behind a sign-in the registry could not match."""
+    if signin.state != SignIn.State.PENDING:
+        raise DomainError(_("该签到已处理"))
+    if not _in_scope(by, resident.place_path):
+        raise DomainError(_("只能添加本辖区的居民"))
+    if not signin.record.participants.filter(resident=resident).exists():
+        add_participant(signin.record, resident, role=Participant.Role.PARTICIPANT, by=by)
+    signin.resident, signin.state = resident, SignIn.State.ADDED
+    signin.save(update_fields=["resident", "state"])
+    audit.record(by, "record.signin_resolve", signin.record, data={"name": signin.name})
+
+
+@transaction.atomic
+def dismiss_signin(signin: SignIn, *, by: User | None) -> None:
+    if signin.state != SignIn.State.PENDING:
+        raise DomainError(_("该签到已处理"))
+    signin.state = SignIn.State.DISMISSED
+    signin.save(update_fields=["state"])
+    audit.record(by, "record.signin_dismiss", signin.record, data={"name": signin.name})
+
+
+# -- Households and units a record concerns ------------------------------------------------
+
+
+@transaction.atomic
+def link(
+    record: WorkRecord,
+    *,
+    household: Household | None = None,
+    unit: LocalUnit | None = None,
+    by: User | None,
+) -> None:
+    """Note that the record concerns a household or a local unit (a visit, a talk at a shop…)."""
+    target = household or unit
+    if target is None or (household is not None and unit is not None):
+        raise DomainError(_("请选择一户或一个单位"))
+    if not _in_scope(by, target.place_path):
+        raise DomainError(_("只能关联本辖区的户和单位"))
+    related = record.households if household is not None else record.units
+    if related.filter(pk=target.pk).exists():
+        raise DomainError(_("已关联%(t)s") % {"t": _linked_name(target)})
+    related.add(target)
+    audit.record(by, "record.link", record, data={"name": _linked_name(target)})
+
+
+@transaction.atomic
+def unlink(
+    record: WorkRecord,
+    *,
+    household: Household | None = None,
+    unit: LocalUnit | None = None,
+    by: User | None,
+) -> None:
+    target = household or unit
+    related = record.households if household is not None else record.units
+    related.remove(target)
+    audit.record(by, "record.unlink", record, data={"name": _linked_name(target)})
+
+
+def _linked_name(target: Household | LocalUnit) -> str:
+    return _("户%(n)s") % {"n": target.number} if isinstance(target, Household) else target.name
+
+
+SIGNIN_WINDOW = datetime.timedelta(minutes=10)
+SIGNIN_WRONG_CODES = 10  # per address per window: a code can't be found by trying
+SIGNIN_PER_ADDRESS = 60  # per address per window: a hall of residents behind one router
+
+
+def signin_refused_for(ip: str | None) -> str | None:
+    """The Chinese reason an address may not sign in just now, or None. Counted from the audit
+    rows, so it holds across server processes."""
+    since = timezone.now() - SIGNIN_WINDOW
+    rows = AuditEntry.objects.filter(ip=ip, at__gte=since)
+    if rows.filter(action="record.signin_wrong_code").count() >= SIGNIN_WRONG_CODES:
+        return _("签到码输错次数过多，请10分钟后再试")
+    if rows.filter(action="record.signin").count() >= SIGNIN_PER_ADDRESS:
+        return _("签到过于频繁，请稍后再试")
+    return None
+
+
+def wrong_code(code: str) -> None:
+    audit.record(
+        None, "record.signin_wrong_code", data={"code": code[:12]}, username=_("居民自助签到")
+    )

@@ -6,10 +6,11 @@ from __future__ import annotations
 import datetime
 from urllib.parse import urlencode
 
+import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,26 +20,38 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.roles import Perm, has_perm
 from accounts.scope import get_for_user, require
 from areas.kinds import PlaceKind
-from ledger import services
+from areas.models import LocalUnit
+from audit.middleware import client_ip
+from ledger import files, services
 from ledger.forms import (
+    AttachmentForm,
+    CoverageForm,
+    LinkForm,
+    MinutesForm,
     ParticipantForm,
     QuantityKindForm,
     RecordFilterForm,
     RecordForm,
     ServiceFilterForm,
     ServiceForm,
+    SignInForm,
     TopicForm,
+    VisitForm,
 )
 from ledger.models import (
+    Attachment,
+    Minutes,
     Participant,
     Quantity,
     QuantityKind,
     ServiceEntry,
+    SignIn,
     Topic,
+    Visit,
     WorkRecord,
 )
 from people import queries
-from people.models import Resident
+from people.models import Household, Residence, Resident
 from shequ.errors import DomainError, add_to_form
 
 PAGE_SIZE = 50
@@ -154,6 +167,7 @@ def _data(form: RecordForm) -> services.RecordData:
         head_count=data["head_count"],
         notes=data["notes"],
         quantities=form.quantities(),
+        photos=[services.Upload.read(f) for f in data["files"]],
     )
 
 
@@ -161,7 +175,9 @@ def _data(form: RecordForm) -> services.RecordData:
 @require_http_methods(["GET", "POST"])
 def record_create(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.EDIT_RECORDS)
-    form = RecordForm(request.POST or None, user=request.user, initial=_initial(request))
+    form = RecordForm(
+        request.POST or None, request.FILES or None, user=request.user, initial=_initial(request)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             record = services.save_record(None, _data(form), by=request.user)
@@ -184,7 +200,9 @@ def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
         topics=list(record.topics.all()),
         **{f"q_{q.kind_id}": q.amount for q in record.quantities.all()},
     )
-    form = RecordForm(request.POST or None, user=request.user, initial=initial)
+    form = RecordForm(
+        request.POST or None, request.FILES or None, user=request.user, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.save_record(record, _data(form), by=request.user)
@@ -206,14 +224,12 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     record = get_for_user(
         WorkRecord.objects.select_related("place", "organiser", "created_by"), request.user, pk=pk
     )
-    can_edit = has_perm(request.user, Perm.EDIT_RECORDS)
+    user = request.user
+    can_edit = has_perm(user, Perm.EDIT_RECORDS)
     participants = list(record.participants.select_related("resident"))
+    visits = list(record.visits.select_related("resident", "household"))
+    visible = Resident.objects.visible_to(user)
     q = request.GET.get("q", "").strip()[:50]
-    found = []
-    if can_edit and q:
-        # The registry's own search: name, pinyin initials, ID number, phone, address.
-        candidates = queries.search(Resident.objects.visible_to(request.user).present(), q)
-        found = list(candidates.order_by("place_path", "pk").select_related("place")[:20])
     return render(
         request,
         "ledger/record_detail.html",
@@ -225,16 +241,79 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "participants": participants,
             # Residents beyond the user's own place (a grid worker's neighbours) stay unnamed.
             "named": set(
-                Resident.objects.visible_to(request.user)
-                .filter(pk__in=[p.resident_id for p in participants])
-                .values_list("pk", flat=True)
+                visible.filter(
+                    pk__in=[p.resident_id for p in participants]
+                    + [v.resident_id for v in visits if v.resident_id]
+                ).values_list("pk", flat=True)
             ),
+            "visits": visits,
+            "is_meeting": record.kind in services.MEETING_KINDS,
+            "is_visit": record.kind in services.VISIT_KINDS,
+            "minutes": Minutes.objects.filter(record=record).first(),
+            "households": record.households.visible_to(user),
+            "units": record.units.visible_to(user),
+            "photos": [a for a in record.attachments.all() if a.kind == Attachment.Kind.PHOTO],
+            "documents": [
+                a for a in record.attachments.all() if a.kind == Attachment.Kind.DOCUMENT
+            ],
+            "attachment_form": AttachmentForm(),
             "q": q,
-            "found": found,
             "roles": Participant.Role.choices,
+            "purposes": Visit.Purpose.choices,
             "can_edit": can_edit,
+            **(_found(user, q) if can_edit and q else {}),
+            **(_signin_panel(request, record) if can_edit else {}),
         },
     )
+
+
+def _found(user, q: str) -> dict:
+    """The registry's own search (name, pinyin initials, ID number, phone, address) for
+    participants and visits, with each resident's household; units by name; a household by its
+    number."""
+    candidates = queries.search(Resident.objects.visible_to(user).present(), q)
+    found = list(candidates.order_by("place_path", "pk").select_related("place")[:20])
+    homes = dict(
+        Residence.objects.current()
+        .filter(resident__in=found)
+        .values_list("resident_id", "household_id")
+    )
+    for resident in found:
+        resident.household_id = homes.get(resident.pk)
+    return {
+        "found": found,
+        "found_units": list(LocalUnit.objects.visible_to(user).filter(name__contains=q)[:10]),
+        "found_households": list(Household.objects.visible_to(user).filter(number=q)[:5]),
+    }
+
+
+def _signin_panel(request: HttpRequest, record: WorkRecord) -> dict:
+    """The open sign-in's code, link and QR code, and the sign-ins waiting for a worker with
+    the residents of the same name they may be."""
+    pending = list(record.signins.filter(state=SignIn.State.PENDING))
+    namesakes: dict[str, list[Resident]] = {}
+    for each in (
+        Resident.objects.visible_to(request.user)
+        .present()
+        .filter(name__in={s.name for s in pending})
+        .select_related("place")[:50]
+    ):
+        namesakes.setdefault(each.name, []).append(each)
+    for signin in pending:
+        signin.candidates = namesakes.get(signin.name, [])
+    is_open = bool(record.signin_code and record.signin_until > timezone.now())
+    link = ""
+    if is_open:
+        link = request.build_absolute_uri(
+            f"{reverse('signin:form')}?{urlencode({'code': record.signin_code})}"
+        )
+    return {
+        "signin_open": is_open,
+        "signin_link": link,
+        "signin_qr": segno.make(link, error="m").svg_inline(scale=5) if link else "",
+        "signins_pending": pending,
+        "signins_count": record.signins.count(),
+    }
 
 
 @login_required
@@ -369,4 +448,293 @@ def service_list(request: HttpRequest) -> HttpResponse:
             "by_service": entries.values("service").annotate(n=Count("id")).order_by("-n"),
             "by_worker": entries.values("handled_by__name").annotate(n=Count("id")).order_by("-n"),
         },
+    )
+
+
+# -- Photos and documents ------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    record = get_for_user(WorkRecord.objects, request.user, pk=pk, perm=Perm.EDIT_RECORDS)
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid() or not form.cleaned_data["files"]:
+        messages.error(request, _("请选择要上传的文件"))
+    else:
+        kind = form.cleaned_data["kind"]
+        try:
+            added = services.attach(
+                record,
+                [services.Upload.read(f, kind) for f in form.cleaned_data["files"]],
+                by=request.user,
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("已上传%(n)s个文件") % {"n": len(added)})
+    return redirect("ledger:record-detail", pk=record.pk)
+
+
+def _attachment(request: HttpRequest, pk: int, *, perm: Perm | None = None) -> Attachment:
+    attachment = get_object_or_404(Attachment, pk=pk)
+    get_for_user(WorkRecord.objects, request.user, pk=attachment.record_id, perm=perm)
+    return attachment
+
+
+@login_required
+@require_http_methods(["GET"])
+def attachment_file(request: HttpRequest, pk: int, preview: bool = False) -> HttpResponse:
+    """A photo shown in the page, or a document downloaded, only to those who see the record."""
+    attachment = _attachment(request, pk)
+    path = files.path(attachment.stored_as, preview=preview)
+    if not path.is_file():
+        raise Http404
+    response = FileResponse(
+        path.open("rb"),
+        content_type=attachment.content_type,
+        as_attachment=attachment.kind == Attachment.Kind.DOCUMENT,
+        filename=attachment.name,
+    )
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
+@require_POST
+def attachment_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    attachment = _attachment(request, pk, perm=Perm.EDIT_RECORDS)
+    services.remove_attachment(attachment, by=request.user)
+    messages.success(request, _("已删除%(name)s") % {"name": attachment.name})
+    return redirect("ledger:record-detail", pk=attachment.record_id)
+
+
+# -- Meeting minutes -----------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def minutes_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    record = get_for_user(WorkRecord.objects, request.user, pk=pk, perm=Perm.EDIT_RECORDS)
+    if record.kind not in services.MEETING_KINDS:
+        raise Http404
+    minutes = Minutes.objects.filter(record=record).first()
+    initial = {n: getattr(minutes, n) for n in services.MINUTES_FIELDS} if minutes else {}
+    form = MinutesForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_minutes(
+                record, services.MinutesData(**form.cleaned_data), by=request.user
+            )
+        except DomainError as exc:
+            add_to_form(form, exc)
+        else:
+            messages.success(request, _("会议纪要已保存"))
+            return redirect("ledger:record-detail", pk=record.pk)
+    return render(
+        request,
+        "_form_page.html",
+        {
+            "form": form,
+            "title": _("会议纪要：%(t)s") % {"t": record.title},
+            "back": reverse("ledger:record-detail", args=[record.pk]),
+        },
+    )
+
+
+# -- Visits and coverage -------------------------------------------------------------------
+
+
+def _target(request: HttpRequest, value: str):
+    """ "h:12" → that household, "r:5" → that resident, "u:3" → that unit; 404 outside scope."""
+    letter, pk = value.split(":")
+    model = {"h": Household, "r": Resident, "u": LocalUnit}[letter]
+    return get_for_user(model.objects, request.user, pk=int(pk))
+
+
+@login_required
+@require_POST
+def visit_add(request: HttpRequest, pk: int) -> HttpResponse:
+    record = get_for_user(WorkRecord.objects, request.user, pk=pk, perm=Perm.EDIT_RECORDS)
+    form = VisitForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择走访对象和走访目的，走访情况不超过1000字"))
+    else:
+        target = _target(request, form.cleaned_data["target"])
+        try:
+            services.add_visit(
+                record,
+                household=target if isinstance(target, Household) else None,
+                resident=target if isinstance(target, Resident) else None,
+                purpose=form.cleaned_data["purpose"],
+                findings=form.cleaned_data["findings"],
+                by=request.user,
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("已登记走访对象"))
+    return _back_to_search(record, request)
+
+
+def _back_to_search(record: WorkRecord, request: HttpRequest) -> HttpResponse:
+    """Back to the record with the same search, so the next one is one click away."""
+    detail = reverse("ledger:record-detail", args=[record.pk])
+    q = request.POST.get("q", "").strip()[:50]
+    return redirect(f"{detail}?{urlencode({'q': q})}" if q else detail)
+
+
+@login_required
+@require_POST
+def visit_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = get_object_or_404(Visit, pk=pk)
+    record = get_for_user(
+        WorkRecord.objects, request.user, pk=visit.record_id, perm=Perm.EDIT_RECORDS
+    )
+    services.remove_visit(visit, by=request.user)
+    messages.success(request, _("已移除"))
+    return redirect("ledger:record-detail", pk=record.pk)
+
+
+@login_required
+@require_http_methods(["GET"])
+def visit_coverage(request: HttpRequest) -> HttpResponse:
+    """走访覆盖率: how many of a group's members were visited in a period, and who was not."""
+    require(request.user, Perm.VIEW_RECORDS)
+    today = timezone.localdate()
+    form = CoverageForm(
+        request.GET or None,
+        user=request.user,
+        initial={"start": today.replace(month=1, day=1), "end": today},
+    )
+    coverage = None
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        try:
+            coverage = services.visit_coverage(
+                data["category"], data["place"], data["start"], data["end"], user=request.user
+            )
+        except DomainError as exc:
+            add_to_form(form, exc)
+    return render(request, "ledger/visit_coverage.html", {"form": form, "coverage": coverage})
+
+
+# -- Households and units a record concerns ------------------------------------------------
+
+
+@login_required
+@require_POST
+def link_add(request: HttpRequest, pk: int) -> HttpResponse:
+    record = get_for_user(WorkRecord.objects, request.user, pk=pk, perm=Perm.EDIT_RECORDS)
+    form = LinkForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择要关联的户或单位"))
+    else:
+        target = _target(request, form.cleaned_data["target"])
+        try:
+            services.link(
+                record,
+                household=target if isinstance(target, Household) else None,
+                unit=target if isinstance(target, LocalUnit) else None,
+                by=request.user,
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("已关联"))
+    return _back_to_search(record, request)
+
+
+@login_required
+@require_POST
+def link_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    record = get_for_user(WorkRecord.objects, request.user, pk=pk, perm=Perm.EDIT_RECORDS)
+    form = LinkForm(request.POST)
+    if form.is_valid():
+        target = _target(request, form.cleaned_data["target"])
+        services.unlink(
+            record,
+            household=target if isinstance(target, Household) else None,
+            unit=target if isinstance(target, LocalUnit) else None,
+            by=request.user,
+        )
+        messages.success(request, _("已取消关联"))
+    return redirect("ledger:record-detail", pk=record.pk)
+
+
+# -- Sign-in by short code -----------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def signin_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+    record = get_for_user(WorkRecord.objects, request.user, pk=pk, perm=Perm.EDIT_RECORDS)
+    if request.POST.get("open") == "1":
+        try:
+            code = services.open_signin(record, by=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("签到已开启，签到码 %(code)s") % {"code": code})
+    else:
+        services.close_signin(record, by=request.user)
+        messages.success(request, _("签到已结束"))
+    return redirect("ledger:record-detail", pk=record.pk)
+
+
+def _signin(request: HttpRequest, pk: int) -> SignIn:
+    signin = get_object_or_404(SignIn, pk=pk)
+    get_for_user(WorkRecord.objects, request.user, pk=signin.record_id, perm=Perm.EDIT_RECORDS)
+    return signin
+
+
+@login_required
+@require_POST
+def signin_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+    signin = _signin(request, pk)
+    resident_pk = request.POST.get("resident", "")
+    try:
+        if request.POST.get("dismiss") == "1":
+            services.dismiss_signin(signin, by=request.user)
+        elif resident_pk.isdigit():
+            resident = get_for_user(Resident.objects, request.user, pk=int(resident_pk))
+            services.resolve_signin(signin, resident, by=request.user)
+        else:
+            raise DomainError(_("请选择对应的居民"))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已处理%(name)s的签到") % {"name": signin.name})
+    return redirect("ledger:record-detail", pk=signin.record_id)
+
+
+@require_http_methods(["GET", "POST"])
+def signin_public(request: HttpRequest) -> HttpResponse:
+    """现场签到 on a resident's own phone, no login: the code the worker shows (typed, or in the
+    link of the QR code), then name and phone. Whatever is typed, the page neither shows nor
+    confirms anything about the registry."""
+    code = (request.POST.get("code") or request.GET.get("code") or "").strip().upper()[:12]
+    form = SignInForm(request.POST or None)
+    record, done, error, status = None, False, None, 200
+    if code:
+        error = services.signin_refused_for(client_ip(request))
+        status = 429 if error else 200
+    if code and error is None:
+        try:
+            record = services.open_record(code)
+        except DomainError as exc:
+            error = exc.message
+            services.wrong_code(code)
+    if record is not None and request.method == "POST" and form.is_valid():
+        try:
+            services.sign_in(record, **form.cleaned_data)
+        except DomainError as exc:
+            add_to_form(form, exc)
+        else:
+            done = True
+    return render(
+        request,
+        "ledger/signin_public.html",
+        {"code": code, "record": record, "form": form, "done": done, "error": error},
+        status=status,
     )

@@ -6,4 +6,5 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("people/", include("people.urls")),
     path("records/", include("ledger.urls")),
+    path("signin/", include("ledger.signin_urls")),
 ]

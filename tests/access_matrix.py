@@ -1,10 +1,11 @@
 """Every URL of the project, with who may open it and on which object. The access-matrix test
 fails when a URL is added without an entry here: a new view declares its access or CI fails.
 
-`get` / `post`: the permission needed for that method (ANY: any logged-in user; PUBLIC: no login;
-None: the method is not allowed, 405). `kwargs` / `query` build the URL for an object inside the
-home community. `scoped`: the object lies in a place, so a same-role user from next door gets 404.
-`ok`: the status a permitted GET answers.
+`get` / `post`: the permission needed for that method (ANY: any logged-in user; PUBLIC: no login,
+and a logged-in user is sent on; OPEN: no login, the same page for everyone; None: the method is
+not allowed, 405). `kwargs` / `query` build the URL for an object inside the home community.
+`scoped`: the object lies in a place, so a same-role user from next door gets 404. `ok`: the
+status a permitted GET answers.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from audit import services as audit
 
 ANY = "any"
 PUBLIC = "public"
+OPEN = "open"
 
 
 @dataclass(frozen=True)
@@ -137,6 +139,57 @@ def _record(w):
 def _participant(w):
     _record(w)
     return w.participant
+
+
+def _meeting(w):
+    """A meeting of the home grid (made once)."""
+    if not hasattr(w, "meeting"):
+        from ledger.models import WorkRecord
+
+        w.meeting = WorkRecord.objects.create(
+            kind="会议", title="居委会例会", date=datetime.date(2025, 3, 6), place=w.grid
+        )
+    return w.meeting
+
+
+def _visit(w):
+    """A home visit in the home grid to the matrix resident (made once)."""
+    if not hasattr(w, "visit"):
+        from ledger.models import WorkRecord
+
+        record = WorkRecord.objects.create(
+            kind="走访/入户", title="走访独居老人", date=datetime.date(2025, 3, 7), place=w.grid
+        )
+        w.visit = record.visits.create(resident=_resident(w), purpose="日常走访")
+    return w.visit
+
+
+def _attachment(w):
+    """A photo of the matrix record, with its files on disk (made once per test)."""
+    if not hasattr(w, "attachment"):
+        from ledger import files
+        from ledger.demo import sample_photo
+        from ledger.models import Attachment
+
+        stored_as = files.new_stored_name("jpg")
+        checked = files.check_photo(sample_photo(), "现场.jpg")
+        files.write(stored_as, checked)
+        w.attachment = Attachment.objects.create(
+            record=_record(w),
+            kind="照片",
+            name="现场.jpg",
+            stored_as=stored_as,
+            content_type="image/jpeg",
+            size=len(checked.content),
+        )
+    return w.attachment
+
+
+def _signin(w):
+    """A sign-in to the matrix record waiting for a worker (made once)."""
+    if not hasattr(w, "signin"):
+        w.signin = _record(w).signins.create(name="赵六", phone="13800001111", state="待核对")
+    return w.signin
 
 
 def _topic_pk() -> int:
@@ -413,4 +466,43 @@ ROUTES: dict[str, Route] = {
         kwargs=lambda w: {"pk": _participant(w).pk},
         scoped=True,
     ),
+    "ledger:attachment-add": Route(
+        get=None, post=Perm.EDIT_RECORDS, kwargs=lambda w: {"pk": _record(w).pk}, scoped=True
+    ),
+    "ledger:attachment": Route(
+        get=Perm.VIEW_RECORDS, kwargs=lambda w: {"pk": _attachment(w).pk}, scoped=True
+    ),
+    "ledger:attachment-preview": Route(
+        get=Perm.VIEW_RECORDS, kwargs=lambda w: {"pk": _attachment(w).pk}, scoped=True
+    ),
+    "ledger:attachment-remove": Route(
+        get=None, post=Perm.EDIT_RECORDS, kwargs=lambda w: {"pk": _attachment(w).pk}, scoped=True
+    ),
+    "ledger:minutes-edit": Route(
+        get=Perm.EDIT_RECORDS,
+        post=Perm.EDIT_RECORDS,
+        kwargs=lambda w: {"pk": _meeting(w).pk},
+        scoped=True,
+    ),
+    "ledger:visit-add": Route(
+        get=None, post=Perm.EDIT_RECORDS, kwargs=lambda w: {"pk": _visit(w).record_id}, scoped=True
+    ),
+    "ledger:visit-remove": Route(
+        get=None, post=Perm.EDIT_RECORDS, kwargs=lambda w: {"pk": _visit(w).pk}, scoped=True
+    ),
+    "ledger:visit-coverage": Route(get=Perm.VIEW_RECORDS),
+    "ledger:link-add": Route(
+        get=None, post=Perm.EDIT_RECORDS, kwargs=lambda w: {"pk": _record(w).pk}, scoped=True
+    ),
+    "ledger:link-remove": Route(
+        get=None, post=Perm.EDIT_RECORDS, kwargs=lambda w: {"pk": _record(w).pk}, scoped=True
+    ),
+    "ledger:signin-toggle": Route(
+        get=None, post=Perm.EDIT_RECORDS, kwargs=lambda w: {"pk": _record(w).pk}, scoped=True
+    ),
+    "ledger:signin-resolve": Route(
+        get=None, post=Perm.EDIT_RECORDS, kwargs=lambda w: {"pk": _signin(w).pk}, scoped=True
+    ),
+    # The one page residents open without an account.
+    "signin:form": Route(get=OPEN, post=OPEN),
 }

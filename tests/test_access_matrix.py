@@ -8,7 +8,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.roles import GRANTS, Perm, Role
-from tests.access_matrix import ANY, PUBLIC, ROUTES, Route
+from tests.access_matrix import ANY, OPEN, PUBLIC, ROUTES, Route
 
 
 def _url_names(patterns=None, namespace: str = "") -> list[str | None]:
@@ -38,7 +38,7 @@ def _url(route: Route, name: str, world) -> str:
 
 
 def _allowed(role: Role, need) -> bool:
-    return need in (ANY, PUBLIC) or (isinstance(need, Perm) and need in GRANTS[role])
+    return need in (ANY, PUBLIC, OPEN) or (isinstance(need, Perm) and need in GRANTS[role])
 
 
 def _outside(route: Route, role: Role) -> bool:
@@ -51,6 +51,8 @@ def _expected_get(route: Route, role: Role) -> int:
         return 405
     if route.get == PUBLIC:
         return 302  # a logged-in user is sent on from the login page
+    if route.get == OPEN:
+        return route.ok
     if not _allowed(role, route.get):
         return 403
     return 404 if _outside(route, role) else route.ok
@@ -61,7 +63,7 @@ def test_anonymous_is_sent_to_login(client, world, name):
     route = ROUTES[name]
     url = _url(route, name, world)
     response = client.get(url)
-    if route.get == PUBLIC:
+    if route.get in (PUBLIC, OPEN):
         assert response.status_code == 200
     elif route.get is None:
         assert response.status_code in (302, 405)
@@ -85,7 +87,7 @@ def test_insider_get_and_post(client, world, name, role):
     status = client.post(url, {}).status_code
     if route.post is None:
         assert status == 405, f"POST {url} as {role}"
-    elif route.post == PUBLIC or _allowed(role, route.post):
+    elif route.post in (PUBLIC, OPEN) or _allowed(role, route.post):
         expected = (404,) if _outside(route, role) else (200, 302)
         assert status in expected, f"POST {url} as {role} answered {status}"
     else:

@@ -1,0 +1,151 @@
+"""Photos and documents of work records, checked by what they contain rather than by their name.
+
+A photo is decoded with Pillow, turned upright, scaled down and re-encoded as JPEG, so nothing
+but pixels reaches the store (no EXIF location, nothing appended to the file). A document must
+be a PDF, a Word .docx or an Excel .xlsx by its first bytes and, for the two zip formats, by the
+parts inside. Stored names are generated; the name the user gave is kept only for display."""
+
+from __future__ import annotations
+
+import io
+import uuid
+import warnings
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from shequ.errors import DomainError
+
+PHOTO_SIDE = 1600  # enough for a ledger page or a summary, ~300 KB as JPEG
+PREVIEW_SIDE = 320
+MAX_PIXELS = 50_000_000  # a 50-megapixel camera; more is a decompression bomb, not a photo
+PHOTO_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "BMP", "MPO"}
+DOCUMENTS = {
+    # kind: (content type, the part a real file of that kind contains)
+    "pdf": ("application/pdf", None),
+    "docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "word/document.xml",
+    ),
+    "xlsx": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "xl/workbook.xml",
+    ),
+}
+
+
+@dataclass
+class Checked:
+    """A file ready to store: its content, the preview of a photo, and what to record."""
+
+    content: bytes
+    content_type: str
+    extension: str
+    preview: bytes | None = None
+    width: int | None = None
+    height: int | None = None
+
+
+def _too_big(data: bytes) -> None:
+    if len(data) > settings.RECORD_FILE_MAX_BYTES:
+        limit = settings.RECORD_FILE_MAX_BYTES // (1024 * 1024)
+        raise DomainError(_("文件过大，不能超过%(mb)sMB") % {"mb": limit}, field="files")
+    if not data:
+        raise DomainError(_("文件是空的"), field="files")
+
+
+def check_photo(data: bytes, name: str) -> Checked:
+    """Decode, orient, scale and re-encode a photo; a clear Chinese error for anything else."""
+    _too_big(data)
+    refused = DomainError(
+        _("“%(name)s”不是可识别的照片（支持 JPG、PNG、WebP、GIF、BMP）") % {"name": name},
+        field="files",
+    )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            probe = Image.open(io.BytesIO(data))
+            if probe.format not in PHOTO_FORMATS:
+                raise refused
+            if probe.width * probe.height > MAX_PIXELS:
+                raise DomainError(_("“%(name)s”像素过多，不是照片") % {"name": name}, field="files")
+            probe.verify()  # structure and checksums; the image must be opened again after
+            image = Image.open(io.BytesIO(data))
+            image.load()
+    except DomainError:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError,
+            Image.DecompressionBombWarning) as exc:  # fmt: skip
+        raise refused from exc
+    image = ImageOps.exif_transpose(image).convert("RGB")
+    image.thumbnail((PHOTO_SIDE, PHOTO_SIDE))
+    photo = io.BytesIO()
+    image.save(photo, "JPEG", quality=85, optimize=True)
+    image.thumbnail((PREVIEW_SIDE, PREVIEW_SIDE))
+    preview = io.BytesIO()
+    image.save(preview, "JPEG", quality=80)
+    return Checked(photo.getvalue(), "image/jpeg", "jpg", preview.getvalue(), *_size(photo))
+
+
+def _size(photo: io.BytesIO) -> tuple[int, int]:
+    photo.seek(0)
+    with Image.open(photo) as image:
+        return image.width, image.height
+
+
+def check_document(data: bytes, name: str) -> Checked:
+    """A PDF, .docx or .xlsx, recognised by its content whatever its name says."""
+    _too_big(data)
+    if data.startswith(b"%PDF-"):
+        return Checked(data, DOCUMENTS["pdf"][0], "pdf")
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                parts = set(archive.namelist())
+        except zipfile.BadZipFile:
+            parts = set()
+        for extension, (content_type, part) in DOCUMENTS.items():
+            if part in parts:
+                return Checked(data, content_type, extension)
+    raise DomainError(
+        _("“%(name)s”不是 PDF、Word（.docx）或 Excel（.xlsx）文件") % {"name": name},
+        field="files",
+    )
+
+
+def display_name(name: str, extension: str) -> str:
+    """The user's file name, without any folder, shortened, ending in the real extension."""
+    stem = Path(name.replace("\\", "/")).name.rsplit(".", 1)[0].strip() or _("文件")
+    return f"{stem[:90]}.{extension}"
+
+
+def new_stored_name(extension: str) -> str:
+    return f"{uuid.uuid4().hex}.{extension}"
+
+
+def path(stored_as: str, *, preview: bool = False) -> Path:
+    stem, extension = stored_as.rsplit(".", 1)
+    return Path(settings.RECORD_FILES_DIR) / (
+        f"{stem}.preview.{extension}" if preview else stored_as
+    )
+
+
+def write(stored_as: str, checked: Checked) -> list[Path]:
+    """Write the file (and a photo's preview); the paths written, to remove on failure."""
+    folder = Path(settings.RECORD_FILES_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = [path(stored_as)]
+    written[0].write_bytes(checked.content)
+    if checked.preview is not None:
+        written.append(path(stored_as, preview=True))
+        written[1].write_bytes(checked.preview)
+    return written
+
+
+def remove(stored_as: str) -> None:
+    for each in (path(stored_as), path(stored_as, preview=True)):
+        each.unlink(missing_ok=True)
