@@ -248,3 +248,12 @@ def test_only_those_who_edit_records_get_the_template(client, world):
     assert client.get(url).status_code == 403
     client.force_login(world.cast["grid_worker"])
     assert client.get(url).status_code == 200
+
+
+def test_checking_and_importing_costs_no_query_per_row(world, wang, django_assert_max_num_queries):
+    data = [[*row[:2], f"{row[2]}{i}", *row[3:]] for i in range(100) for row in rows()]
+    with django_assert_max_num_queries(25):  # 200 rows; SQLite inserts ~60 records a query
+        plan = run(world, "records", workbook(HEADERS, data))
+    assert plan.ok and WorkRecord.objects.count() == 200
+    with django_assert_max_num_queries(15):
+        assert run(world, "records", workbook(HEADERS, data)).counts()["unchanged"] == 200
