@@ -7,6 +7,9 @@ class LedgerConfig(AppConfig):
     verbose_name = _("工作记录")
 
     def ready(self) -> None:
+        from ledger.importing import RecordsImport
         from ledger.ledgers import register_all
+        from people import importing
 
         register_all()
+        importing.register(RecordsImport())

@@ -88,7 +88,9 @@ def _in_scope(by: User | None, path: str) -> bool:
     return by is None or path.startswith(by.scope_path)
 
 
-def _check(data: RecordData, by: User | None) -> None:
+def check_record(data: RecordData, by: User | None) -> None:
+    """Raise DomainError (with the field at fault) when `data` breaks a rule of records; the
+    form and the spreadsheet import check with the same rules."""
     if data.kind not in WorkRecord.Kind.values:
         raise DomainError(_("请选择类型"), field="kind")
     if not data.title.strip():
@@ -127,7 +129,7 @@ def _community_path(path: str) -> str:
 @transaction.atomic
 def save_record(record: WorkRecord | None, data: RecordData, *, by: User | None) -> WorkRecord:
     """Register a record (`record=None`) or change one, with its topics and quantities."""
-    _check(data, by)
+    check_record(data, by)
     creating = record is None
     record = record or WorkRecord(created_by=by)
     before = None if creating else audit.snapshot(record, RECORD_FIELDS)

@@ -6,9 +6,10 @@ the file and against the database, place references within the importing user's 
 file without a single error is committed, in one transaction, with one audit row. Importing the
 same file again changes nothing: rows are matched by ID number, credit code, household number or
 address, and unchanged rows are left alone. The same code serves the web page and
-`shequ import`."""
+`shequ import`; other apps add their kinds with `register()` (work records: ledger/importing.py)."""
 
 from people.importing.base import (
+    CHUNK,
     Context,
     Header,
     Kind,
@@ -41,7 +42,15 @@ KINDS: dict[str, Kind] = {
     )
 }
 
+
+def register(kind: Kind) -> None:
+    """Offer another app's kind on the import page and in `shequ import` (people cannot import
+    the other apps, so they register theirs from their AppConfig.ready())."""
+    KINDS[kind.code] = kind
+
+
 __all__ = [
+    "CHUNK",
     "KINDS",
     "Context",
     "Header",
@@ -52,6 +61,7 @@ __all__ = [
     "error_report",
     "finish_import",
     "import_file",
+    "register",
     "registered_id_numbers",
     "resident_sink",
     "template",

@@ -14,7 +14,7 @@ from shequ.xlsx import SpreadsheetError
 
 
 class Command(BaseCommand):
-    help = _("从Excel导入居民、户、房屋、辖区单位或重点人群；文件有任何错误则全部不导入")
+    help = _("从Excel导入居民、户、房屋、辖区单位、重点人群或工作记录；文件有任何错误则全部不导入")
 
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=sorted(importing.KINDS))
@@ -68,3 +68,5 @@ class Command(BaseCommand):
                 % {"n": plan.problem_count, "r": report}
             )
         self.stdout.write((_("检查通过（未写入）：") if dry_run else _("导入完成：")) + summary)
+        for warning in plan.warnings[:20]:
+            self.stdout.write(f"  第{warning.row}行 {warning.column}：{warning.message}")
