@@ -10,7 +10,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import Place
-from ledger.models import Participant, Quantity, ServiceEntry, WorkRecord, numeric
+from ledger.models import Minutes, Participant, Quantity, ServiceEntry, Visit, WorkRecord, numeric
 from people.ledgers import Col, Ledger, Span, register
 
 K = WorkRecord.Kind
@@ -22,11 +22,12 @@ def _records(*kinds: str) -> Callable[[Place, Span, Any], QuerySet]:
             WorkRecord.objects.visible_to(user)
             .filter(place_path__under=place.path, kind__in=kinds)
             .filter(date__gte=span.start, date__lte=span.end)
-            .select_related("place", "organiser")
+            .select_related("place", "organiser", "minutes")
             .prefetch_related(
                 "topics",
                 Prefetch("quantities", Quantity.objects.select_related("kind")),
                 Prefetch("participants", Participant.objects.select_related("resident")),
+                Prefetch("visits", Visit.objects.select_related("resident", "household")),
             )
             .order_by("date", "start_time", "id")
         )
@@ -64,6 +65,38 @@ def _named(role: str | None = None) -> Callable[[WorkRecord], str]:
         return "、".join(p.resident.name for p in r.participants.all() if role in (None, p.role))
 
     return get
+
+
+def _minutes(get: Callable[[Minutes], Any]) -> Callable[[WorkRecord], Any]:
+    def read(r: WorkRecord) -> Any:
+        minutes = getattr(r, "minutes", None)  # a meeting without minutes has none
+        return get(minutes) if minutes is not None else ""
+
+    return read
+
+
+def _attendance(m: Minutes) -> str:
+    present, absent = len(m.present_names), len(m.absent_names)
+    shown = _("实到%(p)s人，缺席%(a)s人") % {"p": present, "a": absent}
+    return (_("应到%(e)s人，") % {"e": m.expected} if m.expected else "") + shown
+
+
+def _numbered(items: list[str]) -> str:
+    return "\n".join(f"{n}. {item}" for n, item in enumerate(items, 1))
+
+
+def _visited(r: WorkRecord) -> str:
+    """Households and residents visited, then the residents named as served (older records)."""
+    names = [v.resident.name if v.resident else _("户%(n)s") % {"n": v.household.number}
+             for v in r.visits.all()]  # fmt: skip
+    names += [p.resident.name for p in r.participants.all() if p.role == Participant.Role.SERVED]
+    return "、".join(names)
+
+
+def _findings(r: WorkRecord) -> str:
+    found = [f"{v.resident.name if v.resident else v.household.number}：{v.findings}"
+             for v in r.visits.all() if v.findings]  # fmt: skip
+    return "\n".join([r.notes, *found] if r.notes else found)
 
 
 _DATE = Col(_("日期"), lambda r: r.date, 12)
@@ -130,9 +163,15 @@ def register_all() -> None:
                 _TIME,
                 Col(_("会议名称"), lambda r: r.title, 28),
                 _VENUE,
-                Col(_("主持/组织"), _ORGANISER.get, 10),
+                Col(_("主持人"), _minutes(lambda m: m.chair), 8),
+                Col(_("记录人"), _minutes(lambda m: m.recorder), 8),
                 Col(_("参会人数"), _HEADS.get, 8),
-                Col(_("会议内容"), lambda r: r.notes, 50),
+                Col(_("出席情况"), _minutes(_attendance), 16),
+                Col(_("出席人员"), _minutes(lambda m: "、".join(m.present_names)), 24),
+                Col(_("缺席人员"), _minutes(lambda m: "、".join(m.absent_names)), 16),
+                Col(_("议题"), _minutes(lambda m: _numbered(m.agenda_items)), 30),
+                Col(_("决定事项"), _minutes(lambda m: _numbered(m.decision_items)), 30),
+                Col(_("会议内容"), lambda r: r.notes, 40),
             ],
         )
     )
@@ -167,10 +206,15 @@ def register_all() -> None:
             columns=[
                 _DATE,
                 Col(_("走访事由"), lambda r: r.title, 24),
-                Col(_("走访对象"), _named(Participant.Role.SERVED), 24),
+                Col(_("走访对象"), _visited, 24),
+                Col(
+                    _("走访目的"),
+                    lambda r: "、".join(sorted({v.purpose for v in r.visits.all()})),
+                    12,
+                ),
                 Col(_("网格/社区"), lambda r: r.place.name, 12),
                 Col(_("走访人"), _ORGANISER.get, 10),
-                Col(_("走访情况"), lambda r: r.notes, 40),
+                Col(_("走访情况"), _findings, 40),
             ],
         )
     )

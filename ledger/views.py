@@ -616,7 +616,18 @@ def visit_coverage(request: HttpRequest) -> HttpResponse:
             )
         except DomainError as exc:
             add_to_form(form, exc)
-    return render(request, "ledger/visit_coverage.html", {"form": form, "coverage": coverage})
+    return render(
+        request,
+        "ledger/visit_coverage.html",
+        {
+            "form": form,
+            "coverage": coverage,
+            "rate": "—" if coverage is None or coverage.rate is None else f"{coverage.rate:.1%}",
+            "visit_kind": WorkRecord.Kind.VISIT,
+            "unvisited_cut": coverage is not None
+            and len(coverage.unvisited) < coverage.members - coverage.visited,
+        },
+    )
 
 
 # -- Households and units a record concerns ------------------------------------------------
