@@ -229,6 +229,7 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     participants = list(record.participants.select_related("resident"))
     visits = list(record.visits.select_related("resident", "household"))
     visible = Resident.objects.visible_to(user)
+    attachments = list(record.attachments.all())
     q = request.GET.get("q", "").strip()[:50]
     return render(
         request,
@@ -252,10 +253,8 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "minutes": Minutes.objects.filter(record=record).first(),
             "households": record.households.visible_to(user),
             "units": record.units.visible_to(user),
-            "photos": [a for a in record.attachments.all() if a.kind == Attachment.Kind.PHOTO],
-            "documents": [
-                a for a in record.attachments.all() if a.kind == Attachment.Kind.DOCUMENT
-            ],
+            "photos": [a for a in attachments if a.kind == Attachment.Kind.PHOTO],
+            "documents": [a for a in attachments if a.kind == Attachment.Kind.DOCUMENT],
             "attachment_form": AttachmentForm(),
             "q": q,
             "roles": Participant.Role.choices,

@@ -449,3 +449,26 @@ def test_a_record_links_households_and_units_of_its_place_only(client, world):
     assert "便民超市" in page and "户H-甲党员" in page
     client.post(reverse("ledger:link-remove", args=[record.pk]), {"target": f"u:{shop.pk}"})
     assert not record.units.exists()
+
+
+def test_the_record_page_costs_no_query_per_row(client, world, django_assert_max_num_queries):
+    record = _record(world, "走访/入户")
+    code = services.open_signin(record, by=None)
+    client.force_login(world.cast["community_worker"])
+
+    def grow(n):
+        for i in range(n):
+            person = resident(world.grid, f"居民{record.visits.count()}号")
+            services.add_participant(record, person, role="参与者", by=None)
+            services.add_visit(record, resident=person, purpose="日常走访", by=None)
+            services.attach(record, [services.Upload(f"{i}.jpg", sample_photo(i))], by=None)
+            SignIn.objects.create(
+                record=record, name=f"路人{i}", phone=f"1390000{record.signins.count():04d}",
+                state=SignIn.State.PENDING,
+            )  # fmt: skip
+
+    for n in (2, 6):
+        grow(n)
+        with django_assert_max_num_queries(24):  # the same for 2 rows and for 8
+            page = client.get(reverse("ledger:record-detail", args=[record.pk]), {"q": "居民"})
+        assert code in page.content.decode()
