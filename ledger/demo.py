@@ -157,6 +157,7 @@ def _minutes(records: list[WorkRecord], staff: list[Staff], rng: random.Random) 
         agenda, decisions = AGENDA[record.title]
         present = rng.sample(names, k=min(len(names), max(2, (record.head_count or 3) // 2)))
         absent = [n for n in names if n not in present][:1]
+        record.head_count = len(present)  # as save_minutes() does: those present are counted
         minutes.append(
             Minutes(
                 record=record,
@@ -170,6 +171,7 @@ def _minutes(records: list[WorkRecord], staff: list[Staff], rng: random.Random) 
             )
         )
     Minutes.objects.bulk_create(minutes, batch_size=500)
+    WorkRecord.objects.bulk_update([m.record for m in minutes], ["head_count"], batch_size=500)
 
 
 def _visits(records: list[WorkRecord], community: Place, rng: random.Random) -> int:

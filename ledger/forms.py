@@ -210,7 +210,7 @@ class MinutesForm(forms.Form):
         label=_("出席人员"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("姓名之间用顿号、逗号或空格隔开；参会人数按出席人数计"),
+        help_text=_("姓名之间用顿号或逗号隔开；参会人数按出席人数计"),
     )
     absent = forms.CharField(
         label=_("缺席人员及原因"),

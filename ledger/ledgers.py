@@ -85,17 +85,19 @@ def _numbered(items: list[str]) -> str:
     return "\n".join(f"{n}. {item}" for n, item in enumerate(items, 1))
 
 
+def _visited_name(v: Visit) -> str:
+    return v.resident.name if v.resident else _("户%(n)s") % {"n": v.household.number}
+
+
 def _visited(r: WorkRecord) -> str:
     """Households and residents visited, then the residents named as served (older records)."""
-    names = [v.resident.name if v.resident else _("户%(n)s") % {"n": v.household.number}
-             for v in r.visits.all()]  # fmt: skip
+    names = [_visited_name(v) for v in r.visits.all()]
     names += [p.resident.name for p in r.participants.all() if p.role == Participant.Role.SERVED]
     return "、".join(names)
 
 
 def _findings(r: WorkRecord) -> str:
-    found = [f"{v.resident.name if v.resident else v.household.number}：{v.findings}"
-             for v in r.visits.all() if v.findings]  # fmt: skip
+    found = [f"{_visited_name(v)}：{v.findings}" for v in r.visits.all() if v.findings]
     return "\n".join([r.notes, *found] if r.notes else found)
 
 
@@ -168,7 +170,7 @@ def register_all() -> None:
                 Col(_("参会人数"), _HEADS.get, 8),
                 Col(_("出席情况"), _minutes(_attendance), 16),
                 Col(_("出席人员"), _minutes(lambda m: "、".join(m.present_names)), 24),
-                Col(_("缺席人员"), _minutes(lambda m: "、".join(m.absent_names)), 16),
+                Col(_("缺席人员"), _minutes(lambda m: m.absent), 16),
                 Col(_("议题"), _minutes(lambda m: _numbered(m.agenda_items)), 30),
                 Col(_("决定事项"), _minutes(lambda m: _numbered(m.decision_items)), 30),
                 Col(_("会议内容"), lambda r: r.notes, 40),

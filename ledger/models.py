@@ -295,8 +295,10 @@ class Minutes(models.Model):
 
 
 def names(text: str) -> list[str]:
-    """ "张三、李四，王五" or one per line → ["张三", "李四", "王五"]."""
-    return [n for n in re.split(r"[、，,;；\s]+", text) if n]
+    """ "张三、李四（病假），王五" or one per line → ["张三", "李四", "王五"]: a reason in brackets
+    or after a space is not part of the name ("王五 病假" is 王五)."""
+    entries = (re.sub(r"[（(][^）)]*[）)]", "", n) for n in re.split(r"[、，,;；\n]+", text))
+    return [e.split()[0] for e in entries if e.strip()]
 
 
 def lines(text: str) -> list[str]:
@@ -425,12 +427,17 @@ class SignIn(models.Model):
     state = models.CharField(_("状态"), max_length=3, choices=State.choices)
     created_at = models.DateTimeField(_("签到时间"), auto_now_add=True)
 
+    sensitive_fields = ("phone",)
+
     class Meta:
         verbose_name = _("现场签到")
         verbose_name_plural = _("现场签到")
         ordering = ["record", "created_at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["record", "phone"], name="signin_once_per_phone")
+            # A couple may share one phone: each signs in under their own name.
+            models.UniqueConstraint(
+                fields=["record", "phone", "name"], name="signin_once_per_person"
+            )
         ]
 
     def __str__(self) -> str:

@@ -447,6 +447,8 @@ def add_visit(
     target = household or resident
     if not _in_scope(by, target.place_path):
         raise DomainError(_("只能走访本辖区的户和居民"))
+    if not target.place_path.startswith(_community_path(record.place_path)):
+        raise DomainError(_("只能走访本记录所在社区的户和居民"))
     if purpose not in Visit.Purpose.values:
         raise DomainError(_("请选择走访目的"), field="purpose")
     if len(findings) > 1000:
@@ -550,12 +552,16 @@ def visit_coverage(
     def seen(m) -> bool:
         return (m["resident_id"] in visited_residents) or (m["household_id"] in visited_households)
 
-    rows = list(members.values("pk", "resident_id", "household_id", "place__name"))
-    per_place: dict[str, list[int]] = {}
+    rows = list(
+        members.order_by("place_path", "pk").values(
+            "pk", "resident_id", "household_id", "place_path", "place__name"
+        )
+    )
+    per_place: dict[str, list] = {}  # by path: two grids may share a name
     for m in rows:
-        counts = per_place.setdefault(m["place__name"], [0, 0])
-        counts[0] += 1
-        counts[1] += seen(m)
+        counts = per_place.setdefault(m["place_path"], [m["place__name"], 0, 0])
+        counts[1] += 1
+        counts[2] += seen(m)
     unvisited_ids = [m["pk"] for m in rows if not seen(m)][:unvisited_shown]
     unvisited = list(
         Membership.objects.filter(pk__in=unvisited_ids)
@@ -565,7 +571,7 @@ def visit_coverage(
     return Coverage(
         members=len(rows),
         visited=sum(1 for m in rows if seen(m)),
-        by_place=sorted((name, n, k) for name, (n, k) in per_place.items()),
+        by_place=[tuple(counts) for _path, counts in sorted(per_place.items())],
         unvisited=unvisited,
     )
 
@@ -584,7 +590,8 @@ def open_signin(record: WorkRecord, *, by: User | None, hours: int = SIGNIN_HOUR
     today = timezone.localdate()
     if abs((record.date - today).days) > 1:
         raise DomainError(_("只能为昨天、今天或明天的活动开启签到"))
-    if not record.signin_code:
+    if not record.signin_code or record.signin_until <= timezone.now():
+        # A code that has expired is not handed out again: an old photo of it leads nowhere.
         while True:
             code = "".join(secrets.choice(CODE_ALPHABET) for _n in range(CODE_LENGTH))
             if not WorkRecord.objects.filter(signin_code=code).exists():
@@ -639,7 +646,7 @@ def sign_in(record: WorkRecord, *, name: str, phone: str) -> SignIn:
         raise DomainError(exc.message, field="phone") from None
     if not phone:
         raise DomainError(_("请填写手机号码"), field="phone")
-    earlier = record.signins.filter(phone=phone).first()
+    earlier = record.signins.filter(phone=phone, name=name).first()
     if earlier is not None:
         return earlier
     found = list(
@@ -657,7 +664,9 @@ def sign_in(record: WorkRecord, *, name: str, phone: str) -> SignIn:
     )
     if resident_id and not record.participants.filter(resident_id=resident_id).exists():
         # Unless the worker has named them already.
-        Participant.objects.create(record=record, resident_id=resident_id)
+        add_participant(
+            record, Resident.objects.get(pk=resident_id), role=Participant.Role.PARTICIPANT, by=None
+        )
     audit.record(
         None,
         "record.signin",
@@ -725,6 +734,8 @@ def unlink(
 ) -> None:
     target = household or unit
     related = record.households if household is not None else record.units
+    if target is None or not related.filter(pk=target.pk).exists():
+        raise DomainError(_("该记录没有关联此户或单位"))
     related.remove(target)
     audit.record(by, "record.unlink", record, data={"name": _linked_name(target)})
 
@@ -734,7 +745,9 @@ def _linked_name(target: Household | LocalUnit) -> str:
 
 
 SIGNIN_WINDOW = datetime.timedelta(minutes=10)
-SIGNIN_WRONG_CODES = 10  # per address per window: a code can't be found by trying
+# Per address per window. A hall of residents shares one address, so one resident's typos must
+# not lock the others out; 50 tries against 32⁶ codes still find none.
+SIGNIN_WRONG_CODES = 50
 SIGNIN_PER_ADDRESS = 60  # per address per window: a hall of residents behind one router
 
 

@@ -7,6 +7,7 @@ import datetime
 from urllib.parse import urlencode
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Prefetch, Q
@@ -256,6 +257,7 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "photos": [a for a in attachments if a.kind == Attachment.Kind.PHOTO],
             "documents": [a for a in attachments if a.kind == Attachment.Kind.DOCUMENT],
             "attachment_form": AttachmentForm(),
+            "max_mb": settings.RECORD_FILE_MAX_BYTES // (1024 * 1024),
             "q": q,
             "roles": Participant.Role.choices,
             "purposes": Visit.Purpose.choices,
@@ -528,7 +530,13 @@ def minutes_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as exc:
             add_to_form(form, exc)
         else:
-            messages.success(request, _("会议纪要已保存"))
+            record.refresh_from_db(fields=["head_count"])
+            messages.success(
+                request,
+                _("会议纪要已保存，参会人数为%(n)s人") % {"n": record.head_count}
+                if record.head_count is not None
+                else _("会议纪要已保存"),
+            )
             return redirect("ledger:record-detail", pk=record.pk)
     return render(
         request,
@@ -604,7 +612,11 @@ def visit_coverage(request: HttpRequest) -> HttpResponse:
     form = CoverageForm(
         request.GET or None,
         user=request.user,
-        initial={"start": today.replace(month=1, day=1), "end": today},
+        initial={
+            "start": today.replace(month=1, day=1),
+            "end": today,
+            "place": request.user.place_id,
+        },
     )
     coverage = None
     if form.is_bound and form.is_valid():
@@ -662,13 +674,17 @@ def link_remove(request: HttpRequest, pk: int) -> HttpResponse:
     form = LinkForm(request.POST)
     if form.is_valid():
         target = _target(request, form.cleaned_data["target"])
-        services.unlink(
-            record,
-            household=target if isinstance(target, Household) else None,
-            unit=target if isinstance(target, LocalUnit) else None,
-            by=request.user,
-        )
-        messages.success(request, _("已取消关联"))
+        try:
+            services.unlink(
+                record,
+                household=target if isinstance(target, Household) else None,
+                unit=target if isinstance(target, LocalUnit) else None,
+                by=request.user,
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("已取消关联"))
     return redirect("ledger:record-detail", pk=record.pk)
 
 

@@ -192,6 +192,9 @@ UPLOAD_DIR = Path(env_str("SHEQU_UPLOAD_DIR", str(DATA_DIR / "uploads")))
 # Photos and documents of work records, under generated names; served only through their record.
 RECORD_FILES_DIR = Path(env_str("SHEQU_RECORD_FILES_DIR", str(DATA_DIR / "files")))
 RECORD_FILE_MAX_BYTES = env_int("SHEQU_RECORD_FILE_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
+# One request carries at most a record's worth of files (Django answers 400 beyond), so an
+# upload can't hold more than 20 × RECORD_FILE_MAX_BYTES in memory.
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
 # Files larger than this are checked and imported in the background, with a progress bar.
 IMPORT_BACKGROUND_BYTES = env_int("SHEQU_IMPORT_BACKGROUND_BYTES", 256 * 1024, minimum=0)
 IMPORT_MAX_UPLOAD_BYTES = env_int("SHEQU_IMPORT_MAX_UPLOAD_BYTES", 20 * 1024 * 1024, minimum=1)

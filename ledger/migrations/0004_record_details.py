@@ -88,7 +88,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '现场签到',
                 'verbose_name_plural': '现场签到',
                 'ordering': ['record', 'created_at', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('record', 'phone'), name='signin_once_per_phone')],
+                'constraints': [models.UniqueConstraint(fields=('record', 'phone', 'name'), name='signin_once_per_person')],
             },
         ),
         migrations.CreateModel(

@@ -192,7 +192,7 @@ def test_minutes_record_who_came_and_set_the_head_count(client, world):
             "chair": "李书记",
             "recorder": "王委员",
             "expected": "5",
-            "present": "李书记、王委员，张委员 赵委员",
+            "present": "李书记、王委员，张委员\n赵委员",
             "absent": "钱委员（病假）",
             "agenda": "1. 研究帮扶名单\n二、布置安全检查\n\n",
             "decisions": "名单公示后报街道",
@@ -217,6 +217,7 @@ def test_minutes_record_who_came_and_set_the_head_count(client, world):
     ("changes", "message"),
     [
         ({"present": "张三、李四", "absent": "李四"}, "李四同时列在出席和缺席中"),
+        ({"present": "张三、李四", "absent": "李四（病假）"}, "李四同时列在出席和缺席中"),
         ({"expected": "2", "present": "张三、李四", "absent": "王五"}, "超过应到的2人"),
         ({"chair": "很" * 21}, "不超过 20 字符"),
     ],
@@ -390,7 +391,44 @@ def test_bad_sign_ins_are_refused_and_nothing_saved(client, world, name, phone, 
     assert not SignIn.objects.exists()
 
 
-def test_a_closed_or_wrong_code_leads_nowhere_and_guessing_is_throttled(client, world):
+def test_a_reason_after_an_absent_name_is_not_another_person(world):
+    meeting = _record(world, "会议")
+    minutes = services.save_minutes(
+        meeting,
+        services.MinutesData(expected=3, present="张三、李四", absent="王五 病假"),
+        by=None,
+    )
+    assert minutes.absent_names == ["王五"]
+    assert minutes.absent == "王五 病假"  # kept as written, reason and all
+
+
+def test_a_couple_sharing_a_phone_both_sign_in(client, world):
+    code = services.open_signin(_record(world), by=None)
+    for name in ("钱大爷", "钱大妈"):
+        client.post(reverse("signin:form"), {"code": code, "name": name, "phone": "13911110000"})
+    assert sorted(SignIn.objects.values_list("name", flat=True)) == ["钱大妈", "钱大爷"]
+
+
+def test_a_reopened_expired_code_is_a_new_one(world):
+    record = _record(world)
+    first = services.open_signin(record, by=None, hours=1)
+    with time_machine.travel(timezone.now() + datetime.timedelta(hours=2), tick=False):
+        assert services.open_signin(record, by=None) != first
+
+
+def test_more_files_than_a_record_holds_are_refused_whole(client, world):
+    record = _record(world)
+    client.force_login(world.cast["community_worker"])
+    photos = [_upload(f"{n}.jpg", b"x") for n in range(services.MAX_ATTACHMENTS + 1)]
+    response = client.post(
+        reverse("ledger:attachment-add", args=[record.pk]), {"kind": "照片", "files": photos}
+    )
+    assert response.status_code == 400
+    assert not Attachment.objects.exists()
+
+
+def test_a_closed_or_wrong_code_leads_nowhere_and_guessing_is_throttled(client, world, monkeypatch):
+    monkeypatch.setattr(services, "SIGNIN_WRONG_CODES", 5)
     record = _record(world)
     code = services.open_signin(record, by=None)
     services.close_signin(record, by=None)
@@ -402,6 +440,14 @@ def test_a_closed_or_wrong_code_leads_nowhere_and_guessing_is_throttled(client, 
     assert throttled.status_code == 429 and "输错次数过多" in throttled.content.decode()
     with time_machine.travel(timezone.now() + services.SIGNIN_WINDOW, tick=False):
         assert client.get(reverse("signin:form"), {"code": "ZZZZZZ"}).status_code == 200
+
+
+def test_a_few_typos_do_not_stop_the_right_code(client, world):
+    record = _record(world)
+    code = services.open_signin(record, by=None)
+    for _n in range(5):
+        client.get(reverse("signin:form"), {"code": "ZZZZZZ"})
+    assert record.title in client.get(reverse("signin:form"), {"code": code}).content.decode()
 
 
 def test_sign_in_opens_only_around_the_records_day_and_expires(world):
@@ -449,6 +495,10 @@ def test_a_record_links_households_and_units_of_its_place_only(client, world):
     assert "便民超市" in page and "户H-甲党员" in page
     client.post(reverse("ledger:link-remove", args=[record.pk]), {"target": f"u:{shop.pk}"})
     assert not record.units.exists()
+    entries = AuditEntry.objects.filter(action="record.unlink").count()
+    with pytest.raises(DomainError, match="没有关联"):
+        services.unlink(record, unit=shop, by=None)
+    assert AuditEntry.objects.filter(action="record.unlink").count() == entries
 
 
 def test_the_record_page_costs_no_query_per_row(client, world, django_assert_max_num_queries):
