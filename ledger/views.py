@@ -3,7 +3,6 @@ record with its participants, and editing."""
 
 from __future__ import annotations
 
-import datetime
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -20,7 +19,9 @@ from accounts.roles import Perm, has_perm
 from accounts.scope import get_for_user, require
 from areas.kinds import PlaceKind
 from ledger import services
+from ledger.calendar import WEEKDAYS, month_of, month_span
 from ledger.forms import (
+    CalendarFilterForm,
     ParticipantForm,
     QuantityKindForm,
     RecordFilterForm,
@@ -68,6 +69,11 @@ def record_list(request: HttpRequest) -> HttpResponse:
     )
     query = request.GET.copy()
     query.pop("before", None)
+    # The calendar opens on the month of the list's month or day, with the same filters.
+    calendar = query.copy()
+    day = calendar.pop("day", [""])[-1]
+    if day and not calendar.get("month"):
+        calendar["month"] = day[:7]
     return render(
         request,
         "ledger/record_list.html",
@@ -76,16 +82,43 @@ def record_list(request: HttpRequest) -> HttpResponse:
             "more": rows[PAGE_SIZE - 1].pk if len(rows) > PAGE_SIZE else None,
             "filters": filters,
             "query": query.urlencode(),
+            "calendar_query": calendar.urlencode(),
             "is_first_page": not before,
             "can_edit": has_perm(request.user, Perm.EDIT_RECORDS),
         },
     )
 
 
-def _month_span(month: datetime.date) -> tuple[datetime.date, datetime.date]:
-    """The first day of `month`'s month and the first day of the next."""
-    start = month.replace(day=1)
-    return start, (start + datetime.timedelta(days=32)).replace(day=1)
+@login_required
+@require_http_methods(["GET"])
+def record_calendar(request: HttpRequest) -> HttpResponse:
+    """The records of one month as a calendar, with the list's filters. A month that cannot be
+    read is refused beside its field and this month is shown instead."""
+    require(request.user, Perm.VIEW_RECORDS)
+    today = timezone.localdate()
+    data = request.GET.copy()
+    if not data.get("month"):
+        data["month"] = today.strftime("%Y-%m")  # shown in the month field too
+    filters = CalendarFilterForm(data, user=request.user)
+    filters.is_valid()  # the filters that were read apply; a refused one shows its error
+    chosen = dict(filters.cleaned_data)
+    month = chosen.pop("month", None) or today
+    records = _filtered(WorkRecord.objects.visible_to(request.user), chosen)
+    query = request.GET.copy()
+    for name in ("month", "day", "before"):
+        query.pop(name, None)
+    return render(
+        request,
+        "ledger/record_calendar.html",
+        {
+            "calendar": month_of(records, month, today=today),
+            "today": today,
+            "weekdays": WEEKDAYS,
+            "filters": filters,
+            "list_query": query.urlencode(),
+            "can_edit": has_perm(request.user, Perm.EDIT_RECORDS),
+        },
+    )
 
 
 def _filtered(records, data: dict):
@@ -94,8 +127,10 @@ def _filtered(records, data: dict):
     if topic := data.get("topic"):
         records = records.filter(topics=topic)
     if month := data.get("month"):
-        start, end = _month_span(month)
+        start, end = month_span(month)
         records = records.filter(date__gte=start, date__lt=end)
+    if day := data.get("day"):
+        records = records.filter(date=day)
     if place := data.get("place"):
         records = records.filter(place_path__under=place.path)
     return records
@@ -356,7 +391,7 @@ def service_list(request: HttpRequest) -> HttpResponse:
         month = filters.cleaned_data["month"] or month
         if service := filters.cleaned_data["service"]:
             entries = entries.filter(service=service)
-    start, end = _month_span(month)
+    start, end = month_span(month)
     entries = entries.filter(date__gte=start, date__lt=end)
     return render(
         request,
