@@ -1,5 +1,5 @@
-"""The calendar's weeks, rendered in one pass: per-cell template tags (a translation per label,
-a reverse() per link) cost more than the page's query."""
+"""The record list's rows and the calendar's weeks, each rendered in one pass: per-cell template
+tags (a translation per label, a reverse() per link) cost more than the pages' queries."""
 
 from __future__ import annotations
 
@@ -10,9 +10,41 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from ledger.calendar import WEEKDAYS, Month
+from ledger.models import WorkRecord
 from shequ.templatetags.shequ_tags import pk_url
 
 register = template.Library()
+
+
+@register.simple_tag
+def record_rows(rows) -> str:
+    """The record list's table body: `rows` carry `topic_names`, `amounts` (as text) and
+    `named` (ledger.views.record_list)."""
+    date, kind, title, topics, heads, amounts, place = (
+        _("日期"), _("类型"), _("标题"), _("工作领域"), _("人次"), _("数量"), _("区划"),
+    )  # fmt: skip
+    named = _("具名%(n)s人")
+    detail = pk_url("ledger:record-detail")
+    kinds = {value: escape(str(label)) for value, label in WorkRecord.Kind.choices}
+
+    def row(r) -> str:
+        tags = "".join(f'<span class="tag group">{escape(t)}</span>' for t in r.topic_names)
+        count = "—" if r.head_count is None else r.head_count
+        if r.named:
+            count = f'{count} <span class="muted">（{escape(named % {"n": r.named})}）</span>'
+        counted = "、".join(escape(q) for q in r.amounts) or "—"
+        return (
+            f'<tr><td data-label="{date}">{r.date.isoformat()}</td>'
+            f'<td data-label="{kind}">{kinds.get(r.kind) or escape(r.kind)}</td>'
+            f'<td data-label="{title}"><a href="{detail(r.pk)}">{escape(r.title)}</a></td>'
+            f'<td data-label="{topics}">{tags}</td>'
+            f'<td data-label="{heads}">{count}</td>'
+            f'<td data-label="{amounts}">{counted}</td>'
+            f'<td data-label="{place}">{escape(r.place.name)}</td></tr>'
+        )
+
+    # Every value from a record is escaped above; the labels are our own constants.
+    return mark_safe("\n".join(row(r) for r in rows))  # noqa: S308
 
 
 @register.simple_tag
