@@ -42,17 +42,19 @@ def newest_ids(records: QuerySet, under: str, size: int) -> list[int]:
         )
     if not paths or len(paths) > MAX_PLACES:
         return [pk for pk, _ in newest[:size]]
+    # One branch compiled, its path a marker that each branch swaps for its own.
+    marker = "\x00branch"
+    branch = newest.filter(place_path=marker)
+    # The branch's path takes the place of the subtree ranges it lies in (the scope's, the
+    # place filter's): given both, SQLite estimates a two-sided range at 1/64 of the table,
+    # below one path's share, and sorts the whole scope again.
+    where = branch.query.where
+    where.children[:] = [c for c in where.children if not isinstance(c, Under)]
+    sql, template = branch[:size].query.sql_with_params()
     branches, params = [], []
     for n, path in enumerate(paths):
-        branch = newest.filter(place_path=path)
-        # The branch's path takes the place of the subtree ranges it lies in (the scope's,
-        # the place filter's): given both, SQLite estimates a two-sided range at 1/64 of the
-        # table, below one path's share, and sorts the whole scope again.
-        where = branch.query.where
-        where.children[:] = [c for c in where.children if not isinstance(c, Under)]
-        sql, branch_params = branch[:size].query.sql_with_params()
         branches.append(f"SELECT * FROM ({sql}) AS branch{n}")  # noqa: S608 — Django's SQL
-        params += branch_params
+        params += [path if p == marker else p for p in template]
     merged = " UNION ALL ".join(branches)
     with connection.cursor() as cursor:
         cursor.execute(
