@@ -1,7 +1,7 @@
 """The month calendar of work records: Monday-first weeks, each day with its first few records
-and how many more it has. One query reads the month, whatever its size: the database ranks each
-day's records and counts them (window functions), and only the first few of each day and only
-the fields the calendar shows come back."""
+and how many more it has. Two queries read the month, whatever its size: the database ranks each
+day's records and counts them (window functions) from an index, and only the first few of each
+day and only the fields the calendar shows are read."""
 
 from __future__ import annotations
 
@@ -70,7 +70,9 @@ def month_of(
     """The calendar of `month` over `records` (already scoped and filtered)."""
     start, end = month_span(month)
     kinds = {value: str(label) for value, label in WorkRecord.Kind.choices}
-    rows = (
+    # The ranking reads only what the index record_date_time holds (date, place, time, id), so
+    # no record is read that is not shown; then the shown ones, by id.
+    ranked = (
         records.filter(date__gte=start, date__lt=end)
         .annotate(
             rank=Window(
@@ -81,8 +83,14 @@ def month_of(
             day_total=Window(Count("pk"), partition_by=[F("date")]),
         )
         .filter(rank__lte=per_day)
-        .order_by()  # ordered below: ordering by the window makes SQLite compute it twice
-        .values_list("rank", "pk", "date", "start_time", "kind", "title", "day_total")
+        .order_by()
+        .values_list("pk", "rank", "day_total")
+    )
+    ranks = {pk: (rank, day_total) for pk, rank, day_total in ranked}
+    rows = (
+        WorkRecord.objects.filter(pk__in=ranks)
+        .order_by()
+        .values_list("pk", "date", "start_time", "kind", "title")
     )
     days: dict[datetime.date, Day] = {}
     first = start - datetime.timedelta(days=start.weekday())
@@ -97,11 +105,11 @@ def month_of(
             week.append(day)
         weeks.append(week)
     total = 0
-    for _rank, pk, date, start_time, kind, title, day_total in sorted(rows):
+    for pk, date, start_time, kind, title in sorted(rows, key=lambda row: ranks[row[0]]):
         day = days[date]
         if not day.entries:
-            day.total = day_total
-            total += day_total
+            day.total = ranks[pk][1]
+            total += day.total
         time = start_time.strftime("%H:%M") if start_time else ""
         day.entries.append(Entry(pk, time, kinds.get(kind, kind), title))
     return Month(start=start, weeks=weeks, total=total)
