@@ -16,6 +16,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='workrecord',
-            index=models.Index(fields=['date', 'place_path', 'start_time', 'id'], name='record_date_time'),
+            index=models.Index(fields=['date', 'place_path', 'kind', 'start_time', 'id'], name='record_date_time'),
         ),
     ]
