@@ -137,6 +137,13 @@ class RecordFilterForm(forms.Form):
         required=False,
         input_formats=["%Y-%m"],
         widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+        error_messages={"invalid": _("月份应写作“年-月”，如 2026-11")},
+    )
+    day = forms.DateField(
+        label=_("日期"),
+        required=False,
+        widget=DatePicker(),
+        error_messages={"invalid": _("日期应写作“年-月-日”，如 2026-11-05")},
     )
     place = GridChoiceField(
         label=_("区划"), queryset=None, required=False, empty_label=_("全部区划")
@@ -145,6 +152,35 @@ class RecordFilterForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["place"].queryset = registry_places(user)
+
+    def clean_month(self):
+        return _within_years(self.cleaned_data["month"], _("月份"))
+
+    def clean_day(self):
+        return _within_years(self.cleaned_data["day"], _("日期"))
+
+
+class CalendarFilterForm(RecordFilterForm):
+    """The record list's filters for a month calendar: the month is the page, not a filter,
+    and a day is what the calendar shows."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["day"]
+
+
+# Records are refused before 2000 (ledger.services); the bound keeps every month and its
+# neighbours within what a date can hold (9999-12 has no next month).
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+
+
+def _within_years(value, label):
+    if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise forms.ValidationError(
+            _("%(label)s应在%(first)s年至%(last)s年之间"),
+            params={"label": label, "first": FIRST_YEAR, "last": LAST_YEAR},
+        )
+    return value
 
 
 class TopicForm(forms.Form):

@@ -117,6 +117,11 @@ class WorkRecord(Placed):
             # community's records are one range of this index.
             models.Index(fields=["place_path", "date", "id"], name="record_path_date"),
             models.Index(fields=["date", "id"], name="record_date"),
+            # The calendar ranks a month's records by day and time from this index alone (its
+            # kind filter too) and reads only the records it shows (docs/benchmarks.md).
+            models.Index(
+                fields=["date", "place_path", "kind", "start_time", "id"], name="record_date_time"
+            ),
         ]
 
     def __str__(self) -> str:

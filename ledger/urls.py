@@ -6,6 +6,7 @@ app_name = "ledger"
 
 urlpatterns = [
     path("", views.record_list, name="record-list"),
+    path("calendar/", views.record_calendar, name="record-calendar"),
     path("new/", views.record_create, name="record-create"),
     path("<int:pk>/", views.record_detail, name="record-detail"),
     path("<int:pk>/edit/", views.record_edit, name="record-edit"),

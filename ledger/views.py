@@ -3,14 +3,13 @@ record with its participants, and editing."""
 
 from __future__ import annotations
 
-import datetime
 from urllib.parse import urlencode
 
 import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,9 +22,11 @@ from accounts.scope import get_for_user, require
 from areas.kinds import PlaceKind
 from areas.models import LocalUnit
 from audit.middleware import client_ip
-from ledger import files, services
+from ledger import files, paging, services
+from ledger.calendar import WEEKDAYS, month_of, month_span
 from ledger.forms import (
     AttachmentForm,
+    CalendarFilterForm,
     CoverageForm,
     LinkForm,
     MinutesForm,
@@ -50,6 +51,7 @@ from ledger.models import (
     Topic,
     Visit,
     WorkRecord,
+    plain,
 )
 from people import queries
 from people.models import Household, Residence, Resident
@@ -64,24 +66,34 @@ SERVICE_ROWS = 200  # a month at one desk; the 办事登记台账 has them all
 def record_list(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.VIEW_RECORDS)
     filters = RecordFilterForm(request.GET or None, user=request.user)
-    records = WorkRecord.objects.visible_to(request.user)
+    visible = WorkRecord.objects.visible_to(request.user)
+    records, under = visible, request.user.scope_path
     if filters.is_bound and filters.is_valid():
         records = _filtered(records, filters.cleaned_data)
+        if place := filters.cleaned_data.get("place"):
+            under = place.path
     before = request.GET.get("before", "")
     if before.isdigit():
         last = records.filter(pk=int(before)).values_list("date", flat=True).first()
         if last is not None:
-            records = records.filter(Q(date__lt=last) | Q(date=last, pk__lt=int(before)))
-    rows = list(
-        records.order_by("-date", "-pk")
-        .select_related("place", "organiser")
-        .annotate(named=Count("participants"))
-        .prefetch_related(
-            "topics", Prefetch("quantities", Quantity.objects.select_related("kind"))
-        )[: PAGE_SIZE + 1]
+            records = paging.before(records, (last, int(before)))
+    ids = paging.newest_ids(records, under, PAGE_SIZE + 1)
+    rows = sorted(
+        visible.filter(pk__in=ids)
+        .only("date", "kind", "title", "head_count", "place__name")
+        .select_related("place")
+        .annotate(named=Count("participants")),
+        key=lambda r: (r.date, r.pk),
+        reverse=True,
     )
+    _add_topics_and_quantities(rows[:PAGE_SIZE])
     query = request.GET.copy()
     query.pop("before", None)
+    # The calendar opens on the month of the list's month or day, with the same filters.
+    calendar = query.copy()
+    day = calendar.pop("day", [""])[-1]
+    if day and not calendar.get("month"):
+        calendar["month"] = day[:7]
     return render(
         request,
         "ledger/record_list.html",
@@ -90,16 +102,63 @@ def record_list(request: HttpRequest) -> HttpResponse:
             "more": rows[PAGE_SIZE - 1].pk if len(rows) > PAGE_SIZE else None,
             "filters": filters,
             "query": query.urlencode(),
+            "calendar_query": calendar.urlencode(),
             "is_first_page": not before,
             "can_edit": has_perm(request.user, Perm.EDIT_RECORDS),
         },
     )
 
 
-def _month_span(month: datetime.date) -> tuple[datetime.date, datetime.date]:
-    """The first day of `month`'s month and the first day of the next."""
-    start = month.replace(day=1)
-    return start, (start + datetime.timedelta(days=32)).replace(day=1)
+@login_required
+@require_http_methods(["GET"])
+def record_calendar(request: HttpRequest) -> HttpResponse:
+    """The records of one month as a calendar, with the list's filters. A month that cannot be
+    read is refused beside its field and this month is shown instead."""
+    require(request.user, Perm.VIEW_RECORDS)
+    today = timezone.localdate()
+    data = request.GET.copy()
+    if not data.get("month"):
+        data["month"] = today.strftime("%Y-%m")  # shown in the month field too
+    filters = CalendarFilterForm(data, user=request.user)
+    filters.is_valid()  # the filters that were read apply; a refused one shows its error
+    chosen = dict(filters.cleaned_data)
+    month = chosen.pop("month", None) or today
+    records = _filtered(WorkRecord.objects.visible_to(request.user), chosen)
+    query = request.GET.copy()
+    for name in ("month", "day", "before"):
+        query.pop(name, None)
+    return render(
+        request,
+        "ledger/record_calendar.html",
+        {
+            "calendar": month_of(records, month, today=today),
+            "today": today,
+            "weekdays": WEEKDAYS,
+            "filters": filters,
+            "list_query": query.urlencode(),
+            "can_edit": has_perm(request.user, Perm.EDIT_RECORDS),
+        },
+    )
+
+
+def _add_topics_and_quantities(rows: list[WorkRecord]) -> None:
+    """Each row's topic names and its quantities as text ("宣传资料300份"), read as plain values
+    in one query each (prefetching model instances cost more than the page's queries)."""
+    ids = [r.pk for r in rows]
+    topics: dict[int, list[str]] = {pk: [] for pk in ids}
+    links = WorkRecord.topics.through.objects.filter(workrecord__in=ids)
+    for pk, name in links.order_by("topic__order", "topic").values_list(
+        "workrecord", "topic__name"
+    ):
+        topics[pk].append(name)
+    amounts: dict[int, list[str]] = {pk: [] for pk in ids}
+    counted = Quantity.objects.filter(record__in=ids).order_by("record", "kind__order", "kind")
+    for pk, name, amount, unit in counted.values_list(
+        "record", "kind__name", "amount", "kind__unit"
+    ):
+        amounts[pk].append(f"{name}{plain(amount)}{unit}")
+    for r in rows:
+        r.topic_names, r.amounts = topics[r.pk], amounts[r.pk]
 
 
 def _filtered(records, data: dict):
@@ -108,8 +167,10 @@ def _filtered(records, data: dict):
     if topic := data.get("topic"):
         records = records.filter(topics=topic)
     if month := data.get("month"):
-        start, end = _month_span(month)
+        start, end = month_span(month)
         records = records.filter(date__gte=start, date__lt=end)
+    if day := data.get("day"):
+        records = records.filter(date=day)
     if place := data.get("place"):
         records = records.filter(place_path__under=place.path)
     return records
@@ -436,7 +497,7 @@ def service_list(request: HttpRequest) -> HttpResponse:
         month = filters.cleaned_data["month"] or month
         if service := filters.cleaned_data["service"]:
             entries = entries.filter(service=service)
-    start, end = _month_span(month)
+    start, end = month_span(month)
     entries = entries.filter(date__gte=start, date__lt=end)
     return render(
         request,

@@ -29,6 +29,7 @@ SYSTEM = _("系统管理")
 NAV = [
     NavItem("areas:home", _("首页"), Perm.VIEW_PLACES, ""),
     NavItem("ledger:record-list", _("工作记录"), Perm.VIEW_RECORDS, "records", WORK),
+    NavItem("ledger:record-calendar", _("工作日历"), Perm.VIEW_RECORDS, "records/calendar", WORK),
     NavItem("ledger:service-list", _("办事登记"), Perm.VIEW_RECORDS, "records/services", WORK),
     NavItem("ledger:visit-coverage", _("走访覆盖率"), Perm.VIEW_RECORDS, "records/visits", WORK),
     NavItem("people:resident-list", _("居民"), Perm.VIEW_RECORDS, "people/residents", PEOPLE),

@@ -440,6 +440,7 @@ ROUTES: dict[str, Route] = {
     "audit:entry-list": Route(get=Perm.VIEW_AUDIT),
     "audit:entry-detail": Route(get=Perm.VIEW_AUDIT, kwargs=_insider_entry, scoped=True),
     "ledger:record-list": Route(get=Perm.VIEW_RECORDS),
+    "ledger:record-calendar": Route(get=Perm.VIEW_RECORDS),
     "ledger:record-create": Route(get=Perm.EDIT_RECORDS, post=Perm.EDIT_RECORDS),
     "ledger:record-detail": Route(
         get=Perm.VIEW_RECORDS, kwargs=lambda w: {"pk": _record(w).pk}, scoped=True

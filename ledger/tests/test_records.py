@@ -286,3 +286,42 @@ def test_a_grid_worker_sees_no_name_of_a_participant_beyond_the_grid(client, wor
     client.force_login(world.cast["grid_worker"])
     page = client.get(reverse("ledger:record-detail", args=[record.pk])).content.decode()
     assert "本网格居民" in page and "邻网格居民" not in page and "辖区外居民" in page
+
+
+def test_pages_taken_place_by_place_merge_into_one_newest_first_order(client, world, monkeypatch):
+    """The list takes each page per place of the scope and merges them: every record once, in
+    (date, id) order, across places, pages and days shared by many records; with a place
+    filter; and by one plain query when the scope has more places than the merge takes."""
+    from ledger import paging
+
+    places = [world.community, world.grid, world.neighbour_grid]
+    for i in range(130):
+        WorkRecord.objects.create(
+            kind="巡逻" if i % 3 else "会议",
+            title=f"记录{i:03d}",
+            date=datetime.date(2025, 3, 1) + datetime.timedelta(days=i * 37 % 19),
+            place=places[i * 7 % 3],
+        )
+    WorkRecord.objects.create(
+        kind="巡逻", title="乙社区", date=datetime.date(2025, 3, 2), place=world.neighbour_community
+    )
+    client.force_login(world.cast["community_worker"])
+
+    def every_page(query):
+        found, url = [], reverse("ledger:record-list")
+        page = client.get(url, query)
+        while True:
+            found += [r.title for r in page.context["rows"]]
+            if not page.context["more"]:
+                return found
+            page = client.get(url, {**query, "before": page.context["more"]})
+
+    mine = WorkRecord.objects.filter(place_path__under=world.community.path)
+    expected = list(mine.order_by("-date", "-pk").values_list("title", flat=True))
+    assert every_page({}) == expected and len(expected) == 130
+    grid = mine.filter(place=world.neighbour_grid, kind="巡逻").order_by("-date", "-pk")
+    assert every_page({"place": world.neighbour_grid.pk, "kind": "巡逻"}) == list(
+        grid.values_list("title", flat=True)
+    )
+    monkeypatch.setattr(paging, "MAX_PLACES", 2)
+    assert every_page({}) == expected

@@ -3,6 +3,7 @@ import datetime
 from django import template
 
 from audit.masking import mask
+from shequ.templatetags.shequ_tags import pk_url
 
 register = template.Library()
 
@@ -15,15 +16,6 @@ def masked(value: str) -> str:
 @register.simple_tag
 def age(resident, today: datetime.date) -> int:
     return resident.age_on(today)
-
-
-def _pk_url(name: str):
-    """A function from a primary key to the URL `name` takes it in, from one reverse()."""
-    from django.urls import reverse
-
-    sentinel = 2147483647
-    head, _, tail = reverse(name, args=[sentinel]).rpartition(str(sentinel))
-    return lambda pk: f"{head}{pk}{tail}"
 
 
 @register.simple_tag
@@ -39,7 +31,7 @@ def resident_rows(rows, today: datetime.date) -> str:
         _("姓名"), _("性别"), _("年龄"), _("身份证号码"), _("手机"), _("住址"), _("网格"),
         _("重点人群"),
     )  # fmt: skip
-    detail = _pk_url("people:resident-detail")
+    detail = pk_url("people:resident-detail")
     present = "在住"
 
     def row(r) -> str:
@@ -72,7 +64,7 @@ def household_rows(rows) -> str:
     number, head, size, registration, address, grid = (
         _("户号"), _("户主"), _("人数"), _("户别"), _("住址"), _("网格"),
     )  # fmt: skip
-    detail = _pk_url("people:household-detail")
+    detail = pk_url("people:household-detail")
 
     def row(h, n: int) -> str:
         return (

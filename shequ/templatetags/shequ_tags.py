@@ -3,6 +3,16 @@ from django import template
 register = template.Library()
 
 
+def pk_url(name: str):
+    """A function from a primary key to the URL `name` takes it in, from one reverse(): for
+    rows rendered in one pass."""
+    from django.urls import reverse
+
+    sentinel = 2147483647
+    head, _, tail = reverse(name, args=[sentinel]).rpartition(str(sentinel))
+    return lambda pk: f"{head}{pk}{tail}"
+
+
 @register.simple_tag(takes_context=True)
 def query_with(context, **changes) -> str:
     """The current query string with some parameters replaced, e.g. for the next page."""
