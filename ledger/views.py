@@ -399,22 +399,16 @@ def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, exc.message)
         else:
             messages.success(request, _("已添加%(name)s") % {"name": resident.name})
-    # Back to the same search, so the next participant is one click away.
-    q = request.POST.get("q", "").strip()[:50]
-    detail = reverse("ledger:record-detail", args=[record.pk])
-    return redirect(f"{detail}?{urlencode({'q': q})}" if q else detail)
+    return _back_to_search(record, request)
 
 
 @login_required
 @require_POST
 def participant_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    participant = get_object_or_404(Participant, pk=pk)
-    record = get_for_user(
-        WorkRecord.objects, request.user, pk=participant.record_id, perm=Perm.EDIT_RECORDS
-    )
+    participant = _of_record(request, Participant, pk)
     services.remove_participant(participant, by=request.user)
     messages.success(request, _("已移除"))
-    return redirect("ledger:record-detail", pk=record.pk)
+    return redirect("ledger:record-detail", pk=participant.record_id)
 
 
 @login_required
@@ -538,17 +532,19 @@ def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("ledger:record-detail", pk=record.pk)
 
 
-def _attachment(request: HttpRequest, pk: int, *, perm: Perm | None = None) -> Attachment:
-    attachment = get_object_or_404(Attachment, pk=pk)
-    get_for_user(WorkRecord.objects, request.user, pk=attachment.record_id, perm=perm)
-    return attachment
+def _of_record(request: HttpRequest, model, pk: int, *, perm: Perm | None = Perm.EDIT_RECORDS):
+    """A participant, visit, photo or sign-in: 404 unless its record is in the user's place,
+    403 without `perm` (None: reading is enough)."""
+    child = get_object_or_404(model, pk=pk)
+    get_for_user(WorkRecord.objects, request.user, pk=child.record_id, perm=perm)
+    return child
 
 
 @login_required
 @require_http_methods(["GET"])
 def attachment_file(request: HttpRequest, pk: int, preview: bool = False) -> HttpResponse:
     """A photo shown in the page, or a document downloaded, only to those who see the record."""
-    attachment = _attachment(request, pk)
+    attachment = _of_record(request, Attachment, pk, perm=None)
     path = files.path(attachment.stored_as, preview=preview)
     if not path.is_file():
         raise Http404
@@ -565,7 +561,7 @@ def attachment_file(request: HttpRequest, pk: int, preview: bool = False) -> Htt
 @login_required
 @require_POST
 def attachment_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    attachment = _attachment(request, pk, perm=Perm.EDIT_RECORDS)
+    attachment = _of_record(request, Attachment, pk)
     services.remove_attachment(attachment, by=request.user)
     messages.success(request, _("已删除%(name)s") % {"name": attachment.name})
     return redirect("ledger:record-detail", pk=attachment.record_id)
@@ -655,13 +651,10 @@ def _back_to_search(record: WorkRecord, request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def visit_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    visit = get_object_or_404(Visit, pk=pk)
-    record = get_for_user(
-        WorkRecord.objects, request.user, pk=visit.record_id, perm=Perm.EDIT_RECORDS
-    )
+    visit = _of_record(request, Visit, pk)
     services.remove_visit(visit, by=request.user)
     messages.success(request, _("已移除"))
-    return redirect("ledger:record-detail", pk=record.pk)
+    return redirect("ledger:record-detail", pk=visit.record_id)
 
 
 @login_required
@@ -769,16 +762,10 @@ def signin_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("ledger:record-detail", pk=record.pk)
 
 
-def _signin(request: HttpRequest, pk: int) -> SignIn:
-    signin = get_object_or_404(SignIn, pk=pk)
-    get_for_user(WorkRecord.objects, request.user, pk=signin.record_id, perm=Perm.EDIT_RECORDS)
-    return signin
-
-
 @login_required
 @require_POST
 def signin_resolve(request: HttpRequest, pk: int) -> HttpResponse:
-    signin = _signin(request, pk)
+    signin = _of_record(request, SignIn, pk)
     resident_pk = request.POST.get("resident", "")
     try:
         if request.POST.get("dismiss") == "1":
