@@ -42,9 +42,10 @@ test: setup
 	$(BIN)/shequ makemigrations --check --dry-run -v 0
 	$(BIN)/pytest -n auto
 
-# Every benchmark (bench/run.py): a few minutes; writes bench/results.json.
+# Every benchmark (bench/run.py): a few minutes; writes bench/results.json. One group only, its
+# rows merged into the file: make bench BENCH_ARGS="--only records" (or import, lists).
 bench: setup
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .

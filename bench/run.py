@@ -9,6 +9,12 @@ Import (issue: registry): 100,000 residents from one .xlsx —
 Lists (issue: registry): resident list, searches and filters at ~100,000 residents vs a trivial
 page of the same server for the same logged-in user (the change-password page: session, menu,
 layout, no records), p50 and p95 over repeated in-process requests: target ≤ 3×.
+Work records (issue: records calendar): the record list (first page, filtered, page 200, one
+day) and the month calendar at 100,000 records in a community worker's scope, against the same
+trivial page for that user: target ≤ 3×.
+
+`python -m bench.run --only records` runs one group (repeatable) and merges its rows into
+bench/results.json, keeping the other rows of the last run.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results.json"
 WORK = Path(tempfile.gettempdir())
 PG_SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+GROUPS = ("import", "lists", "records")
 
 
 def step(database_url: str, *args: str) -> dict:
@@ -120,42 +127,80 @@ def latency_figures(database: str, url: str, communities: int, samples: int) -> 
     return out
 
 
+def record_figures(database: str, url: str, records: int, samples: int) -> list[dict]:
+    step(url, "setup")
+    made = step(url, "records", str(records))
+    print(f"  [{database}] {made['records']} work records built in {made['seconds']:.0f}s")
+    measured = step(url, "record_latency", str(samples))
+    pages = measured["pages"]
+    reference_name = next(iter(pages))
+    reference = pages[reference_name]
+    out = []
+    for name, figures in pages.items():
+        if name == reference_name:
+            continue
+        for quantile in ("p50", "p95"):
+            out.append(row(f"{name} at {measured['records']} work records, {quantile}",
+                           figures[quantile], "ms", reference[quantile], 3.0, database,
+                           higher_is_better=False))  # fmt: skip
+    return out
+
+
+def merged(results: list[dict]) -> list[dict]:
+    """The rows of this run in place of the same figures of the last one; the last run's other
+    figures kept as they were (a partial run re-measures only what it ran)."""
+    fresh = {(r["figure"], r["database"]) for r in results}
+    kept = []
+    if RESULTS.exists():
+        old = json.loads(RESULTS.read_text(encoding="utf-8"))
+        kept = [r for r in old if (r["figure"], r["database"]) not in fresh]
+    return kept + results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--communities", type=int, default=34, help="~3,000 residents each")
     parser.add_argument("--samples", type=int, default=30)
+    parser.add_argument("--records", type=int, default=100_000, help="work records in scope")
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=GROUPS,
+        help="run only these groups (repeatable); their rows replace the same rows of "
+        "bench/results.json and the others stay",
+    )
     args = parser.parse_args()
+    groups = args.only or list(GROUPS)
     global WORK
     work = WORK = Path(tempfile.mkdtemp(prefix="shequ-bench-"))
     results: list[dict] = []
     try:
         workbook = work / f"residents-{args.rows}.xlsx"
-        step(f"sqlite:///{work / 'file.sqlite3'}", "make_file", str(workbook), str(args.rows))
-        print(f"workbook: {args.rows} rows, {workbook.stat().st_size / 1e6:.1f} MB")
-        results += import_figures("sqlite", f"sqlite:///{work / 'import.sqlite3'}", workbook)
-        results += latency_figures(
-            "sqlite", f"sqlite:///{work / 'lists.sqlite3'}", args.communities, args.samples
-        )
+        if "import" in groups:
+            step(f"sqlite:///{work / 'file.sqlite3'}", "make_file", str(workbook), str(args.rows))
+            print(f"workbook: {args.rows} rows, {workbook.stat().st_size / 1e6:.1f} MB")
+        measures = {
+            "import": lambda db, url: import_figures(db, url, workbook),
+            "lists": lambda db, url: latency_figures(db, url, args.communities, args.samples),
+            "records": lambda db, url: record_figures(db, url, args.records, args.samples),
+        }
+        for group in groups:
+            results += measures[group]("sqlite", f"sqlite:///{work / (group + '.sqlite3')}")
         if not args.no_postgres and postgres_available():
-            for name, measure in (
-                ("shequ_bench_import", lambda url: import_figures("postgresql", url, workbook)),
-                (
-                    "shequ_bench_lists",
-                    lambda url: latency_figures("postgresql", url, args.communities, args.samples),
-                ),
-            ):
-                url = fresh_postgres(name)
+            for group in groups:
+                url = fresh_postgres(f"shequ_bench_{group}")
                 try:
-                    results += measure(url)
+                    results += measures[group]("postgresql", url)
                 finally:
-                    drop_postgres(name)
-        else:
+                    drop_postgres(f"shequ_bench_{group}")
+        elif not args.no_postgres:
             print("  PostgreSQL not reachable: its figures are missing from this run")
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    written = merged(results) if args.only else results
+    RESULTS.write_text(json.dumps(written, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     width = max(len(r["figure"]) for r in results)
     print(f"\n{'figure'.ljust(width)}  database    value      reference  ratio   target  ok")
     for r in results:

@@ -24,7 +24,7 @@ import django
 
 django.setup()
 
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 
 COMMUNITY = "420199001001"
 
@@ -304,6 +304,151 @@ def latency(samples: str) -> None:
     report(step="latency", residents=Resident.objects.count(), pages=results)
 
 
+RECORD_END = datetime.date(2026, 11, 30)  # the newest record: fixed, so every run builds the same
+RECORD_DAYS = 5 * 365  # five years of records, ~55 a day at 100,000
+
+
+def records(count: str) -> None:
+    """`count` work records in the bench user's community (its grids and itself) over five
+    years, with topics, quantities and named participants in the demo's proportions, and a
+    tenth as many next door (outside the user's scope). Built in bulk, from a fixed seed."""
+    from areas import services as areas
+    from areas.models import Place
+    from ledger.models import QuantityKind, Topic
+    from people import builtin_groups
+    from people import demo as people_demo
+    from people.models import GroupAttribute, GroupCategory, Resident
+
+    builtin_groups.ensure(GroupCategory, GroupAttribute)
+    community = Place.objects.get(code=COMMUNITY)
+    neighbour = areas.create_place(
+        kind="community",
+        name="邻里社区",
+        code="420199001002",
+        parent=community.parent,
+        by=None,
+    )
+    areas.create_place(kind="grid", name="第1网格", parent=neighbour, by=None)
+    people_demo.populate(community, random.Random(7))
+    residents = list(
+        Resident.objects.filter(place_path__under=community.path)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    topics = {t.code: t.pk for t in Topic.objects.all()}
+    items = {k.name: k.pk for k in QuantityKind.objects.all()}
+    rng = random.Random(2026)
+    start = time.perf_counter()
+    with transaction.atomic():
+        made = _records(rng, community, neighbour, int(count), topics, items, residents)
+    seconds = time.perf_counter() - start
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # as in population(): the statistics a live database has
+    report(step="records", records=made, seconds=seconds)
+
+
+def _records(rng, community, neighbour, count, topics, items, residents) -> int:
+    """The records in batches of 10,000, each batch's topics, quantities and participants
+    right after it (bulk_create gives the batch its ids on both databases)."""
+    from ledger import demo as ledger_demo
+    from ledger.models import Participant, Quantity, WorkRecord
+
+    plan = ledger_demo.PLAN
+    weights = [per_year for _, _, _, per_year, _, _ in plan]
+    Through = WorkRecord.topics.through
+    made = 0
+    for home, n in ((community, count), (neighbour, count // 10)):
+        places = [home, *home.children.order_by("code")]
+        for batch_start in range(0, n, 10_000):
+            batch = []
+            for _ in range(min(10_000, n - batch_start)):
+                kind, title, codes, _, heads, amounts = rng.choices(plan, weights)[0]
+                place = rng.choice(places)
+                hour = rng.choice([None, 8, 9, 10, 14, 15, 19])
+                batch.append(
+                    (
+                        WorkRecord(
+                            kind=kind,
+                            title=title,
+                            date=RECORD_END - datetime.timedelta(days=rng.randrange(RECORD_DAYS)),
+                            start_time=None if hour is None else datetime.time(hour),
+                            end_time=None if hour is None else datetime.time(hour + 2),
+                            venue=rng.choice(ledger_demo.VENUES),
+                            head_count=rng.randint(*heads) if heads[1] else None,
+                            place=place,
+                            place_path=place.path,
+                        ),
+                        codes,
+                        amounts,
+                    )
+                )
+            WorkRecord.objects.bulk_create([r for r, _, _ in batch], batch_size=1000)
+            links, quantities, people = [], [], []
+            for record, codes, amounts in batch:
+                links += [Through(workrecord_id=record.pk, topic_id=topics[c]) for c in codes]
+                quantities += [
+                    Quantity(record_id=record.pk, kind_id=items[name], amount=rng.randint(*span))
+                    for name, span in amounts.items()
+                ]
+                role = ledger_demo.NAMED.get(record.kind)
+                if role and home == community and rng.random() < 0.6:
+                    people += [
+                        Participant(record_id=record.pk, resident_id=pk, role=role)
+                        for pk in rng.sample(residents, k=rng.randint(2, 6))
+                    ]
+            Through.objects.bulk_create(links, batch_size=2000)
+            Quantity.objects.bulk_create(quantities, batch_size=2000)
+            Participant.objects.bulk_create(people, batch_size=2000)
+            made += len(batch)
+    return made
+
+
+def record_latency(samples: str) -> None:
+    """p50 and p95 of the record list and the calendar against the change-password page, for
+    a community worker with every record of the community in scope."""
+    from django.core.management import call_command
+    from django.test import Client
+
+    from accounts.models import User
+    from ledger.models import WorkRecord
+
+    call_command("collectstatic", interactive=False, verbosity=0)
+    user = User.objects.get(username="bench")
+    client = Client()
+    client.force_login(user)
+    in_scope = WorkRecord.objects.visible_to(user)
+    # Page 200 of the list: the keyset continues before the 10,000th record, newest first.
+    newest_first = in_scope.order_by("-date", "-pk").values_list("pk", flat=True)
+    deep = newest_first[min(50 * 199, in_scope.count() - 51) - 1]
+    month = RECORD_END.strftime("%Y-%m")
+    pages = {
+        "reference: a trivial page (change password)": "/accounts/password/",
+        "record list, first page": "/records/",
+        "record list, filtered by kind and topic": "/records/?kind=会议&topic=party",
+        "record list, page 200 (keyset)": f"/records/?before={deep}",
+        "record list, one day (the calendar's +N link)": f"/records/?day={RECORD_END}",
+        "record calendar, a month": f"/records/calendar/?month={month}",
+        "record calendar, a month filtered by kind and topic": (
+            f"/records/calendar/?month={month}&kind=会议&topic=party"
+        ),
+    }
+    results = {}
+    for name, url in pages.items():
+        for _ in range(3):
+            assert client.get(url).status_code == 200, url
+        times = []
+        for _ in range(int(samples)):
+            start = time.perf_counter()
+            client.get(url)
+            times.append(time.perf_counter() - start)
+        times.sort()
+        results[name] = {
+            "p50": times[len(times) // 2] * 1000,
+            "p95": times[min(len(times) - 1, int(len(times) * 0.95))] * 1000,
+        }
+    report(step="record_latency", records=in_scope.count(), pages=results)
+
+
 STEPS = {
     "make_file": lambda path, rows: make_file(path, int(rows)),
     "setup": setup,
@@ -313,6 +458,8 @@ STEPS = {
     "clear": clear,
     "population": population,
     "latency": latency,
+    "records": records,
+    "record_latency": record_latency,
 }
 
 

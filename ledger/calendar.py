@@ -70,8 +70,8 @@ def month_of(
     """The calendar of `month` over `records` (already scoped and filtered)."""
     start, end = month_span(month)
     kinds = {value: str(label) for value, label in WorkRecord.Kind.choices}
-    # The ranking reads only what the index record_date_time holds (date, place, time, id), so
-    # no record is read that is not shown; then the shown ones, by id.
+    # The ranking reads only what the index record_date_time holds (date, place, kind, time,
+    # id), so no record is read that is not shown; then the shown ones, by id.
     ranked = (
         records.filter(date__gte=start, date__lt=end)
         .annotate(
@@ -87,7 +87,7 @@ def month_of(
         .values_list("pk", "rank", "day_total")
     )
     ranks = {pk: (rank, day_total) for pk, rank, day_total in ranked}
-    rows = (
+    rows = (  # by the ids the scoped ranking gave, so within the scope as well
         WorkRecord.objects.filter(pk__in=ranks)
         .order_by()
         .values_list("pk", "date", "start_time", "kind", "title")
