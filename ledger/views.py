@@ -609,11 +609,13 @@ def minutes_edit(request: HttpRequest, pk: int) -> HttpResponse:
 # -- Visits and coverage -------------------------------------------------------------------
 
 
-def _target(request: HttpRequest, value: str):
-    """ "h:12" → that household, "r:5" → that resident, "u:3" → that unit; 404 outside scope."""
+def _target(request: HttpRequest, value: str) -> dict:
+    """ "h:12" → {"household": that household}, "r:5" → {"resident": …}, "u:3" → {"unit": …}:
+    the keyword the visit and link services take; 404 outside the user's scope."""
     letter, pk = value.split(":")
-    model = {"h": Household, "r": Resident, "u": LocalUnit}[letter]
-    return get_for_user(model.objects, request.user, pk=int(pk))
+    name, model = {"h": ("household", Household), "r": ("resident", Resident),
+                   "u": ("unit", LocalUnit)}[letter]  # fmt: skip
+    return {name: get_for_user(model.objects, request.user, pk=int(pk))}
 
 
 @login_required
@@ -628,8 +630,7 @@ def visit_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.add_visit(
                 record,
-                household=target if isinstance(target, Household) else None,
-                resident=target if isinstance(target, Resident) else None,
+                **target,
                 purpose=form.cleaned_data["purpose"],
                 findings=form.cleaned_data["findings"],
                 by=request.user,
@@ -708,12 +709,7 @@ def link_add(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         target = _target(request, form.cleaned_data["target"])
         try:
-            services.link(
-                record,
-                household=target if isinstance(target, Household) else None,
-                unit=target if isinstance(target, LocalUnit) else None,
-                by=request.user,
-            )
+            services.link(record, **target, by=request.user)
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
@@ -729,12 +725,7 @@ def link_remove(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         target = _target(request, form.cleaned_data["target"])
         try:
-            services.unlink(
-                record,
-                household=target if isinstance(target, Household) else None,
-                unit=target if isinstance(target, LocalUnit) else None,
-                by=request.user,
-            )
+            services.unlink(record, **target, by=request.user)
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
