@@ -108,6 +108,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;"
         ),
     }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # PostgreSQL compiles a query with LLVM once its estimated cost passes jit_above_cost; a
+    # page's short queries over a large table cross it and then spend tens of milliseconds
+    # compiling what runs in one or two. Pages here read through indexes; JIT only costs.
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts, passwords, sessions.
