@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "audit",
     "people",
     "ledger",
+    "cases",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,654 @@
+"""Changing cases: opening one, moving it along its flow (cases/flows.py), its parties, surveys
+and money, and the half-monthly dispute screening. Each change is checked, saved and audited in
+one transaction; a change made from an out-of-date page is refused."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import secrets
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.roles import Perm, has_perm
+from areas.kinds import PlaceKind
+from areas.models import LocalUnit, Place
+from audit import services as audit
+from audit.context import current_origin
+from audit.models import AuditEntry
+from cases.flows import FLOWS, RATINGS, SUPERVISION_GROUPS, UNSATISFIED, Action, Flow
+from cases.models import Answer, Case, Event, Party, Payment, Screening, Survey
+from people import services as people_services
+from people.models import GroupCategory, Household, Membership, Resident
+from people.phones import normalise_mobile
+from shequ.errors import DomainError
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+MAX_AMOUNT = Decimal("9999999999")
+EARLIEST = datetime.date(2000, 1, 1)
+CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud and typed back
+CODE_LENGTH = 8
+PUBLIC_NAME = "居民自助"  # the actor of what a resident does on the public page
+# The public page: how many requests one phone and one address may file, and how many wrong
+# tracking codes an address may try, in a window (counted from the audit rows).
+PUBLIC_WINDOW = datetime.timedelta(hours=24)
+PUBLIC_PER_PHONE = 3
+PUBLIC_PER_ADDRESS = 10
+LOOKUP_WINDOW = datetime.timedelta(minutes=10)
+LOOKUP_WRONG = 20
+
+
+class ConflictError(DomainError):
+    """Someone else changed the case since this page was opened."""
+
+
+def _conflict() -> ConflictError:
+    return ConflictError(_("该案件刚被他人更新，请刷新页面查看最新情况后再操作"))
+
+
+@dataclass
+class CaseData:
+    """What a worker's form says about a new case, before checking."""
+
+    kind: str
+    title: str
+    place: Place
+    category: str
+    received_at: datetime.datetime
+    description: str = ""
+    channel: str = ""
+    due: datetime.date | None = None
+    assignee: User | None = None
+    reporter: Resident | None = None
+    reporter_name: str = ""
+    reporter_phone: str = ""
+    address: str = ""
+    subject: Resident | None = None
+    starts_on: datetime.date | None = None
+    ends_on: datetime.date | None = None
+    guardian: str = ""
+    team: str = ""
+
+
+def _community_of(path: str) -> str:
+    """The community part of a place path ("/1/4/12/" of "/1/4/12/40/"): cases of a grid are
+    handled by its community's workers."""
+    return "/".join(path.split("/")[:5]) + "/"
+
+
+def may_handle(user: User, case_path: str, kind: str) -> bool:
+    """Whether `user` may be given a case at `case_path`: an active account that edits records
+    and whose place covers the case (judicial roles for supervision files)."""
+    if not user.is_active or not has_perm(user, Perm.EDIT_RECORDS):
+        return False
+    if FLOWS[kind].supervision and not has_perm(user, Perm.VIEW_JUDICIAL):
+        return False
+    return case_path.startswith(user.scope_path)
+
+
+def check_case(data: CaseData, by: User | None) -> Flow:
+    """Raise DomainError (with the field at fault) when `data` breaks a rule of cases."""
+    flow = FLOWS.get(data.kind)
+    if flow is None:
+        raise DomainError(_("请选择案件类型"), field="kind")
+    if flow.supervision and by is not None and not has_perm(by, Perm.VIEW_JUDICIAL):
+        raise DomainError(_("无权建立%(kind)s档案") % {"kind": flow.label}, field="kind")
+    if not data.title.strip():
+        raise DomainError(_("请填写事由"), field="title")
+    if data.category not in flow.categories:
+        raise DomainError(_("请选择%(what)s") % {"what": flow.category_label}, field="category")
+    if flow.channels and data.channel not in flow.channels:
+        raise DomainError(_("请选择来源渠道"), field="channel")
+    if data.place.kind not in (PlaceKind.COMMUNITY, PlaceKind.GRID) or data.place.is_retired:
+        raise DomainError(_("案件应登记到在用的社区或网格"), field="place")
+    if by is not None and not data.place.path.startswith(by.scope_path):
+        raise DomainError(_("只能登记本辖区的案件"), field="place")
+    now = timezone.now()
+    received = timezone.localtime(data.received_at).date()
+    if data.received_at > now + datetime.timedelta(minutes=5):
+        raise DomainError(_("受理时间不能晚于现在"), field="received_at")
+    if received < EARLIEST:
+        raise DomainError(_("受理时间不合理，应在2000年以后"), field="received_at")
+    if data.due is not None and data.due < received:
+        raise DomainError(_("办理期限不能早于受理日期"), field="due")
+    if data.assignee is not None and not may_handle(data.assignee, data.place.path, data.kind):
+        raise DomainError(_("承办人应是能办理本辖区案件的工作人员"), field="assignee")
+    try:
+        normalise_mobile(data.reporter_phone)
+    except DomainError as exc:
+        raise DomainError(exc.message, field="reporter_phone") from None
+    for resident in (data.reporter, data.subject):
+        if resident is not None and not resident.place_path.startswith(
+            _community_of(data.place.path)
+        ):
+            raise DomainError(_("%(name)s不在本社区") % {"name": resident.name}, field="subject")
+    if flow.supervision:
+        if data.subject is None:
+            raise DomainError(_("请选择档案对象"), field="subject")
+        if data.starts_on is None:
+            raise DomainError(_("请填写起始日期"), field="starts_on")
+        if data.ends_on is not None and data.ends_on < data.starts_on:
+            raise DomainError(_("截止日期不能早于起始日期"), field="ends_on")
+        if Case.objects.filter(kind=data.kind, subject=data.subject, closed_at__isnull=True):
+            raise DomainError(
+                _("%(name)s已有在办的%(kind)s档案")
+                % {"name": data.subject.name, "kind": flow.label},
+                field="subject",
+            )
+    return flow
+
+
+@transaction.atomic
+def open_case(data: CaseData, *, by: User | None) -> Case:
+    """Register a case in its flow's first state, with its first timeline entry."""
+    flow = check_case(data, by)
+    case = Case(
+        kind=data.kind,
+        state=flow.initial,
+        title=data.title.strip(),
+        description=data.description.strip(),
+        category=data.category,
+        channel=data.channel,
+        received_at=data.received_at,
+        due=data.due,
+        assignee=data.assignee,
+        reporter=data.reporter,
+        reporter_name=data.reporter_name.strip() or (data.reporter.name if data.reporter else ""),
+        reporter_phone=normalise_mobile(data.reporter_phone),
+        address=data.address.strip(),
+        subject=data.subject,
+        starts_on=data.starts_on,
+        ends_on=data.ends_on,
+        guardian=data.guardian.strip(),
+        team=data.team.strip(),
+        place=data.place,
+        created_by=by,
+    )
+    if data.due is None and flow.due_days:
+        case.due = timezone.localtime(data.received_at).date() + datetime.timedelta(
+            days=flow.due_days
+        )
+    if flow.supervision:
+        case.membership = _supervision_membership(data, by)
+    case.save()
+    Event.objects.create(
+        case=case,
+        at=data.received_at if data.received_at < timezone.now() else timezone.now(),
+        by=by,
+        by_name=by.name if by else PUBLIC_NAME,
+        action="open",
+        label=flow.opened_label,
+        state=case.state,
+        note=case.description,
+    )
+    audit.record(
+        by,
+        "case.open",
+        case,
+        changes=audit.created(
+            case,
+            [
+                "kind",
+                "title",
+                "category",
+                "channel",
+                "due",
+                "assignee",
+                "reporter_phone",
+                "subject",
+            ],
+        ),
+        username=PUBLIC_NAME,
+    )
+    return case
+
+
+def _supervision_membership(data: CaseData, by: User | None) -> Membership:
+    """The subject's current membership of the file's group; registered now when missing, so
+    the file and the group ledger (社区矫正人员台账) are entered once."""
+    category = GroupCategory.objects.get(code=SUPERVISION_GROUPS[data.kind])
+    current = Membership.objects.filter(
+        category=category, resident=data.subject, end__isnull=True
+    ).first()
+    if current is not None:
+        return current
+    if data.kind == Case.Kind.CORRECTION:
+        attributes = {"correction_type": data.category, "supervisor": data.team}
+    else:
+        attributes = {"released_on": data.starts_on.isoformat(), "helper": data.team}
+    return people_services.add_membership(
+        category, resident=data.subject, start=data.starts_on, attributes=attributes, by=by
+    )
+
+
+@transaction.atomic
+def act(
+    case: Case,
+    code: str,
+    *,
+    by: User | None,
+    version: int,
+    note: str = "",
+    assignee: User | None = None,
+    rating: str = "",
+    by_name: str = "",
+) -> Case:
+    """Take action `code` on `case`: check it is allowed from the case's state and has what it
+    asks for, change the case, append the timeline entry and write the audit row.
+
+    `version` is the case's version the acting page showed; if the case changed since, the
+    action is refused with ConflictError and nothing changes."""
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if locked.version != version:
+        raise _conflict()
+    flow = locked.flow
+    action = flow.action(code)
+    if action is None:
+        raise DomainError(_("没有这项操作"))
+    if action not in flow.allowed(locked.state):
+        raise DomainError(
+            action.refusal
+            or _("案件处于“%(state)s”状态，不能%(action)s")
+            % {"state": locked.state, "action": action.label}
+        )
+    note = note.strip()
+    _check_action(locked, action, note=note, assignee=assignee, rating=rating, by=by)
+    now = timezone.now()
+    today = timezone.localdate()
+    before = audit.snapshot(locked, list(_ACTED_FIELDS))
+    locked.state = action.target_for(rating) or locked.state
+    if action.code == "assign":
+        locked.assignee = assignee
+    if rating:
+        locked.rating = rating
+        if action.target_for(rating) != action.target:
+            locked.done_at = None  # reopened: the handling is not finished after all
+    if action.marks_done:
+        locked.done_at = now
+    if action.marks_closed:
+        locked.closed_at = now
+    if action.agreed is not None:
+        locked.agreed = action.agreed
+    if action.sets_due_days:
+        locked.due = today + datetime.timedelta(days=action.sets_due_days)
+    if action.extends_due_days:
+        if locked.events.filter(action=action.code).exists():
+            raise DomainError(_("已延期过一次，不能再延期"))
+        locked.due = (locked.due or today) + datetime.timedelta(days=action.extends_due_days)
+    locked.version += 1
+    locked.save(update_fields=[*_ACTED_FIELDS, "version"])
+    data = {"rating": rating} if rating else {}
+    if assignee is not None:
+        data["assignee"] = assignee.name
+    Event.objects.create(
+        case=locked,
+        at=now,
+        by=by,
+        by_name=(by.name if by else by_name or PUBLIC_NAME),
+        action=action.code,
+        label=action.label,
+        state=locked.state,
+        note=note,
+        data=data,
+    )
+    audit.record(
+        by,
+        f"case.{_AUDIT_ACTIONS.get(action.code, 'log')}",
+        locked,
+        changes=audit.changes(before, locked),
+        data={"action": str(action.label)},
+        username=by_name or PUBLIC_NAME,
+    )
+    if action.marks_closed and flow.supervision and locked.membership_id:
+        _end_membership(locked, today, by)
+    return locked
+
+
+# What an action may change.
+_ACTED_FIELDS = ("state", "assignee", "rating", "done_at", "closed_at", "agreed", "due")
+
+# Each action is audited under one of these names (cases with their own label in the audit log);
+# supervision file entries share "case.log".
+_AUDIT_ACTIONS = {a.code: a.code for f in FLOWS.values() for a in f.actions if a.target} | {
+    "note": "log",
+    "extend": "extend",
+}
+
+
+def _check_action(
+    case: Case, action: Action, *, note: str, assignee: User | None, rating: str, by
+) -> None:
+    if action.needs_note and not note:
+        raise DomainError(_("请填写%(what)s") % {"what": action.note_label}, field="note")
+    if len(note) > 2000:
+        raise DomainError(_("说明不能超过2000字"), field="note")
+    if action.code == "assign":
+        if assignee is None:
+            raise DomainError(_("请选择承办人"), field="assignee")
+        if not may_handle(assignee, case.place_path, case.kind):
+            raise DomainError(_("承办人应是能办理本辖区案件的工作人员"), field="assignee")
+    if "rating" in action.asks:
+        if rating not in RATINGS:
+            raise DomainError(_("请选择评价：满意、基本满意或不满意"), field="rating")
+        if rating == UNSATISFIED and not note and by is not None:
+            raise DomainError(_("居民不满意时请记下原因"), field="note")
+    if by is None and not action.public:
+        raise DomainError(_("没有这项操作"))
+
+
+def _end_membership(case: Case, day: datetime.date, by) -> None:
+    membership = case.membership
+    if membership.end is None:
+        people_services.end_membership(membership, end=max(day, membership.start), by=by)
+
+
+# --- The public page: residents file requests, follow them and rate them with a code. ---
+
+
+@dataclass
+class PublicRequest:
+    place: Place
+    name: str
+    phone: str
+    address: str
+    description: str
+    category: str = "其他"
+
+
+def public_refused_for(ip: str | None, phone: str | None = None) -> str | None:
+    """The Chinese reason this address (or phone) may not file a request now, or None."""
+    since = timezone.now() - PUBLIC_WINDOW
+    rows = AuditEntry.objects.filter(action="case.public_file", at__gte=since)
+    if ip and rows.filter(ip=ip).count() >= PUBLIC_PER_ADDRESS:
+        return _("提交过于频繁，请明天再试或拨打社区电话")
+    if phone and rows.filter(data__phone_key=_phone_key(phone)).count() >= PUBLIC_PER_PHONE:
+        return _("该手机号今天已提交%(n)s件诉求，请耐心等待处理，或拨打社区电话") % {
+            "n": PUBLIC_PER_PHONE
+        }
+    return None
+
+
+def _phone_key(phone: str) -> str:
+    """What the audit row keeps of a phone to count its filings: not the number itself."""
+    return hashlib.sha256(f"{settings.SECRET_KEY}:{phone}".encode()).hexdigest()[:16]
+
+
+@transaction.atomic
+def file_request(data: PublicRequest) -> Case:
+    """A resident's own request from the public page: checked, throttled per phone and per
+    address, and given a tracking code."""
+    if not data.name.strip():
+        raise DomainError(_("请填写姓名"), field="name")
+    try:
+        phone = normalise_mobile(data.phone)
+    except DomainError:
+        phone = ""
+    if not phone:
+        raise DomainError(_("请填写11位手机号码"), field="phone")
+    if not data.description.strip():
+        raise DomainError(_("请说明需要帮助的事情"), field="description")
+    if data.place.kind != PlaceKind.COMMUNITY or data.place.is_retired:
+        raise DomainError(_("请选择所在社区"), field="place")
+    origin = current_origin.get()
+    if refused := public_refused_for(origin.ip if origin else None, phone):
+        raise DomainError(refused)
+    description = data.description.strip()
+    case = open_case(
+        CaseData(
+            kind=Case.Kind.REQUEST,
+            title=description.splitlines()[0][:40],
+            description=description,
+            place=data.place,
+            category=data.category if data.category in FLOWS["诉求"].categories else "其他",
+            channel="居民自助",
+            received_at=timezone.now(),
+            reporter_name=data.name.strip(),
+            reporter_phone=phone,
+            address=data.address.strip(),
+        ),
+        by=None,
+    )
+    for _attempt in range(5):
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        try:
+            with transaction.atomic():
+                Case.objects.filter(pk=case.pk).update(tracking_code=code)
+            break
+        except IntegrityError:
+            continue
+    case.tracking_code = code
+    audit.record(None, "case.public_file", case, data={"phone_key": _phone_key(phone)},
+                 username=PUBLIC_NAME)  # fmt: skip
+    return case
+
+
+def lookup_refused_for(ip: str | None) -> str | None:
+    since = timezone.now() - LOOKUP_WINDOW
+    wrong = AuditEntry.objects.filter(ip=ip, at__gte=since, action="case.public_wrong_code")
+    if wrong.count() >= LOOKUP_WRONG:
+        return _("查询码输错次数过多，请10分钟后再试")
+    return None
+
+
+def find_by_code(code: str, phone: str) -> Case | None:
+    """The request whose tracking code and reporter's phone both match; a miss is audited so
+    that guessing is throttled."""
+    code = (code or "").strip().upper()
+    try:
+        phone = normalise_mobile(phone or "")
+    except DomainError:
+        phone = ""
+    case = None
+    if len(code) == CODE_LENGTH and phone:
+        case = Case.objects.filter(
+            tracking_code=code, reporter_phone=phone, kind=Case.Kind.REQUEST
+        ).first()
+    if case is None:
+        audit.record(None, "case.public_wrong_code", data={"tried": code[:12]},
+                     username=PUBLIC_NAME)  # fmt: skip
+    return case
+
+
+def rate_by_resident(case: Case, *, rating: str, comment: str) -> Case:
+    """The resident's own follow-up (回访) of a finished request."""
+    return act(
+        case,
+        "follow_up",
+        by=None,
+        version=case.version,
+        rating=rating,
+        note=comment[:500],
+        by_name=_("居民本人评价"),
+    )
+
+
+# --- Parties, surveys, money. ---
+
+
+@transaction.atomic
+def add_party(
+    case: Case,
+    *,
+    role: str,
+    resident: Resident | None = None,
+    household: Household | None = None,
+    unit: LocalUnit | None = None,
+    name: str = "",
+    by: User,
+) -> Party:
+    if role not in Party.Role.values:
+        raise DomainError(_("请选择身份"), field="role")
+    chosen = [x for x in (resident, household, unit) if x is not None]
+    name = name.strip()
+    if len(chosen) > 1 or (not chosen and not name):
+        raise DomainError(_("请选择一位居民、一户或一个单位，或填写姓名"), field="name")
+    community = _community_of(case.place_path)
+    for thing in chosen:
+        if not thing.place_path.startswith(community):
+            raise DomainError(_("只能添加本社区的居民、户或单位"), field="name")
+    existing = case.parties.filter(resident=resident, household=household, unit=unit)
+    if chosen and existing.exists():
+        raise DomainError(_("已经是本案的当事人"), field="name")
+    party = Party.objects.create(
+        case=case,
+        role=role,
+        resident=resident,
+        household=household,
+        unit=unit,
+        name="" if chosen else name[:50],
+    )
+    audit.record(by, "case.party_add", case, data={"party": party.shown_name, "party_role": role})
+    return party
+
+
+@transaction.atomic
+def remove_party(party: Party, *, by: User) -> None:
+    audit.record(by, "case.party_remove", party.case, data={"party": party.shown_name})
+    party.delete()
+
+
+@transaction.atomic
+def add_survey(case: Case, *, question: str, choices: str, by: User) -> Survey:
+    question = question.strip()
+    if not question:
+        raise DomainError(_("请填写征询事项"), field="question")
+    survey = Survey(case=case, question=question[:200], choices=choices.strip() or "同意,不同意")
+    if len(survey.choice_list()) < 2:
+        raise DomainError(_("请至少给出两个选项，用逗号分隔"), field="choices")
+    survey.save()
+    audit.record(by, "case.survey_add", case, data={"question": survey.question})
+    return survey
+
+
+@transaction.atomic
+def answer_survey(
+    survey: Survey, *, household: Household, answer: str, note: str = "", by: User
+) -> Answer:
+    """One household's answer; answering again replaces the earlier answer."""
+    if answer not in survey.choice_list():
+        raise DomainError(
+            _("意见应为：%(choices)s") % {"choices": "、".join(survey.choice_list())},
+            field="answer",
+        )
+    if not household.place_path.startswith(_community_of(survey.case.place_path)):
+        raise DomainError(_("只能征询本社区的住户"), field="household")
+    row, _created = Answer.objects.update_or_create(
+        survey=survey, household=household, defaults={"answer": answer, "note": note.strip()[:100]}
+    )
+    audit.record(
+        by,
+        "case.survey_answer",
+        survey.case,
+        data={"question": survey.question, "household": household.number, "answer": answer},
+    )
+    return row
+
+
+@transaction.atomic
+def add_payment(
+    case: Case,
+    *,
+    kind: str,
+    who: str,
+    amount: Decimal | None,
+    date: datetime.date,
+    household: Household | None = None,
+    note: str = "",
+    by: User,
+) -> Payment:
+    if kind not in Payment.Kind.values:
+        raise DomainError(_("请选择收支类型"), field="kind")
+    who = who.strip() or (household.head.name if household and household.head_id else "")
+    if not who:
+        raise DomainError(_("请填写付款人或垫付人"), field="who")
+    if amount is None or not Decimal("0.01") <= amount <= MAX_AMOUNT:
+        raise DomainError(_("金额应为大于0的数字"), field="amount")
+    if date > timezone.localdate() or date < EARLIEST:
+        raise DomainError(_("日期应在2000年以后、不晚于今天"), field="date")
+    if household is not None and not household.place_path.startswith(
+        _community_of(case.place_path)
+    ):
+        raise DomainError(_("只能选择本社区的住户"), field="household")
+    payment = Payment.objects.create(
+        case=case, kind=kind, who=who[:50], household=household, amount=amount, date=date,
+        note=note.strip()[:100],
+    )  # fmt: skip
+    audit.record(
+        by, "case.payment", case, data={"kind": kind, "who": payment.who, "amount": str(amount)}
+    )
+    return payment
+
+
+def money_summary(case: Case) -> dict[str, Decimal]:
+    """Collected, advanced, spent, repaid, and what is left in hand (收取 − 支出) and still owed
+    to those who advanced (垫付 − 归还垫付)."""
+    totals = {k: Decimal(0) for k in Payment.Kind.values}
+    for p in case.payments.all():
+        totals[p.kind] += p.amount
+    return {
+        "collected": totals["收取"],
+        "advanced": totals["垫付"],
+        "spent": totals["支出"],
+        "repaid": totals["归还垫付"],
+        "balance": totals["收取"] - totals["支出"],
+        "owed": totals["垫付"] - totals["归还垫付"],
+    }
+
+
+# --- The half-monthly dispute screening. ---
+
+
+def half_month_of(day: datetime.date) -> datetime.date:
+    return day.replace(day=1 if day.day <= 15 else 16)
+
+
+@transaction.atomic
+def record_screening(
+    *,
+    place: Place,
+    period_start: datetime.date,
+    found: int,
+    nothing_found: bool,
+    notes: str = "",
+    by: User,
+) -> Screening:
+    """One screening per place and half month; 零报告 says explicitly that none was found."""
+    if place.kind not in (PlaceKind.COMMUNITY, PlaceKind.GRID) or place.is_retired:
+        raise DomainError(_("排查应登记到在用的社区或网格"), field="place")
+    if not place.path.startswith(by.scope_path):
+        raise DomainError(_("只能登记本辖区的排查"), field="place")
+    if period_start.day not in (1, 16):
+        raise DomainError(_("排查期应从1日或16日开始"), field="period_start")
+    if period_start > timezone.localdate():
+        raise DomainError(_("不能登记尚未开始的排查期"), field="period_start")
+    if found < 0 or found > 1000:
+        raise DomainError(_("发现纠纷数应在0到1000之间"), field="found")
+    if nothing_found and found:
+        raise DomainError(_("零报告不能同时填写发现的纠纷数"), field="found")
+    if not nothing_found and not found:
+        raise DomainError(_("没有发现纠纷时请勾选“零报告”"), field="nothing_found")
+    if Screening.objects.filter(place=place, period_start=period_start).exists():
+        raise DomainError(_("该排查期已登记过"), field="period_start")
+    screening = Screening.objects.create(
+        place=place,
+        period_start=period_start,
+        found=found,
+        nothing_found=nothing_found,
+        notes=notes.strip(),
+        by=by,
+    )
+    audit.record(
+        by,
+        "case.screening",
+        screening,
+        data={"half_month": screening.period_label, "found": found, "zero": nothing_found},
+    )
+    return screening
