@@ -44,6 +44,7 @@ class Action:
 @dataclass(frozen=True)
 class Flow:
     kind: str
+    slug: str  # in URLs: /cases/new/request/
     label: str
     opened_label: str  # the first event's name: 受理, 登记, 建档
     states: tuple[str, ...]  # in the order a case usually passes them; the first is initial
@@ -84,6 +85,7 @@ def _log(code: str, label: str, note_label: str) -> Action:
 
 REQUEST = Flow(
     kind="诉求",
+    slug="request",
     label=_("居民诉求/报修"),
     opened_label=_("受理"),
     states=("已受理", "已派单", "处理中", "已办结", "已回访", "已结案"),
@@ -144,6 +146,7 @@ REQUEST = Flow(
 # extension of at most 30 days.
 PETITION = Flow(
     kind="信访",
+    slug="petition",
     label=_("信访"),
     opened_label=_("登记"),
     states=("已登记", "办理中", "已答复", "已办结", "不予受理"),
@@ -199,6 +202,7 @@ PETITION = Flow(
 
 DISPUTE = Flow(
     kind="纠纷",
+    slug="dispute",
     label=_("矛盾纠纷"),
     opened_label=_("登记"),
     states=("已登记", "调解中", "调解成功", "调解不成功", "已结案"),
@@ -264,6 +268,7 @@ _SUPERVISION_LOG = (
 
 CORRECTION = Flow(
     kind="矫正",
+    slug="correction",
     label=_("社区矫正"),
     opened_label=_("建档"),
     states=("在矫", "已解矫"),
@@ -289,6 +294,7 @@ CORRECTION = Flow(
 
 RELEASE = Flow(
     kind="帮教",
+    slug="release",
     label=_("安置帮教"),
     opened_label=_("建档"),
     states=("帮教中", "已解除"),
@@ -313,6 +319,7 @@ RELEASE = Flow(
 )
 
 FLOWS: dict[str, Flow] = {f.kind: f for f in (REQUEST, PETITION, DISPUTE, CORRECTION, RELEASE)}
+BY_SLUG: dict[str, Flow] = {f.slug: f for f in FLOWS.values()}
 SUPERVISION_KINDS = tuple(k for k, f in FLOWS.items() if f.supervision)
 # The group (people.builtin_groups) whose members a supervision file follows.
 SUPERVISION_GROUPS = {CORRECTION.kind: "correction", RELEASE.kind: "released"}
