@@ -255,30 +255,6 @@ def set_active(item: Topic | QuantityKind, *, active: bool, by: User | None) -> 
     audit.record(by, action, item, changes={"active": [not active, active]})
 
 
-def find_resident(text: str, *, by: User) -> Resident:
-    """The resident a desk worker names by ID number or full name, within their place; a
-    Chinese error when none or several match."""
-    text = re.sub(r"\s", "", text).upper()
-    if not text:
-        raise DomainError(_("请填写居民的身份证号码或姓名"), field="who")
-    residents = Resident.objects.visible_to(by).present()
-    if re.fullmatch(r"\d{17}[\dX]", text):
-        found = list(residents.filter(id_number=text)[:2])
-    else:
-        found = list(residents.filter(name=text)[:2])
-    if not found:
-        raise DomainError(
-            _("本辖区在住居民中没有姓名或身份证号码为“%(t)s”的，请核对；未登记的请先登记")
-            % {"t": text},
-            field="who",
-        )
-    if len(found) > 1:
-        raise DomainError(
-            _("本辖区有多位名为“%(t)s”的居民，请输入身份证号码") % {"t": text}, field="who"
-        )
-    return found[0]
-
-
 @transaction.atomic
 def log_service(
     resident: Resident,

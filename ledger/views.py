@@ -54,7 +54,7 @@ from ledger.models import (
     plain,
 )
 from people import queries
-from people.models import Household, Residence, Resident
+from people.models import Household, Resident
 from shequ.errors import DomainError, add_to_form
 
 PAGE_SIZE = 50
@@ -323,30 +323,10 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "roles": Participant.Role.choices,
             "purposes": Visit.Purpose.choices,
             "can_edit": can_edit,
-            **(_found(user, q) if can_edit and q else {}),
+            **(queries.pick(user, q) if can_edit and q else {}),
             **(_signin_panel(request, record) if can_edit else {}),
         },
     )
-
-
-def _found(user, q: str) -> dict:
-    """The registry's own search (name, pinyin initials, ID number, phone, address) for
-    participants and visits, with each resident's household; units by name; a household by its
-    number."""
-    candidates = queries.search(Resident.objects.visible_to(user).present(), q)
-    found = list(candidates.order_by("place_path", "pk").select_related("place")[:20])
-    homes = dict(
-        Residence.objects.current()
-        .filter(resident__in=found)
-        .values_list("resident_id", "household_id")
-    )
-    for resident in found:
-        resident.household_id = homes.get(resident.pk)
-    return {
-        "found": found,
-        "found_units": list(LocalUnit.objects.visible_to(user).filter(name__contains=q)[:10]),
-        "found_households": list(Household.objects.visible_to(user).filter(number=q)[:5]),
-    }
 
 
 def _signin_panel(request: HttpRequest, record: WorkRecord) -> dict:
@@ -466,7 +446,7 @@ def service_list(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                resident = services.find_resident(data["who"], by=request.user)
+                resident = queries.find_resident(data["who"], by=request.user)
                 services.log_service(
                     resident,
                     service=data["service"],

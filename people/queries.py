@@ -7,9 +7,12 @@ import re
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from areas.models import LocalUnit
 from areas.paging import PAGE_SIZE, after_in_place_order
-from people.models import Membership, Residence, Resident
+from people.models import Household, Membership, Residence, Resident
+from shequ.errors import DomainError
 
 
 def years_ago(today: datetime.date, years: int) -> datetime.date:
@@ -152,4 +155,48 @@ def staff_figures(staff: QuerySet, today) -> dict:
         "party": figures["party"],
         # Whole years, as staff statistics are kept: this year minus the mean birth year.
         "mean_age": round(today.year - figures["birth_year"], 1) if count else 0,
+    }
+
+
+def find_resident(text: str, *, by, field: str = "who") -> Resident:
+    """The resident a desk worker names by ID number or full name, within their place; a
+    Chinese error when none or several match."""
+    text = re.sub(r"\s", "", text).upper()
+    if not text:
+        raise DomainError(_("请填写居民的身份证号码或姓名"), field=field)
+    residents = Resident.objects.visible_to(by).present()
+    if re.fullmatch(r"\d{17}[\dX]", text):
+        found = list(residents.filter(id_number=text)[:2])
+    else:
+        found = list(residents.filter(name=text)[:2])
+    if not found:
+        raise DomainError(
+            _("本辖区在住居民中没有姓名或身份证号码为“%(t)s”的，请核对；未登记的请先登记")
+            % {"t": text},
+            field=field,
+        )
+    if len(found) > 1:
+        raise DomainError(
+            _("本辖区有多位名为“%(t)s”的居民，请输入身份证号码") % {"t": text}, field=field
+        )
+    return found[0]
+
+
+def pick(user, q: str) -> dict:
+    """What a worker picks from when adding someone to a record or a case: residents by the
+    registry's own search (name, pinyin initials, ID number, phone, address), each with their
+    household; units by name; a household by its number."""
+    candidates = search(Resident.objects.visible_to(user).present(), q)
+    found = list(candidates.order_by("place_path", "pk").select_related("place")[:20])
+    homes = dict(
+        Residence.objects.current()
+        .filter(resident__in=found)
+        .values_list("resident_id", "household_id")
+    )
+    for resident in found:
+        resident.household_id = homes.get(resident.pk)
+    return {
+        "found": found,
+        "found_units": list(LocalUnit.objects.visible_to(user).filter(name__contains=q)[:10]),
+        "found_households": list(Household.objects.visible_to(user).filter(number=q)[:5]),
     }
