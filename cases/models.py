@@ -3,6 +3,7 @@ supervision files. One table for all kinds; cases/flows.py says what each kind m
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -369,5 +370,10 @@ class Screening(Placed):
 
     @property
     def period_label(self) -> str:
-        half = _("上半月") if self.period_start.day == 1 else _("下半月")
-        return f"{self.period_start:%Y年%m月}{half}"
+        return half_month_label(self.period_start)
+
+
+def half_month_label(start: datetime.date) -> str:
+    """2026-11-16 → "2026年11月下半月"."""
+    half = _("上半月") if start.day == 1 else _("下半月")
+    return f"{start:%Y年%m月}{half}"

@@ -208,6 +208,9 @@ def open_case(data: CaseData, *, by: User | None) -> Case:
         ),
         username=PUBLIC_NAME,
     )
+    if case.assignee is not None and flow.action("assign") in flow.allowed(case.state):
+        # Given to someone as it is registered: that is its dispatch (派单) too.
+        case = act(case, "assign", by=by, version=case.version, assignee=case.assignee)
     return case
 
 

@@ -21,6 +21,7 @@ class NavItem:
 
 
 WORK = _("日常工作")
+CASES = _("诉求与案件")
 PEOPLE = _("人口房屋")
 TEAMS = _("组织队伍")
 OUTPUT = _("台账导入")
@@ -32,6 +33,9 @@ NAV = [
     NavItem("ledger:record-calendar", _("工作日历"), Perm.VIEW_RECORDS, "records/calendar", WORK),
     NavItem("ledger:service-list", _("办事登记"), Perm.VIEW_RECORDS, "records/services", WORK),
     NavItem("ledger:visit-coverage", _("走访覆盖率"), Perm.VIEW_RECORDS, "records/visits", WORK),
+    NavItem("cases:mine", _("我的案件"), Perm.VIEW_RECORDS, "cases", CASES),
+    NavItem("cases:case-list", _("全部案件"), Perm.VIEW_RECORDS, "cases/list", CASES),
+    NavItem("cases:screening-list", _("纠纷排查"), Perm.VIEW_RECORDS, "cases/screenings", CASES),
     NavItem("people:resident-list", _("居民"), Perm.VIEW_RECORDS, "people/residents", PEOPLE),
     NavItem("people:household-list", _("户"), Perm.VIEW_RECORDS, "people/households", PEOPLE),
     NavItem("areas:dwelling-list", _("房屋"), Perm.VIEW_RECORDS, "dwellings", PEOPLE),

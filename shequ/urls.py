@@ -6,5 +6,6 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("people/", include("people.urls")),
     path("records/", include("ledger.urls")),
+    path("cases/", include("cases.urls")),
     path("signin/", include("ledger.signin_urls")),
 ]

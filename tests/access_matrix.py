@@ -192,6 +192,36 @@ def _signin(w):
     return w.signin
 
 
+def _case(w):
+    """A service request of the home grid (made once)."""
+    if not hasattr(w, "case"):
+        from cases.tests.factories import open_case
+
+        w.case = open_case(w, "诉求")
+    return w.case
+
+
+def _supervision_file(w):
+    """A 社区矫正 file of the home grid (made once)."""
+    if not hasattr(w, "supervision_file"):
+        from cases.tests.factories import open_case
+
+        w.supervision_file = open_case(w, "矫正", subject=_resident(w))
+    return w.supervision_file
+
+
+def _party(w):
+    if not hasattr(w, "party"):
+        w.party = _case(w).parties.create(role="当事人", name="赵六")
+    return w.party
+
+
+def _survey(w):
+    if not hasattr(w, "survey"):
+        w.survey = _case(w).surveys.create(question="是否同意更换公共水管")
+    return w.survey
+
+
 def _topic_pk() -> int:
     from ledger.models import Topic
 
@@ -504,6 +534,37 @@ ROUTES: dict[str, Route] = {
     "ledger:signin-resolve": Route(
         get=None, post=Perm.EDIT_RECORDS, kwargs=lambda w: {"pk": _signin(w).pk}, scoped=True
     ),
+    # cases
+    "cases:mine": Route(get=Perm.VIEW_RECORDS),
+    "cases:case-list": Route(get=Perm.VIEW_RECORDS),
+    "cases:case-create": Route(
+        get=Perm.EDIT_RECORDS, post=Perm.EDIT_RECORDS, kwargs=lambda w: {"kind": "request"}
+    ),
+    "cases:case-detail": Route(
+        get=Perm.VIEW_RECORDS, kwargs=lambda w: {"pk": _case(w).pk}, scoped=True
+    ),
+    "cases:case-act": Route(
+        get=None,
+        post=Perm.EDIT_RECORDS,
+        kwargs=lambda w: {"pk": _case(w).pk, "action": "assign"},
+        scoped=True,
+    ),
+    "cases:party-add": Route(
+        get=None, post=Perm.EDIT_RECORDS, kwargs=lambda w: {"pk": _case(w).pk}, scoped=True
+    ),
+    "cases:party-remove": Route(
+        get=None, post=Perm.EDIT_RECORDS, kwargs=lambda w: {"pk": _party(w).pk}, scoped=True
+    ),
+    "cases:survey-add": Route(
+        get=None, post=Perm.EDIT_RECORDS, kwargs=lambda w: {"pk": _case(w).pk}, scoped=True
+    ),
+    "cases:survey-answer": Route(
+        get=None, post=Perm.EDIT_RECORDS, kwargs=lambda w: {"pk": _survey(w).pk}, scoped=True
+    ),
+    "cases:payment-add": Route(
+        get=None, post=Perm.EDIT_RECORDS, kwargs=lambda w: {"pk": _case(w).pk}, scoped=True
+    ),
+    "cases:screening-list": Route(get=Perm.VIEW_RECORDS, post=Perm.EDIT_RECORDS),
     # The one page residents open without an account.
     "signin:form": Route(get=OPEN, post=OPEN),
 }

@@ -28,9 +28,12 @@ def _inputs(world, case, action, rating=SATISFIED):
 def _take(world, case, code, **values):
     action = case.flow.action(code)
     return services.act(
-        case, code, by=world.cast["community_head"], version=case.version,
+        case,
+        code,
+        by=world.cast["community_head"],
+        version=case.version,
         **{**_inputs(world, case, action), **values},
-    )  # fmt: skip
+    )
 
 
 @pytest.mark.parametrize("kind", list(FLOWS))
@@ -54,9 +57,12 @@ def test_every_reachable_state_allows_its_actions_and_refuses_the_rest(world, ki
                 values = _inputs(world, case, action, rating)
                 if action in flow.allowed(state):
                     done = services.act(
-                        case, action.code, by=world.cast["community_head"],
-                        version=case.version, **values,
-                    )  # fmt: skip
+                        case,
+                        action.code,
+                        by=world.cast["community_head"],
+                        version=case.version,
+                        **values,
+                    )
                     assert done.state == action.target_for(rating) or state
                     assert done.version == before[0] + 1
                     assert done.events.count() == before[1] + 1
@@ -68,9 +74,12 @@ def test_every_reachable_state_allows_its_actions_and_refuses_the_rest(world, ki
                 else:
                     with pytest.raises(DomainError):
                         services.act(
-                            case, action.code, by=world.cast["community_head"],
-                            version=case.version, **values,
-                        )  # fmt: skip
+                            case,
+                            action.code,
+                            by=world.cast["community_head"],
+                            version=case.version,
+                            **values,
+                        )
                     case.refresh_from_db()
                     after = (case.version, case.events.count(), AuditEntry.objects.count())
                     assert (case.state, *after) == (state, *before)
@@ -83,8 +92,9 @@ def _bring(world, kind, path, n):
     if FLOWS[kind].supervision:
         from people.tests.factories import resident
 
-        subject = resident(world.grid, f"对象{n}", birth=datetime.date(1960, 1, 1) + (
-            datetime.timedelta(days=n)))  # fmt: skip
+        subject = resident(
+            world.grid, f"对象{n}", birth=datetime.date(1960, 1, 1) + (datetime.timedelta(days=n))
+        )
     case = open_case(world, kind, subject=subject)
     for code, rating in path:
         case = _take(world, case, code, rating=rating) if rating else _take(world, case, code)

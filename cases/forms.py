@@ -1,0 +1,191 @@
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from accounts.roles import GRANTS, Perm
+from areas.forms import GridChoiceField, registry_places
+from areas.kinds import PlaceKind
+from cases.flows import ASSIGNEE, FLOWS, NOTE, RATING, RATINGS, Action, Flow
+from cases.models import Case, Party, Payment, half_month_label
+from shequ.widgets import DatePicker
+
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+def handlers(user: User, kind: str):
+    """The accounts a case may be given to: active, able to edit (and, for supervision files,
+    to read judicial data), at the user's community or below it."""
+    need = {Perm.EDIT_RECORDS} | ({Perm.VIEW_JUDICIAL} if FLOWS[kind].supervision else set())
+    roles = [role for role, perms in GRANTS.items() if need <= perms]
+    place = user.place
+    if place is not None and place.kind == PlaceKind.GRID:
+        place = place.parent  # a grid worker's colleagues sit at the community
+    users = User.objects.filter(is_active=True, role__in=roles).select_related("place")
+    if place is not None:
+        users = users.filter(place__path__startswith=place.path)
+    return users.order_by("place__path", "name")
+
+
+class HandlerField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return f"{obj.name}（{obj.place.name if obj.place else ''}）"
+
+
+class CaseForm(forms.Form):
+    """A new case of one kind: the fields its flow uses."""
+
+    title = forms.CharField(label=_("事由"), max_length=100)
+    category = forms.ChoiceField(label=_("类别"))
+    channel = forms.ChoiceField(label=_("来源渠道"))
+    place = GridChoiceField(label=_("所属社区/网格"), queryset=None)
+    received_at = forms.DateTimeField(label=_("受理时间"), widget=DATETIME)
+    due = forms.DateField(label=_("办理期限"), required=False, widget=DatePicker())
+    assignee = HandlerField(label=_("承办人"), queryset=None, required=False, empty_label="—")
+    reporter_name = forms.CharField(label=_("反映人"), max_length=20, required=False)
+    reporter_phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
+    address = forms.CharField(label=_("地址"), max_length=100, required=False)
+    subject = forms.CharField(
+        label=_("对象"),
+        max_length=30,
+        help_text=_("身份证号码，或本辖区唯一的姓名"),
+    )
+    starts_on = forms.DateField(label=_("起始日期"), widget=DatePicker())
+    ends_on = forms.DateField(label=_("截止日期"), required=False, widget=DatePicker())
+    guardian = forms.CharField(label=_("监护人/联系人"), max_length=40, required=False)
+    team = forms.CharField(label=_("矫正/帮教小组成员"), max_length=100, required=False)
+    description = forms.CharField(
+        label=_("内容"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(self, *args, flow: Flow, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.flow = flow
+        self.fields["category"].label = flow.category_label
+        self.fields["category"].choices = [(c, c) for c in flow.categories]
+        self.fields["place"].queryset = registry_places(user)
+        self.fields["assignee"].queryset = handlers(user, flow.kind)
+        if flow.due_days:
+            self.fields["due"].help_text = _("不填则为受理后%(n)s天") % {"n": flow.due_days}
+        if flow.channels:
+            self.fields["channel"].choices = [(c, c) for c in flow.channels]
+        else:
+            del self.fields["channel"]
+        if flow.supervision:
+            self.fields["assignee"].label = _("责任人")
+            self.fields["title"].required = False
+            for name in ("due", "reporter_name", "reporter_phone", "address"):
+                del self.fields[name]
+        else:
+            for name in ("subject", "starts_on", "ends_on", "guardian", "team"):
+                del self.fields[name]
+
+
+class ActionForm(forms.Form):
+    """One action on a case: the note it asks for, and an assignee or a rating."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    assignee = HandlerField(label=_("承办人"), queryset=None)
+    rating = forms.ChoiceField(
+        label=_("评价"), choices=[(r, r) for r in RATINGS], widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label=_("说明"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, action: Action, case: Case, user: User, **kwargs):
+        kwargs.setdefault("initial", {"version": case.version})
+        kwargs.setdefault("prefix", action.code)
+        super().__init__(*args, **kwargs)
+        self.action = action
+        if ASSIGNEE in action.asks:
+            self.fields["assignee"].queryset = handlers(user, case.kind)
+        else:
+            del self.fields["assignee"]
+        if RATING not in action.asks:
+            del self.fields["rating"]
+        if NOTE in action.asks:
+            self.fields["note"].label = action.note_label
+            self.fields["note"].required = action.needs_note
+        else:
+            del self.fields["note"]
+
+
+class CaseFilterForm(forms.Form):
+    kind = forms.ChoiceField(label=_("类型"), required=False)
+    state = forms.CharField(label=_("状态"), required=False, max_length=8)
+    place = GridChoiceField(label=_("区划"), queryset=None, required=False, empty_label=_("全部"))
+    year = forms.IntegerField(label=_("年度"), required=False, min_value=2000, max_value=2100)
+    overdue = forms.BooleanField(label=_("只看逾期"), required=False)
+
+    def __init__(self, *args, user: User, kinds: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("全部"))] + [(k, FLOWS[k].label) for k in kinds]
+        self.fields["place"].queryset = registry_places(user)
+
+
+class PartyForm(forms.Form):
+    role = forms.ChoiceField(label=_("身份"), choices=Party.Role.choices)
+    target = forms.RegexField(regex=r"^[rhu]:\d+$", required=False, widget=forms.HiddenInput)
+    name = forms.CharField(label=_("姓名/名称"), max_length=50, required=False)
+
+
+class SurveyForm(forms.Form):
+    question = forms.CharField(label=_("征询事项"), max_length=200)
+    choices = forms.CharField(
+        label=_("选项"), max_length=100, initial="同意,不同意", help_text=_("用逗号分隔")
+    )
+
+
+class AnswerForm(forms.Form):
+    household = forms.CharField(label=_("户号"), max_length=30)
+    answer = forms.CharField(label=_("意见"), max_length=20)
+    note = forms.CharField(label=_("备注"), max_length=100, required=False)
+
+
+class PaymentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("类型"), choices=Payment.Kind.choices)
+    who = forms.CharField(label=_("付款/垫付人"), max_length=50, required=False)
+    household = forms.CharField(label=_("户号"), max_length=30, required=False)
+    amount = forms.DecimalField(label=_("金额（元）"), max_digits=12, decimal_places=2)
+    date = forms.DateField(label=_("日期"), widget=DatePicker())
+    note = forms.CharField(label=_("备注"), max_length=100, required=False)
+
+
+def recent_half_months(today: datetime.date, count: int = 6) -> list[datetime.date]:
+    """The starts of the current half month and the `count - 1` before it, newest first."""
+    starts = []
+    day = today.replace(day=1 if today.day <= 15 else 16)
+    for _i in range(count):
+        starts.append(day)
+        if day.day == 16:
+            day = day.replace(day=1)
+        else:
+            day = (day - datetime.timedelta(days=1)).replace(day=16)
+    return starts
+
+
+class ScreeningForm(forms.Form):
+    place = GridChoiceField(label=_("社区/网格"), queryset=None)
+    period_start = forms.TypedChoiceField(
+        label=_("排查期"), coerce=datetime.date.fromisoformat, choices=()
+    )
+    nothing_found = forms.BooleanField(label=_("零报告（本期未发现矛盾纠纷）"), required=False)
+    found = forms.IntegerField(label=_("发现纠纷数"), min_value=0, max_value=1000, required=False)
+    notes = forms.CharField(
+        label=_("排查情况"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["place"].queryset = registry_places(user)
+        self.fields["period_start"].choices = [
+            (d.isoformat(), half_month_label(d)) for d in recent_half_months(timezone.localdate())
+        ]

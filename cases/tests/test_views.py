@@ -1,0 +1,224 @@
+import datetime
+
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.models import AuditEntry
+from cases import services
+from cases.models import Case, Payment, Screening
+from cases.tests.factories import open_case
+from people import services as people_services
+from people.tests.factories import resident
+
+
+def _act(client, case, action, **data):
+    url = reverse("cases:case-act", args=[case.pk, action])
+    version = Case.objects.get(pk=case.pk).version
+    payload = {f"{action}-version": version}
+    payload.update({f"{action}-{k}": v for k, v in data.items()})
+    return client.post(url, payload, follow=True)
+
+
+def test_a_worker_registers_a_request_and_takes_it_to_closed(client, world):
+    worker = world.cast["community_worker"]
+    client.force_login(worker)
+    url = reverse("cases:case-create", args=["request"])
+    assert client.get(url).status_code == 200
+    now = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+    form = {
+        "title": "楼道灯不亮",
+        "category": "水电维修",
+        "channel": "电话",
+        "place": world.grid.pk,
+        "received_at": now,
+        "assignee": worker.pk,
+        "reporter_name": "王大妈",
+        "reporter_phone": "13800001234",
+        "description": "3号楼2单元楼道灯坏了",
+    }
+    bad = client.post(url, {**form, "due": "2000-01-01"})
+    assert "办理期限不能早于受理日期" in bad.content.decode()
+    assert not Case.objects.exists()
+    response = client.post(url, form)
+    case = Case.objects.get()
+    assert response.url == reverse("cases:case-detail", args=[case.pk])
+    assert case.due == timezone.localdate() + datetime.timedelta(days=7)
+    page = client.get(response.url).content.decode()
+    assert "13800001234" not in page and "138****1234" in page  # masked on the case page
+    assert "开始处理" in page
+    for action, data in [
+        ("start", {}),
+        ("finish", {"note": "已更换灯泡"}),
+        ("follow_up", {"rating": "满意", "note": "电话回访"}),
+        ("close", {}),
+    ]:
+        page = _act(client, case, action, **data).content.decode()
+        assert "已" in page
+    case.refresh_from_db()
+    assert case.state == "已结案"
+    listing = client.get(reverse("cases:case-list"), {"kind": "诉求"})
+    rates = {r.label: r.percent for r in listing.context["rates"]}
+    assert rates["结案率"] == "100.0%" and rates["满意率"] == "100.0%"
+
+
+def test_a_refused_action_and_a_stale_page_change_nothing(client, world):
+    client.force_login(world.cast["community_worker"])
+    case = open_case(world, "诉求")
+    page = _act(client, case, "close").content.decode()
+    assert "回访完成后才能结案" in page
+    page = _act(client, case, "finish", note="").content.decode()
+    assert "办结" in page and "这个字段是必填项" in page
+    stale = {"start-version": case.version}
+    services.act(
+        case,
+        "assign",
+        by=world.cast["community_head"],
+        version=case.version,
+        assignee=world.cast["community_worker"],
+    )
+    url = reverse("cases:case-act", args=[case.pk, "start"])
+    page = client.post(url, stale, follow=True).content.decode()
+    assert "刚被他人更新" in page
+    case.refresh_from_db()
+    assert case.state == "已派单" and case.events.count() == 2
+
+
+def test_my_cases_puts_overdue_first(client, world, django_assert_max_num_queries):
+    worker = world.cast["community_worker"]
+    old = timezone.now() - datetime.timedelta(days=20)
+    late = open_case(world, "诉求", title="逾期的", received_at=old, assignee=worker)
+    soon = open_case(world, "诉求", title="不急的", assignee=worker)
+    open_case(world, "诉求", title="还没派的")
+    client.force_login(worker)
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("cases:mine"))
+    assert [c.pk for c in page.context["mine"]] == [late.pk, soon.pk]
+    assert [c.title for c in page.context["waiting"]] == ["还没派的"]
+    assert "逾期" in page.content.decode()
+
+
+def test_the_list_keeps_its_query_count_and_pages(client, world, django_assert_max_num_queries):
+    for i in range(55):
+        open_case(world, "纠纷", title=f"纠纷{i}")
+    client.force_login(world.cast["community_worker"])
+    url = reverse("cases:case-list")
+    with django_assert_max_num_queries(12):
+        first = client.get(url, {"kind": "纠纷"})
+    assert len(first.context["rows"]) == 50 and first.context["more"]
+    second = client.get(url, {"kind": "纠纷", "before": first.context["more"]})
+    assert len(second.context["rows"]) == 5
+    shown = {c.pk for c in first.context["rows"]} | {c.pk for c in second.context["rows"]}
+    assert len(shown) == 55
+
+
+def test_supervision_files_are_invisible_to_a_plain_worker(client, world):
+    file = open_case(world, "矫正")
+    request = open_case(world, "诉求")
+    client.force_login(world.cast["community_worker"])
+    listing = client.get(reverse("cases:case-list"))
+    assert [c.pk for c in listing.context["rows"]] == [request.pk]
+    assert "社区矫正" not in listing.content.decode()
+    assert client.get(reverse("cases:case-detail", args=[file.pk])).status_code == 404
+    assert client.get(reverse("cases:case-create", args=["correction"])).status_code == 403
+    assert not AuditEntry.objects.filter(action="case.view").exists()
+    client.force_login(world.cast["community_head"])
+    assert client.get(reverse("cases:case-detail", args=[file.pk])).status_code == 200
+    assert AuditEntry.objects.filter(action="case.view", object_id=str(file.pk)).count() == 1
+
+
+def test_a_head_opens_a_supervision_file_by_id_number(client, world):
+    person = resident(world.grid, "孙某", birth=datetime.date(1990, 2, 2))
+    client.force_login(world.cast["community_head"])
+    url = reverse("cases:case-create", args=["correction"])
+    form = {
+        "category": "缓刑",
+        "place": world.grid.pk,
+        "received_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        "subject": person.id_number,
+        "starts_on": timezone.localdate().isoformat(),
+        "team": "司法所李某、网格员周某",
+    }
+    missing = client.post(url, {**form, "subject": "查无此人"})
+    assert "没有姓名或身份证号码为" in missing.content.decode()
+    assert not Case.objects.exists()
+    response = client.post(url, form)
+    file = Case.objects.get()
+    assert response.status_code == 302 and file.subject == person
+    assert file.title == "孙某社区矫正" and file.membership.category.code == "correction"
+
+
+def test_parties_surveys_and_money_on_a_case(client, world):
+    client.force_login(world.cast["community_worker"])
+    case = open_case(world, "诉求", title="公共水管漏水")
+    neighbour = resident(world.other_community, "邻居")
+    head = resident(world.grid, "户主甲")
+    people_services.create_household(
+        number="H-9", place=world.grid, head=head, since=datetime.date(2020, 1, 1), by=None
+    )
+    detail = reverse("cases:case-detail", args=[case.pk])
+    found = client.get(detail, {"q": "户主甲"})
+    assert [r.pk for r in found.context["found"]] == [head.pk]
+    add = reverse("cases:party-add", args=[case.pk])
+    client.post(add, {"role": "申请人", "target": f"r:{head.pk}"})
+    client.post(add, {"role": "当事人", "name": "物业公司张经理"})
+    assert client.post(add, {"role": "当事人", "target": f"r:{neighbour.pk}"}).status_code == 404
+    assert [p.shown_name for p in case.parties.all()] == ["户主甲", "物业公司张经理"]
+    survey_add = reverse("cases:survey-add", args=[case.pk])
+    client.post(survey_add, {"question": "是否同意更换", "choices": "同意,不同意"})
+    survey = case.surveys.get()
+    answer = reverse("cases:survey-answer", args=[survey.pk])
+    client.post(answer, {"household": "H-9", "answer": "同意"})
+    refused = client.post(answer, {"household": "H-9", "answer": "弃权"}, follow=True)
+    assert "意见应为：同意、不同意" in refused.content.decode()
+    assert [a.answer for a in survey.answers.all()] == ["同意"]
+    pay = reverse("cases:payment-add", args=[case.pk])
+    today = timezone.localdate().isoformat()
+    client.post(pay, {"kind": "收取", "household": "H-9", "amount": "50", "date": today})
+    client.post(pay, {"kind": "垫付", "who": "社区", "amount": "200", "date": today})
+    bad = client.post(
+        pay, {"kind": "收取", "who": "某", "amount": "-5", "date": today}, follow=True
+    )
+    assert "金额应为大于0的数字" in bad.content.decode()
+    assert Payment.objects.count() == 2
+    page = client.get(detail)
+    assert page.context["money"]["collected"] == 50 and page.context["money"]["owed"] == 200
+    assert [p.who for p in page.context["payments"]] == ["户主甲", "社区"]
+
+
+def test_the_case_page_keeps_its_query_count(client, world, django_assert_max_num_queries):
+    case = open_case(world, "诉求")
+    for i in range(5):
+        case = services.act(
+            case, "note", by=world.cast["community_worker"], version=case.version, note=f"进展{i}"
+        )
+        case.parties.create(role="当事人", name=f"人{i}")
+    client.force_login(world.cast["community_worker"])
+    with django_assert_max_num_queries(24):
+        client.get(reverse("cases:case-detail", args=[case.pk]))
+
+
+def test_the_half_monthly_screening_with_a_zero_report(client, world):
+    client.force_login(world.cast["community_worker"])
+    url = reverse("cases:screening-list")
+    today = timezone.localdate()
+    period = today.replace(day=1 if today.day <= 15 else 16).isoformat()
+    both = client.post(
+        url,
+        {"place": world.community.pk, "period_start": period, "nothing_found": "on", "found": "2"},
+    )
+    assert "零报告不能同时填写发现的纠纷数" in both.content.decode()
+    neither = client.post(url, {"place": world.community.pk, "period_start": period})
+    assert "勾选“零报告”" in neither.content.decode()
+    assert not Screening.objects.exists()
+    ok = client.post(
+        url, {"place": world.community.pk, "period_start": period, "nothing_found": "on"}
+    )
+    assert ok.status_code == 302
+    again = client.post(url, {"place": world.grid.pk, "period_start": period, "found": "1"})
+    assert again.status_code == 302
+    twice = client.post(
+        url, {"place": world.community.pk, "period_start": period, "nothing_found": "on"}
+    )
+    assert "该排查期已登记过" in twice.content.decode()
+    table = dict(client.get(url).context["table"])
+    assert table[world.community][0].nothing_found and table[world.community][1] is None
