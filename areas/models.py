@@ -86,6 +86,12 @@ class Place(models.Model):
         return other.path.startswith(self.path)
 
 
+def community_path(path: str) -> str:
+    """The community part of a community's or a grid's path (区/街道/社区/网格): records of a
+    grid are the business of its whole community."""
+    return "/".join(path.split("/")[:4]) + "/"
+
+
 class Placed(models.Model):
     """A record that belongs to a place (a grid, or a community), with that place's path
     copied beside it so every roll-up is one prefix scan (DESIGN.md rule 3). The copy follows

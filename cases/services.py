@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import Perm, has_perm
 from areas.kinds import PlaceKind
-from areas.models import LocalUnit, Place
+from areas.models import LocalUnit, Place, community_path
 from audit import services as audit
 from audit.context import current_origin
 from audit.models import AuditEntry
@@ -78,12 +78,6 @@ class CaseData:
     team: str = ""
 
 
-def _community_of(path: str) -> str:
-    """The community part of a place path ("/1/4/12/" of "/1/4/12/40/"): cases of a grid are
-    handled by its community's workers."""
-    return "/".join(path.split("/")[:5]) + "/"
-
-
 def may_handle(user: User, case_path: str, kind: str) -> bool:
     """Whether `user` may be given a case at `case_path`: an active account that edits records
     and whose place covers the case (judicial roles for supervision files)."""
@@ -127,7 +121,7 @@ def check_case(data: CaseData, by: User | None) -> Flow:
         raise DomainError(exc.message, field="reporter_phone") from None
     for resident in (data.reporter, data.subject):
         if resident is not None and not resident.place_path.startswith(
-            _community_of(data.place.path)
+            community_path(data.place.path)
         ):
             raise DomainError(_("%(name)s不在本社区") % {"name": resident.name}, field="subject")
     if flow.supervision:
@@ -493,7 +487,7 @@ def add_party(
     name = name.strip()
     if len(chosen) > 1 or (not chosen and not name):
         raise DomainError(_("请选择一位居民、一户或一个单位，或填写姓名"), field="name")
-    community = _community_of(case.place_path)
+    community = community_path(case.place_path)
     for thing in chosen:
         if not thing.place_path.startswith(community):
             raise DomainError(_("只能添加本社区的居民、户或单位"), field="name")
@@ -541,7 +535,7 @@ def answer_survey(
             _("意见应为：%(choices)s") % {"choices": "、".join(survey.choice_list())},
             field="answer",
         )
-    if not household.place_path.startswith(_community_of(survey.case.place_path)):
+    if not household.place_path.startswith(community_path(survey.case.place_path)):
         raise DomainError(_("只能征询本社区的住户"), field="household")
     row, _created = Answer.objects.update_or_create(
         survey=survey, household=household, defaults={"answer": answer, "note": note.strip()[:100]}
@@ -577,7 +571,7 @@ def add_payment(
     if date > timezone.localdate() or date < EARLIEST:
         raise DomainError(_("日期应在2000年以后、不晚于今天"), field="date")
     if household is not None and not household.place_path.startswith(
-        _community_of(case.place_path)
+        community_path(case.place_path)
     ):
         raise DomainError(_("只能选择本社区的住户"), field="household")
     payment = Payment.objects.create(

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from areas.kinds import PlaceKind
-from areas.models import LocalUnit, Place
+from areas.models import LocalUnit, Place, community_path
 from audit import services as audit
 from audit.models import AuditEntry
 from ledger import files
@@ -110,7 +110,7 @@ def check_record(data: RecordData, by: User | None) -> None:
     if data.head_count is not None and not 0 <= data.head_count <= MAX_HEAD_COUNT:
         raise DomainError(_("参与人次应在0到100000之间"), field="head_count")
     if data.organiser is not None and (
-        _community_path(data.organiser.place_path) != _community_path(data.place.path)
+        community_path(data.organiser.place_path) != community_path(data.place.path)
     ):
         raise DomainError(_("组织者应是本社区的工作者"), field="organiser")
     for kind, amount in data.quantities.items():
@@ -119,11 +119,6 @@ def check_record(data: RecordData, by: User | None) -> None:
                 _("“%(item)s”的数量应为不小于0的数字") % {"item": kind.name},
                 field=f"q_{kind.pk}",
             )
-
-
-def _community_path(path: str) -> str:
-    """The community part of a community's or a grid's path (区/街道/社区/网格)."""
-    return "/".join(path.split("/")[:4]) + "/"
 
 
 @transaction.atomic
@@ -423,7 +418,7 @@ def add_visit(
     target = household or resident
     if not _in_scope(by, target.place_path):
         raise DomainError(_("只能走访本辖区的户和居民"))
-    if not target.place_path.startswith(_community_path(record.place_path)):
+    if not target.place_path.startswith(community_path(record.place_path)):
         raise DomainError(_("只能走访本记录所在社区的户和居民"))
     if purpose not in Visit.Purpose.values:
         raise DomainError(_("请选择走访目的"), field="purpose")
@@ -627,7 +622,7 @@ def sign_in(record: WorkRecord, *, name: str, phone: str) -> SignIn:
         return earlier
     found = list(
         Resident.objects.present()
-        .filter(place_path__under=_community_path(record.place_path), name=name, phone=phone)
+        .filter(place_path__under=community_path(record.place_path), name=name, phone=phone)
         .values_list("pk", flat=True)[:2]
     )
     resident_id = found[0] if len(found) == 1 else None

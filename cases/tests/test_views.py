@@ -161,8 +161,11 @@ def test_parties_surveys_and_money_on_a_case(client, world):
     add = reverse("cases:party-add", args=[case.pk])
     client.post(add, {"role": "申请人", "target": f"r:{head.pk}"})
     client.post(add, {"role": "当事人", "name": "物业公司张经理"})
+    next_grid = resident(world.neighbour_grid, "同社区邻居", birth=datetime.date(1966, 6, 6))
+    client.post(add, {"role": "被申请人", "target": f"r:{next_grid.pk}"})  # same community
     assert client.post(add, {"role": "当事人", "target": f"r:{neighbour.pk}"}).status_code == 404
-    assert [p.shown_name for p in case.parties.all()] == ["户主甲", "物业公司张经理"]
+    names = [p.shown_name for p in case.parties.all()]
+    assert names == ["户主甲", "物业公司张经理", "同社区邻居"]
     survey_add = reverse("cases:survey-add", args=[case.pk])
     client.post(survey_add, {"question": "是否同意更换", "choices": "同意,不同意"})
     survey = case.surveys.get()
