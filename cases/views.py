@@ -227,9 +227,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_edit = has_perm(user, Perm.EDIT_RECORDS)
     q = request.GET.get("q", "").strip()[:50]
     forms = (
-        [ActionForm(action=a, case=case, user=user) for a in case.flow.allowed(case.state)]
-        if can_edit
-        else []
+        [ActionForm(action=a, case=case, user=user) for a in _next_first(case)] if can_edit else []
     )
     surveys = list(case.surveys.prefetch_related("answers__household"))
     for survey in surveys:
@@ -259,6 +257,18 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             **(queries.pick(user, q) if can_edit and q else {}),
         },
     )
+
+
+def _next_first(case: Case) -> list:
+    """The allowed actions with the usual next step first (the one the page opens): one that
+    moves the case on, other than handing it to someone else once it has a handler."""
+    allowed = case.flow.allowed(case.state)
+
+    def moves_on(action) -> bool:
+        reassigning = action.code == "assign" and case.assignee_id is not None
+        return action.target not in (None, case.state) and not reassigning
+
+    return sorted(allowed, key=lambda a: not moves_on(a))
 
 
 @login_required

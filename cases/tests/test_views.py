@@ -225,3 +225,13 @@ def test_the_half_monthly_screening_with_a_zero_report(client, world):
     assert "该排查期已登记过" in twice.content.decode()
     table = dict(client.get(url).context["table"])
     assert table[world.community][0].nothing_found and table[world.community][1] is None
+
+
+def test_the_case_page_opens_the_next_step_first(client, world):
+    worker = world.cast["community_worker"]
+    case = open_case(world, "诉求", assignee=worker)
+    case = services.act(case, "start", by=worker, version=case.version)
+    client.force_login(worker)
+    page = client.get(reverse("cases:case-detail", args=[case.pk]))
+    codes = [f.action.code for f in page.context["action_forms"]]
+    assert codes[0] == "finish" and set(codes) == {"assign", "finish", "note"}
