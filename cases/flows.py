@@ -259,6 +259,7 @@ DISPUTE = Flow(
 )
 
 _SUPERVISION_LOG = (
+    Action("assign", _("指定责任人"), (), asks=(ASSIGNEE, NOTE)),
     _log("visit", _("走访"), _("走访情况")),
     _log("talk", _("谈话"), _("谈话内容")),
     _log("education", _("教育学习"), _("学习内容")),
