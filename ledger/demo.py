@@ -14,7 +14,6 @@ from PIL import Image, ImageDraw
 from accounts.models import User
 from areas.kinds import PlaceKind
 from areas.models import Place
-from ledger import files
 from ledger.models import (
     Attachment,
     Minutes,
@@ -27,6 +26,7 @@ from ledger.models import (
     WorkRecord,
 )
 from people.models import Residence, Resident, Staff
+from shequ import files
 
 K = WorkRecord.Kind
 # (kind, title, topic codes, records a year, head count range, quantities {item: range})

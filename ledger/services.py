@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -19,7 +18,6 @@ from areas.kinds import PlaceKind
 from areas.models import LocalUnit, Place, community_path
 from audit import services as audit
 from audit.models import AuditEntry
-from ledger import files
 from ledger.models import (
     Attachment,
     Minutes,
@@ -36,6 +34,7 @@ from ledger.models import (
 )
 from people.models import GroupCategory, Household, Membership, Residence, Resident, Staff
 from people.phones import normalise_mobile
+from shequ import files
 from shequ.errors import DomainError
 
 if TYPE_CHECKING:
@@ -47,21 +46,6 @@ MAX_HEAD_COUNT = 100_000
 MAX_AMOUNT = Decimal("9999999999")
 PLANNED_DAYS = 366  # a record may be entered ahead for an event planned up to a year out
 EARLIEST = datetime.date(2000, 1, 1)  # older dates are typing slips, not records
-
-
-@dataclass
-class Upload:
-    """A file as it came from the browser or a script: its name and bytes, and whether it was
-    offered as a photo or as a document."""
-
-    name: str
-    data: bytes
-    kind: str = Attachment.Kind.PHOTO
-
-    @classmethod
-    def read(cls, uploaded, kind: str = Attachment.Kind.PHOTO) -> Upload:
-        """From a Django UploadedFile, reading no more than is needed to refuse it as too big."""
-        return cls(uploaded.name or "", uploaded.read(settings.RECORD_FILE_MAX_BYTES + 1), kind)
 
 
 @dataclass
@@ -81,7 +65,7 @@ class RecordData:
     head_count: int | None = None
     notes: str = ""
     quantities: dict[QuantityKind, Decimal | None] = field(default_factory=dict)
-    photos: list[Upload] = field(default_factory=list)
+    photos: list[files.Upload] = field(default_factory=list)
 
 
 def _in_scope(by: User | None, path: str) -> bool:
@@ -293,7 +277,7 @@ MAX_ATTACHMENTS = 20  # per record: a day's photos and the papers that go with t
 
 
 @transaction.atomic
-def attach(record: WorkRecord, uploads: list[Upload], *, by: User | None) -> list[Attachment]:
+def attach(record: WorkRecord, uploads: list[files.Upload], *, by: User | None) -> list[Attachment]:
     """Check every file first; store them all or none."""
     if not uploads:
         return []
@@ -301,11 +285,7 @@ def attach(record: WorkRecord, uploads: list[Upload], *, by: User | None) -> lis
         raise DomainError(
             _("每条记录最多%(n)s个照片和附件") % {"n": MAX_ATTACHMENTS}, field="files"
         )
-    checked = [
-        (u, files.check_photo(u.data, u.name) if u.kind == Attachment.Kind.PHOTO
-         else files.check_document(u.data, u.name))
-        for u in uploads
-    ]  # fmt: skip
+    checked = [(u, u.check()) for u in uploads]
     written: list = []
     try:
         attachments = []

@@ -22,7 +22,7 @@ from accounts.scope import get_for_user, require
 from areas.kinds import PlaceKind
 from areas.models import LocalUnit
 from audit.middleware import client_ip
-from ledger import files, paging, services
+from ledger import paging, services
 from ledger.calendar import WEEKDAYS, month_of, month_span
 from ledger.forms import (
     AttachmentForm,
@@ -55,6 +55,7 @@ from ledger.models import (
 )
 from people import queries
 from people.models import Household, Resident
+from shequ import files
 from shequ.errors import DomainError, add_to_form
 
 PAGE_SIZE = 50
@@ -229,7 +230,7 @@ def _data(form: RecordForm) -> services.RecordData:
         head_count=data["head_count"],
         notes=data["notes"],
         quantities=form.quantities(),
-        photos=[services.Upload.read(f) for f in data["files"]],
+        photos=[files.Upload.read(f) for f in data["files"]],
     )
 
 
@@ -502,7 +503,7 @@ def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             added = services.attach(
                 record,
-                [services.Upload.read(f, kind) for f in form.cleaned_data["files"]],
+                [files.Upload.read(f, kind) for f in form.cleaned_data["files"]],
                 by=request.user,
             )
         except DomainError as exc:

@@ -167,9 +167,9 @@ def _visit(w):
 def _attachment(w):
     """A photo of the matrix record, with its files on disk (made once per test)."""
     if not hasattr(w, "attachment"):
-        from ledger import files
         from ledger.demo import sample_photo
         from ledger.models import Attachment
+        from shequ import files
 
         stored_as = files.new_stored_name("jpg")
         checked = files.check_photo(sample_photo(), "现场.jpg")

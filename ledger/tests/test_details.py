@@ -13,12 +13,13 @@ from django.utils import timezone
 from PIL import Image
 
 from audit.models import AuditEntry
-from ledger import files, services
+from ledger import services
 from ledger.demo import sample_photo
 from ledger.models import Attachment, Minutes, Participant, SignIn, Topic, Visit, WorkRecord
 from people import services as people
 from people.models import GroupCategory
 from people.tests.factories import resident
+from shequ import files
 from shequ.errors import DomainError
 
 
@@ -105,7 +106,7 @@ def test_an_oversized_file_is_refused(client, world, settings):
     settings.RECORD_FILE_MAX_BYTES = 1000
     record = _record(world)
     with pytest.raises(DomainError, match="文件过大"):
-        services.attach(record, [services.Upload("big.jpg", sample_photo())], by=None)
+        services.attach(record, [files.Upload("big.jpg", sample_photo())], by=None)
     assert not Attachment.objects.exists()
 
 
@@ -122,8 +123,8 @@ def test_documents_are_recognised_by_content_not_by_name(world):
     kept = services.attach(
         record,
         [
-            services.Upload("签到表.pdf", b"%PDF-1.7\n...", Attachment.Kind.DOCUMENT),
-            services.Upload("方案", _docx(), Attachment.Kind.DOCUMENT),
+            files.Upload("签到表.pdf", b"%PDF-1.7\n...", Attachment.Kind.DOCUMENT),
+            files.Upload("方案", _docx(), Attachment.Kind.DOCUMENT),
         ],
         by=None,
     )
@@ -132,7 +133,7 @@ def test_documents_are_recognised_by_content_not_by_name(world):
     assert kept[1].content_type.endswith("wordprocessingml.document")
     with pytest.raises(DomainError, match="不是 PDF"):
         services.attach(
-            record, [services.Upload("病毒.pdf", b"MZ\x90", Attachment.Kind.DOCUMENT)], by=None
+            record, [files.Upload("病毒.pdf", b"MZ\x90", Attachment.Kind.DOCUMENT)], by=None
         )
     assert Attachment.objects.count() == 2
 
@@ -142,7 +143,7 @@ def test_one_bad_file_stores_none_of_the_batch(world):
     with pytest.raises(DomainError):
         services.attach(
             record,
-            [services.Upload("a.jpg", sample_photo()), services.Upload("b.jpg", b"nonsense")],
+            [files.Upload("a.jpg", sample_photo()), files.Upload("b.jpg", b"nonsense")],
             by=None,
         )
     assert not Attachment.objects.exists()
@@ -171,7 +172,7 @@ def test_the_quick_entry_takes_a_photo_and_a_bad_one_saves_no_record(client, wor
 
 def test_removing_a_photo_deletes_its_files(client, world, django_capture_on_commit_callbacks):
     record = _record(world)
-    (photo,) = services.attach(record, [services.Upload("a.jpg", sample_photo())], by=None)
+    (photo,) = services.attach(record, [files.Upload("a.jpg", sample_photo())], by=None)
     client.force_login(world.cast["community_worker"])
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("ledger:attachment-remove", args=[photo.pk]))
@@ -511,7 +512,7 @@ def test_the_record_page_costs_no_query_per_row(client, world, django_assert_max
             person = resident(world.grid, f"居民{record.visits.count()}号")
             services.add_participant(record, person, role="参与者", by=None)
             services.add_visit(record, resident=person, purpose="日常走访", by=None)
-            services.attach(record, [services.Upload(f"{i}.jpg", sample_photo(i))], by=None)
+            services.attach(record, [files.Upload(f"{i}.jpg", sample_photo(i))], by=None)
             SignIn.objects.create(
                 record=record, name=f"路人{i}", phone=f"1390000{record.signins.count():04d}",
                 state=SignIn.State.PENDING,

@@ -1,4 +1,5 @@
-"""Photos and documents of work records, checked by what they contain rather than by their name.
+"""Photos and documents (of work records, of case events), checked by what they contain rather
+than by their name.
 
 A photo is decoded with Pillow, turned upright, scaled down and re-encoded as JPEG, so nothing
 but pixels reaches the store (no EXIF location, nothing appended to the file). A document must
@@ -20,6 +21,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from shequ.errors import DomainError
 
+PHOTO, DOCUMENT = "照片", "附件"  # what an upload was offered as
 PHOTO_SIDE = 1600  # enough for a ledger page or a summary, ~300 KB as JPEG
 PREVIEW_SIDE = 320
 MAX_PIXELS = 50_000_000  # a 50-megapixel camera; more is a decompression bomb, not a photo
@@ -149,3 +151,24 @@ def write(stored_as: str, checked: Checked) -> list[Path]:
 def remove(stored_as: str) -> None:
     for each in (path(stored_as), path(stored_as, preview=True)):
         each.unlink(missing_ok=True)
+
+
+@dataclass
+class Upload:
+    """A file as it came from the browser or a script: its name and bytes, and whether it was
+    offered as a photo or as a document."""
+
+    name: str
+    data: bytes
+    kind: str = PHOTO
+
+    @classmethod
+    def read(cls, uploaded, kind: str = PHOTO) -> Upload:
+        """From a Django UploadedFile, reading no more than is needed to refuse it as too big."""
+        return cls(uploaded.name or "", uploaded.read(settings.RECORD_FILE_MAX_BYTES + 1), kind)
+
+    def check(self) -> Checked:
+        """The file checked as what it was offered as."""
+        if self.kind == PHOTO:
+            return check_photo(self.data, self.name)
+        return check_document(self.data, self.name)
