@@ -12,7 +12,7 @@ from areas.forms import GridChoiceField, registry_places
 from areas.kinds import PlaceKind
 from cases.flows import ASSIGNEE, FLOWS, NOTE, RATING, RATINGS, Action, Flow
 from cases.models import Case, Party, Payment, half_month_label
-from shequ.widgets import DatePicker
+from shequ.widgets import DatePicker, FilesField, MultipleFiles
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -95,6 +95,13 @@ class ActionForm(forms.Form):
     )
     note = forms.CharField(
         label=_("说明"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    files = FilesField(
+        label=_("照片或附件"),
+        required=False,
+        help_text=_("照片，或 PDF、Word、Excel 文件"),
+        widget=MultipleFiles(attrs={"accept": "image/*,.pdf,.docx,.xlsx"}),
     )
 
     def __init__(self, *args, action: Action, case: Case, user: User, **kwargs):

@@ -196,6 +196,33 @@ class Event(models.Model):
         return f"{self.case.number} · {self.label}"
 
 
+class EventFile(models.Model):
+    """A photo or document attached to a timeline entry (a site photo, a signed agreement).
+    Checked and re-encoded like a work record's files; served only through the case's scope."""
+
+    event = models.ForeignKey(
+        Event, verbose_name=_("办理记录"), on_delete=models.CASCADE, related_name="files"
+    )
+    kind = models.CharField(_("类别"), max_length=2, choices=[(k, k) for k in ("照片", "附件")])
+    name = models.CharField(_("文件名"), max_length=100)
+    stored_as = models.CharField(_("存储名"), max_length=64, unique=True)
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("办理附件")
+        verbose_name_plural = _("办理附件")
+        ordering = ["event", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_photo(self) -> bool:
+        return self.kind == "照片"
+
+
 class Party(models.Model):
     """A resident, household or unit a case concerns, or a person not in the registry."""
 

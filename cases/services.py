@@ -23,16 +23,18 @@ from audit import services as audit
 from audit.context import current_origin
 from audit.models import AuditEntry
 from cases.flows import FLOWS, RATINGS, SUPERVISION_GROUPS, UNSATISFIED, Action, Flow
-from cases.models import Answer, Case, Event, Party, Payment, Screening, Survey
+from cases.models import Answer, Case, Event, EventFile, Party, Payment, Screening, Survey
 from people import services as people_services
 from people.models import GroupCategory, Household, Membership, Resident
 from people.phones import normalise_mobile
+from shequ import files
 from shequ.errors import DomainError
 
 if TYPE_CHECKING:
     from accounts.models import User
 
 MAX_AMOUNT = Decimal("9999999999")
+MAX_FILES_PER_EVENT = 10
 EARLIEST = datetime.date(2000, 1, 1)
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud and typed back
 CODE_LENGTH = 8
@@ -237,9 +239,11 @@ def act(
     assignee: User | None = None,
     rating: str = "",
     by_name: str = "",
+    uploads: list[files.Upload] = (),
 ) -> Case:
     """Take action `code` on `case`: check it is allowed from the case's state and has what it
-    asks for, change the case, append the timeline entry and write the audit row.
+    asks for, change the case, append the timeline entry (with `uploads`, photos or documents)
+    and write the audit row.
 
     `version` is the case's version the acting page showed; if the case changed since, the
     action is refused with ConflictError and nothing changes."""
@@ -258,6 +262,9 @@ def act(
         )
     note = note.strip()
     _check_action(locked, action, note=note, assignee=assignee, rating=rating, by=by)
+    if len(uploads) > MAX_FILES_PER_EVENT:
+        raise DomainError(_("每次最多上传%(n)s个文件") % {"n": MAX_FILES_PER_EVENT}, field="files")
+    checked = [(u, u.check()) for u in uploads]  # every file is refused before anything changes
     now = timezone.now()
     today = timezone.localdate()
     before = audit.snapshot(locked, list(_ACTED_FIELDS))
@@ -285,7 +292,7 @@ def act(
     data = {"rating": rating} if rating else {}
     if assignee is not None:
         data["assignee"] = assignee.name
-    Event.objects.create(
+    event = Event.objects.create(
         case=locked,
         at=now,
         by=by,
@@ -296,12 +303,15 @@ def act(
         note=note,
         data=data,
     )
+    _store(event, checked)
     audit.record(
         by,
         f"case.{_AUDIT_ACTIONS.get(action.code, 'log')}",
         locked,
         changes=audit.changes(before, locked),
-        data={"action": str(action.label)},
+        data={"action": str(action.label), "files": len(checked)}
+        if checked
+        else {"action": str(action.label)},
         username=by_name or PUBLIC_NAME,
     )
     if action.marks_closed and flow.supervision and locked.membership_id:
@@ -318,6 +328,28 @@ _AUDIT_ACTIONS = {a.code: a.code for f in FLOWS.values() for a in f.actions if a
     "note": "log",
     "extend": "extend",
 }
+
+
+def _store(event: Event, checked: list[tuple[files.Upload, files.Checked]]) -> None:
+    """Write the checked files of an event; if one fails, none stays on disk (the transaction
+    takes the rows back)."""
+    written: list = []
+    try:
+        for upload, result in checked:
+            stored_as = files.new_stored_name(result.extension)
+            written += files.write(stored_as, result)
+            EventFile.objects.create(
+                event=event,
+                kind=upload.kind,
+                name=files.display_name(upload.name, result.extension),
+                stored_as=stored_as,
+                content_type=result.content_type,
+                size=len(result.content),
+            )
+    except BaseException:
+        for each in written:
+            each.unlink(missing_ok=True)
+        raise
 
 
 def _check_action(

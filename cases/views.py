@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -32,9 +32,10 @@ from cases.forms import (
     SurveyForm,
     recent_half_months,
 )
-from cases.models import Case, Party, Screening, Survey
+from cases.models import Case, EventFile, Party, Screening, Survey
 from people import queries
 from people.models import Household, Resident
+from shequ import files
 from shequ.errors import DomainError, add_to_form
 
 PAGE_SIZE = 50
@@ -242,7 +243,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "case": case,
             "current_place": case.place,
-            "events": case.events.select_related("by"),
+            "events": case.events.select_related("by").prefetch_related("files"),
             "parties": case.parties.select_related("resident", "household", "unit"),
             "action_forms": forms,
             "overdue": case.is_overdue(),
@@ -278,7 +279,7 @@ def case_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     step = case.flow.action(action)
     if step is None:
         raise Http404
-    form = ActionForm(request.POST, action=step, case=case, user=request.user)
+    form = ActionForm(request.POST, request.FILES, action=step, case=case, user=request.user)
     if not form.is_valid():
         first = next(iter(form.errors.values()))[0]
         messages.error(request, f"{step.label}：{first}")
@@ -293,12 +294,40 @@ def case_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             note=data.get("note", ""),
             assignee=data.get("assignee"),
             rating=data.get("rating", ""),
+            uploads=[files.Upload.read(f, _offered_as(f.name)) for f in data["files"]],
         )
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("已%(action)s") % {"action": step.label})
     return redirect("cases:case-detail", pk=case.pk)
+
+
+def _offered_as(name: str) -> str:
+    """A document by its extension, anything else as a photo; either way the content decides
+    whether it is accepted."""
+    return files.DOCUMENT if name.lower().endswith((".pdf", ".docx", ".xlsx")) else files.PHOTO
+
+
+@login_required
+@require_http_methods(["GET"])
+def event_file(request: HttpRequest, pk: int, preview: bool = False) -> HttpResponse:
+    """A timeline entry's photo or document, only to those who see the case."""
+    attachment = EventFile.objects.select_related("event").filter(pk=pk).first()
+    if attachment is None:
+        raise Http404
+    _get_case(request, attachment.event.case_id)
+    path = files.path(attachment.stored_as, preview=preview and attachment.is_photo)
+    if not path.is_file():
+        raise Http404
+    response = FileResponse(
+        path.open("rb"),
+        content_type="image/jpeg" if preview else attachment.content_type,
+        as_attachment=not attachment.is_photo,
+        filename=attachment.name,
+    )
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 @login_required

@@ -18,31 +18,9 @@ from ledger.models import (
     WorkRecord,
 )
 from people.models import GroupCategory, Staff
-from shequ.widgets import DatePicker
+from shequ.widgets import DatePicker, FilesField, MultipleFiles, photo_input
 
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-
-
-class MultipleFiles(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class FilesField(forms.FileField):
-    """Several files from one input; a list (possibly empty) once cleaned."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFiles())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        if isinstance(data, list | tuple):
-            return [super(FilesField, self).clean(each, initial) for each in data if each]
-        return [super().clean(data, initial)] if data else []
-
-
-def photo_input() -> MultipleFiles:
-    # On a phone "image/*" offers the camera beside the gallery.
-    return MultipleFiles(attrs={"accept": "image/*"})
 
 
 class RecordForm(forms.Form):

@@ -210,6 +210,26 @@ def _supervision_file(w):
     return w.supervision_file
 
 
+def _event_file(w):
+    """A photo on the matrix case's first timeline entry, with its files on disk (made once)."""
+    if not hasattr(w, "event_file"):
+        from cases.models import EventFile
+        from ledger.demo import sample_photo
+        from shequ import files
+
+        stored_as = files.new_stored_name("jpg")
+        files.write(stored_as, files.check_photo(sample_photo(), "现场.jpg"))
+        w.event_file = EventFile.objects.create(
+            event=_case(w).events.first(),
+            kind="照片",
+            name="现场.jpg",
+            stored_as=stored_as,
+            content_type="image/jpeg",
+            size=1,
+        )
+    return w.event_file
+
+
 def _party(w):
     if not hasattr(w, "party"):
         w.party = _case(w).parties.create(role="当事人", name="赵六")
@@ -548,6 +568,12 @@ ROUTES: dict[str, Route] = {
         post=Perm.EDIT_RECORDS,
         kwargs=lambda w: {"pk": _case(w).pk, "action": "assign"},
         scoped=True,
+    ),
+    "cases:event-file": Route(
+        get=Perm.VIEW_RECORDS, kwargs=lambda w: {"pk": _event_file(w).pk}, scoped=True
+    ),
+    "cases:event-file-preview": Route(
+        get=Perm.VIEW_RECORDS, kwargs=lambda w: {"pk": _event_file(w).pk}, scoped=True
     ),
     "cases:party-add": Route(
         get=None, post=Perm.EDIT_RECORDS, kwargs=lambda w: {"pk": _case(w).pk}, scoped=True

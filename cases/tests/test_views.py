@@ -235,3 +235,34 @@ def test_the_case_page_opens_the_next_step_first(client, world):
     page = client.get(reverse("cases:case-detail", args=[case.pk]))
     codes = [f.action.code for f in page.context["action_forms"]]
     assert codes[0] == "finish" and set(codes) == {"assign", "finish", "note"}
+
+
+def test_an_action_carries_photos_and_a_bad_file_changes_nothing(client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cases.models import EventFile
+    from ledger.demo import sample_photo
+
+    worker = world.cast["community_worker"]
+    case = open_case(world, "纠纷")
+    client.force_login(worker)
+    url = reverse("cases:case-act", args=[case.pk, "mediate"])
+    bad = {
+        "mediate-version": case.version,
+        "mediate-note": "第一次调解",
+        "mediate-files": [
+            SimpleUploadedFile("现场.jpg", sample_photo()),
+            SimpleUploadedFile("协议.pdf", b"MZ\x90 not a pdf"),
+        ],
+    }
+    page = client.post(url, bad, follow=True).content.decode()
+    assert "PDF" in page
+    case.refresh_from_db()
+    assert case.state == "已登记" and not EventFile.objects.exists()
+    good = {**bad, "mediate-files": [SimpleUploadedFile("现场.jpg", sample_photo())]}
+    client.post(url, good)
+    photo = EventFile.objects.get()
+    assert photo.event.case == case and photo.is_photo
+    assert client.get(reverse("cases:event-file-preview", args=[photo.pk])).status_code == 200
+    client.force_login(world.outsiders["community_worker"])
+    assert client.get(reverse("cases:event-file", args=[photo.pk])).status_code == 404
