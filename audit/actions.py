@@ -179,6 +179,7 @@ DATA_LABELS = {
     "found": _("发现纠纷数"),
     "zero": _("零报告"),
     "tried": _("输入的查询码"),
+    "files": _("附件数"),
     "party_role": _("身份"),
     "half_month": _("排查期"),
 }
