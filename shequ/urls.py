@@ -7,4 +7,5 @@ urlpatterns = [
     path("people/", include("people.urls")),
     path("records/", include("ledger.urls")),
     path("signin/", include("ledger.signin_urls")),
+    path("request/", include("cases.public_urls")),
 ]

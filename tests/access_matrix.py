@@ -504,6 +504,10 @@ ROUTES: dict[str, Route] = {
     "ledger:signin-resolve": Route(
         get=None, post=Perm.EDIT_RECORDS, kwargs=lambda w: {"pk": _signin(w).pk}, scoped=True
     ),
-    # The one page residents open without an account.
+    # The pages residents open without an account: signing in to an activity, and their own
+    # requests (filed, looked up and rated with the tracking code and their phone).
     "signin:form": Route(get=OPEN, post=OPEN),
+    "request:file": Route(get=OPEN, post=OPEN),
+    "request:track": Route(get=OPEN, post=OPEN),
+    "request:rate": Route(get=None, post=OPEN),
 }
