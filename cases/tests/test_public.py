@@ -377,3 +377,8 @@ def test_a_rating_of_a_page_since_changed_is_refused_and_offered_again(client, w
     assert "办理情况刚刚有了更新，请查看后再评价" in page
     assert f'name="version" value="{case.version}"' in page
     assert _state(case)[:3] == ("已办结", case.version, "")
+
+
+def test_the_login_page_leads_residents_to_their_own_pages(client, db):
+    page = client.get(reverse("accounts:login")).content.decode()
+    assert reverse("request:file") in page and reverse("request:track") in page
