@@ -33,6 +33,7 @@ class Action:
     marks_done: bool = False  # the handling is finished: on-time is judged at this moment
     marks_closed: bool = False
     public: bool = False  # a resident may do it with the request's tracking code
+    public_note: bool = False  # its note is shown to the resident who looks the request up
     extends_due_days: int = 0  # 延期: moves the due date, once per case
     sets_due_days: int = 0  # starts a statutory period: due = today + this many days
     agreed: bool | None = None  # a dispute's mediation reached agreement (True) or not
@@ -117,6 +118,7 @@ REQUEST = Flow(
             needs_note=True,
             note_label=_("办理结果（居民查询时可见）"),
             marks_done=True,
+            public_note=True,
         ),
         Action(
             "follow_up",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from decimal import Decimal
@@ -22,7 +23,7 @@ from areas.models import LocalUnit, Place, community_path
 from audit import services as audit
 from audit.context import current_origin
 from audit.models import AuditEntry
-from cases.flows import FLOWS, RATINGS, SUPERVISION_GROUPS, UNSATISFIED, Action, Flow
+from cases.flows import FLOWS, RATINGS, REQUEST, SUPERVISION_GROUPS, UNSATISFIED, Action, Flow
 from cases.models import Answer, Case, Event, EventFile, Party, Payment, Screening, Survey
 from people import services as people_services
 from people.models import GroupCategory, Household, Membership, Resident
@@ -46,10 +47,20 @@ PUBLIC_PER_PHONE = 3
 PUBLIC_PER_ADDRESS = 10
 LOOKUP_WINDOW = datetime.timedelta(minutes=10)
 LOOKUP_WRONG = 20
+# What a resident may type: the columns' lengths (PostgreSQL refuses longer text with an error,
+# SQLite keeps it), and a comment long enough to say what is still wrong.
+PUBLIC_NAME_MAX = 20
+PUBLIC_ADDRESS_MAX = 100
+PUBLIC_DESCRIPTION_MAX = 1000
+PUBLIC_COMMENT_MAX = 500
 
 
 class ConflictError(DomainError):
     """Someone else changed the case since this page was opened."""
+
+
+class Throttled(DomainError):
+    """Too many requests from one phone or address: the page answers 429."""
 
 
 def _conflict() -> ConflictError:
@@ -399,7 +410,7 @@ def public_refused_for(ip: str | None, phone: str | None = None) -> str | None:
     if ip and rows.filter(ip=ip).count() >= PUBLIC_PER_ADDRESS:
         return _("提交过于频繁，请明天再试或拨打社区电话")
     if phone and rows.filter(data__phone_key=_phone_key(phone)).count() >= PUBLIC_PER_PHONE:
-        return _("该手机号今天已提交%(n)s件诉求，请耐心等待处理，或拨打社区电话") % {
+        return _("该手机号24小时内已提交%(n)s件诉求，请耐心等待处理，或拨打社区电话") % {
             "n": PUBLIC_PER_PHONE
         }
     return None
@@ -414,45 +425,61 @@ def _phone_key(phone: str) -> str:
 def file_request(data: PublicRequest) -> Case:
     """A resident's own request from the public page: checked, throttled per phone and per
     address, and given a tracking code."""
-    if not data.name.strip():
+    name = data.name.strip()
+    address = data.address.strip()
+    description = data.description.strip()
+    if not name:
         raise DomainError(_("请填写姓名"), field="name")
+    if len(name) > PUBLIC_NAME_MAX:
+        raise DomainError(_("姓名不能超过%(n)s个字") % {"n": PUBLIC_NAME_MAX}, field="name")
     try:
         phone = normalise_mobile(data.phone)
     except DomainError:
         phone = ""
     if not phone:
         raise DomainError(_("请填写11位手机号码"), field="phone")
-    if not data.description.strip():
+    if len(address) > PUBLIC_ADDRESS_MAX:
+        raise DomainError(_("地址不能超过%(n)s个字") % {"n": PUBLIC_ADDRESS_MAX}, field="address")
+    if not description:
         raise DomainError(_("请说明需要帮助的事情"), field="description")
+    if len(description) > PUBLIC_DESCRIPTION_MAX:
+        raise DomainError(
+            _("内容不能超过%(n)s个字") % {"n": PUBLIC_DESCRIPTION_MAX}, field="description"
+        )
+    if data.category not in REQUEST.categories:
+        raise DomainError(_("请选择问题类别"), field="category")
     if data.place.kind != PlaceKind.COMMUNITY or data.place.is_retired:
         raise DomainError(_("请选择所在社区"), field="place")
     origin = current_origin.get()
     if refused := public_refused_for(origin.ip if origin else None, phone):
-        raise DomainError(refused)
-    description = data.description.strip()
+        raise Throttled(refused)
     case = open_case(
         CaseData(
             kind=Case.Kind.REQUEST,
             title=description.splitlines()[0][:40],
             description=description,
             place=data.place,
-            category=data.category if data.category in FLOWS["诉求"].categories else "其他",
+            category=data.category,
             channel="居民自助",
             received_at=timezone.now(),
-            reporter_name=data.name.strip(),
+            reporter_name=name,
             reporter_phone=phone,
-            address=data.address.strip(),
+            address=address,
         ),
         by=None,
     )
     for _attempt in range(5):
-        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        code = "".join(secrets.choice(CODE_ALPHABET) for _n in range(CODE_LENGTH))
         try:
             with transaction.atomic():
                 Case.objects.filter(pk=case.pk).update(tracking_code=code)
             break
         except IntegrityError:
             continue
+    else:
+        # Five collisions in 32⁸ codes means something else is wrong; a request without a code
+        # could never be followed, so none is kept.
+        raise DomainError(_("系统繁忙，请稍后再提交"))
     case.tracking_code = code
     audit.record(None, "case.public_file", case, data={"phone_key": _phone_key(phone)},
                  username=PUBLIC_NAME)  # fmt: skip
@@ -460,6 +487,7 @@ def file_request(data: PublicRequest) -> Case:
 
 
 def lookup_refused_for(ip: str | None) -> str | None:
+    """The Chinese reason this address may not look a request up now (too many misses), or None."""
     since = timezone.now() - LOOKUP_WINDOW
     wrong = AuditEntry.objects.filter(ip=ip, at__gte=since, action="case.public_wrong_code")
     if wrong.count() >= LOOKUP_WRONG:
@@ -470,31 +498,40 @@ def lookup_refused_for(ip: str | None) -> str | None:
 def find_by_code(code: str, phone: str) -> Case | None:
     """The request whose tracking code and reporter's phone both match; a miss is audited so
     that guessing is throttled."""
-    code = (code or "").strip().upper()
+    # Typed back from a screenshot or a note: spaces and dashes are not part of the code.
+    code = re.sub(r"[\s\-]", "", code or "").upper()
     try:
         phone = normalise_mobile(phone or "")
     except DomainError:
         phone = ""
     case = None
     if len(code) == CODE_LENGTH and phone:
-        case = Case.objects.filter(
-            tracking_code=code, reporter_phone=phone, kind=Case.Kind.REQUEST
-        ).first()
+        case = (
+            Case.objects.filter(tracking_code=code, reporter_phone=phone, kind=Case.Kind.REQUEST)
+            .select_related("place")
+            .first()
+        )
     if case is None:
         audit.record(None, "case.public_wrong_code", data={"tried": code[:12]},
                      username=PUBLIC_NAME)  # fmt: skip
     return case
 
 
-def rate_by_resident(case: Case, *, rating: str, comment: str) -> Case:
-    """The resident's own follow-up (回访) of a finished request."""
+def rate_by_resident(
+    case: Case, *, rating: str, comment: str = "", version: int | None = None
+) -> Case:
+    """The resident's own follow-up (回访) of a finished request. `version` is the one the
+    resident's page showed: a rating given to an outcome that has since changed is refused."""
+    comment = comment.strip()
+    if len(comment) > PUBLIC_COMMENT_MAX:
+        raise DomainError(_("意见不能超过%(n)s个字") % {"n": PUBLIC_COMMENT_MAX}, field="comment")
     return act(
         case,
         "follow_up",
         by=None,
-        version=case.version,
+        version=case.version if version is None else version,
         rating=rating,
-        note=comment[:500],
+        note=comment,
         by_name=_("居民本人评价"),
     )
 

@@ -1,4 +1,4 @@
-"""The one page of shequ that residents open without an account: signing in to an activity."""
+"""A page residents open without an account: signing in to an activity."""
 
 from django.urls import path
 

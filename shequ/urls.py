@@ -8,4 +8,5 @@ urlpatterns = [
     path("records/", include("ledger.urls")),
     path("cases/", include("cases.urls")),
     path("signin/", include("ledger.signin_urls")),
+    path("request/", include("cases.public_urls")),
 ]

@@ -591,6 +591,10 @@ ROUTES: dict[str, Route] = {
         get=None, post=Perm.EDIT_RECORDS, kwargs=lambda w: {"pk": _case(w).pk}, scoped=True
     ),
     "cases:screening-list": Route(get=Perm.VIEW_RECORDS, post=Perm.EDIT_RECORDS),
-    # The one page residents open without an account.
+    # The pages residents open without an account: signing in to an activity, and their own
+    # requests (filed, looked up and rated with the tracking code and their phone).
     "signin:form": Route(get=OPEN, post=OPEN),
+    "request:file": Route(get=OPEN, post=OPEN),
+    "request:track": Route(get=OPEN, post=OPEN),
+    "request:rate": Route(get=None, post=OPEN),
 }
