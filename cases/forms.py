@@ -115,6 +115,8 @@ class ActionForm(forms.Form):
         self.action = action
         if ASSIGNEE in action.asks:
             self.fields["assignee"].queryset = handlers(user, case.kind)
+            if case.flow.supervision:
+                self.fields["assignee"].label = _("责任人")
         else:
             del self.fields["assignee"]
         if RATING not in action.asks:
