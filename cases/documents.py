@@ -154,23 +154,26 @@ def _repeat_header(table: Table) -> None:
 
 def _facts(doc: DocxDocument, facts: list[tuple[str, str]]) -> None:
     """The basic facts two to a row (label, value, label, value); a long value has a row of
-    its own, its value across the three cells to the right."""
+    its own, its value across the three cells to the right. A long one that comes while a
+    short one waits for its partner follows the pair, so the grid has no half-empty rows."""
     rows: list[list[tuple[str, str]]] = []
     waiting: tuple[str, str] | None = None
+    deferred: list[tuple[str, str]] = []
     for label, value in facts:
         value = str(value or "")
         if len(value) > WIDE:
             if waiting:
-                rows.append([waiting])
-                waiting = None
-            rows.append([(label, value)])
+                deferred.append((label, value))
+            else:
+                rows.append([(label, value)])
         elif waiting is None:
             waiting = (label, value)
         else:
             rows.append([waiting, (label, value)])
-            waiting = None
-    if waiting:
-        rows.append([waiting])
+            rows += [[fact] for fact in deferred]
+            waiting, deferred = None, []
+    rows += [[waiting]] if waiting else []
+    rows += [[fact] for fact in deferred]
     table = doc.add_table(rows=len(rows), cols=4)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
