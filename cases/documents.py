@@ -24,6 +24,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from areas.kinds import PlaceKind
 from audit.masking import mask
 from cases.models import Case, Event
 from cases.services import money_summary
@@ -138,7 +139,11 @@ def _cell(cell, text: str, *, bold: bool = False, centre: bool = False) -> None:
 
 
 def _widths(table: Table, widths_mm: Sequence[float]) -> None:
+    """Fixed column widths, on the grid (what LibreOffice and WPS read) and on every cell
+    (what Word reads)."""
     table.autofit = False
+    for column, width in zip(table.columns, widths_mm, strict=False):
+        column.width = Mm(width)
     for row in table.rows:
         for cell, width in zip(row.cells, widths_mm, strict=False):
             cell.width = Mm(width)
@@ -212,7 +217,7 @@ def _timeline(doc: DocxDocument, events: Sequence[Event]) -> None:
     table = doc.add_table(rows=1 + len(events), cols=5)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    _widths(table, (10, 30, 22, 76, 18))
+    _widths(table, (12, 34, 22, 70, 18))  # 156 mm: the width between the margins
     for cell, text in zip(
         table.rows[0].cells, (_("序号"), _("日期"), _("事项"), _("内容"), _("经办人")), strict=True
     ):
@@ -369,6 +374,13 @@ def _surveys(doc: DocxDocument, case: Case) -> None:
         doc.add_paragraph(f"{survey.question}：{shown}", style="档案说明")
 
 
+def _place_name(place) -> str:
+    """A grid with its community ("柳岸社区第二网格"): grids are numbered alike everywhere."""
+    if place.kind == PlaceKind.GRID and place.parent is not None:
+        return f"{place.parent.name}{place.name}"
+    return place.name
+
+
 def case_document(case: Case, events: Sequence[Event], *, full: bool, printed_by: User) -> bytes:
     """The case as a .docx; ID numbers and phones in full only when `full`."""
     doc = Document()
@@ -377,7 +389,7 @@ def case_document(case: Case, events: Sequence[Event], *, full: bool, printed_by
     heading = doc.add_paragraph(style="档案说明")
     heading.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     heading.add_run(_("所属区划：%(place)s　编号：%(number)s") % {
-        "place": case.place.name, "number": case.number,
+        "place": _place_name(case.place), "number": case.number,
     })  # fmt: skip
     _heading(doc, _("一、基本情况"))
     if case.flow.supervision:

@@ -23,7 +23,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 def case_print(request: HttpRequest, pk: int) -> HttpResponse:
     # Supervision files are outside `visible_to` for roles without the judicial right: 404.
     case = get_for_user(
-        Case.objects.select_related("place", "assignee", "subject"), request.user, pk=pk
+        Case.objects.select_related("place__parent", "assignee", "subject"), request.user, pk=pk
     )
     events = list(case.events.order_by("at", "id"))
     full = has_perm(request.user, Perm.VIEW_SENSITIVE)
