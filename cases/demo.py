@@ -432,7 +432,7 @@ def _requests(community, people, cast, rng, now, codes) -> list[_Story]:
             path=path,
             received=received,
             title=title,
-            description=f"{person.address}：{said}" if person.address else said,
+            description=said,
             category=category,
             channel=channel,
             reporter_id=None if public else person.pk,
@@ -465,13 +465,7 @@ def _handle_request(story: _Story, plan: str, cast: _Cast, rng, done: str, publi
     quick = plan in FLOWS[K.REQUEST].states or plan == "reopened"
     gap = (lambda: _hours(rng, 1, 4)) if quick else (lambda: _hours(rng, 2, 40))
     steps: list[Callable[[], bool]] = [
-        lambda: story.act(
-            "assign",
-            gap(),
-            by=dispatcher,
-            assignee=handler,
-            note=f"派{handler.name}办理" if handler else "",
-        ),
+        lambda: story.act("assign", gap(), by=dispatcher, assignee=handler),
         lambda: story.act("start", gap(), by=handler, note="已联系反映人，上门查看"),
     ]
     if plan == "overdue":
