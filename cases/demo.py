@@ -630,7 +630,8 @@ def _mediate(story: _Story, plan: str, mediator, rng, agreement: str) -> None:
     else:
         story.act("agree", _days(rng, 1, 5), by=mediator, note=f"双方自愿达成协议：{agreement}")
     if plan in ("settled", "failed"):
-        story.act("close", _days(rng, 3, 15), by=mediator, note="回访确认协议已履行")
+        note = "回访确认协议已履行" if plan == "settled" else "当事人已通过其他途径解决，结案"
+        story.act("close", _days(rng, 3, 15), by=mediator, note=note)
 
 
 # --- Supervision files.
