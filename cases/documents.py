@@ -273,7 +273,11 @@ def _person_facts(case: Case, full: bool) -> list[tuple[str, str]]:
         (_("档案编号"), case.number),
         (_("身份证号码"), id_number),
         (str(flow.category_label), case.category),
-        (_("起止日期"), f"{_day(case.starts_on)} 至 {_day(case.ends_on) or _('未定')}"),
+        (
+            _("起止日期"),
+            _("%(start)s 至 %(end)s")
+            % {"start": _day(case.starts_on), "end": _day(case.ends_on) or _("未定")},
+        ),
         (_("状态"), case.state),
         (_("责任人"), case.assignee.name if case.assignee else ""),
         (_("监护人/联系人"), case.guardian),
@@ -370,8 +374,14 @@ def _surveys(doc: DocxDocument, case: Case) -> None:
     _heading(doc, _("入户征询"))
     for survey in surveys:
         counts = Counter(a.answer for a in survey.answers.all())
-        shown = "、".join(f"{choice}{counts.get(choice, 0)}户" for choice in survey.choice_list())
-        doc.add_paragraph(f"{survey.question}：{shown}", style="档案说明")
+        shown = "、".join(
+            _("%(choice)s%(n)d户") % {"choice": choice, "n": counts.get(choice, 0)}
+            for choice in survey.choice_list()
+        )
+        doc.add_paragraph(
+            _("%(question)s：%(answers)s") % {"question": survey.question, "answers": shown},
+            style="档案说明",
+        )
 
 
 def _place_name(place) -> str:

@@ -200,7 +200,7 @@ class Rows:
     def __len__(self) -> int:
         return len(self._rows)
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: int | slice) -> Any:
         return self._rows[index]
 
     def __iter__(self) -> Iterator[Any]:
