@@ -17,9 +17,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Perm
 from areas.kinds import PlaceKind
-from areas.models import Place
+from areas.models import Place, community_path
 from cases.flows import FLOWS
-from cases.models import Case, Event, Party, Screening
+from cases.models import Case, Event, Party, Screening, half_month_label
 from cases.services import half_month_of
 from people.ledgers import Col, Ledger, Span, register
 from people.models import Residence
@@ -172,7 +172,7 @@ _PLACE = Col(_("社区/网格"), lambda c: c.place.name, 12)
 @dataclass
 class HalfMonthRow:
     """One line of the screening ledger: a screening as recorded, or a half-month a community
-    left unreported (`screening` None)."""
+    left unreported (`screening` None, 未报 as on the screening page)."""
 
     place: Place
     period_start: datetime.date
@@ -180,13 +180,12 @@ class HalfMonthRow:
 
     @property
     def period_label(self) -> str:
-        half = _("上半月") if self.period_start.day == 1 else _("下半月")
-        return f"{self.period_start:%Y年%m月}{half}"
+        return half_month_label(self.period_start)
 
     @property
     def report(self) -> str:
         if self.screening is None:
-            return str(_("缺报"))
+            return str(_("未报"))
         return str(_("零报告")) if self.screening.nothing_found else str(_("发现纠纷"))
 
 
@@ -231,7 +230,7 @@ def _half_month_end(start: datetime.date) -> datetime.date:
 
 
 def _screenings(place: Place, span: Span, user) -> Rows:
-    """The screenings recorded under the place in the span, and a 缺报 line for each half-month
+    """The screenings recorded under the place in the span, and a 未报 line for each half-month
     that has ended without any screening in a community (at the community or one of its
     grids). Communities report; a grid on its own is shown what it recorded, not held to it."""
     periods = half_months(span)
@@ -260,12 +259,8 @@ def _screenings(place: Place, span: Span, user) -> Rows:
             if ended and not retired and start not in reported:
                 rows.append(HalfMonthRow(community, start))
     # Community by community (a grid's rows under its community), each in time order.
-    rows.sort(key=lambda r: (_community_path(r.place), r.period_start, r.place.path))
+    rows.sort(key=lambda r: (community_path(r.place.path), r.period_start, r.place.path))
     return Rows(rows)
-
-
-def _community_path(place: Place) -> str:
-    return "/".join(place.path.split("/")[:4]) + "/"
 
 
 def _screening_place(row: HalfMonthRow) -> str:
@@ -424,7 +419,7 @@ def register_all() -> None:
         Ledger(
             code="screenings",
             title=_("矛盾纠纷排查台账"),
-            description=_("期间内各社区每半月的矛盾纠纷排查和零报告；已结束仍未登记的半月标为缺报"),
+            description=_("期间内各社区每半月的矛盾纠纷排查和零报告；已结束仍未登记的半月标为未报"),
             source=_screenings,
             period=True,
             columns=[

@@ -259,7 +259,7 @@ def test_the_screening_ledger_flags_each_half_month_left_unreported(client, worl
     rows = [(row[0], row[2], row[3]) for row in page.context["rows"]]
     assert rows == [
         ("甲社区", "发现纠纷", 2),
-        ("甲社区", "缺报", None),
+        ("甲社区", "未报", None),
         ("甲社区甲一网格", "零报告", 0),  # reported from a grid: the community is not missing it
         ("甲社区", "零报告", 0),
     ]
