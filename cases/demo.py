@@ -20,7 +20,7 @@ from typing import Any
 from django.utils import timezone
 
 from accounts.models import User
-from areas.models import LocalUnit, Place
+from areas.models import LocalUnit, Place, community_path
 from cases.flows import FAIRLY_SATISFIED, FLOWS, SATISFIED, SUPERVISION_GROUPS, UNSATISFIED
 from cases.models import Case, Event, Party, Screening
 from cases.services import CODE_ALPHABET, CODE_LENGTH, PUBLIC_NAME, half_month_of, may_handle
@@ -729,7 +729,7 @@ def _file(kind, membership, cast, rng, now, starts, ends, family, year_ago) -> _
     resident = membership.resident
     cadre = cast.pick(resident.place_path, kind)
     staff = list(
-        Staff.objects.filter(place_path=_community_path(resident.place_path))
+        Staff.objects.filter(place_path=community_path(resident.place_path))
         .order_by("pk")
         .values_list("name", flat=True)[:8]
     )
@@ -766,6 +766,8 @@ def _file(kind, membership, cast, rng, now, starts, ends, family, year_ago) -> _
     )
     story = _Story(case, now)
     story.open(cadre)
+    # Registered with its cadre: open_case records that as the file's first 指定责任人.
+    story.act("assign", datetime.timedelta(minutes=rng.randint(1, 20)), by=cadre, assignee=cadre)
     _entries(story, kind, cadre, rng, ends)
     return story
 
@@ -792,10 +794,6 @@ def _entries(story: _Story, kind: str, cadre, rng, ends: datetime.date) -> None:
     if not story.stopped:
         story.act("end", max(_moment(rng, ends) - story.at, HOUR), by=cadre,
                   note=END_NOTES[kind])  # fmt: skip
-
-
-def _community_path(path: str) -> str:
-    return "/".join(path.split("/")[:4]) + "/"
 
 
 # --- Saving, and the half-monthly screening.

@@ -202,18 +202,19 @@ def _day(value) -> str:
     return f"{value:%Y-%m-%d}" if value else ""
 
 
-def _event_text(event: Event) -> str:
+def _event_text(event: Event, case: Case) -> str:
     parts = []
     if event.data.get("rating"):
         parts.append(_("评价：%(rating)s") % {"rating": event.data["rating"]})
     if event.data.get("assignee"):
-        parts.append(_("承办人：%(name)s") % {"name": event.data["assignee"]})
+        who = _("责任人：%(name)s") if case.flow.supervision else _("承办人：%(name)s")
+        parts.append(who % {"name": event.data["assignee"]})
     if event.note:
         parts.append(event.note)
     return "\n".join(parts)
 
 
-def _timeline(doc: DocxDocument, events: Sequence[Event]) -> None:
+def _timeline(doc: DocxDocument, case: Case, events: Sequence[Event]) -> None:
     table = doc.add_table(rows=1 + len(events), cols=5)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -228,7 +229,7 @@ def _timeline(doc: DocxDocument, events: Sequence[Event]) -> None:
         _cell(cells[0], str(n), centre=True)
         _cell(cells[1], _when(event.at))
         _cell(cells[2], event.label, centre=True)
-        _cell(cells[3], _event_text(event))
+        _cell(cells[3], _event_text(event, case))
         _cell(cells[4], event.by_name, centre=True)
 
 
@@ -407,7 +408,7 @@ def case_document(case: Case, events: Sequence[Event], *, full: bool, printed_by
     else:
         _facts(doc, _case_facts(case, full))
     _heading(doc, _("二、办理记录") if not case.flow.supervision else _("二、档案记录"))
-    _timeline(doc, events)
+    _timeline(doc, case, events)
     if case.flow.supervision:
         _tally(doc, case, events)
     else:

@@ -64,8 +64,11 @@ def test_a_supervision_file_prints_whole_with_the_number_in_full_for_the_head(cl
     assert "缓刑" in text and "王书记、李民警" in text and "钱父" in text
     rows = _cells(timeline)
     assert rows[0] == ["序号", "日期", "事项", "内容", "经办人"]
-    assert [row[2] for row in rows[1:]] == ["建档", "走访", "谈话", "走访", "向司法所报告"]
-    assert rows[2][3] == "入户走访，情况稳定" and rows[2][4] == "in_community_head"
+    # Registered with its cadre, which is the file's first assignment (指定责任人).
+    labels = ["建档", "指定责任人", "走访", "谈话", "走访", "向司法所报告"]
+    assert [row[2] for row in rows[1:]] == labels
+    assert rows[2][3] == "责任人：in_community_head"
+    assert rows[3][3] == "入户走访，情况稳定" and rows[3][4] == "in_community_head"
     body = "\n".join(p.text for p in document.paragraphs)
     assert "走访2次" in body and "责任人（签字）" in body and "司法所审核（签字）" in body
     assert "打印人：in_community_head" in document.sections[0].footer.paragraphs[0].text
@@ -74,7 +77,7 @@ def test_a_supervision_file_prints_whole_with_the_number_in_full_for_the_head(cl
     entry = AuditEntry.objects.get(action="case.print")
     assert entry.object_id == str(case.pk) and entry.actor == world.cast["community_head"]
     assert entry.data == {
-        "file": f"社区矫正对象档案{case.number}.docx", "rows": 5, "full_numbers": True,
+        "file": f"社区矫正对象档案{case.number}.docx", "rows": 6, "full_numbers": True,
     }  # fmt: skip
 
 
@@ -161,4 +164,4 @@ def test_printing_reads_a_fixed_number_of_queries(client, world, django_assert_m
     client.force_login(world.cast["community_head"])
     with django_assert_max_num_queries(12):
         response = _print(client, case)
-    assert len(_document(response).tables[1].rows) == 26
+    assert len(_document(response).tables[1].rows) == 1 + 2 + 4 + 20  # header, open, assign
