@@ -165,3 +165,10 @@ def test_printing_reads_a_fixed_number_of_queries(client, world, django_assert_m
     with django_assert_max_num_queries(12):
         response = _print(client, case)
     assert len(_document(response).tables[1].rows) == 1 + 2 + 4 + 20  # header, open, assign
+
+
+def test_the_case_page_links_to_its_print(client, world):
+    case = _correction(world)
+    client.force_login(world.cast["community_head"])
+    page = client.get(reverse("cases:case-detail", args=[case.pk])).content.decode()
+    assert f'href="{reverse("cases:case-print", args=[case.pk])}"' in page and "打印档案" in page
