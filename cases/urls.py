@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cases import views
+from cases import print_views, views
 
 app_name = "cases"
 
@@ -18,4 +18,5 @@ urlpatterns = [
     path("surveys/<int:pk>/answers/", views.survey_answer, name="survey-answer"),
     path("<int:pk>/payments/", views.payment_add, name="payment-add"),
     path("screenings/", views.screening_list, name="screening-list"),
+    path("<int:pk>/print/", print_views.case_print, name="case-print"),
 ]

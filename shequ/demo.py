@@ -17,6 +17,8 @@ from areas import services as areas
 from areas.kinds import PlaceKind
 from areas.models import Place
 from audit import services as audit
+from cases import demo as cases_demo
+from cases.models import Case
 from ledger import builtin as ledger_builtin
 from ledger import demo as ledger_demo
 from ledger.models import QuantityKind, Topic, WorkRecord
@@ -112,6 +114,12 @@ def build(*, population: bool = True) -> dict[str, int]:
         if WorkRecord.objects.filter(place_path__under=community.path).exists():
             continue
         made = ledger_demo.populate(community, random.Random(f"{SEED}-records-{community.code}"))
+        for key, n in made.items():
+            added[key] = added.get(key, 0) + n
+    for community in Place.objects.filter(kind=PlaceKind.COMMUNITY, path__under=district.path):
+        if Case.objects.filter(place_path__under=community.path).exists():
+            continue
+        made = cases_demo.populate(community, random.Random(f"{SEED}-cases-{community.code}"))
         for key, n in made.items():
             added[key] = added.get(key, 0) + n
     return _finish(added)

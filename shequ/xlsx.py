@@ -271,7 +271,7 @@ def write_table(
     rows (numbered 序号 1, 2, 3…), and `footer` in the printed page footer."""
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"constant_memory": True, "in_memory": False})
-    sheet = book.add_worksheet(sheet_name[:31])
+    sheet = book.add_worksheet(sheet_title(sheet_name))
     font = "宋体"
     title_fmt = book.add_format(
         {"bold": True, "font_size": 16, "align": "center", "font_name": font}
@@ -340,6 +340,12 @@ def write_table(
         sheet.set_footer(f"&L&8{_escape_header(footer)}")
     book.close()
     return buffer.getvalue()
+
+
+def sheet_title(name: str) -> str:
+    """A name Excel accepts for a sheet: at most 31 characters, none of []:*?/\\ (a ledger
+    called 诉求/报修台账 becomes 诉求、报修台账)."""
+    return re.sub(r"[\[\]:*?/\\]", "、", str(name))[:31] or "Sheet1"
 
 
 def _safe_text(value: str) -> str:

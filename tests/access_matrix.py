@@ -591,6 +591,9 @@ ROUTES: dict[str, Route] = {
         get=None, post=Perm.EDIT_RECORDS, kwargs=lambda w: {"pk": _case(w).pk}, scoped=True
     ),
     "cases:screening-list": Route(get=Perm.VIEW_RECORDS, post=Perm.EDIT_RECORDS),
+    "cases:case-print": Route(
+        get=Perm.VIEW_RECORDS, kwargs=lambda w: {"pk": _case(w).pk}, scoped=True
+    ),
     # The pages residents open without an account: signing in to an activity, and their own
     # requests (filed, looked up and rated with the tracking code and their phone).
     "signin:form": Route(get=OPEN, post=OPEN),

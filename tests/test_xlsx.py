@@ -1,0 +1,16 @@
+"""Writing ledger workbooks: a title Excel would refuse as a sheet name still gives a file."""
+
+import io
+
+import openpyxl
+
+from shequ import xlsx
+
+
+def test_a_sheet_name_with_characters_excel_forbids_is_cleaned():
+    assert xlsx.sheet_title("居民诉求/报修台账") == "居民诉求、报修台账"
+    assert xlsx.sheet_title("a[b]:c*d?e\\f") == "a、b、、c、d、e、f"
+    assert len(xlsx.sheet_title("台" * 40)) == 31
+    content = xlsx.write_table("标题", "副标题", [xlsx.Column("列")], [["值"]], sheet_name="诉/求")
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    assert book.sheetnames == ["诉、求"] and book.active["B4"].value == "值"
