@@ -43,7 +43,11 @@ def test_worker_logs_an_activity_on_a_phone_and_finds_it_in_the_ledger(page: Pag
     expect(page.get_by_role("heading", name="银龄健步走")).to_be_visible()
     photo = page.locator(".photos img").first
     expect(photo).to_be_visible()
-    assert photo.evaluate("img => img.naturalWidth") > 0  # the preview really loads
+    # The preview really loads: wait for the image itself, not only its element (a broken
+    # image completes with no width and the wait times out).
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=photo.element_handle()
+    )
 
     for name in ("王", "李"):  # two named participants, found through the registry's search
         page.get_by_placeholder("姓名、拼音首字母、身份证号、手机、地址、户号、单位名称").fill(name)
