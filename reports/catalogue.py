@@ -1,0 +1,626 @@
+"""The indicator catalogue: every figure shequ reports, declared once (DESIGN.md rule 4).
+
+A `Source` is a table and how its rows sit in places and time: rows of a period (a date or a
+moment in the period) or rows in force on a day (a start and an end). An `Indicator` counts or
+sums the rows of one source that pass its filter; a `Rate` divides one indicator by another and
+always shows both. The statistics page, the drill-down lists and (later) the year-end summary
+all evaluate these same declarations through reports/engine.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import F, Q, QuerySet
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import Perm, has_perm
+from areas.models import LocalUnit
+from cases.flows import FAIRLY_SATISFIED, SATISFIED
+from cases.models import Case, Screening
+from ledger.models import Participant, Quantity, ServiceEntry, Visit, WorkRecord
+from people.models import Membership, Residence, Staff
+
+COUNT, SUM, DISTINCT = "count", "sum", "distinct"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One record behind a figure, as the drill-down list shows it."""
+
+    day: Any
+    title: str
+    place: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Source:
+    code: str
+    label: str | Promise
+    rows: Callable[[], QuerySet]  # every row of the table, before place and period
+    path: str  # the place path of a row ("place_path", "record__place_path"…)
+    place: str  # the place a row belongs to, for the break-down by child place
+    # A row of a period has a `date` (a date or a moment); a row in force on a day has a
+    # `start` and an `end` (inclusive, None while it lasts), or only an end (local units).
+    date: str = ""
+    start: str = ""
+    end: str = ""
+    show: Callable[[Any], Row] = field(default=lambda r: Row(None, str(r), "", ""))
+    related: tuple[str, ...] = ()  # select_related for the drill-down list
+
+    @property
+    def as_of(self) -> bool:
+        return not self.date
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    name: str | Promise
+    unit: str | Promise
+    area: str | Promise
+    source: Source
+    definition: str | Promise
+    filter: Q = field(default_factory=Q)
+    aggregate: str = COUNT
+    field: str = "pk"  # what SUM adds up or DISTINCT counts
+    needs: Perm = Perm.VIEW_RECORDS
+
+    @property
+    def additive(self) -> bool:
+        """Sums over places and months add up to the whole (not so for distinct counts)."""
+        return self.aggregate != DISTINCT
+
+
+@dataclass(frozen=True)
+class Rate:
+    id: str
+    name: str | Promise
+    area: str | Promise
+    numerator: Indicator
+    denominator: Indicator
+    definition: str | Promise
+
+    @property
+    def needs(self) -> Perm:
+        return self.denominator.needs
+
+
+# --- Sources ---------------------------------------------------------------------------------
+
+
+def _link(name: str, pk: int) -> str:
+    return reverse(name, args=[pk])
+
+
+def _record_row(r: WorkRecord) -> Row:
+    return Row(r.date, f"{r.kind} · {r.title}", r.place.name, _link("ledger:record-detail", r.pk))
+
+
+def _child_row(getter: Callable[[Any], WorkRecord], text: Callable[[Any], str]):
+    def show(x) -> Row:
+        r = getter(x)
+        return Row(
+            r.date, f"{r.title} · {text(x)}", r.place.name, _link("ledger:record-detail", r.pk)
+        )
+
+    return show
+
+
+def _case_row(c: Case) -> Row:
+    return Row(
+        c.received_at.date(),
+        f"{c.number} {c.title}（{c.state}）",
+        c.place.name,
+        _link("cases:case-detail", c.pk),
+    )
+
+
+RECORDS = Source(
+    "records",
+    _("工作记录"),
+    lambda: WorkRecord.objects.all(),
+    "place_path",
+    "place",
+    date="date",
+    show=_record_row,
+    related=("place",),
+)
+QUANTITIES = Source(
+    "quantities",
+    _("工作记录的数量"),
+    lambda: Quantity.objects.all(),
+    "record__place_path",
+    "record__place",
+    date="record__date",
+    related=("record__place", "kind"),
+    show=_child_row(lambda q: q.record, lambda q: str(q)),
+)
+PARTICIPANTS = Source(
+    "participants",
+    _("工作记录的具名人员"),
+    lambda: Participant.objects.all(),
+    "record__place_path",
+    "record__place",
+    date="record__date",
+    related=("record__place", "resident"),
+    show=_child_row(lambda p: p.record, lambda p: f"{p.resident.name}（{p.role}）"),
+)
+VISITS = Source(
+    "visits",
+    _("走访对象"),
+    lambda: Visit.objects.all(),
+    "record__place_path",
+    "record__place",
+    date="record__date",
+    related=("record__place", "resident", "household"),
+    show=_child_row(
+        lambda v: v.record,
+        lambda v: v.resident.name if v.resident_id else _("%(n)s户") % {"n": v.household.number},
+    ),
+)
+SERVICES = Source(
+    "services",
+    _("办事登记"),
+    lambda: ServiceEntry.objects.all(),
+    "place_path",
+    "place",
+    date="date",
+    related=("place", "resident"),
+    show=lambda s: Row(
+        s.date,
+        f"{s.service} · {s.resident.name}（{s.outcome}）",
+        s.place.name,
+        _link("people:resident-detail", s.resident_id),
+    ),
+)
+CASES = Source(
+    "cases",
+    _("案件"),
+    lambda: Case.objects.all(),
+    "place_path",
+    "place",
+    date="received_at",
+    show=_case_row,
+    related=("place",),
+)
+SCREENINGS = Source(
+    "screenings",
+    _("矛盾纠纷排查"),
+    lambda: Screening.objects.all(),
+    "place_path",
+    "place",
+    date="period_start",
+    related=("place",),
+    show=lambda s: Row(
+        s.period_start, s.period_label, s.place.name, reverse("cases:screening-list")
+    ),
+)
+RESIDENCES = Source(
+    "residences",
+    _("居住登记"),
+    lambda: Residence.objects.all(),
+    "household__place_path",
+    "household__place",
+    start="since",
+    end="until",
+    related=("household__place", "resident"),
+    show=lambda r: Row(
+        r.since,
+        f"{r.resident.name}（{r.relation}）",
+        r.household.place.name,
+        _link("people:resident-detail", r.resident_id),
+    ),
+)
+MEMBERSHIPS = Source(
+    "memberships",
+    _("重点人群登记"),
+    lambda: Membership.objects.all(),
+    "place_path",
+    "place",
+    start="start",
+    end="end",
+    related=("place", "category", "resident", "household"),
+    show=lambda m: Row(
+        m.start,
+        f"{m.category.name} · {m.resident or m.household}",
+        m.place.name,
+        _membership_link(m),
+    ),
+)
+STAFF = Source(
+    "staff",
+    _("社区工作者"),
+    lambda: Staff.objects.all(),
+    "place_path",
+    "place",
+    start="start_date",
+    end="end_date",
+    related=("place",),
+    show=lambda s: Row(
+        s.start_date, f"{s.name}（{s.post}）", s.place.name, _link("people:staff-edit", s.pk)
+    ),
+)
+UNITS = Source(
+    "units",
+    _("辖区单位"),
+    lambda: LocalUnit.objects.all(),
+    "place_path",
+    "place",
+    end="closed_on",
+    related=("place",),
+    show=lambda u: Row(None, f"{u.name}（{u.kind}）", u.place.name, ""),
+)
+
+
+def _membership_link(m: Membership) -> str:
+    if m.resident_id:
+        return _link("people:resident-detail", m.resident_id)
+    return _link("people:household-detail", m.household_id)
+
+
+# --- Work areas (the statistics page's sections, in order) -------------------------------------
+
+BASICS = _("基本情况")
+WORK = _("工作开展")
+PUBLICITY = _("宣传与志愿服务")
+DESK = _("便民服务")
+REQUESTS = _("居民诉求")
+PETITIONS = _("信访")
+DISPUTES = _("矛盾纠纷")
+JUDICIAL = _("社区矫正与安置帮教")
+AREAS = [BASICS, WORK, PUBLICITY, DESK, REQUESTS, PETITIONS, DISPUTES, JUDICIAL]
+
+
+# Groups whose very numbers are health or judicial data (as in people.models.hidden_sensitivities).
+_SENSITIVE_GROUPS = {
+    "correction": Perm.VIEW_JUDICIAL,
+    "released": Perm.VIEW_JUDICIAL,
+    "disabled": Perm.VIEW_HEALTH,
+    "mental": Perm.VIEW_HEALTH,
+}
+
+
+def _group(code: str, name: str, unit: str, subject: str = "resident") -> Indicator:
+    needs = _SENSITIVE_GROUPS.get(code, Perm.VIEW_RECORDS)
+    area = JUDICIAL if needs == Perm.VIEW_JUDICIAL else BASICS
+    return Indicator(
+        f"group.{code}",
+        name,
+        unit,
+        area,
+        MEMBERSHIPS,
+        _("统计期末在%(group)s登记中的%(subject)s")
+        % {"group": name, "subject": _("户数") if subject == "household" else _("人数")},
+        filter=Q(category__code=code),
+        needs=needs,
+    )
+
+
+def _kind(kind: str, name: str, unit: str) -> Indicator:
+    return Indicator(
+        f"records.{kind}",
+        name,
+        unit,
+        WORK,
+        RECORDS,
+        _("期间内登记的类型为“%(kind)s”的工作记录条数") % {"kind": kind},
+        filter=Q(kind=kind),
+    )
+
+
+def _amount(name: str, unit: str) -> Indicator:
+    return Indicator(
+        f"quantity.{name}",
+        _("%(item)s") % {"item": name},
+        unit,
+        PUBLICITY,
+        QUANTITIES,
+        _("期间内工作记录登记的“%(item)s”数量之和") % {"item": name},
+        filter=Q(kind__name=name),
+        aggregate=SUM,
+        field="amount",
+    )
+
+
+def _cases(kind: str, code: str, name: str, area, definition, extra: Q | None = None) -> Indicator:
+    return Indicator(
+        f"cases.{kind}.{code}",
+        name,
+        _("件"),
+        area,
+        CASES,
+        definition,
+        filter=Q(kind=kind) & (extra or Q()),
+    )
+
+
+_REQ = "诉求"
+_PET = "信访"
+_DIS = "纠纷"
+
+INDICATORS: list[Indicator] = [
+    # Basic situation, on the period's last day.
+    Indicator(
+        "population",
+        _("常住人口"),
+        _("人"),
+        BASICS,
+        RESIDENCES,
+        _("统计期末在本区划各户居住的居民人数（按居住登记）"),
+        aggregate=DISTINCT,
+        field="resident",
+    ),
+    Indicator(
+        "households",
+        _("户数"),
+        _("户"),
+        BASICS,
+        RESIDENCES,
+        _("统计期末有人居住的户数（按居住登记）"),
+        aggregate=DISTINCT,
+        field="household",
+    ),
+    Indicator("staff", _("社区工作者"), _("人"), BASICS, STAFF, _("统计期末在职的社区工作者人数")),
+    Indicator("units", _("辖区单位"), _("个"), BASICS, UNITS, _("统计期末已登记的辖区单位数")),
+    _group("party", _("党员"), _("人")),
+    _group("dibao", _("低保"), _("户"), "household"),
+    _group("tekun", _("特困供养"), _("人")),
+    _group("elderly", _("高龄和独居老人"), _("人")),
+    _group("disabled", _("残疾人"), _("人")),
+    _group("veteran", _("退役军人"), _("人")),
+    _group("unemployed", _("失业人员"), _("人")),
+    _group("correction", _("社区矫正对象"), _("人")),
+    _group("released", _("安置帮教对象"), _("人")),
+    # Work done in the period.
+    Indicator(
+        "records.all", _("工作记录"), _("条"), WORK, RECORDS, _("期间内登记的全部工作记录条数")
+    ),
+    _kind("活动", _("开展活动"), _("场")),
+    _kind("会议", _("召开会议"), _("次")),
+    _kind("培训", _("组织培训"), _("期")),
+    _kind("讲座", _("举办讲座"), _("场")),
+    _kind("宣传", _("开展宣传"), _("次")),
+    _kind("走访/入户", _("走访入户"), _("次")),
+    _kind("巡逻", _("治安巡逻"), _("次")),
+    _kind("志愿服务/义务劳动", _("志愿服务和义务劳动"), _("次")),
+    _kind("居民会议/议事", _("居民会议和议事协商"), _("次")),
+    _kind("慰问", _("走访慰问"), _("次")),
+    Indicator(
+        "records.heads",
+        _("参与人次"),
+        _("人次"),
+        WORK,
+        RECORDS,
+        _("期间内工作记录登记的参与人次之和"),
+        aggregate=SUM,
+        field="head_count",
+    ),
+    Indicator(
+        "visits.all",
+        _("走访对象"),
+        _("户/人"),
+        WORK,
+        VISITS,
+        _("期间内走访记录中登记的走访对象（户或居民）个数"),
+    ),
+    Indicator(
+        "visits.residents",
+        _("走访居民"),
+        _("人"),
+        WORK,
+        VISITS,
+        _("期间内被走访的居民人数，同一人多次走访计一人"),
+        filter=Q(resident__isnull=False),
+        aggregate=DISTINCT,
+        field="resident",
+    ),
+    # Publicity and volunteering.
+    _amount("宣传资料", _("份")),
+    _amount("横幅", _("条")),
+    _amount("展板", _("块")),
+    _amount("咨询", _("人次")),
+    Indicator(
+        "volunteers",
+        _("志愿者"),
+        _("人"),
+        PUBLICITY,
+        PARTICIPANTS,
+        _("期间内以志愿者身份登记在工作记录中的居民人数，同一人计一人"),
+        filter=Q(role="志愿者"),
+        aggregate=DISTINCT,
+        field="resident",
+    ),
+    Indicator(
+        "volunteer_hours",
+        _("志愿服务时长"),
+        _("小时"),
+        PUBLICITY,
+        PARTICIPANTS,
+        _("期间内志愿者登记的服务时长之和"),
+        filter=Q(role="志愿者"),
+        aggregate=SUM,
+        field="hours",
+    ),
+    # The desk.
+    Indicator(
+        "services.all", _("办理便民服务"), _("件"), DESK, SERVICES, _("期间内办事登记的件数")
+    ),
+    Indicator(
+        "services.people",
+        _("服务居民"),
+        _("人"),
+        DESK,
+        SERVICES,
+        _("期间内在办事登记中办理过事项的居民人数，同一人计一人"),
+        aggregate=DISTINCT,
+        field="resident",
+    ),
+    # Requests.
+    _cases(_REQ, "all", _("受理居民诉求"), REQUESTS, _("期间内受理的居民诉求/报修件数")),
+    _cases(
+        _REQ,
+        "closed",
+        _("诉求已结案"),
+        REQUESTS,
+        _("期间内受理、至今已结案的居民诉求件数"),
+        Q(closed_at__isnull=False),
+    ),
+    _cases(
+        _REQ,
+        "rated",
+        _("诉求已回访"),
+        REQUESTS,
+        _("期间内受理、已有回访评价的居民诉求件数"),
+        ~Q(rating=""),
+    ),
+    _cases(
+        _REQ,
+        "satisfied",
+        _("诉求回访满意"),
+        REQUESTS,
+        _("期间内受理、回访评价为满意或基本满意的居民诉求件数"),
+        Q(rating__in=[SATISFIED, FAIRLY_SATISFIED]),
+    ),
+    _cases(
+        _REQ,
+        "self",
+        _("居民自助提交"),
+        REQUESTS,
+        _("期间内居民在自助页面提交的诉求件数"),
+        Q(channel="居民自助"),
+    ),
+    # Petitions.
+    _cases(_PET, "all", _("登记信访"), PETITIONS, _("期间内登记的信访件数")),
+    _cases(
+        _PET,
+        "closed",
+        _("信访已办结"),
+        PETITIONS,
+        _("期间内登记、至今已办结（含不予受理）的信访件数"),
+        Q(closed_at__isnull=False),
+    ),
+    _cases(
+        _PET,
+        "timed",
+        _("信访已答复"),
+        PETITIONS,
+        _("期间内登记、已答复或已决定不予受理的信访件数"),
+        Q(done_at__isnull=False, due__isnull=False),
+    ),
+    _cases(
+        _PET,
+        "on_time",
+        _("信访按期答复"),
+        PETITIONS,
+        _("期间内登记、在期限内答复或决定不予受理的信访件数"),
+        Q(done_at__isnull=False, due__isnull=False) & Q(done_at__date__lte=F("due")),
+    ),
+    # Disputes.
+    _cases(_DIS, "all", _("受理矛盾纠纷"), DISPUTES, _("期间内登记的矛盾纠纷件数")),
+    _cases(
+        _DIS,
+        "mediated",
+        _("调解有结果"),
+        DISPUTES,
+        _("期间内登记、调解已有结果（成功或不成功）的矛盾纠纷件数"),
+        Q(agreed__isnull=False),
+    ),
+    _cases(
+        _DIS,
+        "agreed",
+        _("调解成功"),
+        DISPUTES,
+        _("期间内登记、调解达成协议的矛盾纠纷件数"),
+        Q(agreed=True),
+    ),
+    Indicator(
+        "screenings.all",
+        _("开展矛盾纠纷排查"),
+        _("次"),
+        DISPUTES,
+        SCREENINGS,
+        _("期间内登记的半月排查次数（含零报告）"),
+    ),
+    Indicator(
+        "screenings.zero",
+        _("排查零报告"),
+        _("次"),
+        DISPUTES,
+        SCREENINGS,
+        _("期间内登记为零报告的半月排查次数"),
+        filter=Q(nothing_found=True),
+    ),
+    Indicator(
+        "screenings.found",
+        _("排查发现纠纷"),
+        _("起"),
+        DISPUTES,
+        SCREENINGS,
+        _("期间内半月排查登记的发现纠纷数之和"),
+        aggregate=SUM,
+        field="found",
+    ),
+]
+
+_BY_ID = {i.id: i for i in INDICATORS}
+
+RATES: list[Rate] = [
+    Rate(
+        "rate.requests.closed",
+        _("诉求结案率"),
+        REQUESTS,
+        _BY_ID["cases.诉求.closed"],
+        _BY_ID["cases.诉求.all"],
+        _("期间内受理的居民诉求中已结案的比例"),
+    ),
+    Rate(
+        "rate.requests.satisfied",
+        _("诉求满意率"),
+        REQUESTS,
+        _BY_ID["cases.诉求.satisfied"],
+        _BY_ID["cases.诉求.rated"],
+        _("已回访的居民诉求中评价为满意或基本满意的比例"),
+    ),
+    Rate(
+        "rate.petitions.closed",
+        _("信访办结率"),
+        PETITIONS,
+        _BY_ID["cases.信访.closed"],
+        _BY_ID["cases.信访.all"],
+        _("期间内登记的信访中已办结（含不予受理）的比例"),
+    ),
+    Rate(
+        "rate.petitions.on_time",
+        _("信访按期答复率"),
+        PETITIONS,
+        _BY_ID["cases.信访.on_time"],
+        _BY_ID["cases.信访.timed"],
+        _("已答复（或决定不予受理）的信访中在期限内完成的比例"),
+    ),
+    Rate(
+        "rate.disputes.agreed",
+        _("调解成功率"),
+        DISPUTES,
+        _BY_ID["cases.纠纷.agreed"],
+        _BY_ID["cases.纠纷.mediated"],
+        _("调解已有结果的矛盾纠纷中达成协议的比例"),
+    ),
+]
+
+
+def indicator(id_: str) -> Indicator | None:
+    return _BY_ID.get(id_)
+
+
+def visible(user) -> tuple[list[Indicator], list[Rate]]:
+    """The indicators and rates this user's role may see."""
+    return (
+        [i for i in INDICATORS if has_perm(user, i.needs)],
+        [r for r in RATES if has_perm(user, r.needs)],
+    )
