@@ -302,9 +302,9 @@ def _group(code: str, name: str, unit: str, subject: str = "resident") -> Indica
     )
 
 
-def _kind(kind: str, name: str, unit: str) -> Indicator:
+def _kind(code: str, kind: str, name: str, unit: str) -> Indicator:
     return Indicator(
-        f"records.{kind}",
+        f"records.{code}",
         name,
         unit,
         WORK,
@@ -314,9 +314,9 @@ def _kind(kind: str, name: str, unit: str) -> Indicator:
     )
 
 
-def _amount(name: str, unit: str) -> Indicator:
+def _amount(code: str, name: str, unit: str) -> Indicator:
     return Indicator(
-        f"quantity.{name}",
+        f"quantity.{code}",
         _("%(item)s") % {"item": name},
         unit,
         PUBLICITY,
@@ -330,7 +330,7 @@ def _amount(name: str, unit: str) -> Indicator:
 
 def _cases(kind: str, code: str, name: str, area, definition, extra: Q | None = None) -> Indicator:
     return Indicator(
-        f"cases.{kind}.{code}",
+        f"{_CASE_CODES[kind]}.{code}",
         name,
         _("件"),
         area,
@@ -340,6 +340,7 @@ def _cases(kind: str, code: str, name: str, area, definition, extra: Q | None = 
     )
 
 
+_CASE_CODES = {"诉求": "requests", "信访": "petitions", "纠纷": "disputes"}
 _REQ = "诉求"
 _PET = "信访"
 _DIS = "纠纷"
@@ -381,16 +382,16 @@ INDICATORS: list[Indicator] = [
     Indicator(
         "records.all", _("工作记录"), _("条"), WORK, RECORDS, _("期间内登记的全部工作记录条数")
     ),
-    _kind("活动", _("开展活动"), _("场")),
-    _kind("会议", _("召开会议"), _("次")),
-    _kind("培训", _("组织培训"), _("期")),
-    _kind("讲座", _("举办讲座"), _("场")),
-    _kind("宣传", _("开展宣传"), _("次")),
-    _kind("走访/入户", _("走访入户"), _("次")),
-    _kind("巡逻", _("治安巡逻"), _("次")),
-    _kind("志愿服务/义务劳动", _("志愿服务和义务劳动"), _("次")),
-    _kind("居民会议/议事", _("居民会议和议事协商"), _("次")),
-    _kind("慰问", _("走访慰问"), _("次")),
+    _kind("activity", "活动", _("开展活动"), _("场")),
+    _kind("meeting", "会议", _("召开会议"), _("次")),
+    _kind("training", "培训", _("组织培训"), _("期")),
+    _kind("lecture", "讲座", _("举办讲座"), _("场")),
+    _kind("publicity", "宣传", _("开展宣传"), _("次")),
+    _kind("visit", "走访/入户", _("走访入户"), _("次")),
+    _kind("patrol", "巡逻", _("治安巡逻"), _("次")),
+    _kind("volunteering", "志愿服务/义务劳动", _("志愿服务和义务劳动"), _("次")),
+    _kind("assembly", "居民会议/议事", _("居民会议和议事协商"), _("次")),
+    _kind("condolence", "慰问", _("走访慰问"), _("次")),
     Indicator(
         "records.heads",
         _("参与人次"),
@@ -421,10 +422,10 @@ INDICATORS: list[Indicator] = [
         field="resident",
     ),
     # Publicity and volunteering.
-    _amount("宣传资料", _("份")),
-    _amount("横幅", _("条")),
-    _amount("展板", _("块")),
-    _amount("咨询", _("人次")),
+    _amount("leaflets", "宣传资料", _("份")),
+    _amount("banners", "横幅", _("条")),
+    _amount("boards", "展板", _("块")),
+    _amount("consultations", "咨询", _("人次")),
     Indicator(
         "volunteers",
         _("志愿者"),
@@ -575,40 +576,40 @@ RATES: list[Rate] = [
         "rate.requests.closed",
         _("诉求结案率"),
         REQUESTS,
-        _BY_ID["cases.诉求.closed"],
-        _BY_ID["cases.诉求.all"],
+        _BY_ID["requests.closed"],
+        _BY_ID["requests.all"],
         _("期间内受理的居民诉求中已结案的比例"),
     ),
     Rate(
         "rate.requests.satisfied",
         _("诉求满意率"),
         REQUESTS,
-        _BY_ID["cases.诉求.satisfied"],
-        _BY_ID["cases.诉求.rated"],
+        _BY_ID["requests.satisfied"],
+        _BY_ID["requests.rated"],
         _("已回访的居民诉求中评价为满意或基本满意的比例"),
     ),
     Rate(
         "rate.petitions.closed",
         _("信访办结率"),
         PETITIONS,
-        _BY_ID["cases.信访.closed"],
-        _BY_ID["cases.信访.all"],
+        _BY_ID["petitions.closed"],
+        _BY_ID["petitions.all"],
         _("期间内登记的信访中已办结（含不予受理）的比例"),
     ),
     Rate(
         "rate.petitions.on_time",
         _("信访按期答复率"),
         PETITIONS,
-        _BY_ID["cases.信访.on_time"],
-        _BY_ID["cases.信访.timed"],
+        _BY_ID["petitions.on_time"],
+        _BY_ID["petitions.timed"],
         _("已答复（或决定不予受理）的信访中在期限内完成的比例"),
     ),
     Rate(
         "rate.disputes.agreed",
         _("调解成功率"),
         DISPUTES,
-        _BY_ID["cases.纠纷.agreed"],
-        _BY_ID["cases.纠纷.mediated"],
+        _BY_ID["disputes.agreed"],
+        _BY_ID["disputes.mediated"],
         _("调解已有结果的矛盾纠纷中达成协议的比例"),
     ),
 ]

@@ -24,7 +24,7 @@ WORK = _("日常工作")
 CASES = _("诉求与案件")
 PEOPLE = _("人口房屋")
 TEAMS = _("组织队伍")
-OUTPUT = _("台账导入")
+OUTPUT = _("统计台账")
 SYSTEM = _("系统管理")
 
 NAV = [
@@ -45,6 +45,7 @@ NAV = [
     NavItem(
         "people:organisation-list", _("组织体系"), Perm.VIEW_RECORDS, "people/organisations", TEAMS
     ),
+    NavItem("reports:statistics", _("统计"), Perm.VIEW_RECORDS, "statistics", OUTPUT),
     NavItem("people:ledger-index", _("台账"), Perm.VIEW_RECORDS, "people/ledgers", OUTPUT),
     NavItem("people:import-start", _("Excel导入"), Perm.EDIT_RECORDS, "people/imports", OUTPUT),
     NavItem("areas:place-list", _("区划"), Perm.VIEW_PLACES, "places", SYSTEM),

@@ -554,6 +554,10 @@ ROUTES: dict[str, Route] = {
     "ledger:signin-resolve": Route(
         get=None, post=Perm.EDIT_RECORDS, kwargs=lambda w: {"pk": _signin(w).pk}, scoped=True
     ),
+    # reports
+    "reports:statistics": Route(get=Perm.VIEW_RECORDS),
+    "reports:indicator-list": Route(get=Perm.VIEW_RECORDS),
+    "reports:drill": Route(get=Perm.VIEW_RECORDS, kwargs=lambda w: {"indicator_id": "records.all"}),
     # cases
     "cases:mine": Route(get=Perm.VIEW_RECORDS),
     "cases:case-list": Route(get=Perm.VIEW_RECORDS),

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from areas.forms import GridChoiceField
+from areas.models import Place
+from people.ledgers import Span
+from shequ.widgets import DatePicker
+
+
+class PlaceField(GridChoiceField):
+    def label_from_instance(self, obj: Place) -> str:
+        return f"{'　' * max(obj.depth - 1, 0)}{obj.name}"
+
+    def option_pairs(self):
+        if self.empty_label is not None:
+            yield "", self.empty_label
+        for obj in self.queryset:
+            yield obj.pk, self.label_from_instance(obj)
+
+
+class PeriodForm(forms.Form):
+    """Which place and which period the figures are for: a year, or any span of days."""
+
+    place = PlaceField(label=_("区划"), queryset=None, empty_label=None)
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100, required=False)
+    start = forms.DateField(label=_("自"), required=False, widget=DatePicker())
+    end = forms.DateField(label=_("至"), required=False, widget=DatePicker())
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["place"].queryset = (
+            Place.objects.visible_to(user).active().order_by("code").only("id", "name", "path")
+        )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start or end:
+            if not (start and end):
+                raise forms.ValidationError(_("请同时填写起止日期，或只选年度"))
+            if end < start:
+                raise forms.ValidationError(_("结束日期不能早于开始日期"))
+            if (end - start).days > 366 * 5:
+                raise forms.ValidationError(_("统计期间最长5年"))
+        return data
+
+    def span(self) -> Span:
+        data = self.cleaned_data
+        if data.get("start") and data.get("end"):
+            return Span(data["start"], data["end"])
+        year = data.get("year") or timezone.localdate().year
+        return Span(datetime.date(year, 1, 1), datetime.date(year, 12, 31))
+
+
+def year_before(span: Span) -> Span:
+    """The same days one year earlier (28 February for a 29th)."""
+
+    def back(day: datetime.date) -> datetime.date:
+        try:
+            return day.replace(year=day.year - 1)
+        except ValueError:
+            return day.replace(year=day.year - 1, day=28)
+
+    return Span(back(span.start), back(span.end))

@@ -1,0 +1,161 @@
+"""Statistics (统计): the indicators of a place and period grouped by work area, each beside the
+same period a year before and opening the records behind it; the catalogue of every indicator
+with its definition; and the drill-down of one indicator by child place, by month, and row by
+row."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from accounts.roles import Perm, has_perm
+from accounts.scope import get_for_user, require
+from areas.models import Place
+from reports import catalogue
+from reports.engine import OWN, evaluate, records_behind
+from reports.forms import PeriodForm, year_before
+
+DRILL_ROWS = 200
+
+
+def _period(request: HttpRequest) -> tuple[PeriodForm, Place | None]:
+    """The period form, read from the query or set to the user's place and this year; and the
+    chosen place, fetched through the scope (None when the form is refused)."""
+    data = request.GET.copy()
+    if not data.get("place") and request.user.place_id:
+        data["place"] = str(request.user.place_id)
+    form = PeriodForm(data, user=request.user)
+    if not form.is_valid():
+        return form, None
+    return form, get_for_user(Place, request.user, pk=form.cleaned_data["place"].pk)
+
+
+def _query(place: Place, form: PeriodForm, **extra) -> str:
+    span = form.span()
+    return urlencode(
+        {"place": place.pk, "start": span.start.isoformat(), "end": span.end.isoformat(), **extra}
+    )
+
+
+def _drill_url(indicator, place: Place, form: PeriodForm) -> str:
+    return reverse("reports:drill", args=[indicator.id]) + "?" + _query(place, form)
+
+
+def _percent(share: float | None) -> str:
+    return "—" if share is None else f"{share * 100:.1f}%"
+
+
+@login_required
+@require_http_methods(["GET"])
+def statistics(request: HttpRequest) -> HttpResponse:
+    require(request.user, Perm.VIEW_RECORDS)
+    form, place = _period(request)
+    sections = []
+    if place is not None:
+        indicators, rates = catalogue.visible(request.user)
+        span = form.span()
+        now = evaluate(indicators, place, span, breakdown=False)
+        before = evaluate(indicators, place, year_before(span), breakdown=False)
+        for area in catalogue.AREAS:
+            figures = [
+                {
+                    "indicator": i,
+                    "value": now.totals[i.id],
+                    "before": before.totals[i.id],
+                    "url": _drill_url(i, place, form),
+                }
+                for i in indicators
+                if i.area == area
+            ]
+            shares = []
+            for r in rates:
+                if r.area != area:
+                    continue
+                top, bottom, share = now.rate(r)
+                last = before.rate(r)[2]
+                shares.append(
+                    {
+                        "rate": r,
+                        "top": top,
+                        "bottom": bottom,
+                        "percent": _percent(share),
+                        "before": _percent(last),
+                        "top_url": _drill_url(r.numerator, place, form),
+                        "bottom_url": _drill_url(r.denominator, place, form),
+                    }
+                )
+            if figures or shares:
+                sections.append({"area": area, "figures": figures, "rates": shares})
+    return render(
+        request,
+        "reports/statistics.html",
+        {"form": form, "place": place, "sections": sections, "current_place": place},
+    )
+
+
+@login_required
+@require_http_methods(["GET"])
+def indicator_list(request: HttpRequest) -> HttpResponse:
+    """Every indicator and rate this role may see, with what it counts, in plain words."""
+    require(request.user, Perm.VIEW_RECORDS)
+    indicators, rates = catalogue.visible(request.user)
+    return render(
+        request,
+        "reports/indicator_list.html",
+        {
+            "areas": [
+                {
+                    "area": area,
+                    "indicators": [i for i in indicators if i.area == area],
+                    "rates": [r for r in rates if r.area == area],
+                }
+                for area in catalogue.AREAS
+            ]
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET"])
+def drill(request: HttpRequest, indicator_id: str) -> HttpResponse:
+    """One indicator for a place and period: its value, by child place (each opening the same
+    page for that place), by month, and the records it counts."""
+    require(request.user, Perm.VIEW_RECORDS)
+    indicator = catalogue.indicator(indicator_id)
+    if indicator is None or not has_perm(request.user, indicator.needs):
+        raise Http404
+    form, place = _period(request)
+    context: dict = {"indicator": indicator, "form": form, "place": place, "current_place": place}
+    if place is not None:
+        span = form.span()
+        figures = evaluate([indicator], place, span)
+        cells = figures.by_child[indicator.id]
+        children = [
+            (child, cells.get(child.pk, 0), _drill_url(indicator, child, form))
+            for child in figures.children
+        ]
+        if cells.get(OWN):
+            children.append((None, cells[OWN], ""))
+        months = sorted(figures.by_month[indicator.id].items())
+        rows = records_behind(indicator, place, span).select_related(*indicator.source.related)
+        context.update(
+            total=figures.totals[indicator.id],
+            span=span,
+            children=children,
+            months=_bars(months),
+            count=rows.count(),
+            rows=[indicator.source.show(r) for r in rows.order_by("-pk")[:DRILL_ROWS]],
+            shown=DRILL_ROWS,
+        )
+    return render(request, "reports/drill.html", context)
+
+
+def _bars(months: list) -> list[dict]:
+    """Each month's value with the bar's length on a 0–100 scale, for the inline SVG chart."""
+    top = max((float(v) for _m, v in months), default=0) or 1
+    return [{"month": m, "value": v, "length": round(float(v) / top * 100, 1)} for m, v in months]
