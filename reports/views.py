@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from accounts.roles import Perm, has_perm
@@ -29,6 +30,8 @@ def _period(request: HttpRequest) -> tuple[PeriodForm, Place | None]:
     data = request.GET.copy()
     if not data.get("place") and request.user.place_id:
         data["place"] = str(request.user.place_id)
+    if not (data.get("year") or data.get("start") or data.get("end")):
+        data["year"] = str(timezone.localdate().year)  # shown in the year field too
     form = PeriodForm(data, user=request.user)
     if not form.is_valid():
         return form, None
@@ -149,10 +152,18 @@ def drill(request: HttpRequest, indicator_id: str) -> HttpResponse:
             children=children,
             months=_bars(months),
             count=rows.count(),
-            rows=[indicator.source.show(r) for r in rows.order_by("-pk")[:DRILL_ROWS]],
+            rows=[
+                indicator.source.show(r) for r in rows.order_by(*_newest(indicator))[:DRILL_ROWS]
+            ],
             shown=DRILL_ROWS,
         )
     return render(request, "reports/drill.html", context)
+
+
+def _newest(indicator) -> list[str]:
+    source = indicator.source
+    when = source.date or source.start
+    return [f"-{when}", "-pk"] if when else ["-pk"]
 
 
 def _bars(months: list) -> list[dict]:
