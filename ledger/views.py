@@ -9,7 +9,7 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -474,6 +474,17 @@ def service_list(request: HttpRequest) -> HttpResponse:
             entries = entries.filter(service=service)
     start, end = month_span(month)
     entries = entries.filter(date__gte=start, date__lt=end)
+    listed = entries
+    before = request.GET.get("before", "")
+    if before.isdigit():
+        last = entries.filter(pk=int(before)).values_list("date", flat=True).first()
+        if last is not None:
+            listed = entries.filter(Q(date__lt=last) | Q(date=last, pk__lt=int(before)))
+    rows = list(
+        listed.select_related("resident", "handled_by").order_by("-date", "-pk")[: SERVICE_ROWS + 1]
+    )
+    query = request.GET.copy()
+    query.pop("before", None)
     return render(
         request,
         "ledger/service_list.html",
@@ -481,7 +492,10 @@ def service_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "filters": filters,
             "month": start,
-            "rows": entries.select_related("resident", "handled_by").order_by("-date", "-pk")[:200],
+            "rows": rows[:SERVICE_ROWS],
+            "more": rows[SERVICE_ROWS - 1].pk if len(rows) > SERVICE_ROWS else None,
+            "is_first_page": not before,
+            "query": query.urlencode(),
             "by_service": entries.values("service").annotate(n=Count("id")).order_by("-n"),
             "by_worker": entries.values("handled_by__name").annotate(n=Count("id")).order_by("-n"),
         },

@@ -63,3 +63,26 @@ def test_the_service_ledger_masks_numbers_on_screen(client, world):
     )
     rows = page.context["rows"]
     assert len(rows) == 1 and rows[0][1] == "赵六" and "*" in rows[0][2]
+
+
+def test_the_month_of_desk_services_pages_two_hundred_at_a_time(client, world):
+    person = resident(world.grid, "钱七")
+    today = timezone.localdate()
+    ServiceEntry.objects.bulk_create(
+        ServiceEntry(
+            resident=person,
+            service="开具证明",
+            date=today.replace(day=1 + i % today.day),
+            place=world.grid,
+            place_path=world.grid.path,
+        )
+        for i in range(205)
+    )
+    client.force_login(world.cast["community_worker"])
+    url = reverse("ledger:service-list")
+    first = client.get(url)
+    assert len(first.context["rows"]) == 200 and first.context["more"]
+    second = client.get(url, {"before": first.context["more"]})
+    assert len(second.context["rows"]) == 5 and second.context["more"] is None
+    shown = {e.pk for e in first.context["rows"]} | {e.pk for e in second.context["rows"]}
+    assert len(shown) == 205
