@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import Place
@@ -14,6 +14,22 @@ from ledger.models import Minutes, Participant, Quantity, ServiceEntry, Visit, W
 from people.ledgers import Col, Ledger, Span, register
 
 K = WorkRecord.Kind
+
+
+def _within(user, *people: str) -> ExpressionWrapper:
+    """Whether the person (or household) a row names lives in the user's place: a grid worker
+    reads the records of the grid, and residents of the community's other grids who took part
+    stay unnamed, as on the record's page."""
+    inside = Q()
+    for name in people:
+        inside |= Q(**{f"{name}__place_path__under": user.scope_path})
+    return ExpressionWrapper(inside, output_field=BooleanField())
+
+
+def _person(row) -> str:
+    if not getattr(row, "shown", True):
+        return str(_("辖区外居民"))
+    return row.resident.name
 
 
 def _records(*kinds: str) -> Callable[[Place, Span, Any], QuerySet]:
@@ -26,8 +42,18 @@ def _records(*kinds: str) -> Callable[[Place, Span, Any], QuerySet]:
             .prefetch_related(
                 "topics",
                 Prefetch("quantities", Quantity.objects.select_related("kind")),
-                Prefetch("participants", Participant.objects.select_related("resident")),
-                Prefetch("visits", Visit.objects.select_related("resident", "household")),
+                Prefetch(
+                    "participants",
+                    Participant.objects.select_related("resident").annotate(
+                        shown=_within(user, "resident")
+                    ),
+                ),
+                Prefetch(
+                    "visits",
+                    Visit.objects.select_related("resident", "household").annotate(
+                        shown=_within(user, "resident", "household")
+                    ),
+                ),
             )
             .order_by("date", "start_time", "id")
         )
@@ -62,7 +88,7 @@ def _quantities(r: WorkRecord) -> str:
 
 def _named(role: str | None = None) -> Callable[[WorkRecord], str]:
     def get(r: WorkRecord) -> str:
-        return "、".join(p.resident.name for p in r.participants.all() if role in (None, p.role))
+        return "、".join(_person(p) for p in r.participants.all() if role in (None, p.role))
 
     return get
 
@@ -86,13 +112,15 @@ def _numbered(items: list[str]) -> str:
 
 
 def _visited_name(v: Visit) -> str:
+    if not getattr(v, "shown", True):
+        return str(_("辖区外居民"))
     return v.resident.name if v.resident else _("户%(n)s") % {"n": v.household.number}
 
 
 def _visited(r: WorkRecord) -> str:
     """Households and residents visited, then the residents named as served (older records)."""
     names = [_visited_name(v) for v in r.visits.all()]
-    names += [p.resident.name for p in r.participants.all() if p.role == Participant.Role.SERVED]
+    names += [_person(p) for p in r.participants.all() if p.role == Participant.Role.SERVED]
     return "、".join(names)
 
 
@@ -117,6 +145,7 @@ def _volunteering(place: Place, span: Span, user) -> QuerySet:
     return (
         Participant.objects.filter(record__in=records, role=Participant.Role.VOLUNTEER)
         .select_related("record", "resident")
+        .annotate(shown=_within(user, "resident"))
         .order_by("record__date", "record_id", "id")
     )
 
@@ -230,7 +259,7 @@ def register_all() -> None:
             columns=[
                 Col(_("日期"), lambda p: p.record.date, 12),
                 Col(_("服务项目"), lambda p: p.record.title, 28),
-                Col(_("志愿者"), lambda p: p.resident.name, 10),
+                Col(_("志愿者"), _person, 10),
                 Col(_("服务时长（小时）"), lambda p: numeric(p.hours), 10),
             ],
         )

@@ -91,3 +91,20 @@ def test_record_ledgers_read_a_fixed_number_of_queries_however_many_rows(
         with django_assert_max_num_queries(18):
             export = client.get(reverse("people:ledger-export", args=[code]), query)
         assert export.status_code == 200
+
+
+def test_a_grid_worker_sees_residents_of_other_grids_unnamed_in_the_ledgers(client, world):
+    record = _record(world, "活动", "健步走", datetime.date(2025, 5, 5))
+    mine = resident(world.grid, "本网格居民")
+    theirs = resident(world.neighbour_grid, "邻网格居民", birth=datetime.date(1977, 7, 7))
+    record.participants.create(resident=mine, role="志愿者", hours=2)
+    record.participants.create(resident=theirs, role="志愿者", hours=3)
+    query = {"place": world.grid.pk, "start": "2025-01-01", "on": "2025-12-31"}
+    client.force_login(world.cast["grid_worker"])
+    for code in ("activities", "volunteering"):
+        page = client.get(reverse("people:ledger-detail", args=[code]), query).content.decode()
+        assert "本网格居民" in page and "辖区外居民" in page
+        assert "邻网格居民" not in page, code
+    client.force_login(world.cast["community_worker"])  # the community sees both by name
+    page = client.get(reverse("people:ledger-detail", args=["activities"]), query)
+    assert "邻网格居民" in page.content.decode()
