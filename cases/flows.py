@@ -70,9 +70,6 @@ class Flow:
             return [a for a in self.actions if state in a.sources]
         return [a for a in self.actions if not a.sources or state in a.sources]
 
-    def is_open(self, state: str) -> bool:
-        return state not in self.closed
-
 
 _PROGRESS = Action(
     "note", _("记录进展"), (), asks=(NOTE,), needs_note=True, note_label=_("进展情况")

@@ -146,7 +146,7 @@ class Case(Placed):
     @property
     def number(self) -> str:
         """The case number shown on screens and documents: 诉2026-000123."""
-        return f"{self.kind[0]}{self.received_at:%Y}-{self.pk or 0:06d}"
+        return f"{self.kind[0]}{timezone.localtime(self.received_at):%Y}-{self.pk or 0:06d}"
 
     @property
     def is_open(self) -> bool:

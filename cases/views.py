@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -59,9 +59,10 @@ def my_cases(request: HttpRequest) -> HttpResponse:
         .filter(assignee=request.user)
         .order_by(
             # Unfinished with a due date first, the earliest due on top; finished ones wait
-            # for their follow-up or closing below them.
-            "done_at",
-            "due",
+            # for their follow-up or closing below them. NULL placement is explicit: SQLite and
+            # PostgreSQL disagree on it.
+            F("done_at").asc(nulls_first=True),
+            F("due").asc(nulls_last=True),
             "received_at",
         )[:200]
     )
@@ -299,7 +300,7 @@ def case_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("已%(action)s") % {"action": step.label})
+        messages.success(request, _("已登记“%(action)s”") % {"action": step.label})
     return redirect("cases:case-detail", pk=case.pk)
 
 

@@ -63,7 +63,10 @@ def test_every_reachable_state_allows_its_actions_and_refuses_the_rest(world, ki
                         version=case.version,
                         **values,
                     )
-                    assert done.state == action.target_for(rating) or state
+                    assert done.state == (action.target_for(rating) or state)
+                    # One row per change; ending a supervision file also ends the membership.
+                    ends = action.marks_closed and flow.supervision
+                    assert AuditEntry.objects.count() == before[2] + 1 + ends
                     assert done.version == before[0] + 1
                     assert done.events.count() == before[1] + 1
                     last = done.events.last()

@@ -46,14 +46,15 @@ def test_a_worker_registers_a_request_and_takes_it_to_closed(client, world):
     page = client.get(response.url).content.decode()
     assert "13800001234" not in page and "138****1234" in page  # masked on the case page
     assert "开始处理" in page
-    for action, data in [
-        ("start", {}),
-        ("finish", {"note": "已更换灯泡"}),
-        ("follow_up", {"rating": "满意", "note": "电话回访"}),
-        ("close", {}),
+    for action, data, label, state in [
+        ("start", {}, "开始处理", "处理中"),
+        ("finish", {"note": "已更换灯泡"}, "办结", "已办结"),
+        ("follow_up", {"rating": "满意", "note": "电话回访"}, "回访", "已回访"),
+        ("close", {}, "结案", "已结案"),
     ]:
         page = _act(client, case, action, **data).content.decode()
-        assert "已" in page
+        assert f"已登记“{label}”" in page
+        assert Case.objects.get(pk=case.pk).state == state
     case.refresh_from_db()
     assert case.state == "已结案"
     listing = client.get(reverse("cases:case-list"), {"kind": "诉求"})
@@ -87,12 +88,15 @@ def test_my_cases_puts_overdue_first(client, world, django_assert_max_num_querie
     worker = world.cast["community_worker"]
     old = timezone.now() - datetime.timedelta(days=20)
     late = open_case(world, "诉求", title="逾期的", received_at=old, assignee=worker)
+    done = open_case(world, "诉求", title="待回访的", assignee=worker, received_at=old)
+    done = services.act(done, "finish", by=worker, version=done.version, note="修好了")
     soon = open_case(world, "诉求", title="不急的", assignee=worker)
     open_case(world, "诉求", title="还没派的")
     client.force_login(worker)
     with django_assert_max_num_queries(12):
         page = client.get(reverse("cases:mine"))
-    assert [c.pk for c in page.context["mine"]] == [late.pk, soon.pk]
+    # Finished ones wait below the unfinished, on every database (NULLs sort differently).
+    assert [c.pk for c in page.context["mine"]] == [late.pk, soon.pk, done.pk]
     assert [c.title for c in page.context["waiting"]] == ["还没派的"]
     assert "逾期" in page.content.decode()
 
@@ -266,3 +270,11 @@ def test_an_action_carries_photos_and_a_bad_file_changes_nothing(client, world):
     assert client.get(reverse("cases:event-file-preview", args=[photo.pk])).status_code == 200
     client.force_login(world.outsiders["community_worker"])
     assert client.get(reverse("cases:event-file", args=[photo.pk])).status_code == 404
+
+
+def test_a_case_number_carries_the_local_year_of_receipt(world):
+    from zoneinfo import ZoneInfo
+
+    new_year = datetime.datetime(2026, 1, 1, 3, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    case = open_case(world, "诉求", received_at=new_year)
+    assert Case.objects.get(pk=case.pk).number.startswith("诉2026-")
