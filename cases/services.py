@@ -144,7 +144,9 @@ def check_case(data: CaseData, by: User | None) -> Flow:
             raise DomainError(_("请填写起始日期"), field="starts_on")
         if data.ends_on is not None and data.ends_on < data.starts_on:
             raise DomainError(_("截止日期不能早于起始日期"), field="ends_on")
-        if Case.objects.filter(kind=data.kind, subject=data.subject, closed_at__isnull=True):
+        if Case.objects.filter(
+            kind=data.kind, subject=data.subject, closed_at__isnull=True
+        ).exists():
             raise DomainError(
                 _("%(name)s已有在办的%(kind)s档案")
                 % {"name": data.subject.name, "kind": flow.label},
@@ -185,7 +187,15 @@ def open_case(data: CaseData, *, by: User | None) -> Case:
         )
     if flow.supervision:
         case.membership = _supervision_membership(data, by)
-    case.save()
+    try:
+        with transaction.atomic():
+            case.save()
+    except IntegrityError:
+        # Two workers opened the same person's file at once: the constraint caught the second.
+        raise DomainError(
+            _("%(name)s已有在办的%(kind)s档案") % {"name": data.subject.name, "kind": flow.label},
+            field="subject",
+        ) from None
     Event.objects.create(
         case=case,
         at=data.received_at if data.received_at < timezone.now() else timezone.now(),
@@ -583,6 +593,7 @@ def remove_party(party: Party, *, by: User) -> None:
 
 @transaction.atomic
 def add_survey(case: Case, *, question: str, choices: str, by: User) -> Survey:
+    _not_a_file(case)
     question = question.strip()
     if not question:
         raise DomainError(_("请填写征询事项"), field="question")
@@ -630,6 +641,7 @@ def add_payment(
     note: str = "",
     by: User,
 ) -> Payment:
+    _not_a_file(case)
     if kind not in Payment.Kind.values:
         raise DomainError(_("请选择收支类型"), field="kind")
     who = who.strip() or (household.head.name if household and household.head_id else "")
@@ -651,6 +663,11 @@ def add_payment(
         by, "case.payment", case, data={"kind": kind, "who": payment.who, "amount": str(amount)}
     )
     return payment
+
+
+def _not_a_file(case: Case) -> None:
+    if case.flow.supervision:
+        raise DomainError(_("矫正和帮教档案不登记征询和收支"))
 
 
 def money_summary(case: Case) -> dict[str, Decimal]:
@@ -703,14 +720,18 @@ def record_screening(
         raise DomainError(_("没有发现纠纷时请勾选“零报告”"), field="nothing_found")
     if Screening.objects.filter(place=place, period_start=period_start).exists():
         raise DomainError(_("该排查期已登记过"), field="period_start")
-    screening = Screening.objects.create(
-        place=place,
-        period_start=period_start,
-        found=found,
-        nothing_found=nothing_found,
-        notes=notes.strip(),
-        by=by,
-    )
+    try:
+        with transaction.atomic():
+            screening = Screening.objects.create(
+                place=place,
+                period_start=period_start,
+                found=found,
+                nothing_found=nothing_found,
+                notes=notes.strip(),
+                by=by,
+            )
+    except IntegrityError:  # the same half month sent twice at once
+        raise DomainError(_("该排查期已登记过"), field="period_start") from None
     audit.record(
         by,
         "case.screening",

@@ -317,7 +317,9 @@ def event_file(request: HttpRequest, pk: int, preview: bool = False) -> HttpResp
     attachment = EventFile.objects.select_related("event").filter(pk=pk).first()
     if attachment is None:
         raise Http404
-    _get_case(request, attachment.event.case_id)
+    case = _get_case(request, attachment.event.case_id)
+    if case.flow.supervision:
+        audit.record(request.user, "case.view", case, data={"file": attachment.name})
     path = files.path(attachment.stored_as, preview=preview and attachment.is_photo)
     if not path.is_file():
         raise Http404
@@ -327,7 +329,8 @@ def event_file(request: HttpRequest, pk: int, preview: bool = False) -> HttpResp
         as_attachment=not attachment.is_photo,
         filename=attachment.name,
     )
-    response["Cache-Control"] = "private, max-age=3600"
+    # A supervision file's papers are judicial data: not kept in a shared PC's cache.
+    response["Cache-Control"] = "no-store" if case.flow.supervision else "private, max-age=3600"
     return response
 
 

@@ -278,3 +278,37 @@ def test_a_case_number_carries_the_local_year_of_receipt(world):
     new_year = datetime.datetime(2026, 1, 1, 3, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
     case = open_case(world, "诉求", received_at=new_year)
     assert Case.objects.get(pk=case.pk).number.startswith("诉2026-")
+
+
+def test_a_supervision_file_takes_no_surveys_or_money_and_its_papers_are_audited(client, world):
+    from ledger.demo import sample_photo
+    from shequ import files
+
+    file = open_case(world, "矫正")
+    head = world.cast["community_head"]
+    for add in (
+        lambda: services.add_survey(file, question="是否同意", choices="同意,不同意", by=head),
+        lambda: services.add_payment(
+            file, kind="收取", who="某", amount=1, date=timezone.localdate(), by=head
+        ),
+    ):
+        try:
+            add()
+        except services.DomainError as exc:
+            assert "不登记征询和收支" in exc.message
+        else:
+            raise AssertionError("refused")
+    assert not file.surveys.exists() and not file.payments.exists()
+    file = services.act(
+        file,
+        "visit",
+        by=head,
+        version=file.version,
+        note="走访",
+        uploads=[files.Upload("现场.jpg", sample_photo())],
+    )
+    photo = file.events.last().files.get()
+    client.force_login(head)
+    response = client.get(reverse("cases:event-file", args=[photo.pk]))
+    assert response.status_code == 200 and response["Cache-Control"] == "no-store"
+    assert AuditEntry.objects.filter(action="case.view", data__file="现场.jpg").count() == 1
