@@ -34,7 +34,8 @@ class Action:
     marks_closed: bool = False
     public: bool = False  # a resident may do it with the request's tracking code
     public_note: bool = False  # its note is shown to the resident who looks the request up
-    extends_due_days: int = 0  # 延期: moves the due date, once per case
+    extends_due_days: int = 0  # 延期: moves the due date
+    once: str = ""  # taken at most once per case; the refusal when tried again
     sets_due_days: int = 0  # starts a statutory period: due = today + this many days
     agreed: bool | None = None  # a dispute's mediation reached agreement (True) or not
 
@@ -174,6 +175,7 @@ PETITION = Flow(
             needs_note=True,
             note_label=_("延期理由"),
             extends_due_days=30,
+            once=_("已延期过一次，不能再延期"),
         ),
         Action(
             "reply",

@@ -101,6 +101,12 @@ class ActionForm(forms.Form):
         label=_("说明"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
+    at = forms.DateTimeField(
+        label=_("发生时间"),
+        required=False,
+        widget=DATETIME,
+        help_text=_("事后补登时改为实际发生的时间"),
+    )
     files = FilesField(
         label=_("照片或附件"),
         required=False,
@@ -109,7 +115,10 @@ class ActionForm(forms.Form):
     )
 
     def __init__(self, *args, action: Action, case: Case, user: User, **kwargs):
-        kwargs.setdefault("initial", {"version": case.version})
+        kwargs.setdefault(
+            "initial",
+            {"version": case.version, "at": timezone.localtime().replace(second=0, microsecond=0)},
+        )
         kwargs.setdefault("prefix", action.code)
         super().__init__(*args, **kwargs)
         self.action = action

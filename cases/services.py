@@ -227,7 +227,14 @@ def open_case(data: CaseData, *, by: User | None) -> Case:
     )
     if case.assignee is not None and flow.action("assign") in flow.allowed(case.state):
         # Given to someone as it is registered: that is its dispatch (派单) too.
-        case = act(case, "assign", by=by, version=case.version, assignee=case.assignee)
+        case = act(
+            case,
+            "assign",
+            by=by,
+            version=case.version,
+            assignee=case.assignee,
+            at=min(data.received_at, timezone.now()),
+        )
     return case
 
 
@@ -261,10 +268,12 @@ def act(
     rating: str = "",
     by_name: str = "",
     uploads: list[files.Upload] = (),
+    at: datetime.datetime | None = None,
 ) -> Case:
     """Take action `code` on `case`: check it is allowed from the case's state and has what it
     asks for, change the case, append the timeline entry (with `uploads`, photos or documents)
-    and write the audit row.
+    and write the audit row. `at` is when it happened, for an action entered later (a visit
+    made on the 30th and typed in on the 1st counts in its own month); by default, now.
 
     `version` is the case's version the acting page showed; if the case changed since, the
     action is refused with ConflictError and nothing changes."""
@@ -281,13 +290,16 @@ def act(
             or _("案件处于“%(state)s”状态，不能%(action)s")
             % {"state": locked.state, "action": action.label}
         )
+    if action.once and locked.events.filter(action=action.code).exists():
+        raise DomainError(action.once)
     note = note.strip()
     _check_action(locked, action, note=note, assignee=assignee, rating=rating, by=by)
+    now = timezone.now()
+    at = _checked_moment(locked, at, now)
     if len(uploads) > MAX_FILES_PER_EVENT:
         raise DomainError(_("每次最多上传%(n)s个文件") % {"n": MAX_FILES_PER_EVENT}, field="files")
     checked = [(u, u.check()) for u in uploads]  # every file is refused before anything changes
-    now = timezone.now()
-    today = timezone.localdate()
+    today = timezone.localtime(at).date()
     before = audit.snapshot(locked, list(_ACTED_FIELDS))
     locked.state = action.target_for(rating) or locked.state
     if action.code == "assign":
@@ -296,17 +308,17 @@ def act(
         locked.rating = rating
         if action.target_for(rating) != action.target:
             locked.done_at = None  # reopened: the handling is not finished after all
+    if action.code == "mediate" and locked.assignee_id is None and by is not None:
+        locked.assignee = by  # whoever mediates first is the dispute's mediator (调解员)
     if action.marks_done:
-        locked.done_at = now
+        locked.done_at = at
     if action.marks_closed:
-        locked.closed_at = now
+        locked.closed_at = at
     if action.agreed is not None:
         locked.agreed = action.agreed
     if action.sets_due_days:
         locked.due = today + datetime.timedelta(days=action.sets_due_days)
     if action.extends_due_days:
-        if locked.events.filter(action=action.code).exists():
-            raise DomainError(_("已延期过一次，不能再延期"))
         locked.due = (locked.due or today) + datetime.timedelta(days=action.extends_due_days)
     locked.version += 1
     locked.save(update_fields=[*_ACTED_FIELDS, "version"])
@@ -315,7 +327,7 @@ def act(
         data["assignee"] = assignee.name
     event = Event.objects.create(
         case=locked,
-        at=now,
+        at=at,
         by=by,
         by_name=(by.name if by else by_name or PUBLIC_NAME),
         action=action.code,
@@ -349,6 +361,31 @@ _AUDIT_ACTIONS = {a.code: a.code for f in FLOWS.values() for a in f.actions if a
     "note": "log",
     "extend": "extend",
 }
+
+
+def available(case: Case) -> list[Action]:
+    """What may be done to the case now: its state's actions, less those taken that go once."""
+    allowed = case.flow.allowed(case.state)
+    once = [a.code for a in allowed if a.once]
+    taken = (
+        set(case.events.filter(action__in=once).values_list("action", flat=True)) if once else ()
+    )
+    return [a for a in allowed if a.code not in taken]
+
+
+def _checked_moment(case: Case, at: datetime.datetime | None, now: datetime.datetime):
+    if at is None:
+        return now
+    if at > now + datetime.timedelta(minutes=5):
+        raise DomainError(_("发生时间不能晚于现在"), field="at")
+    last = case.events.order_by("-at", "-id").values_list("at", flat=True).first()
+    if last is not None and at < last:
+        raise DomainError(
+            _("发生时间不能早于上一步（%(at)s）")
+            % {"at": f"{timezone.localtime(last):%Y-%m-%d %H:%M}"},
+            field="at",
+        )
+    return at
 
 
 def _store(event: Event, checked: list[tuple[files.Upload, files.Checked]]) -> None:

@@ -262,15 +262,18 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _next_first(case: Case) -> list:
-    """The allowed actions with the usual next step first (the one the page opens): one that
-    moves the case on, other than handing it to someone else once it has a handler."""
-    allowed = case.flow.allowed(case.state)
+    """The available actions with the usual next step first (the one the page opens): one that
+    moves the case on, other than handing it to someone else once it has a handler. A
+    supervision file is mostly entries (走访, 谈话…): the first of those opens, never 解除."""
+    available = services.available(case)
 
     def moves_on(action) -> bool:
+        if case.flow.supervision:
+            return action.target is None and action.code != "assign"
         reassigning = action.code == "assign" and case.assignee_id is not None
         return action.target not in (None, case.state) and not reassigning
 
-    return sorted(allowed, key=lambda a: not moves_on(a))
+    return sorted(available, key=lambda a: not moves_on(a))
 
 
 @login_required
@@ -296,6 +299,7 @@ def case_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             assignee=data.get("assignee"),
             rating=data.get("rating", ""),
             uploads=[files.Upload.read(f, _offered_as(f.name)) for f in data["files"]],
+            at=data.get("at"),
         )
     except DomainError as exc:
         messages.error(request, exc.message)

@@ -232,3 +232,37 @@ def test_every_action_has_an_audit_label():
     assert written and all(a in ACTION_LABELS for a in written)
     for flow in FLOWS.values():
         assert all(a.code in _AUDIT_ACTIONS or not a.target for a in flow.actions)
+
+
+def test_an_action_entered_later_keeps_when_it_happened(world):
+    worker = world.cast["community_worker"]
+    received = timezone.now() - datetime.timedelta(days=10)
+    case = open_case(world, "诉求", received_at=received, assignee=worker)
+    friday = received + datetime.timedelta(days=3)
+    case = services.act(case, "finish", by=worker, version=case.version, note="修好", at=friday)
+    assert case.done_at == friday and case.events.last().at == friday
+    assert case.on_time is True
+    for when, message in [
+        (timezone.now() + datetime.timedelta(days=1), "发生时间不能晚于现在"),
+        (received + datetime.timedelta(days=1), "发生时间不能早于上一步"),
+    ]:
+        with pytest.raises(DomainError, match=message):
+            services.act(case, "note", by=worker, version=case.version, note="x", at=when)
+    assert case.events.count() == 3
+
+
+def test_the_one_extension_is_no_longer_offered_once_taken(world):
+    case = open_case(world, "信访")
+    case = _take(world, case, "accept")
+    assert "extend" in [a.code for a in services.available(case)]
+    case = _take(world, case, "extend", note="需勘查")
+    assert "extend" not in [a.code for a in services.available(case)]
+
+
+def test_whoever_mediates_first_is_the_mediator(world):
+    case = open_case(world, "纠纷")
+    assert case.assignee is None
+    case = services.act(
+        case, "mediate", by=world.cast["community_worker"], version=case.version, note="第一次"
+    )
+    assert case.assignee == world.cast["community_worker"]

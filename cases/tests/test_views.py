@@ -312,3 +312,11 @@ def test_a_supervision_file_takes_no_surveys_or_money_and_its_papers_are_audited
     response = client.get(reverse("cases:event-file", args=[photo.pk]))
     assert response.status_code == 200 and response["Cache-Control"] == "no-store"
     assert AuditEntry.objects.filter(action="case.view", data__file="现场.jpg").count() == 1
+
+
+def test_a_supervision_file_opens_on_an_entry_not_on_ending_it(client, world):
+    file = open_case(world, "矫正")
+    client.force_login(world.cast["community_head"])
+    page = client.get(reverse("cases:case-detail", args=[file.pk]))
+    codes = [f.action.code for f in page.context["action_forms"]]
+    assert codes[0] == "visit" and "end" in codes
