@@ -93,8 +93,9 @@ def my_cases(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET"])
 def case_list(request: HttpRequest) -> HttpResponse:
-    """Cases by kind, state, place and year, newest first, with the rates over what is listed
-    (all pages, not only this one)."""
+    """Cases by kind, state, place and year, newest first. A year lists the cases open at some
+    time in it (those carried over from earlier years too); the tiles count and rate the cases
+    received in it, as the year's report does."""
     require(request.user, Perm.VIEW_RECORDS)
     kinds = _kinds(request.user)
     today = timezone.localdate()
@@ -108,9 +109,13 @@ def case_list(request: HttpRequest) -> HttpResponse:
         cases = cases.filter(kind=kind)
     if place := chosen.get("place"):
         cases = cases.filter(place_path__under=place.path)
+    received = cases
     if year := chosen.get("year"):
-        cases = cases.filter(received_at__year=year)  # a range on the column, in local time
-    total, shown_rates = rates(cases)
+        received = cases.filter(received_at__year=year)  # a range on the column, in local time
+        cases = cases.filter(received_at__year__lte=year).filter(
+            Q(closed_at__isnull=True) | Q(closed_at__year__gte=year)
+        )
+    total, shown_rates = rates(received)
     by_state = dict(cases.order_by().values_list("state").annotate(n=Count("id"))) if kind else {}
     if state := chosen.get("state"):
         cases = cases.filter(state=state)
@@ -139,6 +144,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "query": query.urlencode(),
             "total": total,
+            "year": year,
             "rates": shown_rates,
             "flow": flow,
             "states": [(s, by_state.get(s, 0)) for s in flow.states] if flow else [],

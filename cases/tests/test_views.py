@@ -320,3 +320,16 @@ def test_a_supervision_file_opens_on_an_entry_not_on_ending_it(client, world):
     page = client.get(reverse("cases:case-detail", args=[file.pk]))
     codes = [f.action.code for f in page.context["action_forms"]]
     assert codes[0] == "visit" and "end" in codes
+
+
+def test_a_year_lists_what_was_open_in_it_and_rates_what_was_received(client, world):
+    now = timezone.now()
+    last_year = now - datetime.timedelta(days=400)
+    carried = open_case(world, "帮教", received_at=last_year)  # still open
+    done_last_year = open_case(world, "纠纷", received_at=last_year)
+    Case.objects.filter(pk=done_last_year.pk).update(closed_at=last_year, state="已结案")
+    this_year = open_case(world, "纠纷")
+    client.force_login(world.cast["community_head"])
+    page = client.get(reverse("cases:case-list"))
+    assert {c.pk for c in page.context["rows"]} == {carried.pk, this_year.pk}
+    assert page.context["total"] == 1  # received this year
