@@ -21,9 +21,10 @@ from shequ.widgets import DatePicker, FilesField, MultipleFiles
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-def handlers(user: User, kind: str):
+def handlers(user: User, kind: str, case_path: str | None = None):
     """The accounts a case may be given to: active, able to edit (and, for supervision files,
-    to read judicial data), at the user's community or below it."""
+    to read judicial data). For a case, those whose place covers it (the service's rule), from
+    the user's community down; for a new case, anyone at the user's community or below it."""
     need = {Perm.EDIT_RECORDS} | ({Perm.VIEW_JUDICIAL} if FLOWS[kind].supervision else set())
     roles = [role for role, perms in GRANTS.items() if need <= perms]
     place = user.place
@@ -32,6 +33,9 @@ def handlers(user: User, kind: str):
     users = User.objects.filter(is_active=True, role__in=roles).select_related("place")
     if place is not None:
         users = users.filter(place__path__startswith=place.path)
+    if case_path is not None:
+        covering = [case_path[: i + 1] for i, c in enumerate(case_path) if c == "/" and i]
+        users = users.filter(place__path__in=covering)
     return users.order_by("place__path", "name")
 
 
@@ -123,7 +127,7 @@ class ActionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.action = action
         if ASSIGNEE in action.asks:
-            self.fields["assignee"].queryset = handlers(user, case.kind)
+            self.fields["assignee"].queryset = handlers(user, case.kind, case.place_path)
             if case.flow.supervision:
                 self.fields["assignee"].label = _("责任人")
         else:

@@ -333,3 +333,23 @@ def test_a_year_lists_what_was_open_in_it_and_rates_what_was_received(client, wo
     page = client.get(reverse("cases:case-list"))
     assert {c.pk for c in page.context["rows"]} == {carried.pk, this_year.pk}
     assert page.context["total"] == 1  # received this year
+
+
+def test_dispatch_offers_only_those_who_may_handle_the_case(client, world):
+    from accounts.models import User
+
+    grid_user = User.objects.create(
+        username="g2", name="二网格员", role="grid_worker", place=world.neighbour_grid
+    )
+    at_community = open_case(world, "诉求", place=world.community)
+    at_grid = open_case(world, "诉求", place=world.neighbour_grid)
+    client.force_login(world.cast["community_worker"])
+
+    def offered(case):
+        page = client.get(reverse("cases:case-detail", args=[case.pk]))
+        form = next(f for f in page.context["action_forms"] if f.action.code == "assign")
+        return set(form.fields["assignee"].queryset)
+
+    assert grid_user not in offered(at_community)
+    assert world.cast["community_worker"] in offered(at_community)
+    assert grid_user in offered(at_grid)
