@@ -757,6 +757,14 @@ def record_screening(
         raise DomainError(_("没有发现纠纷时请勾选“零报告”"), field="nothing_found")
     if Screening.objects.filter(place=place, period_start=period_start).exists():
         raise DomainError(_("该排查期已登记过"), field="period_start")
+    # A community's 零报告 and its grids' findings for the same half month cannot both stand.
+    same_half = Screening.objects.filter(period_start=period_start)
+    grids_found = same_half.filter(place__parent=place, found__gt=0)
+    if nothing_found and place.kind == PlaceKind.COMMUNITY and grids_found.exists():
+        raise DomainError(_("本社区有网格已报告发现纠纷，不能报零报告"), field="nothing_found")
+    community_zero = same_half.filter(place_id=place.parent_id, nothing_found=True)
+    if found and place.kind == PlaceKind.GRID and community_zero.exists():
+        raise DomainError(_("社区已报本期零报告；网格发现纠纷时，请先与社区核实"), field="found")
     try:
         with transaction.atomic():
             screening = Screening.objects.create(

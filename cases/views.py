@@ -469,6 +469,24 @@ def payment_add(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(reverse("cases:case-detail", args=[case.pk]) + "#money")
 
 
+def _screening_table(user, places: list, halves: list) -> list:
+    """Each place's half months: what its own report and its grids' reports add up to (found
+    disputes summed; 零报告 only when every report says so), None where nothing came in."""
+    cells: dict = {}
+    for s in (
+        Screening.objects.visible_to(user)
+        .filter(period_start__in=halves)
+        .select_related("place")
+        .order_by("period_start", "place_path")
+    ):
+        for place in places:
+            if s.place.path.startswith(place.path):
+                cell = cells.setdefault((place.pk, s.period_start), {"found": 0, "zero": True})
+                cell["found"] += s.found
+                cell["zero"] = cell["zero"] and s.nothing_found
+    return [(p, [cells.get((p.pk, h)) for h in halves]) for p in places]
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def screening_list(request: HttpRequest) -> HttpResponse:
@@ -500,17 +518,9 @@ def screening_list(request: HttpRequest) -> HttpResponse:
                 return redirect("cases:screening-list")
     halves = recent_half_months(timezone.localdate())
     places = list(form.fields["place"].queryset.filter(kind="community")[:100])
-    # A community has reported when it, or one of its grids, has.
-    done = {}
-    for s in (
-        Screening.objects.visible_to(user)
-        .filter(period_start__in=halves)
-        .select_related("place")
-        .order_by("period_start", "place_path")
-    ):
-        community = s.place_id if s.place.kind == "community" else s.place.parent_id
-        done.setdefault((community, s.period_start), s)
-    table = [(p, [done.get((p.pk, h)) for h in halves]) for p in places]
+    if not places and user.place_id:
+        places = [user.place]  # a grid worker: their own grid's row
+    table = _screening_table(user, places, halves)
     return render(
         request,
         "cases/screening_list.html",

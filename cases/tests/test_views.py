@@ -221,14 +221,28 @@ def test_the_half_monthly_screening_with_a_zero_report(client, world):
         url, {"place": world.community.pk, "period_start": period, "nothing_found": "on"}
     )
     assert ok.status_code == 302
-    again = client.post(url, {"place": world.grid.pk, "period_start": period, "found": "1"})
-    assert again.status_code == 302
+    clash = client.post(url, {"place": world.grid.pk, "period_start": period, "found": "1"})
+    assert "社区已报本期零报告" in clash.content.decode()
+    grid_zero = {"place": world.grid.pk, "period_start": period, "nothing_found": "on"}
+    assert client.post(url, grid_zero).status_code == 302
     twice = client.post(
         url, {"place": world.community.pk, "period_start": period, "nothing_found": "on"}
     )
     assert "该排查期已登记过" in twice.content.decode()
     table = dict(client.get(url).context["table"])
-    assert table[world.community][0].nothing_found and table[world.community][1] is None
+    assert table[world.community][0] == {"found": 0, "zero": True}
+    assert table[world.community][1] is None
+    earlier = services.half_month_of(today.replace(day=1) - datetime.timedelta(days=1))
+    both = {"period_start": earlier.isoformat(), "found": "2"}
+    assert client.post(url, {**both, "place": world.grid.pk}).status_code == 302
+    refused = client.post(
+        url,
+        {"place": world.community.pk, "period_start": earlier.isoformat(), "nothing_found": "on"},
+    )
+    assert "本社区有网格已报告发现纠纷" in refused.content.decode()
+    client.force_login(world.cast["grid_worker"])  # sees the row of their own grid
+    grid_table = dict(client.get(url).context["table"])
+    assert grid_table[world.grid][0] == {"found": 0, "zero": True}
 
 
 def test_the_case_page_opens_the_next_step_first(client, world):
