@@ -8,5 +8,9 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from cases.ledgers import register_all
+        from cases.services import refuse_ending_a_followed_membership
+        from people.services import MEMBERSHIP_END_CHECKS
 
         register_all()
+        if refuse_ending_a_followed_membership not in MEMBERSHIP_END_CHECKS:
+            MEMBERSHIP_END_CHECKS.append(refuse_ending_a_followed_membership)

@@ -431,6 +431,17 @@ def _check_action(
         raise DomainError(_("没有这项操作"))
 
 
+def refuse_ending_a_followed_membership(membership: Membership) -> None:
+    """A 社区矫正/安置帮教 membership ends with its file: ending it in the registry (or by a move
+    or a death) while the file is open is refused, so the file and the group ledger agree."""
+    file = Case.objects.filter(membership=membership, closed_at__isnull=True).first()
+    if file is not None:
+        raise DomainError(
+            _("%(name)s有在办的%(kind)s档案（%(number)s），请先在档案中登记解除")
+            % {"name": membership.resident, "kind": file.flow.label, "number": file.number}
+        )
+
+
 def _end_membership(case: Case, day: datetime.date, by) -> None:
     membership = case.membership
     if membership.end is None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -360,6 +361,7 @@ def _leave(resident: Resident, *, on: datetime.date, status: str, action: str, b
             Household.objects.filter(pk=current.household_id).update(head=None)
     ended = Membership.objects.filter(resident=resident, end__isnull=True)
     for membership in ended:
+        _may_end(membership)
         if membership.start > on:
             raise DomainError(
                 _("%(group)s登记开始于%(start)s，晚于该日期")
@@ -591,8 +593,20 @@ def add_membership(
     return membership
 
 
+# Other apps keep records that follow a membership (a supervision file follows its 社区矫正
+# membership); each registers here a check that refuses, in Chinese, to end one while that
+# record is open, so the two never disagree.
+MEMBERSHIP_END_CHECKS: list[Callable[[Membership], None]] = []
+
+
+def _may_end(membership: Membership) -> None:
+    for check in MEMBERSHIP_END_CHECKS:
+        check(membership)
+
+
 @transaction.atomic
 def end_membership(membership: Membership, *, end: datetime.date, by) -> Membership:
+    _may_end(membership)
     if membership.end is not None:
         raise DomainError(_("该登记已于%(end)s结束") % {"end": membership.end})
     if end < membership.start:

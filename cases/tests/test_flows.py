@@ -266,3 +266,18 @@ def test_whoever_mediates_first_is_the_mediator(world):
         case, "mediate", by=world.cast["community_worker"], version=case.version, note="第一次"
     )
     assert case.assignee == world.cast["community_worker"]
+
+
+def test_the_membership_a_file_follows_ends_only_with_the_file(world):
+    from people import services as people_services
+
+    case = open_case(world, "矫正")
+    head = world.cast["community_head"]
+    with pytest.raises(DomainError, match="请先在档案中登记解除"):
+        people_services.end_membership(case.membership, end=timezone.localdate(), by=head)
+    with pytest.raises(DomainError, match="请先在档案中登记解除"):
+        people_services.move_out(case.subject, on=timezone.localdate(), by=head)
+    case.membership.refresh_from_db()
+    assert case.membership.end is None
+    case = _take(world, case, "end", note="期满")
+    assert Membership.objects.get(pk=case.membership_id).end == timezone.localdate()
