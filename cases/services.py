@@ -374,18 +374,20 @@ def available(case: Case) -> list[Action]:
 
 
 def _checked_moment(case: Case, at: datetime.datetime | None, now: datetime.datetime):
-    if at is None:
+    # The form shows minutes: a time in the present minute is "now", and one in the minute of
+    # the previous step is just after it.
+    if at is None or at.replace(second=0, microsecond=0) == now.replace(second=0, microsecond=0):
         return now
     if at > now + datetime.timedelta(minutes=5):
         raise DomainError(_("发生时间不能晚于现在"), field="at")
     last = case.events.order_by("-at", "-id").values_list("at", flat=True).first()
-    if last is not None and at < last:
+    if last is not None and at < last.replace(second=0, microsecond=0):
         raise DomainError(
             _("发生时间不能早于上一步（%(at)s）")
             % {"at": f"{timezone.localtime(last):%Y-%m-%d %H:%M}"},
             field="at",
         )
-    return at
+    return max(at, last) if last is not None else at
 
 
 def _store(event: Event, checked: list[tuple[files.Upload, files.Checked]]) -> None:

@@ -228,15 +228,32 @@ def _get_case(request: HttpRequest, pk: int, *, edit: bool = False) -> Case:
 @login_required
 @require_http_methods(["GET"])
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _get_case(request, pk)
+    return _detail(request, _get_case(request, pk))
+
+
+def _detail(request: HttpRequest, case: Case, refused: ActionForm | None = None) -> HttpResponse:
+    """The case page; with `refused`, that action's form comes back open with what was typed
+    and why it was refused (a long 调解经过 typed on a phone is not lost)."""
     user = request.user
-    if case.flow.supervision:
+    if case.flow.supervision and refused is None:
         audit.record(user, "case.view", case)  # every opening of a supervision file
     can_edit = has_perm(user, Perm.EDIT_RECORDS)
     q = request.GET.get("q", "").strip()[:50]
-    forms = (
-        [ActionForm(action=a, case=case, user=user) for a in _next_first(case)] if can_edit else []
-    )
+    forms = []
+    if can_edit:
+        forms = [
+            refused
+            if refused is not None and refused.action.code == a.code
+            else ActionForm(action=a, case=case, user=user)
+            for a in _next_first(case)
+        ]
+        if refused is not None:
+            forms.sort(key=lambda f: f is not refused)
+    if refused is not None and refused not in forms:
+        # Not an action the case offers now (a stale page, a crafted post): say why on top.
+        for errors in refused.errors.values():
+            for error in errors:
+                messages.error(request, f"{refused.action.label}：{error}")
     surveys = list(case.surveys.prefetch_related("answers__household"))
     for survey in surveys:
         tally = dict.fromkeys(survey.choice_list(), 0)
@@ -291,9 +308,7 @@ def case_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         raise Http404
     form = ActionForm(request.POST, request.FILES, action=step, case=case, user=request.user)
     if not form.is_valid():
-        first = next(iter(form.errors.values()))[0]
-        messages.error(request, f"{step.label}：{first}")
-        return redirect("cases:case-detail", pk=case.pk)
+        return _detail(request, case, refused=form)
     data = form.cleaned_data
     try:
         services.act(
@@ -308,9 +323,14 @@ def case_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             at=data.get("at"),
         )
     except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("已登记“%(action)s”") % {"action": step.label})
+        if isinstance(exc, services.ConflictError):
+            # Show the case as it is now; what was typed stays in the form, on the new version.
+            case = _get_case(request, pk, edit=True)
+            form.data = form.data.copy()
+            form.data[form.add_prefix("version")] = case.version
+        add_to_form(form, exc)
+        return _detail(request, case, refused=form)
+    messages.success(request, _("已登记“%(action)s”") % {"action": step.label})
     return redirect("cases:case-detail", pk=case.pk)
 
 

@@ -367,3 +367,22 @@ def test_dispatch_offers_only_those_who_may_handle_the_case(client, world):
     assert grid_user not in offered(at_community)
     assert world.cast["community_worker"] in offered(at_community)
     assert grid_user in offered(at_grid)
+
+
+def test_a_refused_action_comes_back_with_what_was_typed(client, world):
+    worker = world.cast["community_worker"]
+    case = open_case(world, "诉求", assignee=worker)
+    case = services.act(case, "finish", by=worker, version=case.version, note="修好了")
+    client.force_login(worker)
+    url = reverse("cases:case-act", args=[case.pk, "follow_up"])
+    typed = {"follow_up-version": case.version, "follow_up-rating": "不满意", "follow_up-note": ""}
+    page = client.post(url, typed)
+    assert page.status_code == 200 and "居民不满意时请记下原因" in page.content.decode()
+    first = page.context["action_forms"][0]
+    assert first.action.code == "follow_up" and first["rating"].value() == "不满意"
+    stale = {**typed, "follow_up-note": "楼下仍漏水，很长的回访记录"}
+    services.act(case, "note", by=worker, version=case.version, note="另一人记录进展")
+    page = client.post(url, stale)
+    body = page.content.decode()
+    assert "刚被他人更新" in body and "楼下仍漏水，很长的回访记录" in body
+    assert Case.objects.get(pk=case.pk).state == "已办结"
