@@ -68,7 +68,7 @@ def _received(kind: str, *actions: str) -> Callable[[Place, Span, Any], QuerySet
             Case.objects.visible_to(user)
             .filter(kind=kind, place_path__under=place.path)
             .filter(received_at__gte=start, received_at__lt=end)
-            .select_related("assignee", "place")
+            .select_related("assignee", "place__parent")
             .order_by("received_at", "id")
         )
         if actions:
@@ -163,7 +163,16 @@ _ASSIGNEE = Col(_("承办人"), _name(lambda c: c.assignee), 10)
 _DUE = Col(_("办理期限"), lambda c: c.due, 12)
 _ON_TIME = Col(_("是否按期"), _on_time, 10)
 _STATE = Col(_("状态"), lambda c: c.state, 10)
-_PLACE = Col(_("社区/网格"), lambda c: c.place.name, 12)
+
+
+def _full_place(place) -> str:
+    """A grid with its community (柳岸社区第一网格): a sub-district's ledger lists many 第一网格."""
+    if place.kind == PlaceKind.GRID and place.parent is not None:
+        return f"{place.parent.name}{place.name}"
+    return place.name
+
+
+_PLACE = Col(_("社区/网格"), lambda c: _full_place(c.place), 16)
 
 
 # --- 矛盾纠纷排查台账: every half-month of every community, reported or not.
@@ -264,9 +273,7 @@ def _screenings(place: Place, span: Span, user) -> Rows:
 
 
 def _screening_place(row: HalfMonthRow) -> str:
-    if row.place.kind == PlaceKind.GRID and row.place.parent is not None:
-        return f"{row.place.parent.name}{row.place.name}"
-    return row.place.name
+    return _full_place(row.place)
 
 
 def _screening(get: Callable[[Screening], Any]) -> Callable[[HalfMonthRow], Any]:

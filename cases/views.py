@@ -261,6 +261,7 @@ def _detail(request: HttpRequest, case: Case, refused: ActionForm | None = None)
             tally[answer.answer] = tally.get(answer.answer, 0) + 1
         survey.tally = tally
     payments = list(case.payments.select_related("household"))
+    money = services.money_summary(case) if payments else None
     return render(
         request,
         "cases/case_detail.html",
@@ -273,7 +274,16 @@ def _detail(request: HttpRequest, case: Case, refused: ActionForm | None = None)
             "overdue": case.is_overdue(),
             "surveys": surveys,
             "payments": payments,
-            "money": services.money_summary(case) if payments else None,
+            "money": money,
+            "money_lines": [
+                (_("收取"), money["collected"]),
+                (_("支出"), money["spent"]),
+                (_("结余"), money["balance"]),
+                (_("垫付"), money["advanced"]),
+                (_("待归还垫付"), money["owed"]),
+            ]
+            if money
+            else [],
             "can_edit": can_edit,
             "q": q,
             "party_roles": Party.Role.choices,
