@@ -85,6 +85,13 @@ class CaseForm(forms.Form):
             del self.fields["channel"]
         if flow.supervision:
             self.fields["assignee"].label = _("责任人")
+            self.fields["received_at"].label = _("建档时间")
+            if flow.kind == Case.Kind.RELEASE:
+                self.fields["starts_on"].label = _("帮教起始日期（刑满释放日期）")
+                self.fields["ends_on"].label = _("帮教期满日期")
+            else:
+                self.fields["starts_on"].label = _("矫正起始日期")
+                self.fields["ends_on"].label = _("矫正期满日期")
             self.fields["title"].required = False
             for name in ("due", "reporter_name", "reporter_phone", "address"):
                 del self.fields[name]

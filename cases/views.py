@@ -4,6 +4,8 @@ dispute screening."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, F, Q
@@ -397,7 +399,10 @@ def party_add(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, exc.message)
         else:
             messages.success(request, _("已添加%(name)s") % {"name": party.shown_name})
-    return redirect("cases:case-detail", pk=case.pk)
+    # Back to the same search, so the next party of a dispute is one click away.
+    q = request.POST.get("q", "").strip()[:50]
+    detail = reverse("cases:case-detail", args=[case.pk])
+    return redirect(f"{detail}?{urlencode({'q': q})}#parties" if q else f"{detail}#parties")
 
 
 @login_required
