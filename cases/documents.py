@@ -282,6 +282,12 @@ def _person_facts(case: Case, full: bool) -> list[tuple[str, str]]:
         (_("状态"), case.state),
         (_("责任人"), case.assignee.name if case.assignee else ""),
         (_("监护人/联系人"), case.guardian),
+        (
+            _("监护人电话"),
+            (case.guardian_phone if full else mask(case.guardian_phone))
+            if case.guardian_phone
+            else "",
+        ),
         (_("小组成员"), case.team),
         (_("现住址"), _address(subject)),
         (_("基本情况"), case.description or case.title),

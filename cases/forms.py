@@ -65,6 +65,7 @@ class CaseForm(forms.Form):
     starts_on = forms.DateField(label=_("起始日期"), widget=DatePicker())
     ends_on = forms.DateField(label=_("截止日期"), required=False, widget=DatePicker())
     guardian = forms.CharField(label=_("监护人/联系人"), max_length=40, required=False)
+    guardian_phone = forms.CharField(label=_("监护人电话"), max_length=20, required=False)
     team = forms.CharField(label=_("矫正/帮教小组成员"), max_length=100, required=False)
     description = forms.CharField(
         label=_("内容"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
@@ -96,7 +97,7 @@ class CaseForm(forms.Form):
             for name in ("due", "reporter_name", "reporter_phone", "address"):
                 del self.fields[name]
         else:
-            for name in ("subject", "starts_on", "ends_on", "guardian", "team"):
+            for name in ("subject", "starts_on", "ends_on", "guardian", "guardian_phone", "team"):
                 del self.fields[name]
 
 

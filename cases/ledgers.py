@@ -334,6 +334,7 @@ def _supervision_columns(kind: str) -> list[Col]:
         Col(_("责任人"), _name(lambda c: c.assignee), 10),
         Col(_("小组成员"), lambda c: c.team, 20),
         Col(_("监护人/联系人"), lambda c: c.guardian, 14),
+        Col(_("监护人电话"), lambda c: c.guardian_phone, 14, sensitive=True, as_text=True),
         *[
             Col(label, lambda c, code=code: getattr(c, f"n_{code}"), 8)
             for code, label in SUPERVISION_LOG

@@ -102,6 +102,7 @@ class Case(Placed):
     starts_on = models.DateField(_("起始日期"), null=True, blank=True)
     ends_on = models.DateField(_("截止日期"), null=True, blank=True)
     guardian = models.CharField(_("监护人/联系人"), max_length=40, blank=True)
+    guardian_phone = models.CharField(_("监护人电话"), max_length=11, blank=True)
     team = models.CharField(_("矫正/帮教小组成员"), max_length=100, blank=True)
     # Raised by every change: a change made from an older page is refused, not lost.
     version = models.PositiveIntegerField(_("版本"), default=0)
@@ -115,7 +116,7 @@ class Case(Placed):
     )
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
-    sensitive_fields = ("reporter_phone",)
+    sensitive_fields = ("reporter_phone", "guardian_phone")
     objects = CaseQuerySet.as_manager()
 
     class Meta(Placed.Meta):

@@ -88,6 +88,7 @@ class CaseData:
     starts_on: datetime.date | None = None
     ends_on: datetime.date | None = None
     guardian: str = ""
+    guardian_phone: str = ""
     team: str = ""
 
 
@@ -128,10 +129,11 @@ def check_case(data: CaseData, by: User | None) -> Flow:
         raise DomainError(_("办理期限不能早于受理日期"), field="due")
     if data.assignee is not None and not may_handle(data.assignee, data.place.path, data.kind):
         raise DomainError(_("承办人应是能办理本辖区案件的工作人员"), field="assignee")
-    try:
-        normalise_mobile(data.reporter_phone)
-    except DomainError as exc:
-        raise DomainError(exc.message, field="reporter_phone") from None
+    for name in ("reporter_phone", "guardian_phone"):
+        try:
+            normalise_mobile(getattr(data, name))
+        except DomainError as exc:
+            raise DomainError(exc.message, field=name) from None
     for resident in (data.reporter, data.subject):
         if resident is not None and not resident.place_path.startswith(
             community_path(data.place.path)
@@ -177,6 +179,7 @@ def open_case(data: CaseData, *, by: User | None) -> Case:
         starts_on=data.starts_on,
         ends_on=data.ends_on,
         guardian=data.guardian.strip(),
+        guardian_phone=normalise_mobile(data.guardian_phone),
         team=data.team.strip(),
         place=data.place,
         created_by=by,

@@ -214,6 +214,7 @@ def _case_data(form: CaseForm, flow, user) -> services.CaseData:
         starts_on=data.get("starts_on"),
         ends_on=data.get("ends_on"),
         guardian=data.get("guardian", ""),
+        guardian_phone=data.get("guardian_phone", ""),
         team=data.get("team", ""),
     )
 

@@ -1,5 +1,6 @@
 import datetime
 
+import pytest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -386,3 +387,12 @@ def test_a_refused_action_comes_back_with_what_was_typed(client, world):
     body = page.content.decode()
     assert "刚被他人更新" in body and "楼下仍漏水，很长的回访记录" in body
     assert Case.objects.get(pk=case.pk).state == "已办结"
+
+
+def test_a_guardian_phone_is_checked_and_masked(client, world):
+    with pytest.raises(services.DomainError, match="应为1开头的11位数字"):
+        open_case(world, "矫正", guardian="母亲", guardian_phone="12345")
+    file = open_case(world, "矫正", guardian="母亲", guardian_phone="13900002222")
+    client.force_login(world.cast["subdistrict_admin"])
+    page = client.get(reverse("cases:case-detail", args=[file.pk])).content.decode()
+    assert "13900002222" not in page and "139****2222" in page
