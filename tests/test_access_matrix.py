@@ -106,3 +106,22 @@ def test_outsider_gets_404(client, world, name, role):
     if route.post is not None:
         expected = 404 if _allowed(role, route.post) else 403
         assert client.post(url, {}).status_code == expected, f"POST {url} as outside {role}"
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_supervision_files_only_for_judicial_roles(client, world, role):
+    """A 社区矫正 file of the home grid: the roles granted judicial data open it; every other
+    role that reads records gets 404 (the file does not exist for them), the rest 403."""
+    from tests.access_matrix import _supervision_file
+
+    file = _supervision_file(world)
+    client.force_login(world.cast[role])
+    status = client.get(reverse("cases:case-detail", args=[file.pk])).status_code
+    printed = client.get(reverse("cases:case-print", args=[file.pk])).status_code
+    if Perm.VIEW_JUDICIAL in GRANTS[role]:
+        expected = 200
+    elif Perm.VIEW_RECORDS in GRANTS[role]:
+        expected = 404
+    else:
+        expected = 403
+    assert (status, printed) == (expected, expected), role
