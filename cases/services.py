@@ -394,25 +394,17 @@ def _checked_moment(case: Case, at: datetime.datetime | None, now: datetime.date
 
 
 def _store(event: Event, checked: list[tuple[files.Upload, files.Checked]]) -> None:
-    """Write the checked files of an event; if one fails, none stays on disk (the transaction
-    takes the rows back)."""
-    written: list = []
-    try:
-        for upload, result in checked:
-            stored_as = files.new_stored_name(result.extension)
-            written += files.write(stored_as, result)
-            EventFile.objects.create(
-                event=event,
-                kind=upload.kind,
-                name=files.display_name(upload.name, result.extension),
-                stored_as=stored_as,
-                content_type=result.content_type,
-                size=len(result.content),
-            )
-    except BaseException:
-        for each in written:
-            each.unlink(missing_ok=True)
-        raise
+    files.store(
+        checked,
+        lambda upload, result, stored_as: EventFile.objects.create(
+            event=event,
+            kind=upload.kind,
+            name=files.display_name(upload.name, result.extension),
+            stored_as=stored_as,
+            content_type=result.content_type,
+            size=len(result.content),
+        ),
+    )
 
 
 def _check_action(

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, F, Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -363,18 +363,14 @@ def event_file(request: HttpRequest, pk: int, preview: bool = False) -> HttpResp
     case = _get_case(request, attachment.event.case_id)
     if case.flow.supervision:
         audit.record(request.user, "case.view", case, data={"file": attachment.name})
-    path = files.path(attachment.stored_as, preview=preview and attachment.is_photo)
-    if not path.is_file():
-        raise Http404
-    response = FileResponse(
-        path.open("rb"),
-        content_type="image/jpeg" if preview else attachment.content_type,
-        as_attachment=not attachment.is_photo,
-        filename=attachment.name,
+    return files.serve(
+        attachment.stored_as,
+        name=attachment.name,
+        content_type=attachment.content_type,
+        photo=attachment.is_photo,
+        preview=preview,
+        private=case.flow.supervision,  # judicial papers: not kept in a shared PC's cache
     )
-    # A supervision file's papers are judicial data: not kept in a shared PC's cache.
-    response["Cache-Control"] = "no-store" if case.flow.supervision else "private, max-age=3600"
-    return response
 
 
 @login_required

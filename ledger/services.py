@@ -286,32 +286,25 @@ def attach(record: WorkRecord, uploads: list[files.Upload], *, by: User | None) 
             _("每条记录最多%(n)s个照片和附件") % {"n": MAX_ATTACHMENTS}, field="files"
         )
     checked = [(u, u.check()) for u in uploads]
-    written: list = []
-    try:
-        attachments = []
-        for upload, result in checked:
-            stored_as = files.new_stored_name(result.extension)
-            written += files.write(stored_as, result)
-            attachment = Attachment.objects.create(
-                record=record,
-                kind=upload.kind,
-                name=files.display_name(upload.name, result.extension),
-                stored_as=stored_as,
-                content_type=result.content_type,
-                size=len(result.content),
-                width=result.width,
-                height=result.height,
-                uploaded_by=by if by is not None and by.is_authenticated else None,
-            )
-            audit.record(
-                by, "record.attach", record, data={"name": attachment.name, "kind": upload.kind}
-            )
-            attachments.append(attachment)
-    except BaseException:
-        for each in written:
-            each.unlink(missing_ok=True)
-        raise
-    return attachments
+
+    def row(upload: files.Upload, result: files.Checked, stored_as: str) -> Attachment:
+        attachment = Attachment.objects.create(
+            record=record,
+            kind=upload.kind,
+            name=files.display_name(upload.name, result.extension),
+            stored_as=stored_as,
+            content_type=result.content_type,
+            size=len(result.content),
+            width=result.width,
+            height=result.height,
+            uploaded_by=by if by is not None and by.is_authenticated else None,
+        )
+        audit.record(
+            by, "record.attach", record, data={"name": attachment.name, "kind": upload.kind}
+        )
+        return attachment
+
+    return files.store(checked, row)
 
 
 @transaction.atomic

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -540,17 +540,13 @@ def _of_record(request: HttpRequest, model, pk: int, *, perm: Perm | None = Perm
 def attachment_file(request: HttpRequest, pk: int, preview: bool = False) -> HttpResponse:
     """A photo shown in the page, or a document downloaded, only to those who see the record."""
     attachment = _of_record(request, Attachment, pk, perm=None)
-    path = files.path(attachment.stored_as, preview=preview)
-    if not path.is_file():
-        raise Http404
-    response = FileResponse(
-        path.open("rb"),
+    return files.serve(
+        attachment.stored_as,
+        name=attachment.name,
         content_type=attachment.content_type,
-        as_attachment=attachment.kind == Attachment.Kind.DOCUMENT,
-        filename=attachment.name,
+        photo=attachment.kind == Attachment.Kind.PHOTO,
+        preview=preview,
     )
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
 
 
 @login_required

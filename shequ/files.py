@@ -12,10 +12,13 @@ import io
 import uuid
 import warnings
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
+from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -172,3 +175,48 @@ class Upload:
         if self.kind == PHOTO:
             return check_photo(self.data, self.name)
         return check_document(self.data, self.name)
+
+
+def store(
+    checked: list[tuple[Upload, Checked]], row: Callable[[Upload, Checked, str], Any]
+) -> list:
+    """Write each checked file under a new name and make its row with `row(upload, checked,
+    stored_as)`; if anything fails, the files written so far are removed (the caller's
+    transaction takes the rows back), so a batch is stored whole or not at all."""
+    written: list[Path] = []
+    rows = []
+    try:
+        for upload, result in checked:
+            stored_as = new_stored_name(result.extension)
+            written += write(stored_as, result)
+            rows.append(row(upload, result, stored_as))
+    except BaseException:
+        for each in written:
+            each.unlink(missing_ok=True)
+        raise
+    return rows
+
+
+def serve(
+    stored_as: str,
+    *,
+    name: str,
+    content_type: str,
+    photo: bool,
+    preview: bool = False,
+    private: bool = False,
+) -> FileResponse:
+    """A stored file as the answer to a request already checked for scope: a photo (or its
+    preview) shown in the page, a document downloaded. `private` files (judicial papers) are
+    not kept in the browser's cache."""
+    found = path(stored_as, preview=preview and photo)
+    if not found.is_file():
+        raise Http404
+    response = FileResponse(
+        found.open("rb"),
+        content_type="image/jpeg" if preview and photo else content_type,
+        as_attachment=not photo,
+        filename=name,
+    )
+    response["Cache-Control"] = "no-store" if private else "private, max-age=3600"
+    return response
