@@ -85,7 +85,7 @@ def upload_template(place: Place, name: str, upload: files.Upload, *, by: User) 
             by,
             "summary.template.upload",
             template,
-            data={"name": template.name, "sha256": template.sha256, "place": place.name},
+            data={"template": template.name, "sha256": template.sha256, "place": place.name},
         )
     except BaseException:
         for each in written:
@@ -100,7 +100,7 @@ def retire_template(template: SummaryTemplate, *, by: User) -> SummaryTemplate:
     if template.retired_at is None:
         template.retired_at = timezone.now()
         template.save(update_fields=["retired_at"])
-        audit.record(by, "summary.template.retire", template, data={"name": template.name})
+        audit.record(by, "summary.template.retire", template, data={"template": template.name})
     return template
 
 
