@@ -73,6 +73,11 @@ class Indicator:
     needs: Perm = Perm.VIEW_RECORDS
 
     @property
+    def placeholder(self) -> str:
+        """How a summary template names it (docs/summary-template.md)."""
+        return "n." + self.id.replace(".", "_")
+
+    @property
     def additive(self) -> bool:
         """Sums over places and months add up to the whole (not so for distinct counts)."""
         return self.aggregate != DISTINCT
@@ -90,6 +95,10 @@ class Rate:
     @property
     def needs(self) -> Perm:
         return self.denominator.needs
+
+    @property
+    def placeholder(self) -> str:
+        return "rates." + self.id.removeprefix("rate.").replace(".", "_")
 
 
 # --- Sources ---------------------------------------------------------------------------------

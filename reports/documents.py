@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
@@ -45,41 +47,48 @@ TABLE_TEXT, NOTE = "总结表格文字", "总结说明"
 
 # What a template may use, for the templates page and docs/summary-template.md (a test keeps
 # the three in step with `context()`).
-PLACEHOLDERS: list[tuple[str, str]] = [
-    ("{{ title }}", "标题，如“柳岸社区2026年度工作总结”"),
-    ("{{ place }}", "区划名称"),
-    ("{{ place_kind }}", "区划层级：社区、街道或区"),
-    ("{{ upper }}", "上级区划名称"),
-    ("{{ year }}", "年度"),
-    ("{{ period }}", "统计期间，如“2026年1月1日至2026年12月31日”"),
-    ("{{ date }}", "生成日期（落款用），如“2027年1月5日”"),
-    ("{{ generated_at }} {{ generated_by }}", "生成时间、生成人"),
-    ("{{ intro }}", "开头一段"),
-    ("{{ headings.basic }}", "“一、基本情况”"),
-    ("{%p for p in basic %}{{ p }}{%p endfor %}", "基本情况的各段"),
+PLACEHOLDERS: list[tuple[str, str | Promise]] = [
+    ("{{ title }}", gettext_lazy("标题，如“柳岸社区2026年度工作总结”")),
+    ("{{ place }}", gettext_lazy("区划名称")),
+    ("{{ place_kind }}", gettext_lazy("区划层级：社区、街道或区")),
+    ("{{ upper }}", gettext_lazy("上级区划名称")),
+    ("{{ year }}", gettext_lazy("年度")),
+    ("{{ period }}", gettext_lazy("统计期间，如“2026年1月1日至2026年12月31日”")),
+    ("{{ date }}", gettext_lazy("生成日期（落款用），如“2027年1月5日”")),
+    ("{{ generated_at }} {{ generated_by }}", gettext_lazy("生成时间、生成人")),
+    ("{{ intro }}", gettext_lazy("开头一段")),
+    ("{{ headings.basic }}", gettext_lazy("“一、基本情况”")),
+    ("{%p for p in basic %}{{ p }}{%p endfor %}", gettext_lazy("基本情况的各段")),
     (
         "{%p for s in sections %}{{ s.heading }}{%p for p in s.paragraphs %}{{ p }}"
         "{%p endfor %}{%p endfor %}",
-        "各项工作：带序号的标题（s.heading，如“二、日常工作开展情况”）、不带序号的标题"
-        "（s.title）和各段；没有记录的方面不出现",
+        gettext_lazy(
+            "各项工作：带序号的标题（s.heading，如“二、日常工作开展情况”）、不带序号的标题"
+            "（s.title）和各段；没有记录的方面不出现"
+        ),
     ),
-    ("{{ left_out }}", "说明哪些方面本期没有记录、未列入（都有记录时为空）"),
+    ("{{ left_out }}", gettext_lazy("说明哪些方面本期没有记录、未列入（都有记录时为空）")),
     (
         "{{ headings.shortcomings }} {{ headings.plans }}",
-        "“存在的不足”“下一步工作计划”带序号的标题",
+        gettext_lazy("“存在的不足”“下一步工作计划”带序号的标题"),
     ),
     (
         "{%p for item in shortcomings %}{{ item }}{%p endfor %}",
-        "存在的不足，每条一段（plans 同样）",
+        gettext_lazy("存在的不足，每条一段（plans 同样）"),
     ),
-    ("{{ loop.index|cn }}", "在循环中：一、二、三……"),
+    ("{{ loop.index|cn }}", gettext_lazy("在循环中：一、二、三……")),
     (
         "{{ n.records_activity }}",
-        "某项指标的数字：n. 加指标编号（点换成下划线），编号见“指标说明”页",
+        gettext_lazy(
+            "某项指标的数字：n. 加指标编号（点换成下划线）；"
+            "“指标说明”页每项指标名称下的灰色小字即是"
+        ),
     ),
     (
         "{{ rates.requests_closed.percent }}",
-        "比率及其分子、分母（.numerator、.denominator）：rates. 加比率编号去掉“rate.”",
+        gettext_lazy(
+            "比率及其分子、分母（.numerator、.denominator）：rates. 加比率编号去掉“rate.”"
+        ),
     ),
 ]
 

@@ -452,3 +452,11 @@ def test_the_docs_name_every_placeholder():
         assert code in docs, code
     for key in documents.sample_context():
         assert f"`{key}" in docs or f"{{{{ {key}" in docs or f" {key}" in docs, key
+
+
+def test_the_indicator_page_names_each_figure_as_a_template_does():
+    from reports import catalogue
+
+    ctx = documents.sample_context()
+    assert {i.placeholder.removeprefix("n.") for i in catalogue.INDICATORS} == set(ctx["n"])
+    assert {r.placeholder.removeprefix("rates.") for r in catalogue.RATES} == set(ctx["rates"])
