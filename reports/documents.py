@@ -272,7 +272,7 @@ def appendix(summary: Summary) -> list[AppendixRow]:
             rows.append(
                 AppendixRow(
                     str(rate.name),
-                    f"{percent(top, bottom)}（{summary.numbers[rate.numerator.id]}/"
+                    f"{percent(top, bottom)}\n（{summary.numbers[rate.numerator.id]}/"
                     f"{summary.numbers[rate.denominator.id]}）",
                     str(rate.definition),
                     figures.rows.get(rate.denominator.id, 0),
