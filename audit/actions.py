@@ -103,6 +103,10 @@ ACTION_LABELS = {
     "case.screening": _("矛盾纠纷排查"),
     "ledger.view": _("查看台账"),
     "ledger.export": _("导出台账"),
+    "summary.generate": _("生成工作总结"),
+    "summary.download": _("下载工作总结存档"),
+    "summary.template.upload": _("上传总结模板"),
+    "summary.template.retire": _("停用总结模板"),
 }
 
 
@@ -131,6 +135,9 @@ DATA_LABELS = {
     "kind": _("内容"),
     "file": _("文件"),
     "sha256": _("文件校验值"),
+    "template": _("模板"),
+    "title": _("标题"),
+    "place": _("区划"),
     "rows": _("行数"),
     "created": _("新增"),
     "updated": _("更新"),

@@ -14,13 +14,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Now, TruncDate
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Perm, has_perm
 from areas.models import LocalUnit
-from cases.flows import FAIRLY_SATISFIED, SATISFIED
+from cases.flows import FAIRLY_SATISFIED, SATISFIED, UNSATISFIED
 from cases.models import Case, Screening
 from ledger.models import Participant, Quantity, ServiceEntry, Visit, WorkRecord
 from people.models import Membership, Residence, Staff
@@ -72,6 +73,11 @@ class Indicator:
     needs: Perm = Perm.VIEW_RECORDS
 
     @property
+    def placeholder(self) -> str:
+        """How a summary template names it (docs/summary-template.md)."""
+        return "n." + self.id.replace(".", "_")
+
+    @property
     def additive(self) -> bool:
         """Sums over places and months add up to the whole (not so for distinct counts)."""
         return self.aggregate != DISTINCT
@@ -89,6 +95,10 @@ class Rate:
     @property
     def needs(self) -> Perm:
         return self.denominator.needs
+
+    @property
+    def placeholder(self) -> str:
+        return "rates." + self.id.removeprefix("rate.").replace(".", "_")
 
 
 # --- Sources ---------------------------------------------------------------------------------
@@ -344,6 +354,9 @@ _CASE_CODES = {"诉求": "requests", "信访": "petitions", "纠纷": "disputes"
 _REQ = "诉求"
 _PET = "信访"
 _DIS = "纠纷"
+# Open, unfinished and past its due date today (as CaseQuerySet.overdue, in SQL so the
+# declaration holds whatever day it is evaluated on).
+_OVERDUE = Q(closed_at__isnull=True, done_at__isnull=True, due__lt=TruncDate(Now()))
 
 INDICATORS: list[Indicator] = [
     # Basic situation, on the period's last day.
@@ -392,6 +405,17 @@ INDICATORS: list[Indicator] = [
     _kind("volunteering", "志愿服务/义务劳动", _("志愿服务和义务劳动"), _("次")),
     _kind("assembly", "居民会议/议事", _("居民会议和议事协商"), _("次")),
     _kind("condolence", "慰问", _("走访慰问"), _("次")),
+    Indicator(
+        "records.activity_heads",
+        _("活动参与人次"),
+        _("人次"),
+        WORK,
+        RECORDS,
+        _("期间内类型为“活动”的工作记录登记的参与人次之和"),
+        filter=Q(kind="活动"),
+        aggregate=SUM,
+        field="head_count",
+    ),
     Indicator(
         "records.heads",
         _("参与人次"),
@@ -490,6 +514,22 @@ INDICATORS: list[Indicator] = [
     ),
     _cases(
         _REQ,
+        "unsatisfied",
+        _("诉求回访不满意"),
+        REQUESTS,
+        _("期间内受理、最近一次回访评价为不满意（尚未重新评价）的居民诉求件数"),
+        Q(rating=UNSATISFIED),
+    ),
+    _cases(
+        _REQ,
+        "overdue",
+        _("诉求超期未办结"),
+        REQUESTS,
+        _("期间内受理、至今未办结且已过办理期限的居民诉求件数"),
+        _OVERDUE,
+    ),
+    _cases(
+        _REQ,
         "self",
         _("居民自助提交"),
         REQUESTS,
@@ -522,6 +562,14 @@ INDICATORS: list[Indicator] = [
         _("期间内登记、在期限内答复或决定不予受理的信访件数"),
         Q(done_at__isnull=False, due__isnull=False) & Q(done_at__date__lte=F("due")),
     ),
+    _cases(
+        _PET,
+        "overdue",
+        _("信访超期未办结"),
+        PETITIONS,
+        _("期间内登记、至今未答复（或决定不予受理）且已过期限的信访件数"),
+        _OVERDUE,
+    ),
     # Disputes.
     _cases(_DIS, "all", _("受理矛盾纠纷"), DISPUTES, _("期间内登记的矛盾纠纷件数")),
     _cases(
@@ -539,6 +587,14 @@ INDICATORS: list[Indicator] = [
         DISPUTES,
         _("期间内登记、调解达成协议的矛盾纠纷件数"),
         Q(agreed=True),
+    ),
+    _cases(
+        _DIS,
+        "failed",
+        _("调解不成"),
+        DISPUTES,
+        _("期间内登记、调解不成的矛盾纠纷件数"),
+        Q(agreed=False),
     ),
     Indicator(
         "screenings.all",

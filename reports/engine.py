@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from areas.models import Place
 from people.ledgers import Span
-from reports.catalogue import DISTINCT, SUM, Indicator, Rate, Source
+from reports.catalogue import COUNT, DISTINCT, SUM, Indicator, Rate, Source
 
 OWN = 0  # the bucket of rows that sit at the chosen place itself
 
@@ -36,6 +36,8 @@ class Figures:
     totals: dict[str, Decimal | int] = field(default_factory=dict)
     by_child: dict[str, dict[int, Decimal | int]] = field(default_factory=dict)
     by_month: dict[str, dict[datetime.date, Decimal | int]] = field(default_factory=dict)
+    # With `rows`: how many records each total rests on (what its drill-down lists).
+    rows: dict[str, int] = field(default_factory=dict)
     queries: int = 0  # how many grouped queries it took (for the tests and the benchmark)
 
     def rate(self, rate: Rate) -> tuple[int | Decimal, int | Decimal, float | None]:
@@ -79,10 +81,16 @@ def records_behind(
 
 
 def evaluate(
-    indicators: list[Indicator], place: Place, span: Span, *, breakdown: bool = True
+    indicators: list[Indicator],
+    place: Place,
+    span: Span,
+    *,
+    breakdown: bool = True,
+    rows: bool = False,
 ) -> Figures:
     """Every indicator's total for `place` and `span`; with `breakdown`, also by child place
-    and (for rows of a period) by month."""
+    and (for rows of a period) by month; with `rows`, also the number of records behind each
+    total, counted in the same queries."""
     figures = Figures(place, span)
     if breakdown:
         figures.children = list(Place.objects.filter(parent=place).order_by("code"))
@@ -92,12 +100,12 @@ def evaluate(
         by_source[indicator.source.code].append(indicator)
         sources[indicator.source.code] = indicator.source
     for code, group in by_source.items():
-        _evaluate_source(figures, sources[code], group, breakdown)
+        _evaluate_source(figures, sources[code], group, breakdown, rows)
     return figures
 
 
 def _evaluate_source(
-    figures: Figures, source: Source, group: list[Indicator], breakdown: bool
+    figures: Figures, source: Source, group: list[Indicator], breakdown: bool, count_rows: bool
 ) -> None:
     rows = in_scope(source, figures.place, figures.span)
     additive = [i for i in group if i.additive]
@@ -113,21 +121,29 @@ def _evaluate_source(
         figures.totals[indicator.id] = 0
         figures.by_child[indicator.id] = {}
         figures.by_month[indicator.id] = {}
+    if count_rows:
+        figures.rows.update({i.id: 0 for i in group})
     if additive:
         # One query: each (child, month) cell; totals are their sums.
-        for row in _grouped(rows, keys, additive):
+        extra = _row_counts(additive) if count_rows else {}
+        for row in _grouped(rows, keys, additive, extra):
             for indicator in additive:
                 value = row[indicator.id] or 0
                 figures.totals[indicator.id] += value
                 _add(figures, indicator, row, value)
+                if count_rows:
+                    figures.rows[indicator.id] += row.get(f"{indicator.id}{_ROWS}", value) or 0
         figures.queries += 1
     if distinct:
         # A person counted in two months or two grids is one person in the total: the total,
         # each child and each month are counted on their own.
-        total = rows.order_by().aggregate(**{i.id: _aggregate(i) for i in distinct})
+        extra = _row_counts(distinct) if count_rows else {}
+        total = rows.order_by().aggregate(**{i.id: _aggregate(i) for i in distinct}, **extra)
         figures.queries += 1
         for indicator in distinct:
             figures.totals[indicator.id] = total[indicator.id] or 0
+            if count_rows:
+                figures.rows[indicator.id] = total[f"{indicator.id}{_ROWS}"] or 0
         for key in keys:
             for row in _grouped(rows, [key], distinct):
                 for indicator in distinct:
@@ -135,8 +151,29 @@ def _evaluate_source(
             figures.queries += 1
 
 
-def _grouped(rows: QuerySet, keys: list[str], indicators: list[Indicator]):
-    aggregates = {i.id: _aggregate(i) for i in indicators}
+_ROWS = ".rows"
+
+
+def _row_counts(indicators: list[Indicator]) -> dict[str, Count]:
+    """The records behind each total, as records_behind() selects them: a count's records are
+    what it counts (no extra column); a sum's, its rows with something to add; a distinct
+    count's, every row it reads."""
+    counts = {}
+    for indicator in indicators:
+        if indicator.aggregate == COUNT:
+            continue
+        condition = indicator.filter
+        if indicator.aggregate == SUM:
+            field = indicator.field
+            condition &= ~Q(**{field: 0}) & Q(**{f"{field}__isnull": False})
+        counts[f"{indicator.id}{_ROWS}"] = Count("pk", filter=condition or None)
+    return counts
+
+
+def _grouped(
+    rows: QuerySet, keys: list[str], indicators: list[Indicator], extra: dict | None = None
+):
+    aggregates = {i.id: _aggregate(i) for i in indicators} | (extra or {})
     if not keys:
         return [rows.order_by().aggregate(**aggregates)]
     return rows.order_by().values(*keys).annotate(**aggregates)

@@ -67,3 +67,40 @@ def year_before(span: Span) -> Span:
             return day.replace(year=day.year - 1, day=28)
 
     return Span(back(span.start), back(span.end))
+
+
+class SummaryTextsForm(forms.Form):
+    """存在的不足 and 下一步工作计划 as the head edits them before generating the .docx."""
+
+    shortcomings = forms.CharField(
+        label=_("存在的不足"),
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("每行一条。已根据记录写入初稿，可修改、补充后再生成。"),
+    )
+    plans = forms.CharField(
+        label=_("下一步工作计划"),
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("每行一条。"),
+    )
+
+
+class TemplateUploadForm(forms.Form):
+    place = PlaceField(label=_("适用区划"), queryset=None, empty_label=None)
+    name = forms.CharField(label=_("模板名称"), max_length=60, required=False)
+    file = forms.FileField(label=_("Word模板（.docx）"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["place"].queryset = (
+            Place.objects.visible_to(user)
+            .active()
+            .exclude(kind="grid")
+            .order_by("code")
+            .only("id", "name", "path", "kind")
+        )
+        if user.place_id:
+            self.fields["place"].initial = user.place_id

@@ -46,6 +46,7 @@ NAV = [
         "people:organisation-list", _("组织体系"), Perm.VIEW_RECORDS, "people/organisations", TEAMS
     ),
     NavItem("reports:statistics", _("统计"), Perm.VIEW_RECORDS, "statistics", OUTPUT),
+    NavItem("reports:summary", _("工作总结"), Perm.VIEW_RECORDS, "statistics/summary", OUTPUT),
     NavItem("people:ledger-index", _("台账"), Perm.VIEW_RECORDS, "people/ledgers", OUTPUT),
     NavItem("people:import-start", _("Excel导入"), Perm.EDIT_RECORDS, "people/imports", OUTPUT),
     NavItem("areas:place-list", _("区划"), Perm.VIEW_PLACES, "places", SYSTEM),

@@ -192,6 +192,35 @@ def _signin(w):
     return w.signin
 
 
+def _summary_snapshot(w):
+    """A summary of the home community generated from the command line (made once)."""
+    if not hasattr(w, "summary_snapshot"):
+        from django.utils import timezone
+
+        from reports import services
+        from reports.summary import summary_span
+
+        w.summary_snapshot, _content = services.generate_summary(
+            w.community, summary_span(timezone.localdate().year), by=None, via=services.CLI
+        )
+    return w.summary_snapshot
+
+
+def _summary_template(w):
+    """The home community's own summary template (made once)."""
+    if not hasattr(w, "summary_template"):
+        from reports import documents, services
+        from shequ import files
+
+        w.summary_template = services.upload_template(
+            w.community,
+            "甲社区格式",
+            files.Upload("模板.docx", documents.default_template(), files.DOCUMENT),
+            by=w.cast["community_head"],
+        )
+    return w.summary_template
+
+
 def _case(w):
     """A service request of the home grid (made once)."""
     if not hasattr(w, "case"):
@@ -558,6 +587,28 @@ ROUTES: dict[str, Route] = {
     "reports:statistics": Route(get=Perm.VIEW_RECORDS),
     "reports:indicator-list": Route(get=Perm.VIEW_RECORDS),
     "reports:drill": Route(get=Perm.VIEW_RECORDS, kwargs=lambda w: {"indicator_id": "records.all"}),
+    # POST generates the .docx for the user's own place and this year (a grid: a form error).
+    "reports:summary": Route(get=Perm.VIEW_RECORDS, post=Perm.EDIT_RECORDS),
+    "reports:summary-snapshot": Route(
+        get=Perm.VIEW_RECORDS,
+        kwargs=lambda w: {"pk": _summary_snapshot(w).pk},
+        scoped=True,
+        community_level=True,
+    ),
+    "reports:summary-templates": Route(get=Perm.VIEW_RECORDS, post=Perm.EDIT_RECORDS),
+    "reports:summary-template-default": Route(get=Perm.VIEW_RECORDS),
+    # A template up the tree from one's place may be read (it fills one's summaries): a grid
+    # worker reads the community's.
+    "reports:summary-template-file": Route(
+        get=Perm.VIEW_RECORDS, kwargs=lambda w: {"pk": _summary_template(w).pk}, scoped=True
+    ),
+    "reports:summary-template-retire": Route(
+        get=None,
+        post=Perm.EDIT_RECORDS,
+        kwargs=lambda w: {"pk": _summary_template(w).pk},
+        scoped=True,
+        community_level=True,
+    ),
     # cases
     "cases:mine": Route(get=Perm.VIEW_RECORDS),
     "cases:case-list": Route(get=Perm.VIEW_RECORDS),

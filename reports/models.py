@@ -1,0 +1,97 @@
+"""What the reports app stores: the Word templates offices upload for their year-end summary,
+and a snapshot of every summary generated (its figures, the file, who, when)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.scope import ScopedQuerySet
+from areas.models import Placed
+
+
+class SummaryTemplate(Placed):
+    """An office's own .docx template for the summary. Places under it use the nearest one up
+    the tree (the newest at that place); retired templates stay, as snapshots name them."""
+
+    name = models.CharField(_("模板名称"), max_length=60)
+    file_name = models.CharField(_("文件名"), max_length=100)
+    stored_as = models.CharField(_("存储名"), max_length=64, unique=True)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    retired_at = models.DateTimeField(_("停用时间"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta(Placed.Meta):
+        verbose_name = _("总结模板")
+        verbose_name_plural = _("总结模板")
+        ordering = ["place_path", "-uploaded_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SummarySnapshot(Placed):
+    """One generated summary, as it was handed out: the figures it printed (JSON), the file
+    (kept byte for byte under a generated name, its SHA-256 beside it), the template, who and
+    when — so it can be checked later against the records."""
+
+    class Via(models.TextChoices):
+        WEB = "web", _("网页")
+        CLI = "cli", _("命令行")
+
+    title = models.CharField(_("标题"), max_length=120)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    start = models.DateField(_("统计起始日"))
+    end = models.DateField(_("统计截止日"))
+    template = models.ForeignKey(
+        SummaryTemplate,
+        verbose_name=_("使用模板"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="snapshots",
+    )  # None: the default template
+    template_name = models.CharField(_("模板名称"), max_length=60)
+    figures = models.JSONField(_("统计数字"))
+    stored_as = models.CharField(_("存储名"), max_length=64, unique=True)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    via = models.CharField(_("生成方式"), max_length=3, choices=Via.choices, default=Via.WEB)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("生成人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta(Placed.Meta):
+        verbose_name = _("工作总结存档")
+        verbose_name_plural = _("工作总结存档")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["place_path", "created_at"], name="summary_snapshot_path"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def file_name(self) -> str:
+        return f"{self.title}.docx"

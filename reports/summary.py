@@ -1,0 +1,607 @@
+"""The year-end work summary (工作总结) of a place: its basic situation, what was done in each
+work area with the figures, then shortcomings and next year's plan as prompts seeded with the
+records — in words we write ourselves, every number from the indicator engine.
+
+A summary is prose made of `Part`s: plain text, or a number that names the indicator it comes
+from (the HTML page links it to the records behind it, the .docx prints it, the appendix lists
+it with its definition). A work area without records is left out and named in `left_out`.
+Nothing here writes; reports/services.py stores what is generated.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.roles import Perm
+from areas.kinds import PlaceKind
+from areas.models import Place, community_path
+from cases.ledgers import half_months
+from cases.models import Screening
+from ledger.models import WorkRecord
+from people.ledgers import Span
+from reports import catalogue
+from reports.catalogue import Indicator, Rate
+from reports.engine import Figures, evaluate
+
+NUMERALS = "一二三四五六七八九十"
+TOP_EVENTS = 3  # the year's largest activities named in the summary
+
+
+@dataclass(frozen=True)
+class Part:
+    """A piece of the prose: text, or a number naming its indicator (or a record's page)."""
+
+    text: str
+    indicator: str = ""  # the indicator a number comes from
+    url: str = ""  # a record's own page (notable events)
+
+
+Paragraph = list[Part]
+
+
+@dataclass
+class Section:
+    area: str  # the work area (catalogue.AREAS) it reports
+    title: str
+    paragraphs: list[Paragraph]
+    heading: str = ""  # numbered: "二、日常工作开展情况"
+
+
+@dataclass
+class Summary:
+    place: Place
+    span: Span
+    title: str
+    intro: Paragraph
+    basic: list[Paragraph]
+    sections: list[Section]
+    left_out: list[str]  # titles of the work areas without records
+    shortcomings: list[Paragraph]
+    plans: list[Paragraph]
+    figures: Figures
+    indicators: list[Indicator]  # those the reader may see, in catalogue order
+    rates: list[Rate]
+    unreported: int  # half-months ended without a dispute screening
+    unreported_url: str = ""
+    numbers: dict[str, str] = field(default_factory=dict)  # indicator id → the number shown
+
+    def used(self) -> list[str]:
+        """The indicators the prose names, in order of first appearance."""
+        seen: dict[str, None] = {}
+        for paragraph in self.paragraphs():
+            for part in paragraph:
+                if part.indicator:
+                    seen.setdefault(part.indicator, None)
+        return list(seen)
+
+    def paragraphs(self) -> Iterable[Paragraph]:
+        yield self.intro
+        yield from self.basic
+        for section in self.sections:
+            yield from section.paragraphs
+        yield from self.shortcomings
+        yield from self.plans
+
+    @property
+    def headings(self) -> dict[str, str]:
+        n = len(self.sections) + 1
+        return {
+            "basic": _("一、基本情况"),
+            "shortcomings": _("%(n)s、存在的不足") % {"n": numeral(n + 1)},
+            "plans": _("%(n)s、下一步工作计划") % {"n": numeral(n + 2)},
+        }
+
+
+def numeral(n: int) -> str:
+    """1 → 一, 12 → 十二 (enough for a summary's headings)."""
+    if n <= 10:
+        return NUMERALS[n - 1]
+    return "十" + (NUMERALS[n - 11] if n > 10 else "")
+
+
+def number(value: int | Decimal | float) -> str:
+    """As a summary writes it: no separators, no trailing zeros (54.50 小时 → 54.5)."""
+    if isinstance(value, Decimal):
+        value = value.quantize(Decimal("0.01")).normalize()
+        return f"{value:f}"
+    return str(value)
+
+
+def percent(top, bottom) -> str:
+    return f"{float(top) / float(bottom) * 100:.1f}%" if bottom else "—"
+
+
+def text(paragraph: Paragraph) -> str:
+    return "".join(p.text for p in paragraph)
+
+
+def summary_span(year: int, today: datetime.date | None = None) -> Span:
+    """A year, up to today while it is not over: what was done, not what is planned."""
+    today = today or timezone.localdate()
+    return Span(datetime.date(year, 1, 1), min(datetime.date(year, 12, 31), today))
+
+
+def _day(day: datetime.date) -> str:
+    return _("%(y)d年%(m)d月%(d)d日") % {"y": day.year, "m": day.month, "d": day.day}
+
+
+_HERE = {
+    PlaceKind.DISTRICT: gettext_lazy("本区"),
+    PlaceKind.SUBDISTRICT: gettext_lazy("本街道"),
+    PlaceKind.COMMUNITY: gettext_lazy("本社区"),
+    PlaceKind.GRID: gettext_lazy("本网格"),
+}
+
+# The sections after the basic situation, in order, with their titles.
+_TITLES = {
+    catalogue.WORK: gettext_lazy("日常工作开展情况"),
+    catalogue.PUBLICITY: gettext_lazy("宣传教育和志愿服务"),
+    catalogue.DESK: gettext_lazy("便民服务"),
+    catalogue.REQUESTS: gettext_lazy("居民诉求办理"),
+    catalogue.PETITIONS: gettext_lazy("信访工作"),
+    catalogue.DISPUTES: gettext_lazy("矛盾纠纷排查调处"),
+    catalogue.JUDICIAL: gettext_lazy("社区矫正和安置帮教"),
+}
+
+
+class _Writer:
+    """Writes clauses from the figures: a number only when there is one to write."""
+
+    def __init__(self, figures: Figures, visible: set[str]):
+        self.figures = figures
+        self.visible = visible
+
+    def value(self, id_: str) -> int | Decimal:
+        return self.figures.totals.get(id_, 0) if id_ in self.visible else 0
+
+    def num(self, id_: str) -> Part:
+        return Part(number(self.value(id_)), indicator=id_)
+
+    def clause(self, before: str, id_: str, after: str | None = None) -> Paragraph:
+        unit = str(catalogue.indicator(id_).unit) if after is None else after
+        return [Part(before), self.num(id_), Part(unit)]
+
+    def clauses(self, specs: list[tuple[str, str]], joiner: str = "，") -> Paragraph:
+        """The clauses whose figure is not zero, joined."""
+        out: Paragraph = []
+        for before, id_ in specs:
+            if not self.value(id_):
+                continue
+            if out:
+                out.append(Part(joiner))
+            out += self.clause(before, id_)
+        return out
+
+    def rate(self, id_: str) -> Paragraph:
+        """ "结案率84.7%": the share; the sentence around it states both of its counts."""
+        rate = next(r for r in catalogue.RATES if r.id == id_)
+        top, bottom, _share = self.figures.rate(rate)
+        return [Part(str(rate.name)), Part(percent(top, bottom))]
+
+
+def _sentence(*pieces: Paragraph | str) -> Paragraph:
+    out: Paragraph = []
+    for piece in pieces:
+        out += [Part(piece)] if isinstance(piece, str) else piece
+    return out
+
+
+def build(
+    place: Place,
+    span: Span,
+    *,
+    may: Callable[[Perm], bool],
+    today: datetime.date | None = None,
+) -> Summary:
+    """The summary of `place` for `span`, with the figures a reader with the permissions
+    `may` grants is allowed to see."""
+    today = today or timezone.localdate()
+    indicators = [i for i in catalogue.INDICATORS if may(i.needs)]
+    rates = [r for r in catalogue.RATES if may(r.needs)]
+    figures = evaluate(indicators, place, span, breakdown=False, rows=True)
+    w = _Writer(figures, {i.id for i in indicators})
+    whole_year = span.start.month == 1 and span.start.day == 1 and span.end.month == 12
+    whole_year = whole_year and span.end.day == 31 and span.start.year == span.end.year
+    if whole_year:
+        during = _("全年")
+    elif span.start == datetime.date(span.end.year, 1, 1):
+        during = (
+            _("今年以来")
+            if span.end.year == today.year
+            else _("%(y)d年以来") % {"y": span.end.year}
+        )
+    else:
+        during = _("期间内")
+    here = str(_HERE[PlaceKind(place.kind)])
+    as_of = _day(span.end)
+
+    if whole_year:
+        title = _("%(place)s%(year)d年度工作总结") % {"place": place.name, "year": span.end.year}
+    elif span.start == datetime.date(span.end.year, 1, 1):
+        # The year so far: the introduction says up to which day.
+        title = _("%(place)s%(year)d年工作总结") % {"place": place.name, "year": span.end.year}
+    else:
+        title = _("%(place)s工作总结（%(start)s至%(end)s）") % {
+            "place": place.name,
+            "start": _day(span.start),
+            "end": as_of,
+        }
+    intro = [
+        Part(
+            _(
+                "现将%(place)s%(start)s至%(end)s的工作情况总结如下。文中数字均由社区工作平台根据"
+                "登记的台账记录统计，每项数字的统计口径和记录数见附件。"
+            )
+            % {"place": place.name, "start": _day(span.start), "end": as_of}
+        )
+    ]
+
+    # 一、基本情况
+    basic: list[Paragraph] = []
+    people = w.clauses([(_("居民"), "households"), (_("常住人口"), "population")], "、")
+    rest = w.clauses([(_("辖区单位"), "units"), (_("在职社区工作者"), "staff")])
+    if people or rest:
+        body = people + ([Part("，")] if people and rest else []) + rest
+        basic.append(
+            _sentence(_("截至%(day)s，%(here)s共有") % {"day": as_of, "here": here}, body, "。")
+        )
+    groups = w.clauses(
+        [
+            (str(i.name), i.id)
+            for i in indicators
+            if i.area == catalogue.BASICS and i.id.startswith("group.")
+        ],
+        "、",
+    )
+    if groups:
+        basic.append(_sentence(_("登记在册的重点人群有："), groups, "。"))
+    if not basic:
+        basic.append([Part(_("截至%(day)s，尚未登记人口、户和单位等基本情况。") % {"day": as_of})])
+
+    sections = [
+        Section(area, str(_TITLES[area]), paragraphs)
+        for area, paragraphs in [
+            (catalogue.WORK, _work(w, place, span, during)),
+            (catalogue.PUBLICITY, _publicity(w, during)),
+            (catalogue.DESK, _desk(w, during)),
+            (catalogue.REQUESTS, _requests(w, during)),
+            (catalogue.PETITIONS, _petitions(w, during)),
+            (catalogue.DISPUTES, _disputes(w, during)),
+            (catalogue.JUDICIAL, _judicial(w, as_of)),
+        ]
+        if paragraphs
+    ]
+    shown = {s.area for s in sections}
+    left_out = [
+        str(_TITLES[area])
+        for area in _TITLES
+        if area not in shown and any(i.area == area for i in indicators)
+    ]
+    for n, section in enumerate(sections, start=2):
+        section.heading = _("%(n)s、%(title)s") % {"n": numeral(n), "title": section.title}
+
+    unreported = unreported_half_months(place, span, today)
+    unreported_url = ""
+    if unreported:
+        unreported_url = (
+            reverse("people:ledger-detail", args=["screenings"])
+            + f"?place={place.pk}&start={span.start.isoformat()}&on={span.end.isoformat()}"
+        )
+    shortcomings, plans = _prompts(w, during, unreported, unreported_url)
+    summary = Summary(
+        place=place,
+        span=span,
+        title=title,
+        intro=intro,
+        basic=basic,
+        sections=sections,
+        left_out=left_out,
+        shortcomings=shortcomings,
+        plans=plans,
+        figures=figures,
+        indicators=indicators,
+        rates=rates,
+        unreported=unreported,
+        unreported_url=unreported_url,
+    )
+    summary.numbers = {i.id: number(figures.totals[i.id]) for i in indicators}
+    return summary
+
+
+def _work(w: _Writer, place: Place, span: Span, during: str) -> list[Paragraph]:
+    if not w.value("records.all"):
+        return []
+    first = _sentence(
+        _("%(during)s共登记各类工作记录") % {"during": during}, w.clause("", "records.all")
+    )
+    if w.value("records.heads"):
+        first += _sentence("，", w.clause(_("累计参与"), "records.heads"))
+    paragraphs = [[*first, Part("。")]]
+    kinds = w.clauses(
+        [
+            (_("开展各类活动"), "records.activity"),
+            (_("召开会议"), "records.meeting"),
+            (_("组织培训"), "records.training"),
+            (_("举办讲座"), "records.lecture"),
+            (_("开展宣传"), "records.publicity"),
+            (_("走访入户"), "records.visit"),
+            (_("开展治安巡逻"), "records.patrol"),
+            (_("组织志愿服务和义务劳动"), "records.volunteering"),
+            (_("召开居民会议和议事协商"), "records.assembly"),
+            (_("走访慰问"), "records.condolence"),
+        ]
+    )
+    if kinds:
+        if w.value("records.activity") and w.value("records.activity_heads"):
+            # "开展各类活动13场（参与1281人次），…": the activities' own head count beside them.
+            at = next(n for n, p in enumerate(kinds) if p.indicator == "records.activity") + 2
+            kinds[at:at] = _sentence("（", w.clause(_("参与"), "records.activity_heads"), "）")
+        paragraphs.append(_sentence(_("其中，"), kinds, "。"))
+    visits = w.clauses([(_("登记走访对象"), "visits.all"), (_("走访到居民"), "visits.residents")])
+    if visits:
+        paragraphs.append(_sentence(_("入户走访中，"), visits, _("（同一居民多次走访计一人）。")))
+    events = top_events(place, span)
+    if events:
+        named: Paragraph = []
+        for n, record in enumerate(events):
+            if n:
+                named.append(Part("；"))
+            named += [
+                Part(f"{record.date.month}月{record.date.day}日"),
+                Part(f"“{record.title}”", url=reverse("ledger:record-detail", args=[record.pk])),
+                Part(_("（%(n)d人次）") % {"n": record.head_count}),
+            ]
+        paragraphs.append(_sentence(_("参与人数较多的活动有："), named, "。"))
+    return paragraphs
+
+
+def top_events(place: Place, span: Span) -> list[WorkRecord]:
+    """The activities with the largest head counts in the span (a scoped query, not an
+    indicator: they are named, not counted)."""
+    return list(
+        WorkRecord.objects.filter(
+            place_path__under=place.path,
+            kind=WorkRecord.Kind.ACTIVITY,
+            date__gte=span.start,
+            date__lte=span.end,
+            head_count__gt=0,
+        )
+        .order_by("-head_count", "date", "pk")
+        .only("pk", "date", "title", "head_count")[:TOP_EVENTS]
+    )
+
+
+def _publicity(w: _Writer, during: str) -> list[Paragraph]:
+    paragraphs = []
+    handed = w.clauses(
+        [
+            (_("发放宣传资料"), "quantity.leaflets"),
+            (_("悬挂横幅"), "quantity.banners"),
+            (_("制作展板"), "quantity.boards"),
+            (_("接受群众咨询"), "quantity.consultations"),
+        ]
+    )
+    if handed:
+        paragraphs.append(_sentence(during, handed, "。"))
+    volunteers = w.clauses(
+        [(_("参与志愿服务的志愿者"), "volunteers"), (_("累计服务"), "volunteer_hours")]
+    )
+    if volunteers:
+        paragraphs.append(_sentence(_("登记在册"), volunteers, "。"))
+    return paragraphs
+
+
+def _desk(w: _Writer, during: str) -> list[Paragraph]:
+    done = w.clauses(
+        [(_("为居民办理各类便民服务事项"), "services.all"), (_("服务居民"), "services.people")]
+    )
+    return [_sentence(during, done, "。")] if done else []
+
+
+def _requests(w: _Writer, during: str) -> list[Paragraph]:
+    if not w.value("requests.all"):
+        return []
+    first = _sentence(
+        _("%(during)s受理居民诉求") % {"during": during}, w.clause("", "requests.all")
+    )
+    if w.value("requests.self"):
+        first += _sentence(_("（其中居民自助提交"), w.clause("", "requests.self"), "）")
+    first += _sentence(
+        "，", w.clause(_("已结案"), "requests.closed"), "，", w.rate("rate.requests.closed")
+    )
+    if w.value("requests.rated"):
+        first += _sentence(
+            _("；已回访"),
+            w.clause("", "requests.rated"),
+            "，",
+            w.clause(_("其中评价满意或基本满意"), "requests.satisfied"),
+            "，",
+            w.rate("rate.requests.satisfied"),
+        )
+    return [[*first, Part("。")]]
+
+
+def _petitions(w: _Writer, during: str) -> list[Paragraph]:
+    if not w.value("petitions.all"):
+        return []
+    first = _sentence(
+        _("%(during)s登记信访") % {"during": during},
+        w.clause("", "petitions.all"),
+        "，",
+        w.clause(_("已办结（含不予受理）"), "petitions.closed"),
+        "，",
+        w.rate("rate.petitions.closed"),
+    )
+    if w.value("petitions.timed"):
+        first += _sentence(
+            _("；已答复或决定不予受理"),
+            w.clause("", "petitions.timed"),
+            "，",
+            w.clause(_("其中在期限内完成"), "petitions.on_time"),
+            "，",
+            w.rate("rate.petitions.on_time"),
+        )
+    return [[*first, Part("。")]]
+
+
+def _disputes(w: _Writer, during: str) -> list[Paragraph]:
+    paragraphs = []
+    if w.value("screenings.all"):
+        first = _sentence(
+            _("%(during)s开展矛盾纠纷排查") % {"during": during}, w.clause("", "screenings.all")
+        )
+        if w.value("screenings.zero"):
+            first += _sentence(_("（其中零报告"), w.clause("", "screenings.zero"), "）")
+        if w.value("screenings.found"):
+            first += _sentence("，", w.clause(_("排查发现纠纷"), "screenings.found"))
+        paragraphs.append([*first, Part("。")])
+    if w.value("disputes.all"):
+        second = _sentence(_("受理矛盾纠纷"), w.clause("", "disputes.all"))
+        if w.value("disputes.mediated"):
+            second += _sentence(
+                _("，调解已有结果"),
+                w.clause("", "disputes.mediated"),
+                "，",
+                w.clause(_("其中调解成功"), "disputes.agreed"),
+            )
+            if w.value("disputes.failed"):
+                second += _sentence("、", w.clause(_("调解不成"), "disputes.failed"))
+            second += _sentence("，", w.rate("rate.disputes.agreed"))
+        paragraphs.append([*second, Part("。")])
+    return paragraphs
+
+
+def _judicial(w: _Writer, as_of: str) -> list[Paragraph]:
+    held = w.clauses(
+        [(_("社区矫正对象"), "group.correction"), (_("安置帮教对象"), "group.released")], "，"
+    )
+    return [_sentence(_("截至%(day)s，在册") % {"day": as_of}, held, "。")] if held else []
+
+
+def _prompts(
+    w: _Writer, during: str, unreported: int, unreported_url: str
+) -> tuple[list[Paragraph], list[Paragraph]]:
+    """存在的不足 and 下一步工作计划, seeded with what the records show still open."""
+    short: list[Paragraph] = []
+    plans: list[Paragraph] = []
+    if w.value("requests.overdue"):
+        short.append(
+            _sentence(
+                _("居民诉求办理还不够及时：%(during)s受理的诉求中，仍有") % {"during": during},
+                w.clause("", "requests.overdue"),
+                _("超过办理期限未办结。"),
+            )
+        )
+        plans.append(
+            _sentence(
+                _("对超期未办结的"),
+                w.clause("", "requests.overdue"),
+                _("居民诉求逐件明确责任人和办结时限，尽快办结。"),
+            )
+        )
+    if w.value("petitions.overdue"):
+        short.append(
+            _sentence(_("信访事项中有"), w.clause("", "petitions.overdue"), _("超过期限仍未答复。"))
+        )
+        plans.append(
+            _sentence(
+                _("督办超期的"), w.clause("", "petitions.overdue"), _("信访事项，按期答复信访人。")
+            )
+        )
+    if w.value("requests.unsatisfied"):
+        short.append(
+            _sentence(
+                _("有"),
+                w.clause("", "requests.unsatisfied"),
+                _("居民诉求回访评价为不满意，尚未重新处理到位。"),
+            )
+        )
+        plans.append(
+            _sentence(
+                _("对回访不满意的"),
+                w.clause("", "requests.unsatisfied"),
+                _("诉求再次上门了解原因，重新办理并回访。"),
+            )
+        )
+    if w.value("disputes.failed"):
+        short.append(
+            _sentence(_("有"), w.clause("", "disputes.failed"), _("矛盾纠纷调解不成，尚未化解。"))
+        )
+        plans.append(
+            _sentence(
+                _("对调解不成的"),
+                w.clause("", "disputes.failed"),
+                _("纠纷继续跟踪，必要时引导当事人通过其他法定途径解决。"),
+            )
+        )
+    if unreported:
+        short.append(
+            [
+                Part(_("矛盾纠纷排查有")),
+                Part(str(unreported), url=unreported_url),
+                Part(_("个半月未按时上报。")),
+            ]
+        )
+        plans.append([Part(_("落实矛盾纠纷每半月排查和零报告制度，按时上报排查情况。"))])
+    if not short:
+        short.append(
+            [
+                Part(
+                    _(
+                        "根据登记的记录，没有超期未办结的诉求和信访、回访不满意的诉求、调解不成的"
+                        "纠纷，也没有未报的矛盾纠纷排查。"
+                    )
+                )
+            ]
+        )
+    plans.append([Part(_("继续做好日常工作，每项工作及时登记台账，做到数字有据可查。"))])
+    return short, plans
+
+
+def unreported_half_months(place: Place, span: Span, today: datetime.date) -> int:
+    """Half-months of the span that have ended without a dispute screening at a community or
+    any of its grids, over the communities under `place` (as the screening ledger marks 未报;
+    a grid on its own is not held to it)."""
+    if place.kind == PlaceKind.GRID:
+        return 0
+    periods = half_months(span)
+    communities = list(
+        Place.objects.filter(path__under=place.path, kind=PlaceKind.COMMUNITY).values_list(
+            "path", "retired_on"
+        )
+    )
+    if not communities:
+        return 0
+    reported = {
+        (community_path(path), start)
+        for path, start in Screening.objects.filter(
+            place_path__under=place.path,
+            period_start__gte=periods[0],
+            period_start__lte=span.end,
+        )
+        .values_list("place_path", "period_start")
+        .distinct()
+    }
+    missing = 0
+    for path, retired_on in communities:
+        for start in periods:
+            ended = _half_month_end(start) < today
+            retired = retired_on is not None and retired_on <= start
+            if ended and not retired and (path, start) not in reported:
+                missing += 1
+    return missing
+
+
+def _half_month_end(start: datetime.date) -> datetime.date:
+    if start.day == 1:
+        return start.replace(day=15)
+    following = (start.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    return following - datetime.timedelta(days=1)

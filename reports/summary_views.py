@@ -1,0 +1,263 @@
+"""The year-end work summary (工作总结): the HTML view where every figure opens its records,
+the .docx it generates (kept as a snapshot), earlier snapshots, and the offices' templates."""
+
+from __future__ import annotations
+
+from urllib.parse import quote, urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from accounts.roles import Perm, has_perm
+from accounts.scope import get_for_user, require
+from areas.models import Place
+from audit import services as audit
+from people.ledgers import Span
+from reports import catalogue, documents, services
+from reports.forms import PeriodForm, SummaryTextsForm, TemplateUploadForm
+from reports.models import SummarySnapshot, SummaryTemplate
+from reports.summary import Part, Summary, text
+from shequ import files
+from shequ.errors import DomainError, add_to_form
+
+DOCX = files.DOCUMENTS["docx"][0]
+SNAPSHOTS_SHOWN = 20
+
+
+def _period(request: HttpRequest, data) -> tuple[PeriodForm, Place | None, Span | None]:
+    """The period form (as on the statistics page: the user's place and this year unless
+    chosen), the place through the scope, and the span — cut at today, since a summary tells
+    what was done."""
+    data = data.copy()
+    if not data.get("place") and request.user.place_id:
+        data["place"] = str(request.user.place_id)
+    if not (data.get("year") or data.get("start") or data.get("end")):
+        data["year"] = str(timezone.localdate().year)
+    form = PeriodForm(data, user=request.user)
+    if not form.is_valid():
+        return form, None, None
+    place = get_for_user(
+        Place.objects.select_related("parent"), request.user, pk=form.cleaned_data["place"].pk
+    )
+    if place.kind not in services.OFFICES:
+        form.add_error("place", _("工作总结按社区、街道或区生成，请选择其中之一"))
+        return form, None, None
+    span = form.span()
+    today = timezone.localdate()
+    if span.start > today:
+        form.add_error(None, _("该期间尚未开始，不能生成工作总结"))
+        return form, None, None
+    return form, place, Span(span.start, min(span.end, today))
+
+
+def _links(summary: Summary, paragraphs: list[list[Part]]) -> list[list[dict]]:
+    """Each part as the page shows it: a number opens the records behind it."""
+    query = urlencode(
+        {
+            "place": summary.place.pk,
+            "start": summary.span.start.isoformat(),
+            "end": summary.span.end.isoformat(),
+        }
+    )
+    shown = []
+    for paragraph in paragraphs:
+        parts = []
+        for part in paragraph:
+            url, title = part.url, ""
+            if part.indicator:
+                url = reverse("reports:drill", args=[part.indicator]) + "?" + query
+                title = summary_definition(part.indicator)
+            parts.append({"text": part.text, "url": url, "title": title})
+        shown.append(parts)
+    return shown
+
+
+def summary_definition(indicator_id: str) -> str:
+    indicator = catalogue.indicator(indicator_id)
+    return str(indicator.definition) if indicator else ""
+
+
+def _snapshots(place: Place):
+    return (
+        SummarySnapshot.objects.filter(place=place)
+        .select_related("by")
+        .only("pk", "title", "created_at", "template_name", "via", "sha256", "size", "by__name")[
+            :SNAPSHOTS_SHOWN
+        ]
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def summary(request: HttpRequest) -> HttpResponse:
+    require(request.user, Perm.VIEW_RECORDS)
+    posting = request.method == "POST"
+    if posting:
+        require(request.user, Perm.EDIT_RECORDS)
+    form, place, span = _period(request, request.POST if posting else request.GET)
+    context: dict = {"form": form, "place": place, "current_place": place}
+    if place is None:
+        return render(request, "reports/summary.html", context)
+    result = services.summarise(place, span, by=request.user)
+    texts = SummaryTextsForm(
+        request.POST if posting else None,
+        initial={
+            "shortcomings": "\n".join(text(p) for p in result.shortcomings),
+            "plans": "\n".join(text(p) for p in result.plans),
+        },
+    )
+    if posting and texts.is_valid():
+        try:
+            snapshot, content = services.generate_summary(
+                place,
+                span,
+                by=request.user,
+                shortcomings=services.lines(texts.cleaned_data["shortcomings"]),
+                plans=services.lines(texts.cleaned_data["plans"]),
+            )
+        except DomainError as exc:
+            add_to_form(texts, exc)
+        else:
+            return _docx(content, snapshot.file_name)
+    template = services.template_for(place)
+    context.update(
+        summary=result,
+        span=span,
+        texts=texts,
+        template=template,
+        intro=_links(result, [result.intro])[0],
+        basic=_links(result, result.basic),
+        sections=[
+            {"heading": s.heading, "paragraphs": _links(result, s.paragraphs)}
+            for s in result.sections
+        ],
+        shortcomings=_links(result, result.shortcomings),
+        plans=_links(result, result.plans),
+        snapshots=list(_snapshots(place)),
+        may_generate=has_perm(request.user, Perm.EDIT_RECORDS),
+        period=[(k, form.data[k]) for k in ("place", "year", "start", "end") if form.data.get(k)],
+        judicial_hidden=not has_perm(request.user, Perm.VIEW_JUDICIAL),
+        button=_("查看"),
+    )
+    return render(request, "reports/summary.html", context)
+
+
+def _docx(content: bytes, file_name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=DOCX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(file_name)}"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET"])
+def snapshot_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """An earlier summary, byte for byte as it was handed out (its SHA-256 checked)."""
+    snapshot = get_for_user(SummarySnapshot.objects, request.user, pk=pk)
+    try:
+        content = services.snapshot_bytes(snapshot)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(reverse("reports:summary") + f"?place={snapshot.place_id}")
+    audit.record(request.user, "summary.download", snapshot, data={"sha256": snapshot.sha256})
+    return _docx(content, snapshot.file_name)
+
+
+# --- Templates ---------------------------------------------------------------------------------
+
+
+def _usable_templates(user) -> Q:
+    """Templates a user may read: those in the scope, and those up the tree from the user's
+    place (the ones the user's summaries may be filled with)."""
+    if user.scope_path == "":
+        return Q()
+    above = user.place.ancestor_ids() if user.place_id else []
+    return Q(place_path__under=user.scope_path) | Q(place_id__in=above)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def templates(request: HttpRequest) -> HttpResponse:
+    require(request.user, Perm.VIEW_RECORDS)
+    form = TemplateUploadForm(user=request.user)
+    if request.method == "POST":
+        require(request.user, Perm.EDIT_RECORDS)
+        form = TemplateUploadForm(request.POST, request.FILES, user=request.user)
+        if form.is_valid():
+            place = get_for_user(Place, request.user, pk=form.cleaned_data["place"].pk)
+            upload = files.Upload.read(form.cleaned_data["file"], files.DOCUMENT)
+            try:
+                template = services.upload_template(
+                    place, form.cleaned_data["name"], upload, by=request.user
+                )
+            except DomainError as exc:
+                add_to_form(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("已上传模板“%(name)s”，%(place)s及其下级生成工作总结时使用。")
+                    % {"name": template.name, "place": place.name},
+                )
+                return redirect("reports:summary-templates")
+    rows = (
+        SummaryTemplate.objects.filter(_usable_templates(request.user))
+        .select_related("place", "uploaded_by")
+        .order_by("place_path", "retired_at", "-uploaded_at")
+    )
+    return render(
+        request,
+        "reports/summary_templates.html",
+        {
+            "form": form,
+            "rows": rows,
+            "placeholders": documents.PLACEHOLDERS,
+            "may_edit": has_perm(request.user, Perm.EDIT_RECORDS),
+            "scope_path": request.user.scope_path,
+        },
+    )
+
+
+def _template_for_user(request: HttpRequest, pk: int) -> SummaryTemplate:
+    require(request.user, Perm.VIEW_RECORDS)
+    template = SummaryTemplate.objects.filter(_usable_templates(request.user), pk=pk).first()
+    if template is None:
+        existing = SummaryTemplate.objects.filter(pk=pk).first()
+        if existing is not None:
+            audit.record(request.user, "access.out_of_scope", existing)
+        raise Http404
+    return template
+
+
+@login_required
+@require_http_methods(["GET"])
+def template_file(request: HttpRequest, pk: int) -> HttpResponse:
+    template = _template_for_user(request, pk)
+    try:
+        content = services.template_bytes(template)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("reports:summary-templates")
+    return _docx(content, template.file_name)
+
+
+@login_required
+@require_http_methods(["GET"])
+def default_template(request: HttpRequest) -> HttpResponse:
+    require(request.user, Perm.VIEW_RECORDS)
+    return _docx(services.template_bytes(None), _("工作总结默认模板.docx"))
+
+
+@login_required
+@require_http_methods(["POST"])
+def template_retire(request: HttpRequest, pk: int) -> HttpResponse:
+    template = get_for_user(SummaryTemplate.objects, request.user, pk=pk, perm=Perm.EDIT_RECORDS)
+    services.retire_template(template, by=request.user)
+    messages.success(request, _("已停用模板“%(name)s”") % {"name": template.name})
+    return redirect("reports:summary-templates")
