@@ -101,6 +101,20 @@ class CaseForm(forms.Form):
                 del self.fields[name]
 
 
+class CaseEditForm(CaseForm):
+    """Correcting a case's facts: what was registered, less who it concerns and when it came
+    in (a file's person and a case's receipt are not retyped); its handler changes by 派单."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("received_at", "assignee", "subject", "starts_on"):
+            self.fields.pop(name, None)
+        if "due" in self.fields:
+            self.fields["due"].help_text = _("不填则保持原期限")
+
+
 class ActionForm(forms.Form):
     """One action on a case: the note it asks for, and an assignee or a rating."""
 

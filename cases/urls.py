@@ -9,6 +9,7 @@ urlpatterns = [
     path("list/", views.case_list, name="case-list"),
     path("new/<slug:kind>/", views.case_create, name="case-create"),
     path("<int:pk>/", views.case_detail, name="case-detail"),
+    path("<int:pk>/edit/", views.case_edit, name="case-edit"),
     path("<int:pk>/act/<slug:action>/", views.case_act, name="case-act"),
     path("files/<int:pk>/", views.event_file, name="event-file"),
     path("files/<int:pk>/preview/", views.event_file, {"preview": True}, name="event-file-preview"),

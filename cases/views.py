@@ -26,6 +26,7 @@ from cases.flows import BY_SLUG, FLOWS, SUPERVISION_KINDS
 from cases.forms import (
     ActionForm,
     AnswerForm,
+    CaseEditForm,
     CaseFilterForm,
     CaseForm,
     PartyForm,
@@ -216,6 +217,40 @@ def _case_data(form: CaseForm, flow, user) -> services.CaseData:
         guardian=data.get("guardian", ""),
         guardian_phone=data.get("guardian_phone", ""),
         team=data.get("team", ""),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _get_case(request, pk, edit=True)
+    initial = {name: getattr(case, name) for name in services.EDITABLE}
+    initial["version"] = case.version
+    form = CaseEditForm(request.POST or None, flow=case.flow, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        # Fields the kind's form does not have keep the case's values.
+        data = {name: form.cleaned_data.get(name, initial[name]) for name in services.EDITABLE}
+        try:
+            services.update_case(
+                case,
+                services.CaseData(kind=case.kind, received_at=case.received_at, **data),
+                by=request.user,
+                version=form.cleaned_data["version"],
+            )
+        except DomainError as exc:
+            add_to_form(form, exc)
+        else:
+            messages.success(request, _("已保存修改"))
+            return redirect("cases:case-detail", pk=case.pk)
+    return render(
+        request,
+        "_form_page.html",
+        {
+            "form": form,
+            "title": _("修改 %(number)s") % {"number": case.number},
+            "back": reverse("cases:case-detail", args=[case.pk]),
+            "current_place": case.place,
+        },
     )
 
 

@@ -618,6 +618,12 @@ ROUTES: dict[str, Route] = {
     "cases:case-detail": Route(
         get=Perm.VIEW_RECORDS, kwargs=lambda w: {"pk": _case(w).pk}, scoped=True
     ),
+    "cases:case-edit": Route(
+        get=Perm.EDIT_RECORDS,
+        post=Perm.EDIT_RECORDS,
+        kwargs=lambda w: {"pk": _case(w).pk},
+        scoped=True,
+    ),
     "cases:case-act": Route(
         get=None,
         post=Perm.EDIT_RECORDS,

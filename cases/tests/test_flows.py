@@ -281,3 +281,18 @@ def test_the_membership_a_file_follows_ends_only_with_the_file(world):
     assert case.membership.end is None
     case = _take(world, case, "end", note="期满")
     assert Membership.objects.get(pk=case.membership_id).end == timezone.localdate()
+
+
+def test_a_case_moves_only_within_its_community(world):
+    case = open_case(world, "诉求")
+    data = services.CaseData(
+        kind="诉求",
+        title=case.title,
+        place=world.neighbour_community,
+        category=case.category,
+        received_at=case.received_at,
+        channel=case.channel,
+    )
+    with pytest.raises(DomainError, match="案件只能在本社区内调整网格"):
+        services.update_case(case, data, by=world.cast["subdistrict_admin"], version=case.version)
+    assert Case.objects.get(pk=case.pk).place == world.grid

@@ -396,3 +396,31 @@ def test_a_guardian_phone_is_checked_and_masked(client, world):
     client.force_login(world.cast["subdistrict_admin"])
     page = client.get(reverse("cases:case-detail", args=[file.pk])).content.decode()
     assert "13900002222" not in page and "139****2222" in page
+
+
+def test_a_worker_corrects_a_case_and_bad_corrections_change_nothing(client, world):
+    case = open_case(world, "诉求", reporter_name="王大妈", reporter_phone="13800001234")
+    client.force_login(world.cast["community_worker"])
+    url = reverse("cases:case-edit", args=[case.pk])
+    form = client.get(url).context["form"]
+    data = {name: "" if form[name].value() is None else form[name].value() for name in form.fields}
+    changed = {**data, "reporter_phone": "13900005678", "place": world.neighbour_grid.pk}
+    for bad, message in [
+        ({"reporter_phone": "1390000"}, "应为1开头的11位数字"),
+        (
+            {"place": world.neighbour_community.pk},
+            "选择一个有效的选项",
+        ),  # not in the worker's place
+        ({"due": "2000-01-01"}, "办理期限不能早于受理日期"),
+        ({"version": case.version - 1}, "刚被他人更新"),
+    ]:
+        page = client.post(url, {**changed, **bad})
+        assert message in page.content.decode(), bad
+    assert Case.objects.get(pk=case.pk).reporter_phone == "13800001234"
+    assert client.post(url, changed).status_code == 302
+    case.refresh_from_db()
+    assert (case.reporter_phone, case.place) == ("13900005678", world.neighbour_grid)
+    assert case.place_path == world.neighbour_grid.path
+    entry = AuditEntry.objects.get(action="case.update")
+    assert set(entry.changes) == {"reporter_phone", "place"}
+    assert "13900005678" not in str(entry.changes)  # masked in the log
