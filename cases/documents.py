@@ -29,16 +29,14 @@ from audit.masking import mask
 from cases.models import Case, Event
 from cases.services import money_summary
 from people.models import Residence
+from shequ.word import FANGSONG, HEI, SONG, column_widths, east_asian_fonts, repeat_header
 
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument
-    from docx.table import Table
 
     from accounts.models import User
 
-LATIN = "Times New Roman"
 WIDE = 16  # characters: a longer value takes a row of its own in the facts table
-SONG, FANGSONG, HEI = "宋体", "仿宋", "黑体"
 
 TITLES = {
     Case.Kind.REQUEST: gettext_lazy("居民诉求办理单"),
@@ -61,33 +59,12 @@ def title_of(case: Case) -> str:
     return str(TITLES[case.kind])
 
 
-def _fonts(element, east_asian: str) -> None:
-    """Name the Latin and the East Asian font on a style's or the defaults' run properties,
-    dropping the theme fonts that would otherwise win over them."""
-    rpr = element.find(qn("w:rPr"))
-    if rpr is None and hasattr(element, "get_or_add_rPr"):  # a style, in schema order
-        rpr = element.get_or_add_rPr()
-    elif rpr is None:  # the document defaults
-        rpr = OxmlElement("w:rPr")
-        element.append(rpr)
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)
-    for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
-        fonts.attrib.pop(qn(theme), None)
-    fonts.set(qn("w:ascii"), LATIN)
-    fonts.set(qn("w:hAnsi"), LATIN)
-    fonts.set(qn("w:eastAsia"), east_asian)
-    fonts.set(qn("w:hint"), "eastAsia")
-
-
 def _style(doc: DocxDocument, name: str, east_asian: str, size: float, *, bold: bool = False):
     style = doc.styles.add_style(name, 1)  # 1: a paragraph style
     style.base_style = doc.styles["Normal"]
     style.font.size = Pt(size)
     style.font.bold = bold
-    _fonts(style.element, east_asian)
+    east_asian_fonts(style.element, east_asian)
     return style
 
 
@@ -102,10 +79,10 @@ def _setup(doc: DocxDocument) -> None:
     if defaults is not None:
         rpr_default = defaults.find(qn("w:rPrDefault"))
         if rpr_default is not None:
-            _fonts(rpr_default, SONG)
+            east_asian_fonts(rpr_default, SONG)
     normal = doc.styles["Normal"]
     normal.font.size = Pt(12)
-    _fonts(normal.element, FANGSONG)
+    east_asian_fonts(normal.element, FANGSONG)
     normal.paragraph_format.space_after = Pt(0)
     _style(doc, "档案标题", SONG, 22, bold=True)
     _style(doc, "档案小标题", HEI, 14)
@@ -138,25 +115,6 @@ def _cell(cell, text: str, *, bold: bool = False, centre: bool = False) -> None:
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 
-def _widths(table: Table, widths_mm: Sequence[float]) -> None:
-    """Fixed column widths, on the grid (what LibreOffice and WPS read) and on every cell
-    (what Word reads)."""
-    table.autofit = False
-    for column, width in zip(table.columns, widths_mm, strict=False):
-        column.width = Mm(width)
-    for row in table.rows:
-        for cell, width in zip(row.cells, widths_mm, strict=False):
-            cell.width = Mm(width)
-
-
-def _repeat_header(table: Table) -> None:
-    """The header row prints again at the top of each page the table runs onto."""
-    trpr = table.rows[0]._tr.get_or_add_trPr()
-    header = OxmlElement("w:tblHeader")
-    header.set(qn("w:val"), "true")
-    trpr.append(header)
-
-
 def _facts(doc: DocxDocument, facts: list[tuple[str, str]]) -> None:
     """The basic facts two to a row (label, value, label, value); a long value has a row of
     its own, its value across the three cells to the right. A long one that comes while a
@@ -182,7 +140,7 @@ def _facts(doc: DocxDocument, facts: list[tuple[str, str]]) -> None:
     table = doc.add_table(rows=len(rows), cols=4)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    _widths(table, (28, 50, 28, 50))
+    column_widths(table, (28, 50, 28, 50))
     for tr, pairs in zip(table.rows, rows, strict=True):
         cells = tr.cells
         if len(pairs) == 1:
@@ -218,12 +176,12 @@ def _timeline(doc: DocxDocument, case: Case, events: Sequence[Event]) -> None:
     table = doc.add_table(rows=1 + len(events), cols=5)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    _widths(table, (12, 34, 22, 70, 18))  # 156 mm: the width between the margins
+    column_widths(table, (12, 34, 22, 70, 18))  # 156 mm: the width between the margins
     for cell, text in zip(
         table.rows[0].cells, (_("序号"), _("日期"), _("事项"), _("内容"), _("经办人")), strict=True
     ):
         _cell(cell, text, bold=True, centre=True)
-    _repeat_header(table)
+    repeat_header(table)
     for n, (tr, event) in enumerate(zip(table.rows[1:], events, strict=True), start=1):
         cells = tr.cells
         _cell(cells[0], str(n), centre=True)

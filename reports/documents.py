@@ -30,10 +30,10 @@ from docxtpl import DocxTemplate
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
-from cases.documents import FANGSONG, HEI, SONG, _fonts, _repeat_header, _widths
 from reports import catalogue
 from reports.summary import Summary, numeral, percent, text
 from shequ.errors import DomainError
+from shequ.word import FANGSONG, HEI, SONG, column_widths, east_asian_fonts, repeat_header
 
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument
@@ -107,7 +107,7 @@ def _style(doc: DocxDocument, name: str, east_asian: str, size: float, *, bold: 
     style.base_style = doc.styles["Normal"]
     style.font.size = Pt(size)
     style.font.bold = bold
-    _fonts(style.element, east_asian)
+    east_asian_fonts(style.element, east_asian)
     return style
 
 
@@ -132,9 +132,9 @@ def _setup(doc: DocxDocument) -> None:
     if defaults is not None:
         rpr_default = defaults.find(qn("w:rPrDefault"))
         if rpr_default is not None:
-            _fonts(rpr_default, SONG)
+            east_asian_fonts(rpr_default, SONG)
     normal = doc.styles["Normal"]
-    _fonts(normal.element, FANGSONG)
+    east_asian_fonts(normal.element, FANGSONG)
     normal.paragraph_format.space_after = Pt(0)
     title = _style(doc, TITLE, SONG, 22, bold=True)
     title.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -486,11 +486,11 @@ def _add_appendix(doc: DocxDocument, rows: list[AppendixRow], note: str) -> None
     table = doc.add_table(rows=1 + len(rows), cols=5)
     _grid(table)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    _widths(table, (12, 36, 24, 68, 16))  # 156 mm between the margins
+    column_widths(table, (12, 36, 24, 68, 16))  # 156 mm between the margins
     headers = (_("序号"), _("统计项目"), _("数字"), _("统计口径"), _("记录数"))
     for cell, header in zip(table.rows[0].cells, headers, strict=True):
         _cell(cell, header, bold=True, centre=True)
-    _repeat_header(table)
+    repeat_header(table)
     for n, (tr, row) in enumerate(zip(table.rows[1:], rows, strict=True), start=1):
         cells = tr.cells
         _cell(cells[0], str(n), centre=True)
