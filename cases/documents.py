@@ -22,14 +22,22 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
+from docx.shared import Pt
 
 from areas.kinds import PlaceKind
 from audit.masking import mask
 from cases.models import Case, Event
 from cases.services import money_summary
 from people.models import Residence
-from shequ.word import FANGSONG, HEI, SONG, column_widths, east_asian_fonts, repeat_header
+from shequ.word import (
+    FANGSONG,
+    HEI,
+    SONG,
+    column_widths,
+    official_page,
+    paragraph_style,
+    repeat_header,
+)
 
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument
@@ -59,35 +67,14 @@ def title_of(case: Case) -> str:
     return str(TITLES[case.kind])
 
 
-def _style(doc: DocxDocument, name: str, east_asian: str, size: float, *, bold: bool = False):
-    style = doc.styles.add_style(name, 1)  # 1: a paragraph style
-    style.base_style = doc.styles["Normal"]
-    style.font.size = Pt(size)
-    style.font.bold = bold
-    east_asian_fonts(style.element, east_asian)
-    return style
-
-
 def _setup(doc: DocxDocument) -> None:
-    """A4 with the margins of official documents (GB/T 9704), 仿宋 for text, 宋体 in tables,
-    黑体 for headings and a bold 宋体 title."""
-    section = doc.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(30), Mm(28)
-    section.left_margin, section.right_margin = Mm(28), Mm(26)
-    defaults = doc.styles.element.find(qn("w:docDefaults"))
-    if defaults is not None:
-        rpr_default = defaults.find(qn("w:rPrDefault"))
-        if rpr_default is not None:
-            east_asian_fonts(rpr_default, SONG)
-    normal = doc.styles["Normal"]
-    normal.font.size = Pt(12)
-    east_asian_fonts(normal.element, FANGSONG)
-    normal.paragraph_format.space_after = Pt(0)
-    _style(doc, "档案标题", SONG, 22, bold=True)
-    _style(doc, "档案小标题", HEI, 14)
-    _style(doc, "表格文字", SONG, 10.5)
-    _style(doc, "档案说明", FANGSONG, 10.5)
+    """仿宋 for text, 宋体 in tables, 黑体 for headings and a bold 宋体 title."""
+    official_page(doc)
+    doc.styles["Normal"].font.size = Pt(12)
+    paragraph_style(doc, "档案标题", SONG, 22, bold=True)
+    paragraph_style(doc, "档案小标题", HEI, 14)
+    paragraph_style(doc, "表格文字", SONG, 10.5)
+    paragraph_style(doc, "档案说明", FANGSONG, 10.5)
 
 
 def _title(doc: DocxDocument, text: str) -> None:

@@ -25,7 +25,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
+from docx.shared import Pt
 from docxtpl import DocxTemplate
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
@@ -33,7 +33,15 @@ from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from reports import catalogue
 from reports.summary import Summary, numeral, percent, text
 from shequ.errors import DomainError
-from shequ.word import FANGSONG, HEI, SONG, column_widths, east_asian_fonts, repeat_header
+from shequ.word import (
+    FANGSONG,
+    HEI,
+    SONG,
+    column_widths,
+    official_page,
+    paragraph_style,
+    repeat_header,
+)
 
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument
@@ -100,21 +108,10 @@ class TemplateProblem(DomainError):
 # --- Building the default template -------------------------------------------------------------
 
 
-def _style(doc: DocxDocument, name: str, east_asian: str, size: float, *, bold: bool = False):
-    if name in [s.name for s in doc.styles]:
-        return doc.styles[name]
-    style = doc.styles.add_style(name, 1)  # a paragraph style
-    style.base_style = doc.styles["Normal"]
-    style.font.size = Pt(size)
-    style.font.bold = bold
-    east_asian_fonts(style.element, east_asian)
-    return style
-
-
 def _body_style(doc: DocxDocument):
     """仿宋 三号 (16 pt) on a fixed 28-pt line, first line indented two characters: the
     body of an official document (GB/T 9704)."""
-    style = _style(doc, BODY, FANGSONG, 16)
+    style = paragraph_style(doc, BODY, FANGSONG, 16)
     fmt = style.paragraph_format
     fmt.first_line_indent = Pt(32)
     fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
@@ -124,32 +121,21 @@ def _body_style(doc: DocxDocument):
 
 
 def _setup(doc: DocxDocument) -> None:
-    section = doc.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
-    section.left_margin, section.right_margin = Mm(28), Mm(26)
-    defaults = doc.styles.element.find(qn("w:docDefaults"))
-    if defaults is not None:
-        rpr_default = defaults.find(qn("w:rPrDefault"))
-        if rpr_default is not None:
-            east_asian_fonts(rpr_default, SONG)
-    normal = doc.styles["Normal"]
-    east_asian_fonts(normal.element, FANGSONG)
-    normal.paragraph_format.space_after = Pt(0)
-    title = _style(doc, TITLE, SONG, 22, bold=True)
+    official_page(doc, top_mm=37, bottom_mm=35)
+    title = paragraph_style(doc, TITLE, SONG, 22, bold=True)
     title.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
     title.paragraph_format.space_after = Pt(18)
-    heading = _style(doc, HEADING, HEI, 16)
+    heading = paragraph_style(doc, HEADING, HEI, 16)
     heading.paragraph_format.first_line_indent = Pt(32)
     heading.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
     heading.paragraph_format.line_spacing = Pt(28)
     heading.paragraph_format.keep_with_next = True
     _body_style(doc)
-    signature = _style(doc, SIGNATURE, FANGSONG, 16)
+    signature = paragraph_style(doc, SIGNATURE, FANGSONG, 16)
     signature.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     signature.paragraph_format.right_indent = Pt(32)
-    _style(doc, TABLE_TEXT, SONG, 10.5)
-    _style(doc, NOTE, FANGSONG, 12)
+    paragraph_style(doc, TABLE_TEXT, SONG, 10.5)
+    paragraph_style(doc, NOTE, FANGSONG, 12)
 
 
 def _page_number(doc: DocxDocument) -> None:
@@ -477,9 +463,9 @@ def _add_appendix(doc: DocxDocument, rows: list[AppendixRow], note: str) -> None
     added when the template lacks them."""
     if not rows:
         return
-    _style(doc, TABLE_TEXT, SONG, 10.5)
-    _style(doc, NOTE, FANGSONG, 12)
-    heading = _style(doc, "总结附件标题", HEI, 16)
+    paragraph_style(doc, TABLE_TEXT, SONG, 10.5)
+    paragraph_style(doc, NOTE, FANGSONG, 12)
+    heading = paragraph_style(doc, "总结附件标题", HEI, 16)
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     doc.add_paragraph(_("附件：统计数字及口径"), style=heading)
     doc.add_paragraph(note, style=NOTE)
