@@ -203,6 +203,9 @@ class ServiceFilterForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
     )
 
+    def clean_month(self):
+        return _within_years(self.cleaned_data["month"], _("月份"))
+
 
 class AttachmentForm(forms.Form):
     files = FilesField(label=_("选择文件"), required=False, widget=MultipleFiles())

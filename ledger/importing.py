@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from areas.kinds import PlaceKind
 from ledger.models import Quantity, QuantityKind, Topic, WorkRecord
-from ledger.services import MAX_HEAD_COUNT, RecordData, check_record
+from ledger.services import MAX_AMOUNT, MAX_HEAD_COUNT, RecordData, check_record
 from people.importing import CHUNK, Context, Header, Kind, Plan
 from people.models import Staff
 from shequ.errors import DomainError
@@ -334,6 +334,11 @@ def _amount(text: str, column: str) -> Decimal | None:
     if amount is None or not amount.is_finite():
         raise DomainError(
             _("“%(c)s”应为数字，不能是“%(v)s”") % {"c": column, "v": text}, field=column
+        )
+    if amount > MAX_AMOUNT:
+        # Checked before rounding: a number past the decimal context (1E30) cannot be rounded.
+        raise DomainError(
+            _("“%(c)s”不能超过%(max)s") % {"c": column, "max": MAX_AMOUNT}, field=column
         )
     if amount != amount.quantize(Decimal("0.01")):
         raise DomainError(_("“%(c)s”最多两位小数") % {"c": column}, field=column)

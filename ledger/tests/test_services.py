@@ -86,3 +86,9 @@ def test_the_month_of_desk_services_pages_two_hundred_at_a_time(client, world):
     assert len(second.context["rows"]) == 5 and second.context["more"] is None
     shown = {e.pk for e in first.context["rows"]} | {e.pk for e in second.context["rows"]}
     assert len(shown) == 205
+
+
+def test_a_month_out_of_range_is_refused_beside_its_field(client, world):
+    client.force_login(world.cast["community_worker"])
+    page = client.get(reverse("ledger:service-list"), {"f-month": "9999-12"})
+    assert page.status_code == 200 and "月份应在" in page.content.decode()
