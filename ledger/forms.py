@@ -57,7 +57,12 @@ class RecordForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["place"].queryset = registry_places(user)
+        # A record's own place stays offered after it was retired, as retired topics do.
+        kept = self.initial.get("place")
+        places = registry_places(user)
+        if kept:
+            places = places | Place.objects.visible_to(user).filter(pk=kept)
+        self.fields["place"].queryset = places.order_by("code")
         # Catalogue entries retired since stay offered on a record that has them.
         had = [t.pk for t in self.initial.get("topics", [])]
         self.fields["topics"].queryset = Topic.objects.filter(Q(active=True) | Q(pk__in=had))

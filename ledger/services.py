@@ -72,14 +72,16 @@ def _in_scope(by: User | None, path: str) -> bool:
     return by is None or path.startswith(by.scope_path)
 
 
-def check_record(data: RecordData, by: User | None) -> None:
+def check_record(data: RecordData, by: User | None, *, kept_place: int | None = None) -> None:
     """Raise DomainError (with the field at fault) when `data` breaks a rule of records; the
-    form and the spreadsheet import check with the same rules."""
+    form and the spreadsheet import check with the same rules. A record edited in the place
+    it already has (`kept_place`) may stay there after the place was retired."""
     if data.kind not in WorkRecord.Kind.values:
         raise DomainError(_("请选择类型"), field="kind")
     if not data.title.strip():
         raise DomainError(_("请填写标题"), field="title")
-    if data.place.kind not in (PlaceKind.COMMUNITY, PlaceKind.GRID) or data.place.is_retired:
+    retired = data.place.is_retired and data.place.pk != kept_place
+    if data.place.kind not in (PlaceKind.COMMUNITY, PlaceKind.GRID) or retired:
         raise DomainError(_("工作记录应登记到在用的社区或网格"), field="place")
     if not _in_scope(by, data.place.path):
         raise DomainError(_("只能登记本辖区的工作记录"), field="place")
@@ -108,7 +110,7 @@ def check_record(data: RecordData, by: User | None) -> None:
 @transaction.atomic
 def save_record(record: WorkRecord | None, data: RecordData, *, by: User | None) -> WorkRecord:
     """Register a record (`record=None`) or change one, with its topics and quantities."""
-    check_record(data, by)
+    check_record(data, by, kept_place=record.place_id if record is not None else None)
     creating = record is None
     record = record or WorkRecord(created_by=by)
     before = None if creating else audit.snapshot(record, RECORD_FIELDS)

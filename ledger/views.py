@@ -69,7 +69,8 @@ def record_list(request: HttpRequest) -> HttpResponse:
     filters = RecordFilterForm(request.GET or None, user=request.user)
     visible = WorkRecord.objects.visible_to(request.user)
     records, under = visible, request.user.scope_path
-    if filters.is_bound and filters.is_valid():
+    if filters.is_bound:
+        filters.is_valid()  # as on the calendar: the filters read apply, a refused one says why
         records = _filtered(records, filters.cleaned_data)
         if place := filters.cleaned_data.get("place"):
             under = place.path

@@ -3,6 +3,7 @@ import datetime
 from django.urls import reverse
 from django.utils import timezone
 
+from areas.models import Place
 from audit.models import AuditEntry
 from ledger.models import Participant, QuantityKind, Topic, WorkRecord
 from people.models import Staff
@@ -325,3 +326,28 @@ def test_pages_taken_place_by_place_merge_into_one_newest_first_order(client, wo
     )
     monkeypatch.setattr(paging, "MAX_PLACES", 2)
     assert every_page({}) == expected
+
+
+def test_a_record_of_a_retired_grid_can_still_be_corrected_but_not_added(client, world):
+    import datetime as dt
+
+    client.force_login(world.cast["community_worker"])
+    client.post(reverse("ledger:record-create"), _form(world))
+    record = WorkRecord.objects.get()
+    Place.objects.filter(pk=world.grid.pk).update(retired_on=dt.date(2025, 12, 31))
+    url = reverse("ledger:record-edit", args=[record.pk])
+    options = client.get(url).context["form"].fields["place"].queryset
+    assert world.grid in options
+    assert client.post(url, _form(world, title="更正后的标题")).status_code == 302
+    assert WorkRecord.objects.get().title == "更正后的标题"
+    again = client.post(reverse("ledger:record-create"), _form(world, title="新记录"))
+    assert again.status_code == 200 and WorkRecord.objects.count() == 1
+
+
+def test_a_refused_filter_leaves_the_others_applied(client, world):
+    for day in ("2025-04-15", "2025-04-16"):
+        WorkRecord.objects.create(kind="会议", title=day, date=day, place=world.grid)
+    client.force_login(world.cast["community_worker"])
+    page = client.get(reverse("ledger:record-list"), {"kind": "xx", "day": "2025-04-15"})
+    assert [r.title for r in page.context["rows"]] == ["2025-04-15"]
+    assert page.context["filters"].errors["kind"]
