@@ -159,6 +159,22 @@ def _services(place: Place, span: Span, user) -> QuerySet:
     )
 
 
+# The columns of a ledger that lists records one per row, whatever their kind.
+_RECORD_COLUMNS = [
+    _DATE,
+    _TIME,
+    Col(_("类型"), lambda r: r.kind, 10),
+    _TITLE,
+    _VENUE,
+    Col(_("工作领域"), _topics, 16),
+    _ORGANISER,
+    _HEADS,
+    Col(_("具名参与人员"), _named(), 24),
+    Col(_("数量"), _quantities, 24),
+    _NOTES,
+]
+
+
 def register_all() -> None:
     register(
         Ledger(
@@ -167,19 +183,17 @@ def register_all() -> None:
             description=_("期间内的活动、讲座、培训、慰问和居民议事"),
             source=_records(K.ACTIVITY, K.LECTURE, K.TRAINING, K.CONDOLENCE, K.ASSEMBLY),
             period=True,
-            columns=[
-                _DATE,
-                _TIME,
-                Col(_("类型"), lambda r: r.kind, 10),
-                _TITLE,
-                _VENUE,
-                Col(_("工作领域"), _topics, 16),
-                _ORGANISER,
-                _HEADS,
-                Col(_("具名参与人员"), _named(), 24),
-                Col(_("数量"), _quantities, 24),
-                _NOTES,
-            ],
+            columns=_RECORD_COLUMNS,
+        )
+    )
+    register(
+        Ledger(
+            code="other_work",
+            title=_("巡逻及其他工作台账"),
+            description=_("期间内的巡逻、志愿服务和义务劳动、信息报送和其他工作"),
+            source=_records(K.PATROL, K.VOLUNTEERING, K.REPORT, K.OTHER),
+            period=True,
+            columns=_RECORD_COLUMNS,
         )
     )
     register(

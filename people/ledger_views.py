@@ -79,8 +79,13 @@ def _choice(
     data = request.GET.copy()
     data.setdefault("place", str(place.pk) if place else "")
     data.setdefault("on", day.isoformat())
-    if ledger.period:
-        data.setdefault("start", day.replace(month=1, day=1).isoformat())
+    if ledger.period and not data.get("start"):
+        # From 1 January of the end day's year (a ledger asked up to 2025-12-31 covers 2025).
+        try:
+            end = datetime.date.fromisoformat(data["on"])
+        except ValueError:
+            end = day  # the form says what is wrong with it
+        data["start"] = end.replace(month=1, day=1).isoformat()
     form = LedgerForm(data, user=request.user, period=ledger.period)
     if form.is_valid():
         place = form.cleaned_data["place"] or place

@@ -108,3 +108,23 @@ def test_a_grid_worker_sees_residents_of_other_grids_unnamed_in_the_ledgers(clie
     client.force_login(world.cast["community_worker"])  # the community sees both by name
     page = client.get(reverse("people:ledger-detail", args=["activities"]), query)
     assert "邻网格居民" in page.content.decode()
+
+
+def test_a_period_ledger_asked_only_to_an_end_covers_that_year(client, world):
+    _record(world, "活动", "年末活动", datetime.date(2025, 12, 20))
+    client.force_login(world.cast["community_worker"])
+    page = client.get(reverse("people:ledger-detail", args=["activities"]), {"on": "2025-12-31"})
+    assert [row[3] for row in page.context["rows"]] == ["年末活动"]
+
+
+def test_every_kind_of_record_is_in_a_ledger(client, world):
+    day = datetime.date(2025, 6, 1)
+    for kind in WorkRecord.Kind.values:
+        _record(world, kind, f"{kind}记录", day)
+    client.force_login(world.cast["community_worker"])
+    query = {"place": world.community.pk, "start": "2025-01-01", "on": "2025-12-31"}
+    listed = set()
+    for code in ("activities", "meetings", "publicity", "visits", "other_work"):  # by record
+        page = client.get(reverse("people:ledger-detail", args=[code]), query)
+        listed |= {cell for row in page.context["rows"] for cell in row if isinstance(cell, str)}
+    assert {f"{kind}记录" for kind in WorkRecord.Kind.values} <= listed
