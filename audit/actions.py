@@ -77,6 +77,7 @@ ACTION_LABELS = {
     "record.link": _("关联户或单位"),
     "record.unlink": _("取消关联户或单位"),
     "case.open": _("登记案件"),
+    "case.update": _("修改案件"),
     "case.assign": _("案件派单"),
     "case.start": _("开始处理案件"),
     "case.finish": _("案件办结"),
