@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = _("统计报表")
+
+    def ready(self) -> None:
+        from reports.dashboard import tiles
+        from shequ import home
+
+        if tiles not in home.PROVIDERS:
+            home.PROVIDERS.append(tiles)

@@ -21,8 +21,9 @@ from people.queries import years_ago
 @dataclass(frozen=True)
 class Tile:
     label: str
-    value: int
+    value: int | str  # a count, or a rate already written out ("84.7%")
     url: str = ""
+    attention: bool = False  # something waits to be done (overdue cases…)
 
 
 def _places(user, place: Place) -> list[Tile]:
@@ -77,6 +78,8 @@ def _registry(user, place: Place) -> list[Tile]:
     ]
 
 
+# Apps that record more add their providers when they load (the reports app: the year's key
+# figures and what needs attention).
 PROVIDERS = [_places, _registry]
 
 

@@ -1,0 +1,69 @@
+"""What a place's home page adds from the reports: this year's key figures, each opening its
+records or the statistics page, and what needs attention now (overdue cases, requests waiting
+for their follow-up, half months without a dispute screening)."""
+
+from __future__ import annotations
+
+import datetime
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.roles import Perm, has_perm
+from areas.models import Place
+from cases.models import Case
+from people.ledgers import Span
+from reports import catalogue
+from reports.engine import evaluate
+from shequ.home import Tile
+
+KEY = ["records.all", "requests.all", "disputes.all"]
+KEY_RATES = ["rate.requests.closed", "rate.requests.satisfied", "rate.disputes.agreed"]
+
+
+def tiles(user, place: Place) -> list[Tile]:
+    if not has_perm(user, Perm.VIEW_RECORDS):
+        return []
+    today = timezone.localdate()
+    span = Span(datetime.date(today.year, 1, 1), today)
+    period = urlencode({"place": place.pk, "year": today.year})
+    rates = [r for r in catalogue.RATES if r.id in KEY_RATES]
+    wanted = [catalogue.indicator(i) for i in KEY] + [
+        i for r in rates for i in (r.numerator, r.denominator)
+    ]
+    figures = evaluate(list({i.id: i for i in wanted}.values()), place, span, breakdown=False)
+    shown = [
+        Tile(
+            _("本年%(name)s") % {"name": catalogue.indicator(i).name},
+            figures.totals[i],
+            f"{reverse('reports:drill', args=[i])}?{period}",
+        )
+        for i in KEY
+    ]
+    for rate in rates:
+        share = figures.rate(rate)[2]
+        shown.append(
+            Tile(
+                str(rate.name),
+                "—" if share is None else f"{share * 100:.1f}%",
+                f"{reverse('reports:statistics')}?{period}",
+            )
+        )
+    return shown + _attention(user, place)
+
+
+def _attention(user, place: Place) -> list[Tile]:
+    cases = Case.objects.visible_to(user).filter(place_path__under=place.path)
+    overdue = cases.overdue().count()
+    waiting = cases.filter(kind=Case.Kind.REQUEST, state="已办结").count()
+    listing = reverse("cases:case-list")
+    found = []
+    if overdue:
+        query = urlencode({"place": place.pk, "overdue": "on", "year": ""})
+        found.append(Tile(_("逾期未办结案件"), overdue, f"{listing}?{query}", attention=True))
+    if waiting:
+        query = urlencode({"place": place.pk, "kind": "诉求", "state": "已办结", "year": ""})
+        found.append(Tile(_("待回访诉求"), waiting, f"{listing}?{query}", attention=True))
+    return found
