@@ -43,10 +43,10 @@ def tiles(user, place: Place) -> list[Tile]:
         for i in KEY
     ]
     for rate in rates:
-        share = figures.rate(rate)[2]
+        top, bottom, share = figures.rate(rate)
         shown.append(
             Tile(
-                str(rate.name),
+                f"{rate.name}（{top}/{bottom}）",  # a rate shows its denominator
                 "—" if share is None else f"{share * 100:.1f}%",
                 f"{reverse('reports:statistics')}?{period}",
             )

@@ -18,7 +18,7 @@ def test_the_home_page_shows_the_years_figures_and_what_needs_attention(client, 
     page = client.get(reverse("areas:place-detail", args=[world.community.pk]))
     tiles = {t.label: t for t in page.context["tiles"]}
     assert tiles["本年受理居民诉求"].value == 2
-    assert tiles["诉求结案率"].value == "0.0%"
+    assert tiles["诉求结案率（0/2）"].value == "0.0%"
     assert tiles["逾期未办结案件"].value == 1 and tiles["逾期未办结案件"].attention
     assert tiles["待回访诉求"].value == 1
     listed = client.get(tiles["逾期未办结案件"].url)
