@@ -348,10 +348,15 @@ def sheet_title(name: str) -> str:
     return re.sub(r"[\[\]:*?/\\]", "、", str(name))[:31] or "Sheet1"
 
 
+_CONTROL = {c: None for c in range(32) if chr(c) not in "\n\t"}  # line breaks stay
+
+
 def _safe_text(value: str) -> str:
     """Text that Excel would take for a formula once someone edits the cell (=, +, -, @ first)
-    gets a leading apostrophe, so "=cmd|…" typed into a name stays a name."""
-    if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    gets a leading apostrophe, so "=cmd|…" typed into a name stays a name; control characters
+    (which no one types, and which a crafted value could carry) are dropped."""
+    value = value.translate(_CONTROL)
+    if value[:1] in ("=", "+", "-", "@", "\t"):
         return "'" + value
     return value
 

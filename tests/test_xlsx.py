@@ -14,3 +14,19 @@ def test_a_sheet_name_with_characters_excel_forbids_is_cleaned():
     content = xlsx.write_table("标题", "副标题", [xlsx.Column("列")], [["值"]], sheet_name="诉/求")
     book = openpyxl.load_workbook(io.BytesIO(content))
     assert book.sheetnames == ["诉、求"] and book.active["B4"].value == "值"
+
+
+def test_cells_that_excel_would_run_or_choke_on_are_neutralised():
+    rows = [
+        ['=HYPERLINK("http://x")'],
+        ["+1+1"],
+        ["-2"],
+        ["@SUM(A1)"],
+        ["甲\x00乙\x07丙"],
+        ["第一行\n第二行"],
+    ]
+    content = xlsx.write_table("标题", "", [xlsx.Column("列")], rows)
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+    values = [sheet.cell(row=4 + i, column=2).value for i in range(len(rows))]
+    assert values[:4] == ['\'=HYPERLINK("http://x")', "'+1+1", "'-2", "'@SUM(A1)"]
+    assert values[4:] == ["甲乙丙", "第一行\n第二行"]
