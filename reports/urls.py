@@ -6,6 +6,7 @@ app_name = "reports"
 
 urlpatterns = [
     path("", views.statistics, name="statistics"),
+    path("compare/", views.compare, name="compare"),
     path("indicators/", views.indicator_list, name="indicator-list"),
     path("indicators/<str:indicator_id>/", views.drill, name="drill"),
     path("summary/", summary_views.summary, name="summary"),

@@ -103,6 +103,62 @@ def statistics(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET"])
+def compare(request: HttpRequest) -> HttpResponse:
+    """按下级比较: every indicator and rate of a place by its child places (a sub-district's
+    communities side by side), each cell opening that child's records. One evaluation with the
+    breakdown: the same grouped queries as the statistics page."""
+    require(request.user, Perm.VIEW_RECORDS)
+    form, place = _period(request)
+    sections, children = [], []
+    if place is not None:
+        indicators, rates = catalogue.visible(request.user)
+        figures = evaluate(indicators, place, form.span())
+        children = figures.children
+        own = any(figures.by_child[i.id].get(OWN) for i in indicators)
+        columns = [*children, None] if own else children
+
+        def cells(indicator) -> list:
+            values = figures.by_child[indicator.id]
+            return [
+                (values.get(c.pk if c else OWN, 0), _drill_url(indicator, c, form) if c else "")
+                for c in columns
+            ]
+
+        def shares(rate) -> list:
+            tops, bottoms = (
+                figures.by_child[rate.numerator.id],
+                figures.by_child[rate.denominator.id],
+            )
+            out = []
+            for c in columns:
+                key = c.pk if c else OWN
+                top, bottom = tops.get(key, 0), bottoms.get(key, 0)
+                out.append(
+                    f"{_percent(float(top) / float(bottom) if bottom else None)}（{top}/{bottom}）"
+                )
+            return out
+
+        for area in catalogue.AREAS:
+            rows = [(i, figures.totals[i.id], cells(i)) for i in indicators if i.area == area]
+            rated = [(r, shares(r)) for r in rates if r.area == area]
+            if rows or rated:
+                sections.append({"area": area, "rows": rows, "rates": rated})
+        children = columns
+    return render(
+        request,
+        "reports/compare.html",
+        {
+            "form": form,
+            "place": place,
+            "sections": sections,
+            "children": children,
+            "current_place": place,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET"])
 def indicator_list(request: HttpRequest) -> HttpResponse:
     """Every indicator and rate this role may see, with what it counts, in plain words."""
     require(request.user, Perm.VIEW_RECORDS)

@@ -586,6 +586,7 @@ ROUTES: dict[str, Route] = {
     # reports
     "reports:statistics": Route(get=Perm.VIEW_RECORDS),
     "reports:indicator-list": Route(get=Perm.VIEW_RECORDS),
+    "reports:compare": Route(get=Perm.VIEW_RECORDS),
     "reports:drill": Route(get=Perm.VIEW_RECORDS, kwargs=lambda w: {"indicator_id": "records.all"}),
     # POST generates the .docx for the user's own place and this year (a grid: a form error).
     "reports:summary": Route(get=Perm.VIEW_RECORDS, post=Perm.EDIT_RECORDS),

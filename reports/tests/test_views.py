@@ -87,3 +87,27 @@ def test_the_indicator_page_defines_every_figure(client, world):
     page = client.get(reverse("reports:indicator-list")).content.decode()
     assert "期间内登记的类型为“活动”的工作记录条数" in page
     assert "调解已有结果的矛盾纠纷中达成协议的比例" in page
+
+
+def test_compare_sets_the_child_places_side_by_side(client, world, django_assert_max_num_queries):
+    _records(world)
+    client.force_login(world.cast["subdistrict_admin"])
+    with django_assert_max_num_queries(40):
+        page = client.get(reverse("reports:compare"))
+    children = page.context["children"]
+    assert [c.name for c in children] == ["甲社区", "乙社区"]
+    rows = {
+        i.id: (total, [v for v, _url in cells])
+        for s in page.context["sections"]
+        for i, total, cells in s["rows"]
+    }
+    assert rows["records.activity"] == (5, [4, 1])
+    client.force_login(world.cast["community_worker"])  # a community's children are its grids
+    page = client.get(reverse("reports:compare"))
+    rows = {
+        i.id: [v for v, _url in cells]
+        for s in page.context["sections"]
+        for i, _total, cells in s["rows"]
+    }
+    names = [c.name if c else "本级" for c in page.context["children"]]
+    assert names == ["甲一网格", "甲二网格", "本级"] and rows["records.activity"] == [2, 1, 1]
