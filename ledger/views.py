@@ -248,9 +248,18 @@ def record_create(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             add_to_form(form, exc)
         else:
-            messages.success(request, _("已登记，可继续添加参与人员"))
+            messages.success(request, _next_step(record))
             return redirect("ledger:record-detail", pk=record.pk)
     return render(request, "ledger/record_form.html", {"form": form, "title": _("登记工作记录")})
+
+
+def _next_step(record: WorkRecord) -> str:
+    """What the worker usually adds next to a new record of this kind."""
+    if record.kind in services.VISIT_KINDS:
+        return _("已登记，可继续添加走访对象")
+    if record.kind in services.MEETING_KINDS:
+        return _("已登记，可继续填写会议纪要")
+    return _("已登记，可继续添加参与人员")
 
 
 @login_required

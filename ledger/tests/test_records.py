@@ -351,3 +351,14 @@ def test_a_refused_filter_leaves_the_others_applied(client, world):
     page = client.get(reverse("ledger:record-list"), {"kind": "xx", "day": "2025-04-15"})
     assert [r.title for r in page.context["rows"]] == ["2025-04-15"]
     assert page.context["filters"].errors["kind"]
+
+
+def test_after_saving_the_page_says_what_usually_comes_next(client, world):
+    client.force_login(world.cast["community_worker"])
+    for kind, hint in [("走访/入户", "走访对象"), ("会议", "会议纪要"), ("活动", "参与人员")]:
+        page = client.post(
+            reverse("ledger:record-create"), _form(world, kind=kind, title=kind), follow=True
+        )
+        assert (
+            f"已登记，可继续{'填写' if kind == '会议' else '添加'}{hint}" in page.content.decode()
+        )
