@@ -406,6 +406,31 @@ def _case(kind: str, *, place_id: int, path: str, received: datetime.datetime, *
     )
 
 
+def _reported(kind: str, person, received: datetime.datetime, **fields) -> Case:
+    """A case a resident of the registry brought, placed where they live."""
+    return _case(
+        kind,
+        place_id=person.place_id,
+        path=person.place_path,
+        received=received,
+        reporter_id=person.pk,
+        reporter_name=person.name,
+        reporter_phone=person.phone,
+        address=person.address,
+        **fields,
+    )
+
+
+def _handled(case: Case, cast, now: datetime.datetime):
+    """The case given to a handler the rules allow, registered at the desk: its story begun."""
+    handler = cast.pick(case.place_path, case.kind)
+    case.assignee = handler
+    case.created_by = cast.desk(case.place_path, case.kind) or handler
+    story = _Story(case, now)
+    story.open(case.created_by)
+    return story, handler
+
+
 def _when(rng: random.Random, now: datetime.datetime, low: float, high: float):
     """A moment in office hours between `high` and `low` days before now, never later than
     an hour ago."""
@@ -534,25 +559,16 @@ def _petitions(people, cast, rng, now) -> list[_Story]:
             "overdue": lambda: _when(rng, now, 100, 180),
             "extended": lambda: _when(rng, now, 150, 300),
         }.get(plan, lambda: _when(rng, now, 60, 364))()
-        case = _case(
+        case = _reported(
             K.PETITION,
-            place_id=person.place_id,
-            path=person.place_path,
-            received=received,
+            person,
+            received,
             title=title,
             description=f"信访人{person.name}{title}",
             category=category,
             channel=rng.choice(PETITION_CHANNELS),
-            reporter_id=person.pk,
-            reporter_name=person.name,
-            reporter_phone=person.phone,
-            address=person.address,
         )
-        handler = cast.pick(case.place_path, K.PETITION)
-        case.assignee = handler
-        case.created_by = cast.desk(case.place_path, K.PETITION) or handler
-        story = _Story(case, now)
-        story.open(case.created_by)
+        story, handler = _handled(case, cast, now)
         if plan == "已登记":
             stories.append(story)
             continue
@@ -601,25 +617,16 @@ def _disputes(community, people, cast, rng, now) -> list[_Story]:
             "调解不成功": lambda: _when(rng, now, 25, 28),
             "stuck": lambda: _when(rng, now, 45, 90),
         }.get(plan, lambda: _when(rng, now, 45, 364))()
-        case = _case(
+        case = _reported(
             K.DISPUTE,
-            place_id=first.place_id,
-            path=first.place_path,
-            received=received,
+            first,
+            received,
             title=title,
             description=f"{first.name}反映：{title}，请求社区调解",
             category=category,
             channel=rng.choice(DISPUTE_CHANNELS),
-            reporter_id=first.pk,
-            reporter_name=first.name,
-            reporter_phone=first.phone,
-            address=first.address,
         )
-        mediator = cast.pick(case.place_path, K.DISPUTE)
-        case.assignee = mediator
-        case.created_by = cast.desk(case.place_path, K.DISPUTE) or mediator
-        story = _Story(case, now)
-        story.open(case.created_by)
+        story, mediator = _handled(case, cast, now)
         story.parties.append(Party(role="申请人", resident_id=first.pk))
         if category == "物业" and companies:
             story.parties.append(Party(role="被申请人", unit_id=rng.choice(companies)))
