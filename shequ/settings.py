@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "people",
     "ledger",
     "cases",
+    "inspections",
     "reports",
 ]
 
