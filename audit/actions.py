@@ -115,6 +115,7 @@ ACTION_LABELS = {
     "inspection.file_delete": _("删除检查附件"),
     "inspection.print": _("打印检查记录"),
     "rectification.create": _("下达整改通知"),
+    "rectification.update": _("修改整改通知"),
     "rectification.recheck": _("整改复查"),
     "rectification.print": _("打印整改通知书"),
     "agreement.create": _("登记责任书"),
