@@ -7,6 +7,7 @@ urlpatterns = [
     path("people/", include("people.urls")),
     path("records/", include("ledger.urls")),
     path("cases/", include("cases.urls")),
+    path("inspections/", include("inspections.urls")),
     path("statistics/", include("reports.urls")),
     path("signin/", include("ledger.signin_urls")),
     path("request/", include("cases.public_urls")),

@@ -583,6 +583,7 @@ ROUTES: dict[str, Route] = {
     "ledger:signin-resolve": Route(
         get=None, post=Perm.EDIT_RECORDS, kwargs=lambda w: {"pk": _signin(w).pk}, scoped=True
     ),
+    # inspections: checklists (built by admins) and responsibility agreements
     # reports
     "reports:statistics": Route(get=Perm.VIEW_RECORDS),
     "reports:indicator-list": Route(get=Perm.VIEW_RECORDS),
@@ -610,6 +611,7 @@ ROUTES: dict[str, Route] = {
         scoped=True,
         community_level=True,
     ),
+    # inspections: documents to print
     # cases
     "cases:mine": Route(get=Perm.VIEW_RECORDS),
     "cases:case-list": Route(get=Perm.VIEW_RECORDS),
@@ -656,6 +658,7 @@ ROUTES: dict[str, Route] = {
     "cases:case-print": Route(
         get=Perm.VIEW_RECORDS, kwargs=lambda w: {"pk": _case(w).pk}, scoped=True
     ),
+    # inspections: inspections, rectification orders and re-checks
     # The pages residents open without an account: signing in to an activity, and their own
     # requests (filed, looked up and rated with the tracking code and their phone).
     "signin:form": Route(get=OPEN, post=OPEN),
