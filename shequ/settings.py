@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "ledger",
     "cases",
     "inspections",
+    "programs",
     "reports",
 ]
 

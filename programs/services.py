@@ -1,0 +1,1125 @@
+"""Changing programs: campaigns and their applicants' way through the stages, honours,
+assistance, donation drives, supplies and residents' voice. Each change is checked whole, saved
+and audited in one transaction; bad input raises DomainError with a Chinese message and changes
+nothing."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from areas.kinds import PlaceKind
+from areas.models import LocalUnit, Place
+from audit import services as audit
+from ledger.models import WorkRecord
+from people.choices import Registration
+from people.models import Household, Membership, Residence, Resident, Staff
+from programs.models import (
+    Application,
+    Assistance,
+    Campaign,
+    Deliberation,
+    Donation,
+    DonationDrive,
+    Honour,
+    Opinion,
+    Question,
+    Questionnaire,
+    Response,
+    ResponseAnswer,
+    Stock,
+    SupplyItem,
+    SupplyMove,
+)
+from shequ import files
+from shequ.errors import DomainError
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+EARLIEST = datetime.date(2000, 1, 1)
+MAX_AMOUNT = Decimal("9999999999")
+KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,29}$")
+# The group a kind of aid depends on, when there is one: the aid is tied to the recipient's
+# membership of that group in force on the day it is given.
+AID_GROUPS = {
+    Assistance.Kind.SUBSISTENCE: "dibao",
+    Assistance.Kind.ELDERLY: "elderly",
+    Assistance.Kind.PARTY: "party",
+    Assistance.Kind.EMPLOYMENT: "unemployed",
+    Assistance.Kind.DISABILITY: "disabled",
+}
+# Kinds of aid given only to members of their group (低保金 to 低保 households…).
+AID_NEEDS_GROUP = {Assistance.Kind.SUBSISTENCE, Assistance.Kind.DISABILITY}
+
+
+def _in_scope(by: User | None, path: str) -> bool:
+    return by is None or path.startswith(by.scope_path)
+
+
+def _day(day: datetime.date | None, what: str, field_name: str, *, future: bool = False):
+    if day is None:
+        raise DomainError(_("请填写%(what)s") % {"what": what}, field=field_name)
+    if not future and day > timezone.localdate():
+        raise DomainError(_("%(what)s不能晚于今天") % {"what": what}, field=field_name)
+    if day < EARLIEST:
+        raise DomainError(_("%(what)s不合理，应在2000年以后") % {"what": what}, field=field_name)
+    return day
+
+
+def _text(value: str, what: str, field_name: str, limit: int, *, required: bool = True) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise DomainError(_("请填写%(what)s") % {"what": what}, field=field_name)
+    if len(value) > limit:
+        raise DomainError(
+            _("%(what)s不能超过%(n)d个字") % {"what": what, "n": limit}, field=field_name
+        )
+    return value
+
+
+def amount(value: Any, what: str, field_name: str, *, allow_zero: bool = True) -> Decimal:
+    """A money amount or quantity as typed: not negative, at most two decimals."""
+    if value in (None, ""):
+        return Decimal("0")
+    try:
+        number = Decimal(str(value).strip().replace(",", ""))
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite():
+        raise DomainError(_("%(what)s应为数字") % {"what": what}, field=field_name)
+    if number < 0:
+        raise DomainError(_("%(what)s不能为负数") % {"what": what}, field=field_name)
+    if not allow_zero and number == 0:
+        raise DomainError(_("%(what)s应大于0") % {"what": what}, field=field_name)
+    if number > MAX_AMOUNT:
+        raise DomainError(_("%(what)s过大，请核对") % {"what": what}, field=field_name)
+    if number != number.quantize(Decimal("0.01")):
+        raise DomainError(_("%(what)s最多保留两位小数") % {"what": what}, field=field_name)
+    return number.quantize(Decimal("0.01"))
+
+
+def _recordable_place(place: Place | None, by: User | None, *, grids: bool = True) -> Place:
+    kinds = {PlaceKind.COMMUNITY, PlaceKind.SUBDISTRICT} | ({PlaceKind.GRID} if grids else set())
+    if place is None or place.kind not in kinds or place.is_retired:
+        raise DomainError(_("请选择在用的社区或街道"), field="place")
+    if not _in_scope(by, place.path):
+        raise DomainError(_("只能登记本辖区的记录"), field="place")
+    return place
+
+
+def store_scan(record, scan: files.Upload, checked: files.Checked) -> None:
+    """Keep `scan` as the record's scanned copy, replacing the old one after the commit."""
+    old = record.scan_stored_as
+
+    def row(upload, result, stored_as):
+        record.scan_name = files.display_name(upload.name, result.extension)
+        record.scan_stored_as = stored_as
+        record.scan_content_type = result.content_type
+        record.save(update_fields=["scan_name", "scan_stored_as", "scan_content_type"])
+
+    files.store([(scan, checked)], row)
+    if old:
+        transaction.on_commit(lambda: files.remove(old))
+
+
+# --- Campaigns ----------------------------------------------------------------------------------
+
+
+@dataclass
+class CampaignData:
+    name: str
+    subject: str
+    criteria: str
+    starts_on: datetime.date | None
+    ends_on: datetime.date | None
+    place: Place | None
+    eligible_filter: str = ""
+    fields: str = ""
+    rule: str = Campaign.Rule.MANUAL
+    rule_field: str = ""
+    rule_per_member: bool = False
+    rule_op: str = ""
+    rule_value: Decimal | None = None
+
+
+CAMPAIGN_FIELDS = ["name", "subject", "criteria", "starts_on", "ends_on", "eligible_filter"]
+CAMPAIGN_FIELDS += ["fields", "rule", "rule_field", "rule_per_member", "rule_op", "rule_value"]
+
+
+def _check_campaign(data: CampaignData, by: User | None) -> Place:
+    _text(data.name, _("评选名称"), "name", 60)
+    if data.subject not in Campaign.Subject.values:
+        raise DomainError(_("请选择评选对象"), field="subject")
+    _text(data.criteria, _("评选标准"), "criteria", 5000)
+    _day(data.starts_on, _("申报开始日期"), "starts_on", future=True)
+    _day(data.ends_on, _("评选截止日期"), "ends_on", future=True)
+    if data.ends_on < data.starts_on:
+        raise DomainError(_("评选截止日期不能早于申报开始日期"), field="ends_on")
+    place = _recordable_place(data.place, by, grids=False)
+    probe = Campaign(eligible_filter=data.eligible_filter, fields=data.fields)
+    allowed = Registration.values if data.subject == "household" else LocalUnit.Kind.values
+    if unknown := [v for v in probe.filter_values() if v not in allowed]:
+        raise DomainError(
+            _("参评范围中的“%(v)s”不是%(what)s（可填：%(ok)s）")
+            % {
+                "v": "、".join(unknown),
+                "what": _("户别") if data.subject == "household" else _("单位类型"),
+                "ok": "、".join(allowed),
+            },
+            field="eligible_filter",
+        )
+    keys = [key for key, _label, _unit in probe.field_list()]
+    if bad := [k for k in keys if not KEY.match(k)]:
+        raise DomainError(
+            _("申报数据项的代码“%(k)s”应以字母开头，只含字母、数字和下划线") % {"k": bad[0]},
+            field="fields",
+        )
+    if len(set(keys)) != len(keys):
+        raise DomainError(_("申报数据项的代码不能重复"), field="fields")
+    if data.rule not in Campaign.Rule.values:
+        raise DomainError(_("请选择初审方式"), field="rule")
+    if data.rule == Campaign.Rule.THRESHOLD:
+        if data.rule_field not in keys:
+            raise DomainError(
+                _("初审依据的数据项“%(k)s”不存在（已有：%(keys)s）")
+                % {"k": data.rule_field, "keys": "、".join(keys) or _("无")},
+                field="rule_field",
+            )
+        if data.rule_op not in ("<=", ">="):
+            raise DomainError(_("请选择比较方式"), field="rule_op")
+        if data.rule_value is None:
+            raise DomainError(_("请填写标准值"), field="rule_value")
+        if data.rule_per_member and data.subject != "household":
+            raise DomainError(_("只有家庭评选可以按户内人数平均"), field="rule_per_member")
+    else:
+        data.rule_field, data.rule_op, data.rule_value = "", "", None
+        data.rule_per_member = False
+    return place
+
+
+@transaction.atomic
+def create_campaign(data: CampaignData, *, by: User | None) -> Campaign:
+    place = _check_campaign(data, by)
+    campaign = Campaign(place=place, created_by=by)
+    for name in CAMPAIGN_FIELDS:
+        setattr(campaign, name, getattr(data, name))
+    campaign.name, campaign.criteria = data.name.strip(), data.criteria.strip()
+    campaign.save()
+    audit.record_save(by, campaign, kind="campaign", fields=CAMPAIGN_FIELDS, before=None)
+    return campaign
+
+
+@transaction.atomic
+def update_campaign(campaign: Campaign, data: CampaignData, *, by: User | None) -> Campaign:
+    place = _check_campaign(data, by)
+    if data.subject != campaign.subject and campaign.applications.exists():
+        raise DomainError(_("已有申报，不能更改评选对象"), field="subject")
+    before = audit.snapshot(campaign, CAMPAIGN_FIELDS)
+    campaign.place = place
+    for name in CAMPAIGN_FIELDS:
+        setattr(campaign, name, getattr(data, name))
+    campaign.name, campaign.criteria = data.name.strip(), data.criteria.strip()
+    campaign.save()
+    audit.record_save(by, campaign, kind="campaign", fields=CAMPAIGN_FIELDS, before=before)
+    return campaign
+
+
+def eligible(campaign: Campaign, day: datetime.date | None = None) -> QuerySet:
+    """The households (or units) of the campaign's place it is open to, on `day` (its end)."""
+    day = day or campaign.ends_on
+    values = campaign.filter_values()
+    if campaign.subject == Campaign.Subject.HOUSEHOLD:
+        qs = Household.objects.filter(place_path__startswith=campaign.place_path).filter(
+            Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=day)
+        )
+        return qs.filter(registration__in=values) if values else qs
+    qs = LocalUnit.objects.filter(place_path__startswith=campaign.place_path).filter(
+        Q(closed_on__isnull=True) | Q(closed_on__gt=day)
+    )
+    return qs.filter(kind__in=values) if values else qs
+
+
+def _members(household: Household, day: datetime.date) -> int:
+    return Residence.objects.on(day).filter(household=household).count()
+
+
+@transaction.atomic
+def apply(
+    campaign: Campaign,
+    *,
+    household: Household | None = None,
+    unit: LocalUnit | None = None,
+    values: dict[str, Any] | None = None,
+    applied_on: datetime.date | None = None,
+    by: User | None,
+) -> Application:
+    """申报: a household or unit of the eligible population applies, with the data asked for."""
+    applied_on = _day(applied_on or timezone.localdate(), _("申报日期"), "applied_on")
+    if not campaign.starts_on <= applied_on <= campaign.ends_on:
+        raise DomainError(
+            _("申报日期应在评选期间（%(a)s至%(b)s）内")
+            % {"a": campaign.starts_on, "b": campaign.ends_on},
+            field="applied_on",
+        )
+    household_subject = campaign.subject == Campaign.Subject.HOUSEHOLD
+    applicant = household if household_subject else unit
+    if applicant is None or (household is not None and unit is not None):
+        raise DomainError(
+            _("请选择申报的家庭") if household_subject else _("请选择申报的单位"),
+            field="applicant",
+        )
+    if not _in_scope(by, applicant.place_path):
+        raise DomainError(_("只能为本辖区的家庭或单位申报"), field="applicant")
+    if not eligible(campaign, applied_on).filter(pk=applicant.pk).exists():
+        raise DomainError(
+            _("“%(who)s”不在本次评选的参评范围内") % {"who": applicant}, field="applicant"
+        )
+    if campaign.applications.filter(**{campaign.subject: applicant}).exists():
+        raise DomainError(_("“%(who)s”已经申报过") % {"who": applicant}, field="applicant")
+    values = values or {}
+    checked = {}
+    for key, label, _unit in campaign.field_list():
+        checked[key] = str(amount(values.get(key), label, "values"))
+        if values.get(key) in (None, ""):
+            raise DomainError(_("请填写%(what)s") % {"what": label}, field="values")
+    name = (
+        f"{household.number}（{household.head.name}）"
+        if household and household.head_id
+        else str(applicant)
+    )
+    application = Application.objects.create(
+        campaign=campaign,
+        household=household if household_subject else None,
+        unit=unit if not household_subject else None,
+        applicant_name=name[:100],
+        applied_on=applied_on,
+        values=checked,
+        members=_members(household, applied_on) if household_subject else None,
+    )
+    audit.record(by, "campaign.apply", campaign, data={"party": name, "values": checked})
+    return application
+
+
+def rule_passes(campaign: Campaign, application: Application) -> tuple[bool, str]:
+    """The declarative screening rule on one application: whether it passes, and why."""
+    value = Decimal(application.values.get(campaign.rule_field, "0"))
+    label = {k: lbl for k, lbl, _u in campaign.field_list()}.get(campaign.rule_field, "")
+    if campaign.rule_per_member:
+        members = application.members or 0
+        if members == 0:
+            return False, _("户内无在住人员，无法按人均计算")
+        value = (value / members).quantize(Decimal("0.01"))
+        label = _("人均%(what)s") % {"what": label}
+    limit = campaign.rule_value
+    ok = value <= limit if campaign.rule_op == "<=" else value >= limit
+    word = _("不高于") if campaign.rule_op == "<=" else _("不低于")
+    verdict = _("符合") if ok else _("不符合")
+    return ok, _("%(label)s %(value)s，%(verdict)s“%(word)s%(limit)s”的标准") % {
+        "label": label,
+        "value": value,
+        "verdict": verdict,
+        "word": word,
+        "limit": limit,
+    }
+
+
+def _locked(application: Application, stage: str, what: str) -> Application:
+    locked = Application.objects.select_for_update().get(pk=application.pk)
+    if locked.stage != stage:
+        raise DomainError(
+            _("“%(who)s”处于“%(stage)s”阶段，不能%(what)s")
+            % {"who": locked.applicant_name, "stage": locked.get_stage_display(), "what": what}
+        )
+    return locked
+
+
+@transaction.atomic
+def review(
+    application: Application,
+    *,
+    passed: bool | None = None,
+    reason: str = "",
+    day: datetime.date | None = None,
+    by: User | None,
+) -> Application:
+    """初审: by the campaign's rule (passed=None) or by the reviewer's decision with a reason."""
+    locked = _locked(application, Application.Stage.APPLIED, _("初审"))
+    campaign = locked.campaign
+    reason = _text(reason, _("评审意见"), "reason", 200, required=False)
+    if passed is None:
+        if campaign.rule != Campaign.Rule.THRESHOLD:
+            raise DomainError(_("本次评选为人工评审，请作出决定并写明理由"), field="passed")
+        passed, reason = rule_passes(campaign, locked)
+    elif not reason:
+        raise DomainError(_("人工评审请写明理由"), field="reason")
+    locked.stage = Application.Stage.PASSED if passed else Application.Stage.FAILED
+    return _decided(locked, reason, day, by, "campaign.review")
+
+
+def _decided(locked: Application, reason: str, day, by, action: str) -> Application:
+    locked.reason, locked.reviewed_by = reason, by
+    locked.reviewed_on = _day(day or timezone.localdate(), _("评审日期"), "day")
+    if locked.reviewed_on < locked.applied_on:
+        raise DomainError(_("评审日期不能早于申报日期"), field="day")
+    locked.save(update_fields=["stage", "reason", "reviewed_by", "reviewed_on"])
+    audit.record(
+        by,
+        action,
+        locked.campaign,
+        data={"party": locked.applicant_name, "stage": locked.stage, "note": reason},
+    )
+    return locked
+
+
+@transaction.atomic
+def screen_all(campaign: Campaign, *, by: User | None) -> int:
+    """Apply the campaign's rule to every application still waiting for its first review."""
+    if campaign.rule != Campaign.Rule.THRESHOLD:
+        raise DomainError(_("本次评选为人工评审，不能自动初审"))
+    waiting = list(campaign.applications.filter(stage=Application.Stage.APPLIED))
+    for application in waiting:
+        review(application, by=by)
+    return len(waiting)
+
+
+@transaction.atomic
+def shortlist(
+    application: Application,
+    *,
+    shortlisted: bool,
+    reason: str = "",
+    day: datetime.date | None = None,
+    by: User | None,
+) -> Application:
+    """入围 (or not) after passing the first review."""
+    locked = _locked(application, Application.Stage.PASSED, _("确定入围"))
+    reason = _text(reason, _("评审意见"), "reason", 200, required=not shortlisted)
+    locked.stage = (
+        Application.Stage.SHORTLISTED if shortlisted else Application.Stage.NOT_SHORTLISTED
+    )
+    return _decided(locked, reason, day, by, "campaign.shortlist")
+
+
+@transaction.atomic
+def award(
+    campaign: Campaign,
+    *,
+    household: Household | None = None,
+    unit: LocalUnit | None = None,
+    day: datetime.date | None = None,
+    certificate: bool = True,
+    by: User | None,
+) -> Application:
+    """评定/授牌: only an applicant who was shortlisted can be awarded."""
+    applicant = household if campaign.subject == Campaign.Subject.HOUSEHOLD else unit
+    application = (
+        campaign.applications.filter(**{campaign.subject: applicant}).first()
+        if applicant is not None
+        else None
+    )
+    if application is None:
+        raise DomainError(
+            _("“%(who)s”没有申报本次评选，不能授牌") % {"who": applicant or _("该对象")},
+            field="applicant",
+        )
+    locked = _locked(application, Application.Stage.SHORTLISTED, _("授牌"))
+    locked.awarded_on = _day(day or timezone.localdate(), _("授牌日期"), "day")
+    if locked.awarded_on < locked.applied_on:
+        raise DomainError(_("授牌日期不能早于申报日期"), field="day")
+    locked.stage, locked.certificate = Application.Stage.AWARDED, certificate
+    locked.save(update_fields=["stage", "awarded_on", "certificate"])
+    audit.record(
+        by,
+        "campaign.award",
+        campaign,
+        data={"party": locked.applicant_name, "certificate": certificate},
+    )
+    return locked
+
+
+@dataclass(frozen=True)
+class Funnel:
+    eligible: int
+    applied: int
+    passed: int
+    shortlisted: int
+    awarded: int
+    certificates: int
+
+    @property
+    def coverage(self) -> Decimal | None:
+        """Awarded as a share of the eligible population, in per cent."""
+        if not self.eligible:
+            return None
+        return (Decimal(self.awarded * 100) / self.eligible).quantize(Decimal("0.1"))
+
+
+def funnel(campaign: Campaign) -> Funnel:
+    """Applied → passed the first review → shortlisted → awarded, and the eligible count."""
+    stages = dict(campaign.applications.values_list("stage").annotate(n=Count("id")).order_by())
+    S = Application.Stage
+    awarded = stages.get(S.AWARDED, 0)
+    shortlisted = awarded + stages.get(S.SHORTLISTED, 0)
+    passed = shortlisted + stages.get(S.PASSED, 0) + stages.get(S.NOT_SHORTLISTED, 0)
+    return Funnel(
+        eligible=eligible(campaign).count(),
+        applied=sum(stages.values()),
+        passed=passed,
+        shortlisted=shortlisted,
+        awarded=awarded,
+        certificates=campaign.applications.filter(stage=S.AWARDED, certificate=True).count(),
+    )
+
+
+# --- Honours ------------------------------------------------------------------------------------
+
+
+@dataclass
+class HonourData:
+    title: str
+    level: str
+    issuer: str
+    date: datetime.date | None
+    recipient: str
+    place: Place | None = None
+    unit: LocalUnit | None = None
+    staff: Staff | None = None
+    notes: str = ""
+
+
+HONOUR_FIELDS = ["title", "level", "issuer", "date", "recipient", "unit", "staff", "notes"]
+
+
+@transaction.atomic
+def record_honour(data: HonourData, *, by: User | None, scan: files.Upload | None = None) -> Honour:
+    """荣誉: a title received by the community, one of its units or one of its staff."""
+    _text(data.title, _("荣誉名称"), "title", 100)
+    _text(data.issuer, _("授予单位"), "issuer", 100)
+    if data.level not in Honour.Level.values:
+        raise DomainError(_("请选择级别"), field="level")
+    _day(data.date, _("授予日期"), "date")
+    if data.recipient == Honour.Recipient.UNIT:
+        if data.unit is None:
+            raise DomainError(_("请选择获得荣誉的单位"), field="unit")
+        place, data.staff = data.unit.place, None
+    elif data.recipient == Honour.Recipient.STAFF:
+        if data.staff is None:
+            raise DomainError(_("请选择获得荣誉的社区工作者"), field="staff")
+        place, data.unit = data.staff.place, None
+    elif data.recipient == Honour.Recipient.PLACE:
+        place, data.unit, data.staff = data.place, None, None
+    else:
+        raise DomainError(_("请选择获得者类型"), field="recipient")
+    place = _recordable_place(place, by)
+    checked = scan.check() if scan is not None else None
+    honour = Honour(place=place, created_by=by)
+    for name in HONOUR_FIELDS:
+        setattr(honour, name, getattr(data, name))
+    honour.title, honour.issuer = data.title.strip(), data.issuer.strip()
+    honour.save()
+    if checked is not None:
+        store_scan(honour, scan, checked)
+    audit.record_save(by, honour, kind="honour", fields=HONOUR_FIELDS, before=None)
+    return honour
+
+
+# --- Assistance ---------------------------------------------------------------------------------
+
+
+@dataclass
+class AssistanceData:
+    kind: str
+    source: str
+    date: datetime.date | None
+    amount: Any = ""
+    goods: str = ""
+    household: Household | None = None
+    resident: Resident | None = None
+    period_start: datetime.date | None = None
+    period_end: datetime.date | None = None
+    notes: str = ""
+
+
+ASSISTANCE_FIELDS = ["kind", "source", "household", "resident", "membership", "amount", "goods"]
+ASSISTANCE_FIELDS += ["period_start", "period_end", "date", "notes"]
+
+
+def _membership_for(data: AssistanceData) -> Membership | None:
+    code = AID_GROUPS.get(data.kind)
+    if code is None:
+        return None
+    holders = Q()
+    if data.resident is not None:
+        holders |= Q(resident=data.resident)
+    if data.household is not None:
+        holders |= Q(household=data.household)
+        holders |= Q(resident__residences__household=data.household)
+    return (
+        Membership.objects.on(data.date)
+        .filter(holders, category__code=code)
+        .order_by("-start")
+        .first()
+    )
+
+
+@transaction.atomic
+def give_assistance(data: AssistanceData, *, by: User | None) -> Assistance:
+    """救助/慰问 paid or handed to a household or a resident, tied to the group membership it
+    depends on (低保金 to the 低保 household…)."""
+    if data.kind not in Assistance.Kind.values:
+        raise DomainError(_("请选择救助类型"), field="kind")
+    if data.source not in Assistance.Source.values:
+        raise DomainError(_("请选择资金/物资来源"), field="source")
+    _day(data.date, _("发放日期"), "date")
+    money = amount(data.amount, _("金额"), "amount")
+    goods = _text(data.goods, _("物资"), "goods", 100, required=False)
+    if money == 0 and not goods:
+        raise DomainError(_("请填写金额或发放的物资"), field="amount")
+    if data.household is None and data.resident is None:
+        raise DomainError(_("请选择受助户或受助人"), field="household")
+    if data.household is not None and data.resident is not None:
+        lives_there = Residence.objects.on(data.date).filter(
+            household=data.household, resident=data.resident
+        )
+        if not lives_there.exists():
+            raise DomainError(_("受助人不是该户在发放日的成员"), field="resident")
+    recipient = data.resident or data.household
+    if not _in_scope(by, recipient.place_path):
+        raise DomainError(_("受助对象不在本辖区，不能登记"), field="household")
+    if data.period_start and data.period_end and data.period_end < data.period_start:
+        raise DomainError(_("所属期间的截止日期不能早于起始日期"), field="period_end")
+    membership = _membership_for(data)
+    if membership is None and data.kind in AID_NEEDS_GROUP:
+        raise DomainError(
+            _("%(kind)s只能发给在册的%(group)s对象：受助对象在发放日没有有效的登记")
+            % {"kind": data.kind, "group": "低保" if data.kind == "低保金" else "残疾人"},
+            field="kind",
+        )
+    aid = Assistance(
+        place=recipient.place,
+        kind=data.kind,
+        source=data.source,
+        household=data.household,
+        resident=data.resident,
+        membership=membership,
+        amount=money,
+        goods=goods,
+        period_start=data.period_start,
+        period_end=data.period_end,
+        date=data.date,
+        notes=_text(data.notes, _("备注"), "notes", 200, required=False),
+        created_by=by,
+    )
+    aid.save()
+    audit.record_save(by, aid, kind="assistance", fields=ASSISTANCE_FIELDS, before=None)
+    return aid
+
+
+# --- Donations ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def open_drive(
+    *,
+    name: str,
+    place: Place | None,
+    starts_on: datetime.date | None,
+    ends_on: datetime.date | None = None,
+    purpose: str = "",
+    by: User | None,
+) -> DonationDrive:
+    name = _text(name, _("活动名称"), "name", 60)
+    _day(starts_on, _("开始日期"), "starts_on", future=True)
+    if ends_on is not None and ends_on < starts_on:
+        raise DomainError(_("结束日期不能早于开始日期"), field="ends_on")
+    drive = DonationDrive.objects.create(
+        place=_recordable_place(place, by, grids=False),
+        name=name,
+        purpose=_text(purpose, _("用途"), "purpose", 200, required=False),
+        starts_on=starts_on,
+        ends_on=ends_on,
+        created_by=by,
+    )
+    audit.record(by, "donation.drive", drive, data={"name": name})
+    return drive
+
+
+@dataclass
+class DonationData:
+    direction: str
+    date: datetime.date | None
+    party_name: str = ""
+    money: Any = ""
+    item: str = ""
+    quantity: Any = ""
+    item_unit: str = ""
+    resident: Resident | None = None
+    household: Household | None = None
+    unit: LocalUnit | None = None
+    notes: str = ""
+
+
+def balance(drive: DonationDrive) -> dict[str, Decimal]:
+    """Money ("") and each item still held by the drive: what came in less what went out."""
+    result: dict[str, Decimal] = {}
+    rows = drive.entries.values("direction", "item").annotate(m=Sum("money"), q=Sum("quantity"))
+    for row in rows.order_by():
+        sign = 1 if row["direction"] == Donation.Direction.IN else -1
+        result[""] = result.get("", Decimal(0)) + sign * (row["m"] or 0)
+        if row["item"]:
+            result[row["item"]] = result.get(row["item"], Decimal(0)) + sign * (row["q"] or 0)
+    return result
+
+
+@transaction.atomic
+def record_donation(drive: DonationDrive, data: DonationData, *, by: User | None) -> Donation:
+    """A gift into the drive, or a handing-out from it (never more than the drive holds)."""
+    drive = DonationDrive.objects.select_for_update().get(pk=drive.pk)
+    if data.direction not in Donation.Direction.values:
+        raise DomainError(_("请选择捐入或发放"), field="direction")
+    _day(data.date, _("日期"), "date")
+    if data.date < drive.starts_on:
+        raise DomainError(_("日期不能早于活动开始日期"), field="date")
+    money = amount(data.money, _("金额"), "money")
+    quantity = amount(data.quantity, _("数量"), "quantity")
+    item = _text(data.item, _("物品"), "item", 40, required=quantity > 0)
+    if quantity == 0 and item:
+        raise DomainError(_("请填写物品数量"), field="quantity")
+    if money == 0 and quantity == 0:
+        raise DomainError(_("请填写金额或物品数量"), field="money")
+    party = data.resident or data.household or data.unit
+    if party is not None and not _in_scope(by, party.place_path):
+        raise DomainError(_("不能选择辖区外的居民、户或单位"), field="party_name")
+    name = _text(
+        data.party_name or (str(party) if party else ""), _("捐赠人/受赠人"), "party_name", 100
+    )
+    if data.direction == Donation.Direction.OUT:
+        held = balance(drive)
+        if money > held.get("", 0):
+            raise DomainError(
+                _("发放金额%(m).2f元超过结余%(b).2f元") % {"m": money, "b": held.get("", 0)},
+                field="money",
+            )
+        if quantity > held.get(item, 0):
+            raise DomainError(
+                _("发放的%(item)s（%(q)s）超过结余（%(b)s）")
+                % {"item": item, "q": _plain(quantity), "b": _plain(Decimal(held.get(item, 0)))},
+                field="quantity",
+            )
+    entry = Donation.objects.create(
+        drive=drive,
+        direction=data.direction,
+        date=data.date,
+        resident=data.resident,
+        household=data.household,
+        unit=data.unit,
+        party_name=name,
+        money=money,
+        item=item,
+        quantity=quantity,
+        item_unit=_text(data.item_unit, _("单位"), "item_unit", 8, required=False),
+        notes=_text(data.notes, _("备注"), "notes", 200, required=False),
+        created_by=by,
+    )
+    audit.record(
+        by,
+        "donation.in" if entry.direction == Donation.Direction.IN else "donation.out",
+        drive,
+        data={"party": name, "amount": str(money), "item": item, "quantity": str(quantity)},
+    )
+    return entry
+
+
+# --- Supplies -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_supply_item(*, name: str, unit: str, by: User | None) -> SupplyItem:
+    name = _text(name, _("物资名称"), "name", 40)
+    unit = _text(unit, _("计量单位"), "unit", 6)
+    if SupplyItem.objects.filter(name=name).exists():
+        raise DomainError(_("已有物资“%(name)s”") % {"name": name}, field="name")
+    item = SupplyItem.objects.create(name=name, unit=unit)
+    audit.record(by, "supply.item", item, data={"name": name, "unit": unit})
+    return item
+
+
+@dataclass
+class MoveData:
+    item: SupplyItem | None
+    kind: str
+    quantity: Any
+    date: datetime.date | None
+    counterpart: str = ""
+    to_place: Place | None = None
+    to_unit: LocalUnit | None = None
+    campaign: Campaign | None = None
+    record: WorkRecord | None = None
+    notes: str = ""
+
+
+def _stock_place(place: Place | None, by: User | None) -> Place:
+    if place is None or place.kind not in (PlaceKind.COMMUNITY, PlaceKind.SUBDISTRICT):
+        raise DomainError(_("物资按社区或街道管理，请选择社区或街道"), field="place")
+    if place.is_retired or not _in_scope(by, place.path):
+        raise DomainError(_("只能管理本辖区的物资"), field="place")
+    return place
+
+
+@transaction.atomic
+def move_supplies(place: Place | None, data: MoveData, *, by: User | None) -> SupplyMove:
+    """Receive or issue supplies at `place`'s store. An issue never takes more than is on hand,
+    even when two are made at the same moment: stock is taken with one conditional UPDATE."""
+    place = _stock_place(place, by)
+    if data.item is None:
+        raise DomainError(_("请选择物资"), field="item")
+    if data.kind not in SupplyMove.Kind.values:
+        raise DomainError(_("请选择出入库类型"), field="kind")
+    quantity = amount(data.quantity, _("数量"), "quantity", allow_zero=False)
+    _day(data.date, _("日期"), "date")
+    issue = data.kind == SupplyMove.Kind.ISSUED
+    targets = [t for t in (data.to_place, data.to_unit, data.campaign, data.record) if t]
+    if issue and len(targets) > 1:
+        raise DomainError(_("去向只能选一个"), field="counterpart")
+    for target in targets:
+        path = target.path if isinstance(target, Place) else target.place_path
+        if not _in_scope(by, path):
+            raise DomainError(_("去向不在本辖区"), field="counterpart")
+    counterpart = data.counterpart.strip() or (str(targets[0]) if targets else "")
+    counterpart = _text(counterpart, _("去向") if issue else _("来源"), "counterpart", 100)
+    stock, _created = Stock.objects.get_or_create(place=place, item=data.item)
+    if issue:
+        taken = Stock.objects.filter(pk=stock.pk, on_hand__gte=quantity).update(
+            on_hand=F("on_hand") - quantity
+        )
+        if not taken:
+            stock.refresh_from_db()
+            raise DomainError(
+                _("%(item)s库存只有%(n)s%(unit)s，不能发放%(q)s%(unit)s")
+                % {
+                    "item": data.item.name,
+                    "n": _plain(stock.on_hand),
+                    "q": _plain(quantity),
+                    "unit": data.item.unit,
+                },
+                field="quantity",
+            )
+    else:
+        Stock.objects.filter(pk=stock.pk).update(on_hand=F("on_hand") + quantity)
+    stock.refresh_from_db()
+    move = SupplyMove.objects.create(
+        place=place,
+        item=data.item,
+        kind=data.kind,
+        quantity=quantity,
+        date=data.date,
+        counterpart=counterpart,
+        to_place=data.to_place if issue else None,
+        to_unit=data.to_unit if issue else None,
+        campaign=data.campaign if issue else None,
+        record=data.record if issue else None,
+        balance=stock.on_hand,
+        notes=_text(data.notes, _("备注"), "notes", 200, required=False),
+        created_by=by,
+    )
+    audit.record(
+        by,
+        "supply.issue" if issue else "supply.receive",
+        move,
+        data={"item": data.item.name, "quantity": str(quantity), "party": counterpart},
+    )
+    return move
+
+
+def _plain(number: Decimal) -> str:
+    return format(number.normalize(), "f")
+
+
+# --- Residents' voice ---------------------------------------------------------------------------
+
+
+@dataclass
+class DeliberationData:
+    topic: str
+    date: datetime.date | None
+    place: Place | None
+    participants: int = 0
+    decision: str = ""
+    published_on: datetime.date | None = None
+    record: WorkRecord | None = None
+
+
+DELIBERATION_FIELDS = ["topic", "date", "participants", "decision", "published_on", "record"]
+
+
+@transaction.atomic
+def record_deliberation(
+    data: DeliberationData, *, deliberation: Deliberation | None = None, by: User | None
+) -> Deliberation:
+    """议事协商: a meeting (linked to its meeting record when there is one) and its decision."""
+    topic = _text(data.topic, _("议题"), "topic", 100)
+    _day(data.date, _("协商日期"), "date")
+    place = _recordable_place(data.place, by)
+    if data.participants is None or data.participants < 0:
+        raise DomainError(_("参加人数不能为负数"), field="participants")
+    if data.published_on is not None:
+        _day(data.published_on, _("公示日期"), "published_on")
+        if data.published_on < data.date:
+            raise DomainError(_("公示日期不能早于协商日期"), field="published_on")
+        if not data.decision.strip():
+            raise DomainError(_("公示前请填写协商结果"), field="decision")
+    if data.record is not None and not _in_scope(by, data.record.place_path):
+        raise DomainError(_("会议记录不在本辖区"), field="record")
+    before = audit.snapshot(deliberation, DELIBERATION_FIELDS) if deliberation else None
+    deliberation = deliberation or Deliberation(created_by=by)
+    deliberation.place, deliberation.topic, deliberation.date = place, topic, data.date
+    deliberation.participants, deliberation.record = data.participants, data.record
+    deliberation.decision, deliberation.published_on = data.decision.strip(), data.published_on
+    deliberation.save()
+    audit.record_save(
+        by, deliberation, kind="deliberation", fields=DELIBERATION_FIELDS, before=before
+    )
+    return deliberation
+
+
+@dataclass
+class OpinionData:
+    date: datetime.date | None
+    source: str
+    category: str
+    content: str
+    place: Place | None = None
+    resident: Resident | None = None
+    from_name: str = ""
+
+
+OPINION_FIELDS = ["date", "source", "category", "content", "resident", "from_name", "outcome"]
+OPINION_FIELDS += ["deliberation", "reply"]
+
+
+@transaction.atomic
+def collect_opinion(data: OpinionData, *, by: User | None) -> Opinion:
+    """社情民意: what a resident said, where it was heard."""
+    _day(data.date, _("收集日期"), "date")
+    if data.source not in Opinion.Source.values:
+        raise DomainError(_("请选择来源"), field="source")
+    if data.category not in Opinion.Category.values:
+        raise DomainError(_("请选择类别"), field="category")
+    content = _text(data.content, _("内容"), "content", 2000)
+    place = data.resident.place if data.resident is not None else data.place
+    place = _recordable_place(place, by)
+    opinion = Opinion.objects.create(
+        place=place,
+        date=data.date,
+        source=data.source,
+        category=data.category,
+        content=content,
+        resident=data.resident,
+        from_name=_text(
+            data.from_name or (data.resident.name if data.resident else ""),
+            _("反映人姓名"),
+            "from_name",
+            50,
+            required=False,
+        ),
+        created_by=by,
+    )
+    audit.record_save(by, opinion, kind="opinion", fields=OPINION_FIELDS, before=None)
+    return opinion
+
+
+@transaction.atomic
+def settle_opinion(
+    opinion: Opinion,
+    *,
+    outcome: str,
+    deliberation: Deliberation | None = None,
+    reply: str = "",
+    by: User | None,
+) -> Opinion:
+    """What became of an opinion: taken to a deliberation meeting, answered, or referred up."""
+    if outcome not in Opinion.Outcome.values:
+        raise DomainError(_("请选择处理情况"), field="outcome")
+    if outcome == Opinion.Outcome.DELIBERATION:
+        if deliberation is None:
+            raise DomainError(_("请选择提交的议事协商"), field="deliberation")
+        if not _in_scope(by, deliberation.place_path):
+            raise DomainError(_("议事协商不在本辖区"), field="deliberation")
+        if deliberation.date < opinion.date:
+            raise DomainError(_("议事协商早于意见收集日期，请核对"), field="deliberation")
+    else:
+        deliberation = None
+    reply = _text(reply, _("答复/办理结果"), "reply", 2000, required=outcome == "已答复")
+    before = audit.snapshot(opinion, OPINION_FIELDS)
+    opinion.outcome, opinion.deliberation, opinion.reply = outcome, deliberation, reply
+    opinion.save(update_fields=["outcome", "deliberation", "reply"])
+    audit.record_save(by, opinion, kind="opinion", fields=OPINION_FIELDS, before=before)
+    return opinion
+
+
+# --- Questionnaires -----------------------------------------------------------------------------
+
+
+@dataclass
+class QuestionData:
+    text: str
+    kind: str = Question.Kind.SINGLE
+    choices: str = ""
+
+
+@transaction.atomic
+def create_questionnaire(
+    *,
+    title: str,
+    place: Place | None,
+    starts_on: datetime.date | None,
+    ends_on: datetime.date | None,
+    questions: list[QuestionData],
+    intro: str = "",
+    by_household: bool = False,
+    by: User | None,
+) -> Questionnaire:
+    """A questionnaire with its questions, fixed once created (answers refer to them)."""
+    title = _text(title, _("问卷名称"), "title", 60)
+    _day(starts_on, _("开始日期"), "starts_on", future=True)
+    _day(ends_on, _("结束日期"), "ends_on", future=True)
+    if ends_on < starts_on:
+        raise DomainError(_("结束日期不能早于开始日期"), field="ends_on")
+    place = _recordable_place(place, by)
+    if not questions:
+        raise DomainError(_("请至少填写一个问题"), field="questions")
+    checked = []
+    for number, q in enumerate(questions, start=1):
+        text = _text(q.text, _("第%(n)d题") % {"n": number}, "questions", 200)
+        if q.kind not in Question.Kind.values:
+            raise DomainError(_("第%(n)d题的类型不正确") % {"n": number}, field="questions")
+        probe = Question(choices=q.choices)
+        options = probe.choice_list()
+        if q.kind != Question.Kind.TEXT and len(options) < 2:
+            raise DomainError(_("第%(n)d题至少要有两个选项") % {"n": number}, field="questions")
+        if len(set(options)) != len(options):
+            raise DomainError(_("第%(n)d题的选项有重复") % {"n": number}, field="questions")
+        choices = "、".join(options) if q.kind != Question.Kind.TEXT else ""
+        checked.append(Question(order=number, text=text, kind=q.kind, choices=choices))
+    questionnaire = Questionnaire.objects.create(
+        place=place,
+        title=title,
+        intro=_text(intro, _("说明"), "intro", 2000, required=False),
+        starts_on=starts_on,
+        ends_on=ends_on,
+        by_household=by_household,
+        created_by=by,
+    )
+    for q in checked:
+        q.questionnaire = questionnaire
+    Question.objects.bulk_create(checked)
+    audit.record(by, "questionnaire.create", questionnaire, data={"title": title})
+    return questionnaire
+
+
+@transaction.atomic
+def respond(
+    questionnaire: Questionnaire,
+    *,
+    answers: dict[int, Any],
+    household: Household | None = None,
+    resident: Resident | None = None,
+    date: datetime.date | None = None,
+    by: User | None,
+) -> Response:
+    """One household's or resident's answers; a multiple-choice answer is a list of options."""
+    day = _day(date or timezone.localdate(), _("填写日期"), "date")
+    if not questionnaire.is_open(day):
+        raise DomainError(
+            _("填写日期不在问卷期间（%(a)s至%(b)s）内")
+            % {"a": questionnaire.starts_on, "b": questionnaire.ends_on},
+            field="date",
+        )
+    who = household if questionnaire.by_household else resident
+    if who is None:
+        raise DomainError(
+            _("请选择填写的户") if questionnaire.by_household else _("请选择填写的居民"),
+            field="respondent",
+        )
+    if not who.place_path.startswith(questionnaire.place_path) or not _in_scope(by, who.place_path):
+        raise DomainError(_("填写对象不在问卷的范围内"), field="respondent")
+    rows = []
+    for question in questionnaire.questions.all():
+        raw = answers.get(question.pk)
+        values = [raw] if isinstance(raw, str) else list(raw or [])
+        values = [v.strip() for v in values if v and v.strip()]
+        if question.kind == Question.Kind.SINGLE and len(values) > 1:
+            raise DomainError(_("“%(q)s”只能选一项") % {"q": question.text}, field="answers")
+        if question.kind != Question.Kind.TEXT:
+            options = question.choice_list()
+            if wrong := [v for v in values if v not in options]:
+                raise DomainError(
+                    _("“%(q)s”没有选项“%(v)s”") % {"q": question.text, "v": wrong[0]},
+                    field="answers",
+                )
+        for value in dict.fromkeys(values):
+            if len(value) > 300:
+                raise DomainError(
+                    _("“%(q)s”的回答不能超过300个字") % {"q": question.text}, field="answers"
+                )
+            rows.append(ResponseAnswer(question=question, value=value))
+    if not rows:
+        raise DomainError(_("答卷是空的"), field="answers")
+    try:
+        with transaction.atomic():
+            response = Response.objects.create(
+                questionnaire=questionnaire,
+                household=household if questionnaire.by_household else None,
+                resident=resident if not questionnaire.by_household else None,
+                date=day,
+                created_by=by,
+            )
+    except IntegrityError:
+        raise DomainError(
+            _("“%(who)s”已经填写过这份问卷") % {"who": who}, field="respondent"
+        ) from None
+    for row in rows:
+        row.response = response
+    ResponseAnswer.objects.bulk_create(rows)
+    audit.record(by, "questionnaire.respond", questionnaire, data={"party": str(who)})
+    return response
+
+
+def results(questionnaire: Questionnaire) -> list[dict[str, Any]]:
+    """Per question: how many chose each option (with the share of responses), or the texts."""
+    responses = questionnaire.responses.count()
+    counted: dict[int, dict[str, int]] = {}
+    for question_id, value, n in (
+        ResponseAnswer.objects.filter(question__questionnaire=questionnaire)
+        .values_list("question", "value")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        counted.setdefault(question_id, {})[value] = n
+    result = []
+    for question in questionnaire.questions.all():
+        given = counted.get(question.pk, {})
+        if question.kind == Question.Kind.TEXT:
+            options = [(v, n, None) for v, n in sorted(given.items())]
+        else:
+            options = [
+                (
+                    o,
+                    given.get(o, 0),
+                    (Decimal(given.get(o, 0) * 100) / responses).quantize(Decimal("0.1"))
+                    if responses
+                    else None,
+                )
+                for o in question.choice_list()
+            ]
+        result.append({"question": question, "responses": responses, "options": options})
+    return result
