@@ -8,6 +8,7 @@ urlpatterns = [
     path("records/", include("ledger.urls")),
     path("cases/", include("cases.urls")),
     path("inspections/", include("inspections.urls")),
+    path("programs/", include("programs.urls")),
     path("statistics/", include("reports.urls")),
     path("signin/", include("ledger.signin_urls")),
     path("request/", include("cases.public_urls")),

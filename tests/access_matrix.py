@@ -584,8 +584,10 @@ ROUTES: dict[str, Route] = {
         get=None, post=Perm.EDIT_RECORDS, kwargs=lambda w: {"pk": _signin(w).pk}, scoped=True
     ),
     # inspections: checklists (built by admins) and responsibility agreements
+    # programs: campaigns and honours
     # reports
     "reports:statistics": Route(get=Perm.VIEW_RECORDS),
+    # programs: assistance, donations and supplies
     "reports:indicator-list": Route(get=Perm.VIEW_RECORDS),
     "reports:compare": Route(get=Perm.VIEW_RECORDS),
     "reports:drill": Route(get=Perm.VIEW_RECORDS, kwargs=lambda w: {"indicator_id": "records.all"}),
@@ -612,6 +614,7 @@ ROUTES: dict[str, Route] = {
         community_level=True,
     ),
     # inspections: documents to print
+    # programs: residents' voice
     # cases
     "cases:mine": Route(get=Perm.VIEW_RECORDS),
     "cases:case-list": Route(get=Perm.VIEW_RECORDS),
