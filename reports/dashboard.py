@@ -43,11 +43,11 @@ def tiles(user, place: Place) -> list[Tile]:
         for i in KEY
     ]
     for rate in rates:
-        top, bottom, share = figures.rate(rate)
+        top, bottom, _value = figures.rate(rate)
         shown.append(
             Tile(
-                f"{rate.name}（{top}/{bottom}）",  # a rate shows its denominator
-                "—" if share is None else f"{share * 100:.1f}%",
+                f"{rate.name}（{rate.counts(top, bottom)}）",  # a rate shows its denominator
+                rate.shown(top, bottom),
                 f"{reverse('reports:statistics')}?{period}",
             )
         )

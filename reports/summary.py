@@ -115,10 +115,6 @@ def number(value: int | Decimal | float) -> str:
     return str(value)
 
 
-def percent(top, bottom) -> str:
-    return f"{float(top) / float(bottom) * 100:.1f}%" if bottom else "—"
-
-
 def text(paragraph: Paragraph) -> str:
     return "".join(p.text for p in paragraph)
 
@@ -183,8 +179,8 @@ class _Writer:
     def rate(self, id_: str) -> Paragraph:
         """ "结案率84.7%": the share; the sentence around it states both of its counts."""
         rate = next(r for r in catalogue.RATES if r.id == id_)
-        top, bottom, _share = self.figures.rate(rate)
-        return [Part(str(rate.name)), Part(percent(top, bottom))]
+        top, bottom, _value = self.figures.rate(rate)
+        return [Part(str(rate.name)), Part(rate.shown(top, bottom))]
 
 
 def _sentence(*pieces: Paragraph | str) -> Paragraph:

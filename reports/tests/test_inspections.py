@@ -1,0 +1,132 @@
+"""The safety-inspection and patriotic-health figures against a year worked out by hand
+(inspections/tests/sample.py): every indicator and rate, the drill-down behind each, overdue
+orders as of a period's last day, burrows per kilometre wherever rates are shown."""
+
+import datetime
+
+from django.urls import reverse
+from django.utils import timezone
+
+from inspections.models import Rectification
+from inspections.tests.sample import EXPECTED, EXPECTED_RATES, Y, build, day
+from people.ledgers import Span
+from reports import catalogue
+from reports.engine import OWN, evaluate, records_behind
+
+YEAR = Span(day(1, 1), day(12, 31))
+SAFETY = [i for i in catalogue.INDICATORS if i.area == catalogue.SAFETY]
+RATES = [r for r in catalogue.RATES if r.area == catalogue.SAFETY]
+
+
+def _wanted():
+    return [*SAFETY, catalogue.indicator("units")]
+
+
+def test_every_safety_figure_equals_the_count_made_by_hand(world):
+    build(world)
+    figures = evaluate(_wanted(), world.community, YEAR, rows=True)
+    assert {i: figures.totals[i] for i in EXPECTED} == EXPECTED
+    assert {i.id for i in SAFETY} == set(EXPECTED) - {"units"}  # none left untested
+    for rate in RATES:
+        top, bottom, _value = figures.rate(rate)
+        assert (top, bottom, rate.shown(top, bottom)) == EXPECTED_RATES[rate.id], rate.id
+    assert {r.id for r in RATES} == set(EXPECTED_RATES)
+    # By grid: C was in the other grid, the rest in the home grid.
+    assert figures.by_child["inspections.all"] == {world.grid.pk: 5, world.neighbour_grid.pk: 1}
+    assert figures.by_child["rooms.checked"] == {world.grid.pk: 60}
+    assert figures.by_month["inspections.all"][day(3, 1)] == 1
+    assert sum(figures.by_month["rooms.checked"].values()) == 60
+
+
+def test_the_sub_district_adds_up_its_communities(world):
+    build(world)
+    figures = evaluate(_wanted(), world.subdistrict, YEAR)
+    home, next_door = world.community.pk, world.neighbour_community.pk
+    assert figures.by_child["inspections.all"] == {home: 6, next_door: 2}
+    assert figures.totals["rooms.positive"] == 3 + 50
+    assert figures.totals["outdoor.burrows"] == 3 + 10
+    assert figures.by_child["rectifications.overdue"] == {home: 3, next_door: 1}
+    assert figures.totals["agreements.signed"] == 3
+    assert OWN not in figures.by_child["inspections.all"]
+
+
+def test_the_drill_down_lists_the_records_each_figure_rests_on(client, world):
+    sample = build(world)
+    figures = evaluate(_wanted(), world.community, YEAR, rows=True)
+    for indicator in SAFETY:
+        behind = records_behind(indicator, world.community, YEAR)
+        assert behind.count() == figures.rows[indicator.id], indicator.id
+    overdue = records_behind(catalogue.indicator("rectifications.overdue"), world.community, YEAR)
+    assert set(overdue) == {sample.orders[k] for k in ("o4", "o6", "o7")}
+    on_time = catalogue.indicator("rectifications.on_time")
+    assert list(records_behind(on_time, world.community, YEAR)) == [sample.orders["o1"]]
+    client.force_login(world.cast["community_worker"])
+    query = {"place": world.community.pk, "start": f"{Y}-01-01", "end": f"{Y}-12-31"}
+    for indicator in SAFETY:
+        page = client.get(reverse("reports:drill", args=[indicator.id]), query)
+        assert page.status_code == 200, indicator.id
+        assert page.context["total"] == EXPECTED[indicator.id], indicator.id
+        assert len(page.context["rows"]) == figures.rows[indicator.id], indicator.id
+    page = client.get(reverse("reports:drill", args=["rectifications.overdue"]), query)
+    titles = " ".join(r.title for r in page.context["rows"])
+    assert sample.orders["o4"].number in titles and sample.orders["o6"].number in titles
+    page = client.get(reverse("reports:drill", args=["rooms.positive"]), query)
+    assert {r.title.split(" · ")[0] for r in page.context["rows"]} == {"菜场外环境"}
+
+
+def test_overdue_on_a_periods_last_day_reads_the_deadline_in_force_then(world):
+    sample = build(world)
+    overdue = catalogue.indicator("rectifications.overdue")
+    o5 = sample.orders["o5"]  # deadline moved to 12-31 by the re-check of 4-10
+
+    def on(end):
+        return set(records_behind(overdue, world.community, Span(day(1, 1, end.year), end)))
+
+    assert o5 not in on(day(4, 9))  # before its first deadline (4-10)
+    assert o5 not in on(day(4, 10))  # due that day, and re-checked to 12-31 the same day
+    assert o5 not in on(day(4, 30))  # past the first deadline, not the one in force
+    assert o5 not in on(day(12, 31))
+    assert o5 in on(day(1, 1, Y + 1))
+    o2 = sample.orders["o2"]  # first deadline 9-10, re-checked then to 9-30, put right 10-5
+    assert o2 not in on(day(9, 20))
+    assert o2 in on(day(10, 1))
+    assert o2 not in on(day(10, 5))  # put right that day
+
+
+def test_overdue_up_to_today_is_the_list_of_overdue_orders(world):
+    build(world)
+    today = timezone.localdate()
+    overdue = catalogue.indicator("rectifications.overdue")
+    span = Span(datetime.date(today.year, 1, 1), today)
+    listed = Rectification.objects.filter(place_path__under=world.community.path).overdue()
+    assert set(records_behind(overdue, world.community, span)) == set(listed)
+    assert evaluate([overdue], world.community, span).totals[overdue.id] == listed.count()
+
+
+def test_burrows_per_kilometre_show_in_their_own_unit_everywhere(client, world):
+    build(world)
+    client.force_login(world.cast["community_worker"])
+    query = {"place": world.community.pk, "year": Y}
+    page = client.get(reverse("reports:statistics"), query)
+    rates = {r["rate"].id: r for s in page.context["sections"] for r in s["rates"]}
+    burrows = rates["rate.outdoor.burrows"]
+    assert (burrows["top"], burrows["bottom"], burrows["percent"]) == (3, 2000, "1.5个/公里")
+    assert rates["rate.rooms.positive"]["percent"] == "5.0%"
+    html = page.content.decode()
+    assert "1.5个/公里" in html and "3个</a>/<a" in html and "2000米</a>" in html
+    assert "5.0%" in html and "（<a" in html
+    areas = [s["area"] for s in page.context["sections"]]
+    assert catalogue.SAFETY in areas
+
+    client.force_login(world.cast["subdistrict_admin"])
+    page = client.get(reverse("reports:compare"), {"place": world.subdistrict.pk, "year": Y})
+    shares = {r.id: cells for s in page.context["sections"] for r, cells in s["rates"]}
+    assert shares["rate.outdoor.burrows"] == [
+        "1.5个/公里（3个/2000米）",
+        "10.0个/公里（10个/1000米）",
+    ]
+    assert shares["rate.rooms.positive"] == ["5.0%（3/60）", "50.0%（50/100）"]
+
+    listing = client.get(reverse("reports:indicator-list")).content.decode()
+    assert "个/公里" in listing and "外环境鼠洞 ÷ 外环境检查长度 × 1000" in listing
+    assert "按期整改率" in listing and "期限未到又未整改的不计入分母" in listing
