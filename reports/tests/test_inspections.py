@@ -1,17 +1,21 @@
 """The safety-inspection and patriotic-health figures against a year worked out by hand
 (inspections/tests/sample.py): every indicator and rate, the drill-down behind each, overdue
-orders as of a period's last day, burrows per kilometre wherever rates are shown."""
+orders as of a period's last day, burrows per kilometre wherever rates are shown, the home
+page's overdue orders and the summary's section."""
 
 import datetime
+import io
 
 from django.urls import reverse
 from django.utils import timezone
+from docx import Document
 
 from inspections.models import Rectification
 from inspections.tests.sample import EXPECTED, EXPECTED_RATES, Y, build, day
 from people.ledgers import Span
-from reports import catalogue
+from reports import catalogue, services
 from reports.engine import OWN, evaluate, records_behind
+from reports.summary import summary_span
 
 YEAR = Span(day(1, 1), day(12, 31))
 SAFETY = [i for i in catalogue.INDICATORS if i.area == catalogue.SAFETY]
@@ -146,3 +150,66 @@ def test_the_home_page_names_overdue_orders(client, world, django_assert_max_num
     client.force_login(world.outsiders["community_worker"])  # 乙社区: its one order only
     page = client.get(reverse("areas:place-detail", args=[world.neighbour_community.pk]))
     assert {t.label: t.value for t in page.context["tiles"]}["逾期未整改的整改通知"] == 1
+
+
+def _text(content: bytes) -> str:
+    return "\n".join(p.text for p in Document(io.BytesIO(content)).paragraphs)
+
+
+def test_the_summary_has_a_safety_section_with_its_figures_and_denominators(world):
+    build(world)
+    head = world.cast["community_head"]
+    _snapshot, content = services.generate_summary(world.community, summary_span(Y), by=head)
+    body = _text(content)
+    assert "、安全检查和爱国卫生" in body
+    assert (
+        "全年开展消防、出租房屋、食品卫生和爱国卫生等各类检查6次，检查辖区单位3家"
+        f"（{Y}年12月31日在册辖区单位4个），辖区单位检查覆盖率75.0%；其中检查不合格3次，"
+        "检查不合格率50.0%。" in body
+    )
+    assert (
+        f"下达整改通知6份，截至{Y}年12月31日已整改到位2份，隐患整改率33.3%；"
+        "已到整改期限或已整改的5份中，在期限内整改到位1份，按期整改率20.0%。" in body
+    )
+    assert (
+        "病媒生物防制方面，开展检查2次，检查房间60间，发现鼠迹阳性房间3间，鼠迹阳性率5.0%，"
+        "防鼠设施不合格房间5间，防鼠设施不合格率8.3%；检查外环境2000米，发现鼠洞3个，"
+        "外环境鼠洞密度1.5个/公里。" in body
+    )
+    assert "签订各类责任书、承诺书2份。" in body
+    # Shortcomings and plans name the overdue orders as of the year's last day.
+    assert f"截至{Y}年12月31日，仍有3份整改通知已过整改期限、尚未整改到位。" in body
+    assert "对逾期未整改的3份整改通知逐一上门复查" in body
+    # The appendix gives the rates with their counts, burrows per km with their units.
+    table = Document(io.BytesIO(content)).tables[-1]
+    rows = {r.cells[1].text: r.cells[2].text for r in table.rows[1:]}
+    assert rows["外环境鼠洞密度"] == "1.5个/公里\n（3个/2000米）"
+    assert rows["按期整改率"] == "20.0%\n（1/5）"
+    assert rows["逾期未整改（份）"] == "3"
+
+
+def test_the_summary_leaves_the_section_out_without_records(world):
+    summary = services.summarise(world.community, summary_span(Y), by=world.cast["community_head"])
+    assert "安全检查和爱国卫生" not in [s.title for s in summary.sections]
+    assert "安全检查和爱国卫生" in summary.left_out
+    assert not any("整改" in "".join(p.text for p in item) for item in summary.shortcomings)
+
+
+def test_the_summary_page_links_the_new_figures_and_placeholders_fill(client, world):
+    build(world)
+    client.force_login(world.cast["community_head"])
+    page = client.get(reverse("reports:summary"), {"place": world.community.pk, "year": Y})
+    html = page.content.decode()
+    assert reverse("reports:drill", args=["rectifications.overdue"]) in html
+    assert reverse("reports:drill", args=["outdoor.burrows"]) in html
+    from reports import documents
+
+    summary = services.summarise(world.community, summary_span(Y), by=None)
+    ctx = documents.context(summary, shortcomings=[], plans=[], by="测试")
+    assert ctx["n"]["rectifications_overdue"] == "3"
+    assert ctx["rates"]["outdoor_burrows"] == {
+        "percent": "1.5个/公里",
+        "numerator": "3",
+        "denominator": "2000",
+    }
+    assert documents.sample_context()["rates"]["outdoor_burrows"]["percent"] == "1000.0个/公里"
