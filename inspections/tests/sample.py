@@ -75,7 +75,7 @@ def build(world) -> Sample:
     o1 = s.orders["o1"] = order(a, issued_on=day(3, 1), deadline=day(3, 8))
     _recheck(o1, day(3, 5), passed=True)  # put right on time
     o2 = s.orders["o2"] = order(c, issued_on=day(9, 1), deadline=day(9, 10))
-    _recheck(o2, day(9, 10), passed=False, new_deadline=day(9, 30))
+    _recheck(o2, day(9, 15), passed=False, new_deadline=day(9, 30))  # re-checked late
     _recheck(o2, day(10, 5), passed=True)  # put right, late
     s.orders["o3"] = order(d, issued_on=day(12, 20), deadline=day(1, 5, Y + 1))  # not due yet
     s.orders["o4"] = _extra_order(c, day(11, 1), day(11, 15))  # open, overdue at the year's end

@@ -99,7 +99,7 @@ def test_the_rectification_ledger_shows_rechecks_and_whether_on_time(client, wor
     assert o1["检查对象"] == "一号店" and o1["整改责任单位/责任人"] == "店主"
     o2 = rows[s.orders["o2"].number]
     assert o2["复查情况"] == (
-        f"{Y}-09-10复查：未整改到位，延期至{Y}-09-30\n{Y}-10-05复查：已整改到位"
+        f"{Y}-09-15复查：未整改到位，延期至{Y}-09-30\n{Y}-10-05复查：已整改到位"
     )
     assert (o2["延期至"], o2["是否按期"]) == (day(9, 30), "否")
     o4 = rows[s.orders["o4"].number]

@@ -91,7 +91,11 @@ def test_overdue_on_a_periods_last_day_reads_the_deadline_in_force_then(world):
     assert o5 not in on(day(4, 30))  # past the first deadline, not the one in force
     assert o5 not in on(day(12, 31))
     assert o5 in on(day(1, 1, Y + 1))
-    o2 = sample.orders["o2"]  # first deadline 9-10, re-checked then to 9-30, put right 10-5
+    o2 = sample.orders["o2"]  # first deadline 9-10, re-checked 9-15 to 9-30, put right 10-5
+    assert o2 not in on(day(9, 10))
+    # Overdue between its first deadline and the re-check: the deadline set on 9-15 does not
+    # reach back (the order's current deadline, 9-30, would say it was in time).
+    assert o2 in on(day(9, 12))
     assert o2 not in on(day(9, 20))
     assert o2 in on(day(10, 1))
     assert o2 not in on(day(10, 5))  # put right that day
