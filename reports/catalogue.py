@@ -9,13 +9,15 @@ all evaluate these same declarations through reports/engine.py.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
-from django.db.models.functions import Now, TruncDate
-from django.urls import reverse
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, Now, TruncDate
+from django.db.models.lookups import LessThan
+from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +25,7 @@ from accounts.roles import Perm, has_perm
 from areas.models import LocalUnit
 from cases.flows import FAIRLY_SATISFIED, SATISFIED, UNSATISFIED
 from cases.models import Case, Screening
+from inspections.models import Agreement, Checklist, Inspection, Recheck, Rectification, RoomCount
 from ledger.models import Participant, Quantity, ServiceEntry, Visit, WorkRecord
 from people.models import Membership, Residence, Staff
 
@@ -71,11 +74,18 @@ class Indicator:
     aggregate: str = COUNT
     field: str = "pk"  # what SUM adds up or DISTINCT counts
     needs: Perm = Perm.VIEW_RECORDS
+    # A further filter that depends on the period's last day (put right by then, overdue
+    # on that day…): given that day, a Q over the source's rows.
+    on_day: Callable[[datetime.date], Q] | None = None
 
     @property
     def placeholder(self) -> str:
         """How a summary template names it (docs/summary-template.md)."""
         return "n." + self.id.replace(".", "_")
+
+    def condition(self, end: datetime.date) -> Q:
+        """The rows it counts, for a period ending on `end`."""
+        return self.filter & self.on_day(end) if self.on_day else self.filter
 
     @property
     def additive(self) -> bool:
@@ -91,10 +101,34 @@ class Rate:
     numerator: Indicator
     denominator: Indicator
     definition: str | Promise
+    # A share is a percentage: numerator ÷ denominator × 100, in %. Other ratios name their
+    # own: burrows ÷ metres walked × 1000 is burrows per kilometre (个/公里).
+    scale: int = 100
+    unit: str | Promise = "%"
 
     @property
     def needs(self) -> Perm:
         return self.denominator.needs
+
+    @property
+    def is_percentage(self) -> bool:
+        return self.scale == 100 and str(self.unit) == "%"
+
+    def value(self, top, bottom) -> float | None:
+        """The rate in its unit (None when the denominator is 0)."""
+        return float(top) / float(bottom) * self.scale if bottom else None
+
+    def shown(self, top, bottom) -> str:
+        """As every page writes it: "84.7%", "2.0个/公里", or "—" without a denominator."""
+        value = self.value(top, bottom)
+        return "—" if value is None else f"{value:.1f}{self.unit}"
+
+    def counts(self, top, bottom) -> str:
+        """Numerator and denominator as shown beside the rate: "50/59"; with their units when
+        the rate is not a percentage ("3个/1500米"), since the two then count different things."""
+        if self.is_percentage:
+            return f"{top}/{bottom}"
+        return f"{top}{self.numerator.unit}/{bottom}{self.denominator.unit}"
 
     @property
     def placeholder(self) -> str:
@@ -268,6 +302,110 @@ UNITS = Source(
 )
 
 
+def _page(name: str, pk: int) -> str:
+    """A record's page, or "" where the route is not there.
+
+    The inspection, order and agreement pages are built in another branch; until it is merged
+    their names do not resolve here. Once they exist, this can become `_link`."""
+    try:
+        return reverse(name, args=[pk])
+    except NoReverseMatch:
+        return ""
+
+
+def _inspection_row(i: Inspection) -> Row:
+    result = _("不合格%(n)d项") % {"n": i.failures} if i.failures else _("合格")
+    return Row(
+        i.date,
+        f"{i.checklist_version.checklist.name} · {i.target_name}（{result}）",
+        i.place.name,
+        _page("inspections:inspection-detail", i.pk),
+    )
+
+
+def _rectification_row(r: Rectification) -> Row:
+    return Row(
+        r.issued_on,
+        f"{r.number} {r.inspection.target_name} · {r.finding}（{r.state}）",
+        r.place.name,
+        _page("inspections:rectification-detail", r.pk),
+    )
+
+
+INSPECTIONS = Source(
+    "inspections",
+    _("检查"),
+    lambda: Inspection.objects.all(),
+    "place_path",
+    "place",
+    date="date",
+    related=("place", "checklist_version__checklist"),
+    show=_inspection_row,
+)
+RECTIFICATIONS = Source(
+    "rectifications",
+    _("整改通知"),
+    lambda: Rectification.objects.all(),
+    "place_path",
+    "place",
+    date="issued_on",
+    related=("place", "inspection"),
+    show=_rectification_row,
+)
+# The same orders as rows in force on a day: issued by then and not yet put right.
+OPEN_RECTIFICATIONS = Source(
+    "rectifications_open",
+    _("未整改的整改通知"),
+    lambda: Rectification.objects.all(),
+    "place_path",
+    "place",
+    start="issued_on",
+    end="closed_on",
+    related=("place", "inspection"),
+    show=_rectification_row,
+)
+ROOMS = Source(
+    "rooms",
+    _("病媒生物监测数"),
+    lambda: RoomCount.objects.all(),
+    "inspection__place_path",
+    "inspection__place",
+    date="inspection__date",
+    related=("inspection__place",),
+    show=lambda c: Row(
+        c.inspection.date,
+        _(
+            "%(target)s · %(category)s：检查%(rooms)d间，鼠迹阳性%(positive)d间，"
+            "防鼠设施不合格%(bad)d间"
+        )
+        % {
+            "target": c.inspection.target_name,
+            "category": c.category,
+            "rooms": c.rooms,
+            "positive": c.positive,
+            "bad": c.unproofed,
+        },
+        c.inspection.place.name,
+        _page("inspections:inspection-detail", c.inspection_id),
+    ),
+)
+AGREEMENTS = Source(
+    "agreements",
+    _("责任书"),
+    lambda: Agreement.objects.all(),
+    "place_path",
+    "place",
+    date="signed_on",
+    related=("place",),
+    show=lambda a: Row(
+        a.signed_on,
+        f"{a.kind} · {a.party_name}",
+        a.place.name,
+        _page("inspections:agreement-detail", a.pk),
+    ),
+)
+
+
 def _membership_link(m: Membership) -> str:
     if m.resident_id:
         return _link("people:resident-detail", m.resident_id)
@@ -283,8 +421,9 @@ DESK = _("便民服务")
 REQUESTS = _("居民诉求")
 PETITIONS = _("信访")
 DISPUTES = _("矛盾纠纷")
+SAFETY = _("安全检查与爱国卫生")
 JUDICIAL = _("社区矫正与安置帮教")
-AREAS = [BASICS, WORK, PUBLICITY, DESK, REQUESTS, PETITIONS, DISPUTES, JUDICIAL]
+AREAS = [BASICS, WORK, PUBLICITY, DESK, REQUESTS, PETITIONS, DISPUTES, SAFETY, JUDICIAL]
 
 
 # Groups whose very numbers are health or judicial data (as in people.models.hidden_sensitivities).
@@ -357,6 +496,20 @@ _DIS = "纠纷"
 # Open, unfinished and past its due date today (as CaseQuerySet.overdue, in SQL so the
 # declaration holds whatever day it is evaluated on).
 _OVERDUE = Q(closed_at__isnull=True, done_at__isnull=True, due__lt=TruncDate(Now()))
+
+
+def _overdue_on(day: datetime.date) -> Q:
+    """Not put right by the end of `day`, and past the deadline in force that day: the first
+    one, or the one a failed re-check made on or before that day set. A re-check after the day
+    does not reach back: the figure for a past year stays what it was."""
+    latest = (
+        Recheck.objects.filter(rectification=OuterRef("pk"), date__lte=day)
+        .order_by("-date", "-id")
+        .values("new_deadline")[:1]
+    )
+    deadline = Coalesce(Subquery(latest), F("first_deadline"))
+    return (Q(closed_on__isnull=True) | Q(closed_on__gt=day)) & Q(LessThan(deadline, day))
+
 
 INDICATORS: list[Indicator] = [
     # Basic situation, on the period's last day.
@@ -623,7 +776,159 @@ INDICATORS: list[Indicator] = [
         aggregate=SUM,
         field="found",
     ),
+    # Safety inspections, rectification orders, pest-control monitoring, agreements.
+    Indicator(
+        "inspections.all",
+        _("开展检查"),
+        _("次"),
+        SAFETY,
+        INSPECTIONS,
+        _(
+            "期间内登记的各类检查次数（消防安全、出租房屋、食品卫生、爱国卫生等，每检查一个对象计一次）"
+        ),
+    ),
+    Indicator(
+        "inspections.hygiene",
+        _("爱国卫生/病媒生物防制检查"),
+        _("次"),
+        SAFETY,
+        INSPECTIONS,
+        _("期间内登记的检查领域为“爱国卫生”的检查次数"),
+        filter=Q(area=Checklist.Area.HYGIENE),
+    ),
+    Indicator(
+        "inspections.units",
+        _("检查辖区单位"),
+        _("家"),
+        SAFETY,
+        INSPECTIONS,
+        _("期间内被检查过的辖区单位家数，同一单位检查多次计一家（检查房屋和场所的不计）"),
+        filter=Q(unit__isnull=False),
+        aggregate=DISTINCT,
+        field="unit",
+    ),
+    Indicator(
+        "inspections.failed",
+        _("检查不合格"),
+        _("次"),
+        SAFETY,
+        INSPECTIONS,
+        _("期间内有一项或以上检查项目不合格的检查次数"),
+        filter=Q(failures__gt=0),
+    ),
+    Indicator(
+        "rectifications.issued",
+        _("下达整改通知"),
+        _("份"),
+        SAFETY,
+        RECTIFICATIONS,
+        _("期间内下达的整改通知份数"),
+    ),
+    Indicator(
+        "rectifications.done",
+        _("整改到位"),
+        _("份"),
+        SAFETY,
+        RECTIFICATIONS,
+        _("期间内下达、截至期末（统计期间最后一天）已复查整改到位的整改通知份数"),
+        on_day=lambda end: Q(closed_on__lte=end),
+    ),
+    Indicator(
+        "rectifications.due",
+        _("到期应整改"),
+        _("份"),
+        SAFETY,
+        RECTIFICATIONS,
+        _(
+            "期间内下达、截至期末已到首次整改期限或已提前整改到位的整改通知份数"
+            "（期限未到又未整改的，是否按期尚无结论，不计）"
+        ),
+        on_day=lambda end: Q(first_deadline__lte=end) | Q(closed_on__lte=end),
+    ),
+    Indicator(
+        "rectifications.on_time",
+        _("按期整改"),
+        _("份"),
+        SAFETY,
+        RECTIFICATIONS,
+        _(
+            "期间内下达、在首次整改期限内（含当天）整改到位的整改通知份数，以期末为止；"
+            "复查未通过、延期后才整改到位的不算按期"
+        ),
+        on_day=lambda end: Q(closed_on__lte=end) & Q(closed_on__lte=F("first_deadline")),
+    ),
+    Indicator(
+        "rectifications.overdue",
+        _("逾期未整改"),
+        _("份"),
+        SAFETY,
+        OPEN_RECTIFICATIONS,
+        _(
+            "截至期末（统计期间最后一天）尚未整改到位、且已过当天有效的整改期限的整改通知份数，"
+            "不论在哪一年下达；复查未通过而延期的，以延期后的期限为准"
+        ),
+        on_day=_overdue_on,
+    ),
+    Indicator(
+        "rooms.checked",
+        _("检查房间"),
+        _("间"),
+        SAFETY,
+        ROOMS,
+        _("期间内病媒生物防制检查登记的检查房间数之和（重点单位、一般单位、居民户合计）"),
+        aggregate=SUM,
+        field="rooms",
+    ),
+    Indicator(
+        "rooms.positive",
+        _("鼠迹阳性房间"),
+        _("间"),
+        SAFETY,
+        ROOMS,
+        _("期间内病媒生物防制检查登记的发现鼠迹（阳性）房间数之和"),
+        aggregate=SUM,
+        field="positive",
+    ),
+    Indicator(
+        "rooms.unproofed",
+        _("防鼠设施不合格房间"),
+        _("间"),
+        SAFETY,
+        ROOMS,
+        _("期间内病媒生物防制检查登记的防鼠设施不合格房间数之和"),
+        aggregate=SUM,
+        field="unproofed",
+    ),
+    Indicator(
+        "outdoor.metres",
+        _("外环境检查长度"),
+        _("米"),
+        SAFETY,
+        INSPECTIONS,
+        _("期间内病媒生物防制检查登记的外环境（道路、绿地、河岸等）检查长度之和"),
+        aggregate=SUM,
+        field="outdoor_metres",
+    ),
+    Indicator(
+        "outdoor.burrows",
+        _("外环境鼠洞"),
+        _("个"),
+        SAFETY,
+        INSPECTIONS,
+        _("期间内病媒生物防制检查在外环境发现的鼠洞数之和"),
+        aggregate=SUM,
+        field="burrows",
+    ),
+    Indicator(
+        "agreements.signed",
+        _("签订责任书"),
+        _("份"),
+        SAFETY,
+        AGREEMENTS,
+        _("期间内与辖区单位和出租房屋房东签订的各类责任书、承诺书份数"),
+    ),
 ]
+
 
 _BY_ID = {i.id: i for i in INDICATORS}
 
@@ -667,6 +972,70 @@ RATES: list[Rate] = [
         _BY_ID["disputes.agreed"],
         _BY_ID["disputes.mediated"],
         _("调解已有结果的矛盾纠纷中达成协议的比例"),
+    ),
+    Rate(
+        "rate.inspections.failed",
+        _("检查不合格率"),
+        SAFETY,
+        _BY_ID["inspections.failed"],
+        _BY_ID["inspections.all"],
+        _("期间内的检查中有不合格项目的比例"),
+    ),
+    Rate(
+        "rate.inspections.coverage",
+        _("辖区单位检查覆盖率"),
+        SAFETY,
+        _BY_ID["inspections.units"],
+        _BY_ID["units"],
+        _(
+            "期间内检查过的辖区单位占期末在册辖区单位的比例；期间内被检查后注销的单位计入分子、"
+            "不计入分母"
+        ),
+    ),
+    Rate(
+        "rate.rectifications.done",
+        _("隐患整改率"),
+        SAFETY,
+        _BY_ID["rectifications.done"],
+        _BY_ID["rectifications.issued"],
+        _("期间内下达的整改通知中，截至期末已整改到位的比例"),
+    ),
+    Rate(
+        "rate.rectifications.on_time",
+        _("按期整改率"),
+        SAFETY,
+        _BY_ID["rectifications.on_time"],
+        _BY_ID["rectifications.due"],
+        _(
+            "期间内下达、截至期末已到首次整改期限或已整改到位的整改通知中，在首次期限内整改到位的"
+            "比例（期限未到又未整改的不计入分母）"
+        ),
+    ),
+    Rate(
+        "rate.rooms.positive",
+        _("鼠迹阳性率"),
+        SAFETY,
+        _BY_ID["rooms.positive"],
+        _BY_ID["rooms.checked"],
+        _("病媒生物防制检查的房间中发现鼠迹的比例（鼠迹阳性房间数÷检查房间数）"),
+    ),
+    Rate(
+        "rate.rooms.unproofed",
+        _("防鼠设施不合格率"),
+        SAFETY,
+        _BY_ID["rooms.unproofed"],
+        _BY_ID["rooms.checked"],
+        _("病媒生物防制检查的房间中防鼠设施不合格的比例（不合格房间数÷检查房间数）"),
+    ),
+    Rate(
+        "rate.outdoor.burrows",
+        _("外环境鼠洞密度"),
+        SAFETY,
+        _BY_ID["outdoor.burrows"],
+        _BY_ID["outdoor.metres"],
+        _("外环境每检查一公里发现的鼠洞数（检查长度按米登记，乘以1000换算为每公里）"),
+        scale=1000,
+        unit=_("个/公里"),
     ),
 ]
 

@@ -1,19 +1,20 @@
 """What a place's home page adds from the reports: this year's key figures, each opening its
 records or the statistics page, and what needs attention now (overdue cases, requests waiting
-for their follow-up, half months without a dispute screening)."""
+for their follow-up, rectification orders past their deadline)."""
 
 from __future__ import annotations
 
 import datetime
 from urllib.parse import urlencode
 
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import Perm, has_perm
 from areas.models import Place
 from cases.models import Case
+from inspections.models import Rectification
 from people.ledgers import Span
 from reports import catalogue
 from reports.engine import evaluate
@@ -43,11 +44,11 @@ def tiles(user, place: Place) -> list[Tile]:
         for i in KEY
     ]
     for rate in rates:
-        top, bottom, share = figures.rate(rate)
+        top, bottom, _value = figures.rate(rate)
         shown.append(
             Tile(
-                f"{rate.name}（{top}/{bottom}）",  # a rate shows its denominator
-                "—" if share is None else f"{share * 100:.1f}%",
+                f"{rate.name}（{rate.counts(top, bottom)}）",  # a rate shows its denominator
+                rate.shown(top, bottom),
                 f"{reverse('reports:statistics')}?{period}",
             )
         )
@@ -66,4 +67,30 @@ def _attention(user, place: Place) -> list[Tile]:
     if waiting:
         query = urlencode({"place": place.pk, "kind": "诉求", "state": "已办结", "year": ""})
         found.append(Tile(_("待回访诉求"), waiting, f"{listing}?{query}", attention=True))
+    orders = (
+        Rectification.objects.visible_to(user)
+        .filter(place_path__under=place.path)
+        .overdue()
+        .count()
+    )
+    if orders:
+        query = urlencode({"place": place.pk, "state": "overdue"})
+        orders_list = _listing("inspections:rectification-list")
+        found.append(
+            Tile(
+                _("逾期未整改的整改通知"),
+                orders,
+                f"{orders_list}?{query}" if orders_list else "",
+                attention=True,
+            )
+        )
     return found
+
+
+def _listing(name: str) -> str:
+    """A list page's address, or "" while it does not exist: the rectification list is built
+    in another branch (once merged, this can be a plain reverse())."""
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return ""

@@ -31,7 +31,7 @@ from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, Undefine
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from reports import catalogue
-from reports.summary import Summary, numeral, percent, text
+from reports.summary import Summary, numeral, text
 from shequ.errors import DomainError
 from shequ.word import (
     FANGSONG,
@@ -95,7 +95,8 @@ PLACEHOLDERS: list[tuple[str, str | Promise]] = [
     (
         "{{ rates.requests_closed.percent }}",
         gettext_lazy(
-            "比率及其分子、分母（.numerator、.denominator）：rates. 加比率编号去掉“rate.”"
+            "比率及其分子、分母（.numerator、.denominator）：rates. 加比率编号去掉“rate.”；"
+            "不是百分比的比率带自己的单位，如外环境鼠洞密度“2.0个/公里”"
         ),
     ),
 ]
@@ -252,14 +253,16 @@ def appendix(summary: Summary) -> list[AppendixRow]:
     used = set(summary.used())
     for rate in summary.rates:
         if rate.numerator.id in used and rate.denominator.id in used:
-            top, bottom, _share = figures.rate(rate)
+            top, bottom, _value = figures.rate(rate)
             if not bottom:
                 continue
+            counts = rate.counts(
+                summary.numbers[rate.numerator.id], summary.numbers[rate.denominator.id]
+            )
             rows.append(
                 AppendixRow(
                     str(rate.name),
-                    f"{percent(top, bottom)}\n（{summary.numbers[rate.numerator.id]}/"
-                    f"{summary.numbers[rate.denominator.id]}）",
+                    f"{rate.shown(top, bottom)}\n（{counts}）",
                     str(rate.definition),
                     figures.rows.get(rate.denominator.id, 0),
                 )
@@ -284,9 +287,10 @@ def context(
     rates = {}
     for rate in catalogue.RATES:
         if rate in summary.rates:
-            top, bottom, _share = summary.figures.rate(rate)
+            top, bottom, _value = summary.figures.rate(rate)
+            shown = rate.shown(top, bottom)
             rates[_key(rate.id.removeprefix("rate."))] = {
-                "percent": percent(top, bottom),
+                "percent": shown,
                 "numerator": summary.numbers[rate.numerator.id],
                 "denominator": summary.numbers[rate.denominator.id],
             }
@@ -337,7 +341,7 @@ def sample_context() -> dict[str, Any]:
     numbers = {_key(i.id): "1" for i in catalogue.INDICATORS}
     rates = {
         _key(r.id.removeprefix("rate.")): {
-            "percent": "100.0%",
+            "percent": r.shown(1, 1),
             "numerator": "1",
             "denominator": "1",
         }

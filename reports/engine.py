@@ -41,10 +41,11 @@ class Figures:
     queries: int = 0  # how many grouped queries it took (for the tests and the benchmark)
 
     def rate(self, rate: Rate) -> tuple[int | Decimal, int | Decimal, float | None]:
-        """Numerator, denominator and the share (None when the denominator is 0)."""
+        """Numerator, denominator and the rate in its unit (a percentage as 84.7; None when
+        the denominator is 0)."""
         top = self.totals.get(rate.numerator.id, 0)
         bottom = self.totals.get(rate.denominator.id, 0)
-        return top, bottom, (float(top) / float(bottom) if bottom else None)
+        return top, bottom, rate.value(top, bottom)
 
 
 def in_scope(source: Source, place: Place, span: Span) -> QuerySet:
@@ -70,7 +71,7 @@ def records_behind(
 ) -> QuerySet:
     """The rows an indicator counts (for the drill-down list), optionally of one child place
     (OWN for the place's own rows)."""
-    rows = in_scope(indicator.source, place, span).filter(indicator.filter)
+    rows = in_scope(indicator.source, place, span).filter(indicator.condition(span.end))
     if indicator.aggregate == SUM:
         rows = rows.exclude(**{indicator.field: 0}).exclude(**{f"{indicator.field}__isnull": True})
     if child is not None:
@@ -108,6 +109,7 @@ def _evaluate_source(
     figures: Figures, source: Source, group: list[Indicator], breakdown: bool, count_rows: bool
 ) -> None:
     rows = in_scope(source, figures.place, figures.span)
+    end = figures.span.end
     additive = [i for i in group if i.additive]
     distinct = [i for i in group if not i.additive]
     keys: list[str] = []
@@ -125,8 +127,8 @@ def _evaluate_source(
         figures.rows.update({i.id: 0 for i in group})
     if additive:
         # One query: each (child, month) cell; totals are their sums.
-        extra = _row_counts(additive) if count_rows else {}
-        for row in _grouped(rows, keys, additive, extra):
+        extra = _row_counts(additive, end) if count_rows else {}
+        for row in _grouped(rows, keys, additive, end, extra):
             for indicator in additive:
                 value = row[indicator.id] or 0
                 figures.totals[indicator.id] += value
@@ -137,15 +139,15 @@ def _evaluate_source(
     if distinct:
         # A person counted in two months or two grids is one person in the total: the total,
         # each child and each month are counted on their own.
-        extra = _row_counts(distinct) if count_rows else {}
-        total = rows.order_by().aggregate(**{i.id: _aggregate(i) for i in distinct}, **extra)
+        extra = _row_counts(distinct, end) if count_rows else {}
+        total = rows.order_by().aggregate(**{i.id: _aggregate(i, end) for i in distinct}, **extra)
         figures.queries += 1
         for indicator in distinct:
             figures.totals[indicator.id] = total[indicator.id] or 0
             if count_rows:
                 figures.rows[indicator.id] = total[f"{indicator.id}{_ROWS}"] or 0
         for key in keys:
-            for row in _grouped(rows, [key], distinct):
+            for row in _grouped(rows, [key], distinct, end):
                 for indicator in distinct:
                     _add(figures, indicator, row, row[indicator.id] or 0)
             figures.queries += 1
@@ -154,7 +156,7 @@ def _evaluate_source(
 _ROWS = ".rows"
 
 
-def _row_counts(indicators: list[Indicator]) -> dict[str, Count]:
+def _row_counts(indicators: list[Indicator], end: datetime.date) -> dict[str, Count]:
     """The records behind each total, as records_behind() selects them: a count's records are
     what it counts (no extra column); a sum's, its rows with something to add; a distinct
     count's, every row it reads."""
@@ -162,7 +164,7 @@ def _row_counts(indicators: list[Indicator]) -> dict[str, Count]:
     for indicator in indicators:
         if indicator.aggregate == COUNT:
             continue
-        condition = indicator.filter
+        condition = indicator.condition(end)
         if indicator.aggregate == SUM:
             field = indicator.field
             condition &= ~Q(**{field: 0}) & Q(**{f"{field}__isnull": False})
@@ -171,9 +173,13 @@ def _row_counts(indicators: list[Indicator]) -> dict[str, Count]:
 
 
 def _grouped(
-    rows: QuerySet, keys: list[str], indicators: list[Indicator], extra: dict | None = None
+    rows: QuerySet,
+    keys: list[str],
+    indicators: list[Indicator],
+    end: datetime.date,
+    extra: dict | None = None,
 ):
-    aggregates = {i.id: _aggregate(i) for i in indicators} | (extra or {})
+    aggregates = {i.id: _aggregate(i, end) for i in indicators} | (extra or {})
     if not keys:
         return [rows.order_by().aggregate(**aggregates)]
     return rows.order_by().values(*keys).annotate(**aggregates)
@@ -194,12 +200,13 @@ def _add(figures: Figures, indicator: Indicator, row: dict, value) -> None:
         cells[month] = cells.get(month, 0) + value
 
 
-def _aggregate(indicator: Indicator):
+def _aggregate(indicator: Indicator, end: datetime.date):
+    condition = indicator.condition(end) or None
     if indicator.aggregate == SUM:
-        return Sum(indicator.field, filter=indicator.filter or None)
+        return Sum(indicator.field, filter=condition)
     if indicator.aggregate == DISTINCT:
-        return Count(indicator.field, filter=indicator.filter or None, distinct=True)
-    return Count("pk", filter=indicator.filter or None)
+        return Count(indicator.field, filter=condition, distinct=True)
+    return Count("pk", filter=condition)
 
 
 def _child_expr(source: Source, place: Place):

@@ -115,10 +115,6 @@ def number(value: int | Decimal | float) -> str:
     return str(value)
 
 
-def percent(top, bottom) -> str:
-    return f"{float(top) / float(bottom) * 100:.1f}%" if bottom else "—"
-
-
 def text(paragraph: Paragraph) -> str:
     return "".join(p.text for p in paragraph)
 
@@ -148,6 +144,7 @@ _TITLES = {
     catalogue.REQUESTS: gettext_lazy("居民诉求办理"),
     catalogue.PETITIONS: gettext_lazy("信访工作"),
     catalogue.DISPUTES: gettext_lazy("矛盾纠纷排查调处"),
+    catalogue.SAFETY: gettext_lazy("安全检查和爱国卫生"),
     catalogue.JUDICIAL: gettext_lazy("社区矫正和安置帮教"),
 }
 
@@ -183,8 +180,8 @@ class _Writer:
     def rate(self, id_: str) -> Paragraph:
         """ "结案率84.7%": the share; the sentence around it states both of its counts."""
         rate = next(r for r in catalogue.RATES if r.id == id_)
-        top, bottom, _share = self.figures.rate(rate)
-        return [Part(str(rate.name)), Part(percent(top, bottom))]
+        top, bottom, _value = self.figures.rate(rate)
+        return [Part(str(rate.name)), Part(rate.shown(top, bottom))]
 
 
 def _sentence(*pieces: Paragraph | str) -> Paragraph:
@@ -275,6 +272,7 @@ def build(
             (catalogue.REQUESTS, _requests(w, during)),
             (catalogue.PETITIONS, _petitions(w, during)),
             (catalogue.DISPUTES, _disputes(w, during)),
+            (catalogue.SAFETY, _safety(w, during, as_of)),
             (catalogue.JUDICIAL, _judicial(w, as_of)),
         ]
         if paragraphs
@@ -295,7 +293,7 @@ def build(
             reverse("people:ledger-detail", args=["screenings"])
             + f"?place={place.pk}&start={span.start.isoformat()}&on={span.end.isoformat()}"
         )
-    shortcomings, plans = _prompts(w, during, unreported, unreported_url)
+    shortcomings, plans = _prompts(w, during, unreported, unreported_url, as_of)
     summary = Summary(
         place=place,
         span=span,
@@ -479,6 +477,92 @@ def _disputes(w: _Writer, during: str) -> list[Paragraph]:
     return paragraphs
 
 
+def _safety(w: _Writer, during: str, as_of: str) -> list[Paragraph]:
+    """Inspections and their orders, pest-control monitoring, agreements: each rate after
+    both of its counts (the units registered, the orders due…)."""
+    paragraphs = []
+    if w.value("inspections.all"):
+        first = _sentence(
+            _("%(during)s开展消防、出租房屋、食品卫生和爱国卫生等各类检查") % {"during": during},
+            w.clause("", "inspections.all"),
+        )
+        if w.value("inspections.units"):
+            first += _sentence("，", w.clause(_("检查辖区单位"), "inspections.units"))
+            if w.value("units"):
+                first += _sentence(
+                    _("（%(day)s在册辖区单位") % {"day": as_of},
+                    w.clause("", "units"),
+                    "），",
+                    w.rate("rate.inspections.coverage"),
+                )
+        if w.value("inspections.failed"):
+            first += _sentence(
+                _("；其中"),
+                w.clause(_("检查不合格"), "inspections.failed"),
+                "，",
+                w.rate("rate.inspections.failed"),
+            )
+        else:
+            first += _sentence(_("，检查均合格"))
+        paragraphs.append([*first, Part("。")])
+    if w.value("rectifications.issued"):
+        second = _sentence(
+            _("针对检查发现的问题下达整改通知"),
+            w.clause("", "rectifications.issued"),
+            "，",
+            w.clause(_("截至%(day)s已整改到位") % {"day": as_of}, "rectifications.done"),
+            "，",
+            w.rate("rate.rectifications.done"),
+        )
+        if w.value("rectifications.due"):
+            second += _sentence(
+                _("；已到整改期限或已整改的"),
+                w.clause("", "rectifications.due"),
+                _("中，"),
+                w.clause(_("在期限内整改到位"), "rectifications.on_time"),
+                "，",
+                w.rate("rate.rectifications.on_time"),
+            )
+        paragraphs.append([*second, Part("。")])
+    pests: Paragraph = []
+    if w.value("rooms.checked"):
+        pests += _sentence(
+            w.clause(_("检查房间"), "rooms.checked"),
+            "，",
+            w.clause(_("发现鼠迹阳性房间"), "rooms.positive"),
+            "，",
+            w.rate("rate.rooms.positive"),
+            "，",
+            w.clause(_("防鼠设施不合格房间"), "rooms.unproofed"),
+            "，",
+            w.rate("rate.rooms.unproofed"),
+        )
+    if w.value("outdoor.metres"):
+        if pests:
+            pests.append(Part("；"))
+        pests += _sentence(
+            w.clause(_("检查外环境"), "outdoor.metres"),
+            "，",
+            w.clause(_("发现鼠洞"), "outdoor.burrows"),
+            "，",
+            w.rate("rate.outdoor.burrows"),
+        )
+    if pests:
+        lead = _sentence(_("病媒生物防制方面，"))
+        if w.value("inspections.hygiene"):
+            lead += _sentence(w.clause(_("开展检查"), "inspections.hygiene"), "，")
+        paragraphs.append([*lead, *pests, Part("。")])
+    if w.value("agreements.signed"):
+        paragraphs.append(
+            _sentence(
+                _("与辖区单位和出租房屋房东签订各类责任书、承诺书"),
+                w.clause("", "agreements.signed"),
+                "。",
+            )
+        )
+    return paragraphs
+
+
 def _judicial(w: _Writer, as_of: str) -> list[Paragraph]:
     held = w.clauses(
         [(_("社区矫正对象"), "group.correction"), (_("安置帮教对象"), "group.released")], "，"
@@ -487,7 +571,7 @@ def _judicial(w: _Writer, as_of: str) -> list[Paragraph]:
 
 
 def _prompts(
-    w: _Writer, during: str, unreported: int, unreported_url: str
+    w: _Writer, during: str, unreported: int, unreported_url: str, as_of: str
 ) -> tuple[list[Paragraph], list[Paragraph]]:
     """存在的不足 and 下一步工作计划, seeded with what the records show still open."""
     short: list[Paragraph] = []
@@ -542,6 +626,21 @@ def _prompts(
                 _("纠纷继续跟踪，必要时引导当事人通过其他法定途径解决。"),
             )
         )
+    if w.value("rectifications.overdue"):
+        short.append(
+            _sentence(
+                _("安全隐患整改还不到位：截至%(day)s，仍有") % {"day": as_of},
+                w.clause("", "rectifications.overdue"),
+                _("整改通知已过整改期限、尚未整改到位。"),
+            )
+        )
+        plans.append(
+            _sentence(
+                _("对逾期未整改的"),
+                w.clause("", "rectifications.overdue"),
+                _("整改通知逐一上门复查，督促责任单位和责任人限期整改到位。"),
+            )
+        )
     if unreported:
         short.append(
             [
@@ -557,7 +656,7 @@ def _prompts(
                 Part(
                     _(
                         "根据登记的记录，没有超期未办结的诉求和信访、回访不满意的诉求、调解不成的"
-                        "纠纷，也没有未报的矛盾纠纷排查。"
+                        "纠纷和逾期未整改的安全隐患，也没有未报的矛盾纠纷排查。"
                     )
                 )
             ]

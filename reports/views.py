@@ -49,10 +49,6 @@ def _drill_url(indicator, place: Place, form: PeriodForm) -> str:
     return reverse("reports:drill", args=[indicator.id]) + "?" + _query(place, form)
 
 
-def _percent(share: float | None) -> str:
-    return "—" if share is None else f"{share * 100:.1f}%"
-
-
 @login_required
 @require_http_methods(["GET"])
 def statistics(request: HttpRequest) -> HttpResponse:
@@ -79,15 +75,15 @@ def statistics(request: HttpRequest) -> HttpResponse:
             for r in rates:
                 if r.area != area:
                     continue
-                top, bottom, share = now.rate(r)
-                last = before.rate(r)[2]
+                top, bottom, _value = now.rate(r)
                 shares.append(
                     {
                         "rate": r,
                         "top": top,
                         "bottom": bottom,
-                        "percent": _percent(share),
-                        "before": _percent(last),
+                        # "84.7%", or in the rate's own unit ("2.0个/公里")
+                        "percent": r.shown(top, bottom),
+                        "before": r.shown(*before.rate(r)[:2]),
                         "top_url": _drill_url(r.numerator, place, form),
                         "bottom_url": _drill_url(r.denominator, place, form),
                     }
@@ -133,9 +129,7 @@ def compare(request: HttpRequest) -> HttpResponse:
             for c in columns:
                 key = c.pk if c else OWN
                 top, bottom = tops.get(key, 0), bottoms.get(key, 0)
-                out.append(
-                    f"{_percent(float(top) / float(bottom) if bottom else None)}（{top}/{bottom}）"
-                )
+                out.append(f"{rate.shown(top, bottom)}（{rate.counts(top, bottom)}）")
             return out
 
         for area in catalogue.AREAS:
