@@ -48,15 +48,10 @@ if TYPE_CHECKING:
     from areas.models import Place
 
 NUMERALS = "一二三四五六七八九十"
-WIDE = 16  # characters: a longer value takes a row of its own in the facts table
+WIDE = 12  # characters: a longer value takes a row of its own in the facts table
 BLANK_DATE = "　　　　年　　月　　日"
 # Areas whose failures are hazards (安全隐患); in the others they are problems (问题).
 HAZARD_AREAS = {Checklist.Area.FIRE, Checklist.Area.RENTAL, Checklist.Area.PRODUCTION}
-TARGET_KINDS = {
-    Inspection.Target.UNIT: "辖区单位",
-    Inspection.Target.DWELLING: "出租房屋/房屋",
-    Inspection.Target.SITE: "场所/外环境",
-}
 
 
 def chinese_date(day: datetime.date | None) -> str:
@@ -290,17 +285,26 @@ def _target_facts(inspection: Inspection) -> list[tuple[str, str]]:
     if inspection.unit_id:
         unit = inspection.unit
         head = unit.legal_representative or unit.contact_name
-        facts = [(_("被检查单位"), unit.name), (_("单位类型"), unit.kind), (_("负责人"), head)]
+        facts = [
+            (_("被检查单位"), unit.name),
+            (_("对象类别"), _("辖区单位（%(kind)s）") % {"kind": unit.kind}),
+            (_("负责人"), head),
+        ]
         if unit.contact_name and unit.contact_name != head:
             facts.append((_("联系人"), unit.contact_name))
         return [*facts, (_("地址"), unit.address or place_name(inspection.place))]
     if inspection.dwelling_id:
         rental = _rental_of(inspection)
         facts = [(_("被检查房屋"), inspection.dwelling.address)]
-        if rental is not None:
-            facts += [(_("房东"), rental.landlord_name), (_("承租人"), rental.tenant_name)]
-        return facts
-    return [(_("检查场所"), inspection.site)]
+        if rental is None:
+            return [*facts, (_("对象类别"), _("房屋"))]
+        return [
+            *facts,
+            (_("对象类别"), _("出租房屋")),
+            (_("房东"), rental.landlord_name),
+            (_("承租人"), rental.tenant_name),
+        ]
+    return [(_("检查场所"), inspection.site), (_("对象类别"), _("场所/外环境"))]
 
 
 def _order_state(order: Rectification, today: datetime.date) -> str:
@@ -342,10 +346,10 @@ def _counts(doc: DocxDocument, inspection: Inspection) -> None:
             _("检查房间数"),
             _("鼠迹阳性房间数"),
             _("鼠迹阳性率"),
-            _("防鼠设施不合格房间数"),
-            _("防鼠设施不合格率"),
+            _("防鼠不合格房间数"),
+            _("防鼠不合格率"),
         ]
-        _table(doc, header, lines, (24, 22, 28, 22, 36, 24), centred=range(6), min_height_mm=7)
+        _table(doc, header, lines, (19, 23, 30, 23, 34, 27), centred=range(6), min_height_mm=7)
     if inspection.outdoor_metres is not None:
         metres, burrows = inspection.outdoor_metres, inspection.burrows or 0
         text = _("外环境：检查长度%(m)d米，发现鼠洞%(b)d个") % {"m": metres, "b": burrows}
@@ -368,7 +372,6 @@ def inspection_document(inspection: Inspection, *, printed_by: User | None) -> b
     _heading(doc, _("%(n)s、基本情况") % {"n": next(sections)})
     facts = [
         *_target_facts(inspection),
-        (_("对象类别"), TARGET_KINDS[inspection.target]),
         (_("检查日期"), chinese_date(inspection.date)),
         (_("检查表"), _version_label(version)),
         (_("检查人员"), inspection.inspector_names()),
@@ -388,7 +391,7 @@ def inspection_document(inspection: Inspection, *, printed_by: User | None) -> b
         for n, a in enumerate(answers, start=1)
     ]
     header = [_("序号"), _("检查项目"), _("检查结果"), _("判定"), _("问题描述")]
-    _table(doc, header, rows, (12, 64, 24, 16, 40), centred=(0, 2, 3), min_height_mm=7)
+    _table(doc, header, rows, (12, 68, 22, 16, 38), centred=(0, 2, 3), min_height_mm=7)
 
     if version.checklist.counts:
         _heading(doc, _("%(n)s、病媒生物监测") % {"n": next(sections)})
@@ -451,7 +454,7 @@ def _addressee(order: Rectification) -> tuple[str, str]:
         return order.responsible, _("你出租的房屋（%(address)s）") % {
             "address": inspection.dwelling.address
         }
-    return order.responsible, _("你负责管理的%(site)s") % {"site": inspection.site}
+    return order.responsible, inspection.site
 
 
 def _body(doc: DocxDocument, text: str, *, indent: bool = True):

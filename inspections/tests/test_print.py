@@ -134,6 +134,29 @@ def test_a_monitoring_inspection_prints_its_counts_with_rates(client, world):
     assert "检查结论：合格" in text and "本次检查未发现须整改的问题。" in text
 
 
+def test_a_notice_for_a_site_goes_to_whoever_answers_for_it(client, world):
+    version = checklist(PEST)
+    answers = passing_answers(version)
+    item = next(i for i in version.items.all() if i.label.startswith("发现蚊蝇"))
+    answers[item.pk] = "是"
+    inspection = services.record_inspection(
+        services.InspectionData(
+            checklist_version=version, date=datetime.date(2026, 7, 8), site="社区外环境",
+            place=world.community, inspectors=[world.cast["community_worker"]],
+            answers=answers, outdoor_metres=1200, burrows=0,
+        ),
+        by=None,
+    )  # fmt: skip
+    data = services.OrderData("花坛积水", "甲物业公司", datetime.date(2026, 7, 23), item=item)
+    data.issued_on = inspection.date
+    rect = services.issue_rectification(inspection, data, by=None)
+    client.force_login(world.cast["community_worker"])
+    text = _text(_document(client.get(reverse("inspections:rectification-print", args=[rect.pk]))))
+    assert "\n甲物业公司：\n" in text
+    assert "经2026年7月8日检查，社区外环境存在以下问题：" in text  # hygiene: 问题, not 安全隐患
+    assert "请于2026年7月23日前整改完毕" in text
+
+
 def test_a_notice_names_the_unit_the_finding_and_the_deadline_with_a_receipt(client, world):
     inspection, item = _failed_inspection(world, date=datetime.date(2026, 11, 3))
     rect = _issue(inspection, item)
