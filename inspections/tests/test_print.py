@@ -306,3 +306,19 @@ def test_printing_a_record_reads_a_fixed_number_of_queries(
     client.force_login(world.cast["community_worker"])
     with django_assert_max_num_queries(14):
         client.get(reverse("inspections:inspection-print", args=[inspection.pk]))
+
+
+def test_printing_a_notice_reads_a_fixed_number_of_queries(
+    client, world, django_assert_max_num_queries
+):
+    rect = order(inspect(world, fail=1, date=TODAY - 20 * DAY), deadline=TODAY - 10 * DAY)
+    for n in range(5):
+        deadline = TODAY - (8 - n) * DAY
+        data = services.RecheckData(
+            deadline - DAY, False, f"第{n + 1}次复查", new_deadline=deadline
+        )
+        rect = services.recheck(rect, data, version=rect.version, by=None).rectification
+    client.force_login(world.cast["community_worker"])
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("inspections:rectification-print", args=[rect.pk]))
+    assert len(_document(response).tables[0].rows) == 1 + 5
