@@ -106,6 +106,7 @@ ACTION_LABELS = {
     "checklist.update": _("修改检查表"),
     "checklist.draft": _("建立检查表新版本"),
     "checklist.publish": _("发布检查表"),
+    "checklist.print": _("打印空白检查表"),
     "checklist_item.create": _("新增检查项目"),
     "checklist_item.update": _("修改检查项目"),
     "checklist_item.delete": _("删除检查项目"),

@@ -19,6 +19,8 @@ from areas.models import Place
 from audit import services as audit
 from cases import demo as cases_demo
 from cases.models import Case
+from inspections import demo as inspections_demo
+from inspections.models import Inspection
 from ledger import builtin as ledger_builtin
 from ledger import demo as ledger_demo
 from ledger.models import QuantityKind, Topic, WorkRecord
@@ -120,6 +122,14 @@ def build(*, population: bool = True) -> dict[str, int]:
         if Case.objects.filter(place_path__under=community.path).exists():
             continue
         made = cases_demo.populate(community, random.Random(f"{SEED}-cases-{community.code}"))
+        for key, n in made.items():
+            added[key] = added.get(key, 0) + n
+    checklists = inspections_demo.versions()
+    for community in Place.objects.filter(kind=PlaceKind.COMMUNITY, path__under=district.path):
+        if Inspection.objects.filter(place_path__under=community.path).exists():
+            continue
+        rng = random.Random(f"{SEED}-inspections-{community.code}")
+        made = inspections_demo.populate(community, rng, checklists)
         for key, n in made.items():
             added[key] = added.get(key, 0) + n
     return _finish(added)

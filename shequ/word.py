@@ -86,3 +86,24 @@ def paragraph_style(doc: Document, name: str, east_asian: str, size: float, *, b
     style.font.bold = bold
     east_asian_fonts(style.element, east_asian)
     return style
+
+
+def page_number(paragraph) -> None:
+    """A PAGE field at the end of `paragraph`: Word, WPS and LibreOffice fill in the number."""
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE")
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    field.append(run)
+    paragraph._p.append(field)
+
+
+def keep_rows_whole(table: Table) -> None:
+    """No row breaks across a page: a question and its answer stay on one sheet."""
+    for row in table.rows:
+        trpr = row._tr.get_or_add_trPr()
+        cant_split = OxmlElement("w:cantSplit")
+        cant_split.set(qn("w:val"), "true")
+        trpr.insert(0, cant_split)

@@ -271,6 +271,28 @@ def _survey(w):
     return w.survey
 
 
+def _printed_inspection(w):
+    """A failed fire-safety inspection of a shop in the home grid, with its rectification
+    order (made once): what the print views open."""
+    if not hasattr(w, "printed_inspection"):
+        from inspections.tests.factories import inspect, order
+
+        w.printed_inspection = inspect(w, fail=1, unit=_unit(w))
+        w.printed_order = order(w.printed_inspection)
+    return w.printed_inspection
+
+
+def _printed_order(w):
+    _printed_inspection(w)
+    return w.printed_order
+
+
+def _checklist_pk() -> int:
+    from inspections.models import Checklist
+
+    return Checklist.objects.get(name="消防安全检查").pk
+
+
 def _topic_pk() -> int:
     from ledger.models import Topic
 
@@ -614,6 +636,15 @@ ROUTES: dict[str, Route] = {
         community_level=True,
     ),
     # inspections: documents to print
+    "inspections:inspection-print": Route(
+        get=Perm.VIEW_RECORDS, kwargs=lambda w: {"pk": _printed_inspection(w).pk}, scoped=True
+    ),
+    "inspections:rectification-print": Route(
+        get=Perm.VIEW_RECORDS, kwargs=lambda w: {"pk": _printed_order(w).pk}, scoped=True
+    ),
+    "inspections:checklist-print": Route(
+        get=Perm.VIEW_RECORDS, kwargs=lambda w: {"pk": _checklist_pk()}
+    ),
     # programs: residents' voice
     # cases
     "cases:mine": Route(get=Perm.VIEW_RECORDS),

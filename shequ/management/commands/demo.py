@@ -29,9 +29,9 @@ class Command(BaseCommand):
             self.stdout.write(
                 _(
                     "演示数据已就绪：新增区划%(places)d个、账号%(accounts)d个、居民%(residents)d人、"
-                    "工作记录%(records)d条、案件%(cases)d件。"
+                    "工作记录%(records)d条、案件%(cases)d件、检查%(inspections)d次。"
                 )
-                % {"residents": 0, "records": 0, "cases": 0, **added}
+                % {"residents": 0, "records": 0, "cases": 0, "inspections": 0, **added}
             )
         present = set(
             User.objects.filter(username__in=[a.username for a in demo.ACCOUNTS]).values_list(
