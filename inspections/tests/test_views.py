@@ -370,3 +370,27 @@ def test_a_viewer_sees_the_lists_without_the_buttons_that_change(client, world):
     assert client.get(CREATE).status_code == 403
     assert client.post(reverse("inspections:rectification-list")).status_code == 405
     assert LocalUnit.objects.count() == 1
+
+
+def test_an_order_on_a_let_dwelling_names_its_landlord(client, world):
+    from people.models import Rental
+
+    home = Dwelling.objects.create(address="甲一网格8号", place=world.grid, usage="出租")
+    Rental.objects.create(
+        dwelling=home, landlord_name="赵房东", start=TODAY - 300 * DAY, place=world.grid
+    )
+    version = checklist("出租房屋安全检查")
+    answers = {int(name[2:]): v for name, v in _answers(version, failing=1).items()}
+    inspection = services.record_inspection(
+        services.InspectionData(
+            checklist_version=version,
+            date=TODAY,
+            dwelling=home,
+            inspectors=[world.cast["grid_worker"]],
+            answers=answers,
+        ),
+        by=world.cast["grid_worker"],
+    )
+    client.force_login(world.cast["grid_worker"])
+    url = reverse("inspections:rectification-create", args=[inspection.pk])
+    assert client.get(url).context["form"].initial["responsible"] == "房东赵房东"
