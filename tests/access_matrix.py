@@ -271,20 +271,35 @@ def _survey(w):
     return w.survey
 
 
-def _printed_inspection(w):
-    """A failed fire-safety inspection of a shop in the home grid, with its rectification
-    order (made once): what the print views open."""
-    if not hasattr(w, "printed_inspection"):
-        from inspections.tests.factories import inspect, order
+def _inspection(w):
+    """A fire-safety inspection of the matrix unit with one failing item (made once)."""
+    if not hasattr(w, "inspection"):
+        from inspections.tests.factories import inspect
 
-        w.printed_inspection = inspect(w, fail=1, unit=_unit(w))
-        w.printed_order = order(w.printed_inspection)
-    return w.printed_inspection
+        w.inspection = inspect(w, unit=_unit(w), fail=1)
+    return w.inspection
 
 
-def _printed_order(w):
-    _printed_inspection(w)
-    return w.printed_order
+def _rectification(w):
+    """An order for the matrix inspection's failing item (made once)."""
+    if not hasattr(w, "rectification"):
+        from inspections.tests.factories import order
+
+        w.rectification = order(_inspection(w))
+    return w.rectification
+
+
+def _inspection_file(w):
+    """A photo of the matrix inspection, with its files on disk (made once)."""
+    if not hasattr(w, "inspection_file"):
+        from inspections import services
+        from ledger.demo import sample_photo
+        from shequ import files
+
+        (w.inspection_file,) = services.add_files(
+            _inspection(w), [files.Upload("现场.jpg", sample_photo())], by=None
+        )
+    return w.inspection_file
 
 
 def _checklist_pk() -> int:
@@ -637,10 +652,10 @@ ROUTES: dict[str, Route] = {
     ),
     # inspections: documents to print
     "inspections:inspection-print": Route(
-        get=Perm.VIEW_RECORDS, kwargs=lambda w: {"pk": _printed_inspection(w).pk}, scoped=True
+        get=Perm.VIEW_RECORDS, kwargs=lambda w: {"pk": _inspection(w).pk}, scoped=True
     ),
     "inspections:rectification-print": Route(
-        get=Perm.VIEW_RECORDS, kwargs=lambda w: {"pk": _printed_order(w).pk}, scoped=True
+        get=Perm.VIEW_RECORDS, kwargs=lambda w: {"pk": _rectification(w).pk}, scoped=True
     ),
     "inspections:checklist-print": Route(
         get=Perm.VIEW_RECORDS, kwargs=lambda w: {"pk": _checklist_pk()}
@@ -693,6 +708,48 @@ ROUTES: dict[str, Route] = {
         get=Perm.VIEW_RECORDS, kwargs=lambda w: {"pk": _case(w).pk}, scoped=True
     ),
     # inspections: inspections, rectification orders and re-checks
+    "inspections:inspection-list": Route(get=Perm.VIEW_RECORDS),
+    "inspections:inspection-create": Route(get=Perm.EDIT_RECORDS, post=Perm.EDIT_RECORDS),
+    "inspections:inspection-detail": Route(
+        get=Perm.VIEW_RECORDS, kwargs=lambda w: {"pk": _inspection(w).pk}, scoped=True
+    ),
+    "inspections:inspection-edit": Route(
+        get=Perm.EDIT_RECORDS,
+        post=Perm.EDIT_RECORDS,
+        kwargs=lambda w: {"pk": _inspection(w).pk},
+        scoped=True,
+    ),
+    "inspections:inspection-files-add": Route(
+        get=None, post=Perm.EDIT_RECORDS, kwargs=lambda w: {"pk": _inspection(w).pk}, scoped=True
+    ),
+    "inspections:inspection-file": Route(
+        get=Perm.VIEW_RECORDS, kwargs=lambda w: {"pk": _inspection_file(w).pk}, scoped=True
+    ),
+    "inspections:inspection-file-preview": Route(
+        get=Perm.VIEW_RECORDS, kwargs=lambda w: {"pk": _inspection_file(w).pk}, scoped=True
+    ),
+    "inspections:inspection-file-remove": Route(
+        get=None,
+        post=Perm.EDIT_RECORDS,
+        kwargs=lambda w: {"pk": _inspection_file(w).pk},
+        scoped=True,
+    ),
+    "inspections:rectification-create": Route(
+        get=Perm.EDIT_RECORDS,
+        post=Perm.EDIT_RECORDS,
+        kwargs=lambda w: {"pk": _inspection(w).pk},
+        scoped=True,
+    ),
+    "inspections:rectification-list": Route(get=Perm.VIEW_RECORDS),
+    "inspections:rectification-detail": Route(
+        get=Perm.VIEW_RECORDS, kwargs=lambda w: {"pk": _rectification(w).pk}, scoped=True
+    ),
+    "inspections:rectification-recheck": Route(
+        get=None,
+        post=Perm.EDIT_RECORDS,
+        kwargs=lambda w: {"pk": _rectification(w).pk},
+        scoped=True,
+    ),
     # The pages residents open without an account: signing in to an activity, and their own
     # requests (filed, looked up and rated with the tracking code and their phone).
     "signin:form": Route(get=OPEN, post=OPEN),
