@@ -233,19 +233,26 @@ def update_campaign(campaign: Campaign, data: CampaignData, *, by: User | None) 
     return campaign
 
 
-def eligible(campaign: Campaign, day: datetime.date | None = None) -> QuerySet:
-    """The households (or units) of the campaign's place it is open to, on `day` (its end)."""
+def _eligible_q(campaign: Campaign, day: datetime.date | None = None) -> Q:
+    """The condition on households (or units) that `eligible` selects, for one query over
+    several campaigns (`funnels`)."""
     day = day or campaign.ends_on
     values = campaign.filter_values()
+    condition = Q(place_path__startswith=campaign.place_path)
     if campaign.subject == Campaign.Subject.HOUSEHOLD:
-        qs = Household.objects.filter(place_path__startswith=campaign.place_path).filter(
-            Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=day)
-        )
-        return qs.filter(registration__in=values) if values else qs
-    qs = LocalUnit.objects.filter(place_path__startswith=campaign.place_path).filter(
-        Q(closed_on__isnull=True) | Q(closed_on__gt=day)
-    )
-    return qs.filter(kind__in=values) if values else qs
+        condition &= Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=day)
+        return condition & Q(registration__in=values) if values else condition
+    condition &= Q(closed_on__isnull=True) | Q(closed_on__gt=day)
+    return condition & Q(kind__in=values) if values else condition
+
+
+def _eligible_model(campaign: Campaign) -> type[Household] | type[LocalUnit]:
+    return Household if campaign.subject == Campaign.Subject.HOUSEHOLD else LocalUnit
+
+
+def eligible(campaign: Campaign, day: datetime.date | None = None) -> QuerySet:
+    """The households (or units) of the campaign's place it is open to, on `day` (its end)."""
+    return _eligible_model(campaign).objects.filter(_eligible_q(campaign, day))
 
 
 def _members(household: Household, day: datetime.date) -> int:
@@ -465,19 +472,54 @@ class Funnel:
 
 def funnel(campaign: Campaign) -> Funnel:
     """Applied → passed the first review → shortlisted → awarded, and the eligible count."""
-    stages = dict(campaign.applications.values_list("stage").annotate(n=Count("id")).order_by())
+    return funnels([campaign])[campaign.pk]
+
+
+def funnels(campaigns: list[Campaign]) -> dict[int, Funnel]:
+    """Each campaign's funnel, by its id: one grouped query over the applications and one
+    count query per kind of applicant (households, units), however many campaigns."""
     S = Application.Stage
-    awarded = stages.get(S.AWARDED, 0)
-    shortlisted = awarded + stages.get(S.SHORTLISTED, 0)
-    passed = shortlisted + stages.get(S.PASSED, 0) + stages.get(S.NOT_SHORTLISTED, 0)
-    return Funnel(
-        eligible=eligible(campaign).count(),
-        applied=sum(stages.values()),
-        passed=passed,
-        shortlisted=shortlisted,
-        awarded=awarded,
-        certificates=campaign.applications.filter(stage=S.AWARDED, certificate=True).count(),
+    stages: dict[int, dict[str, int]] = {c.pk: {} for c in campaigns}
+    certificates = dict.fromkeys(stages, 0)
+    rows = (
+        Application.objects.filter(campaign__in=list(stages))
+        .values_list("campaign", "stage", "certificate")
+        .annotate(n=Count("id"))
+        .order_by()
     )
+    for campaign_id, stage, certificate, n in rows:
+        stages[campaign_id][stage] = stages[campaign_id].get(stage, 0) + n
+        if stage == S.AWARDED and certificate:
+            certificates[campaign_id] += n
+    eligible_counts: dict[int, int] = {}
+    for subject in Campaign.Subject.values:
+        group = [c for c in campaigns if c.subject == subject]
+        if not group:
+            continue
+        places = Q()
+        for c in group:
+            places |= Q(place_path__startswith=c.place_path)
+        counts = (
+            _eligible_model(group[0])
+            .objects.filter(places)
+            .aggregate(**{f"c{c.pk}": Count("pk", filter=_eligible_q(c)) for c in group})
+        )
+        eligible_counts.update({int(key[1:]): n for key, n in counts.items()})
+    result = {}
+    for c in campaigns:
+        by_stage = stages[c.pk]
+        awarded = by_stage.get(S.AWARDED, 0)
+        shortlisted = awarded + by_stage.get(S.SHORTLISTED, 0)
+        passed = shortlisted + by_stage.get(S.PASSED, 0) + by_stage.get(S.NOT_SHORTLISTED, 0)
+        result[c.pk] = Funnel(
+            eligible=eligible_counts.get(c.pk, 0),
+            applied=sum(by_stage.values()),
+            passed=passed,
+            shortlisted=shortlisted,
+            awarded=awarded,
+            certificates=certificates[c.pk],
+        )
+    return result
 
 
 # --- Honours ------------------------------------------------------------------------------------
@@ -499,9 +541,7 @@ class HonourData:
 HONOUR_FIELDS = ["title", "level", "issuer", "date", "recipient", "unit", "staff", "notes"]
 
 
-@transaction.atomic
-def record_honour(data: HonourData, *, by: User | None, scan: files.Upload | None = None) -> Honour:
-    """荣誉: a title received by the community, one of its units or one of its staff."""
+def _check_honour(data: HonourData, by: User | None) -> Place:
     _text(data.title, _("荣誉名称"), "title", 100)
     _text(data.issuer, _("授予单位"), "issuer", 100)
     if data.level not in Honour.Level.values:
@@ -519,16 +559,46 @@ def record_honour(data: HonourData, *, by: User | None, scan: files.Upload | Non
         place, data.unit, data.staff = data.place, None, None
     else:
         raise DomainError(_("请选择获得者类型"), field="recipient")
-    place = _recordable_place(place, by)
-    checked = scan.check() if scan is not None else None
-    honour = Honour(place=place, created_by=by)
+    return _recordable_place(place, by)
+
+
+def _fill_honour(honour: Honour, data: HonourData) -> None:
     for name in HONOUR_FIELDS:
         setattr(honour, name, getattr(data, name))
     honour.title, honour.issuer = data.title.strip(), data.issuer.strip()
+    honour.notes = (data.notes or "").strip()
+
+
+@transaction.atomic
+def record_honour(data: HonourData, *, by: User | None, scan: files.Upload | None = None) -> Honour:
+    """荣誉: a title received by the community, one of its units or one of its staff."""
+    place = _check_honour(data, by)
+    checked = scan.check() if scan is not None else None
+    honour = Honour(place=place, created_by=by)
+    _fill_honour(honour, data)
     honour.save()
     if checked is not None:
         store_scan(honour, scan, checked)
     audit.record_save(by, honour, kind="honour", fields=HONOUR_FIELDS, before=None)
+    return honour
+
+
+@transaction.atomic
+def update_honour(
+    honour: Honour, data: HonourData, *, by: User | None, scan: files.Upload | None = None
+) -> Honour:
+    """Correct an honour's facts; a new scan replaces the old one (kept when none is given)."""
+    place = _check_honour(data, by)
+    checked = scan.check() if scan is not None else None
+    before = audit.snapshot(honour, [*HONOUR_FIELDS, "place", "scan_name"])
+    honour.place = place
+    _fill_honour(honour, data)
+    honour.save()
+    if checked is not None:
+        store_scan(honour, scan, checked)
+    audit.record_save(
+        by, honour, kind="honour", fields=[*HONOUR_FIELDS, "place", "scan_name"], before=before
+    )
     return honour
 
 

@@ -24,6 +24,7 @@ WORK = _("日常工作")
 CASES = _("诉求与案件")
 INSPECT = _("安全检查")
 PEOPLE = _("人口房屋")
+PROGRAMS = _("评选救助")
 TEAMS = _("组织队伍")
 OUTPUT = _("统计台账")
 SYSTEM = _("系统管理")
@@ -52,6 +53,10 @@ NAV = [
     NavItem("areas:dwelling-list", _("房屋"), Perm.VIEW_RECORDS, "dwellings", PEOPLE),
     NavItem("people:rental-list", _("出租房屋"), Perm.VIEW_RECORDS, "people/rentals", PEOPLE),
     NavItem("areas:unit-list", _("辖区单位"), Perm.VIEW_RECORDS, "units", PEOPLE),
+    NavItem(
+        "programs:campaign-list", _("评选活动"), Perm.VIEW_RECORDS, "programs/campaigns", PROGRAMS
+    ),
+    NavItem("programs:honour-list", _("荣誉"), Perm.VIEW_RECORDS, "programs/honours", PROGRAMS),
     NavItem("people:staff-list", _("社区工作者"), Perm.VIEW_RECORDS, "people/staff", TEAMS),
     NavItem(
         "people:organisation-list", _("组织体系"), Perm.VIEW_RECORDS, "people/organisations", TEAMS

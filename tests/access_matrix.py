@@ -338,6 +338,70 @@ def _insider_entry(w) -> dict:
     return {"pk": entry.pk}
 
 
+# programs: campaigns and honours
+
+
+def _household(w):
+    _resident(w)
+    return w.household
+
+
+def _campaign(w):
+    """A household campaign of the home community, open today, reviewed by hand (made once)."""
+    if not hasattr(w, "campaign"):
+        from django.utils import timezone
+
+        from programs import services
+
+        today = timezone.localdate()
+        w.campaign = services.create_campaign(
+            services.CampaignData(
+                name="平安家庭",
+                subject="household",
+                criteria="家庭成员遵纪守法",
+                starts_on=today - datetime.timedelta(days=30),
+                ends_on=today + datetime.timedelta(days=30),
+                place=w.community,
+                fields="water:全年用水量:吨",
+            ),
+            by=None,
+        )
+    return w.campaign
+
+
+def _application(w):
+    """The matrix household's application to the matrix campaign (made once)."""
+    if not hasattr(w, "application"):
+        from programs import services
+
+        w.application = services.apply(
+            _campaign(w), household=_household(w), values={"water": "30"}, by=None
+        )
+    return w.application
+
+
+def _honour(w):
+    """An honour of the home community with a photo of its certificate (made once)."""
+    if not hasattr(w, "honour"):
+        from ledger.demo import sample_photo
+        from programs import services
+        from shequ import files
+
+        w.honour = services.record_honour(
+            services.HonourData(
+                title="文明社区",
+                level="区级",
+                issuer="测试区文明办",
+                date=datetime.date(2025, 1, 10),
+                recipient="社区",
+                place=w.community,
+            ),
+            by=None,
+            scan=files.Upload("证书.jpg", sample_photo()),
+        )
+    return w.honour
+
+
 ROUTES: dict[str, Route] = {
     # areas
     "areas:home": Route(get=ANY, ok=302),
@@ -622,6 +686,91 @@ ROUTES: dict[str, Route] = {
     ),
     # inspections: checklists (built by admins) and responsibility agreements
     # programs: campaigns and honours
+    "programs:campaign-list": Route(get=Perm.VIEW_RECORDS),
+    "programs:campaign-create": Route(get=Perm.EDIT_RECORDS, post=Perm.EDIT_RECORDS),
+    "programs:campaign-detail": Route(
+        get=Perm.VIEW_RECORDS,
+        kwargs=lambda w: {"pk": _campaign(w).pk},
+        scoped=True,
+        community_level=True,
+    ),
+    "programs:campaign-edit": Route(
+        get=Perm.EDIT_RECORDS,
+        post=Perm.EDIT_RECORDS,
+        kwargs=lambda w: {"pk": _campaign(w).pk},
+        scoped=True,
+        community_level=True,
+    ),
+    "programs:campaign-eligible": Route(
+        get=Perm.VIEW_RECORDS,
+        kwargs=lambda w: {"pk": _campaign(w).pk},
+        scoped=True,
+        community_level=True,
+    ),
+    "programs:campaign-apply": Route(
+        get=Perm.EDIT_RECORDS,
+        post=Perm.EDIT_RECORDS,
+        kwargs=lambda w: {"pk": _campaign(w).pk},
+        query=lambda w: {"applicant": _household(w).pk},
+        scoped=True,
+        community_level=True,
+    ),
+    # A manual campaign: 按规则初审 is refused with a message and the page shown again (302).
+    "programs:campaign-screen": Route(
+        get=None,
+        post=Perm.EDIT_RECORDS,
+        kwargs=lambda w: {"pk": _campaign(w).pk},
+        scoped=True,
+        community_level=True,
+    ),
+    "programs:application-review": Route(
+        get=None,
+        post=Perm.EDIT_RECORDS,
+        kwargs=lambda w: {"pk": _application(w).pk},
+        scoped=True,
+        community_level=True,
+    ),
+    "programs:application-shortlist": Route(
+        get=None,
+        post=Perm.EDIT_RECORDS,
+        kwargs=lambda w: {"pk": _application(w).pk},
+        scoped=True,
+        community_level=True,
+    ),
+    "programs:application-award": Route(
+        get=None,
+        post=Perm.EDIT_RECORDS,
+        kwargs=lambda w: {"pk": _application(w).pk},
+        scoped=True,
+        community_level=True,
+    ),
+    "programs:honour-list": Route(get=Perm.VIEW_RECORDS),
+    "programs:honour-create": Route(get=Perm.EDIT_RECORDS, post=Perm.EDIT_RECORDS),
+    "programs:honour-detail": Route(
+        get=Perm.VIEW_RECORDS,
+        kwargs=lambda w: {"pk": _honour(w).pk},
+        scoped=True,
+        community_level=True,
+    ),
+    "programs:honour-edit": Route(
+        get=Perm.EDIT_RECORDS,
+        post=Perm.EDIT_RECORDS,
+        kwargs=lambda w: {"pk": _honour(w).pk},
+        scoped=True,
+        community_level=True,
+    ),
+    "programs:honour-scan": Route(
+        get=Perm.VIEW_RECORDS,
+        kwargs=lambda w: {"pk": _honour(w).pk},
+        scoped=True,
+        community_level=True,
+    ),
+    "programs:honour-scan-preview": Route(
+        get=Perm.VIEW_RECORDS,
+        kwargs=lambda w: {"pk": _honour(w).pk},
+        scoped=True,
+        community_level=True,
+    ),
     # reports
     "reports:statistics": Route(get=Perm.VIEW_RECORDS),
     # programs: assistance, donations and supplies

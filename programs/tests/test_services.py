@@ -124,6 +124,38 @@ def test_manual_review_needs_a_reason(world):
     assert Application.objects.get().stage == "初审通过"
 
 
+def test_funnels_of_many_campaigns_match_each_funnel(world):
+    campaigns = [_campaign(world), _campaign(world, subject="unit", fields="", rule="manual")]
+    homes = [household(world.grid, members=2) for _ in range(3)]
+    shop(world.grid)
+    for home in homes[:2]:
+        services.apply(campaigns[0], household=home, values={"water": "20"}, by=None)
+    services.screen_all(campaigns[0], by=None)
+    together = services.funnels(campaigns)
+    assert together == {c.pk: services.funnel(c) for c in campaigns}
+    assert together[campaigns[0].pk].passed == 2 and together[campaigns[1].pk].eligible == 1
+
+
+def test_an_honour_is_corrected_and_outside_ones_place_refused(world):
+    honour = services.record_honour(
+        services.HonourData("文明社区", "区级", "区文明办", TODAY, "社区", place=world.community),
+        by=None,
+    )
+    data = services.HonourData("文明社区", "市级", "市文明办", TODAY, "社区", place=world.community)
+    services.update_honour(honour, data, by=world.cast["community_worker"])
+    honour.refresh_from_db()
+    assert (honour.level, honour.issuer) == ("市级", "市文明办")
+    entry = AuditEntry.objects.get(action="honour.update")
+    assert entry.changes["level"] == ["区级", "市级"]
+    moved = services.HonourData(
+        "文明社区", "市级", "市文明办", TODAY, "社区", place=world.neighbour_community
+    )
+    with pytest.raises(DomainError, match="只能登记本辖区的记录"):
+        services.update_honour(honour, moved, by=world.cast["community_worker"])
+    honour.refresh_from_db()
+    assert honour.place == world.community
+
+
 def test_aid_is_tied_to_the_group_it_depends_on(world):
     home = household(world.grid, members=2)
     with pytest.raises(DomainError, match="低保金只能发给在册的低保对象"):
