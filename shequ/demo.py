@@ -9,6 +9,7 @@ import random
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
 from accounts import services as accounts
 from accounts.models import User
@@ -19,8 +20,9 @@ from areas.models import Place
 from audit import services as audit
 from cases import demo as cases_demo
 from cases.models import Case
+from inspections import builtin as inspections_builtin
 from inspections import demo as inspections_demo
-from inspections.models import Inspection
+from inspections.models import Checklist, ChecklistItem, ChecklistVersion, Inspection
 from ledger import builtin as ledger_builtin
 from ledger import demo as ledger_demo
 from ledger.models import QuantityKind, Topic, WorkRecord
@@ -105,6 +107,7 @@ def build(*, population: bool = True) -> dict[str, int]:
         return _finish(added)
     builtin_groups.ensure(GroupCategory, GroupAttribute)
     ledger_builtin.ensure(Topic, QuantityKind)
+    inspections_builtin.ensure(Checklist, ChecklistVersion, ChecklistItem, now=timezone.now())
     ids = people_demo.IdSource()
     for community in Place.objects.filter(kind=PlaceKind.COMMUNITY, path__under=district.path):
         if Resident.objects.filter(place_path__under=community.path).exists():

@@ -10,8 +10,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from inspections import builtin
-from inspections.models import Checklist, ChecklistItem, ChecklistVersion, Inspection, Rectification
+from inspections.models import Inspection, Rectification
 from shequ import demo
 from tests.browser.conftest import log_in
 
@@ -21,8 +20,6 @@ SHOTS = Path(__file__).resolve().parents[2] / "test-results"
 
 def test_an_inspection_on_a_phone_leads_to_an_order_and_a_recheck(page: Page, demo_site):
     SHOTS.mkdir(exist_ok=True)
-    # A browser test before this one flushed the tables, the built-in checklists with them.
-    builtin.ensure(Checklist, ChecklistVersion, ChecklistItem, now=timezone.now())
     page.set_viewport_size({"width": 390, "height": 844})
     log_in(page, demo_site, "sq_worker", demo.DEFAULT_PASSWORD)
     page.goto(f"{demo_site}/units/")
