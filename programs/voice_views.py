@@ -112,7 +112,9 @@ def _household_candidates(households) -> list[Candidate]:
 
 def _find_residents(user, q: str, under: str = "") -> list[Candidate]:
     residents = Resident.objects.visible_to(user).present().filter(place_path__under=under)
-    return _resident_candidates(queries.search(residents, q).order_by("place_path", "pk")[:FOUND])
+    return _resident_candidates(
+        queries.search(residents, q).order_by("place_path", "pk")[: FOUND + 1]
+    )
 
 
 def _find_households(user, q: str, under: str) -> list[Candidate]:
@@ -124,17 +126,20 @@ def _find_households(user, q: str, under: str) -> list[Candidate]:
         Household.objects.visible_to(user)
         .filter(place_path__under=under, dissolved_on__isnull=True)
         .filter(Q(number__startswith=q.strip()) | Q(pk__in=homes))
-        .order_by("place_path", "number")[:FOUND]
+        .order_by("place_path", "number")[: FOUND + 1]
     )
     return _household_candidates(households)
 
 
 def _picker(*, name: str, q: str, found: list[Candidate], chosen: Candidate | None, **extra):
+    """What programs/_pick.html shows: the search, the one chosen and the others found (up to
+    FOUND; `more` when there were more)."""
     return {
         "name": name,
         "q": q,
         "searched": bool(q),
-        "found": [c for c in found if chosen is None or c.pk != chosen.pk],
+        "found": [c for c in found[:FOUND] if chosen is None or c.pk != chosen.pk],
+        "more": len(found) > FOUND,
         "chosen": chosen,
         "none_label": "",
         "placeholder": "",
