@@ -20,6 +20,7 @@ from areas.kinds import PlaceKind
 from areas.models import LocalUnit, Place
 from audit import services as audit
 from ledger.models import WorkRecord
+from ledger.services import MEETING_KINDS
 from people.choices import Registration
 from people.models import Household, Membership, Residence, Resident, Staff
 from programs.models import (
@@ -947,8 +948,8 @@ def record_deliberation(
             raise DomainError(_("公示日期不能早于协商日期"), field="published_on")
         if not data.decision.strip():
             raise DomainError(_("公示前请填写协商结果"), field="decision")
-    if data.record is not None and not _in_scope(by, data.record.place_path):
-        raise DomainError(_("会议记录不在本辖区"), field="record")
+    if data.record is not None:
+        _check_meeting_record(data.record, place, data.date, by)
     before = audit.snapshot(deliberation, DELIBERATION_FIELDS) if deliberation else None
     deliberation = deliberation or Deliberation(created_by=by)
     deliberation.place, deliberation.topic, deliberation.date = place, topic, data.date
@@ -959,6 +960,36 @@ def record_deliberation(
         by, deliberation, kind="deliberation", fields=DELIBERATION_FIELDS, before=before
     )
     return deliberation
+
+
+def _on_one_line(path: str, other: str) -> bool:
+    """Whether one place lies within the other (a community and its grids), not beside it."""
+    return path.startswith(other) or other.startswith(path)
+
+
+# A deliberation's meeting record is the meeting itself, entered perhaps a few days apart.
+RECORD_NEAR_DAYS = 15
+
+
+def _check_meeting_record(
+    record: WorkRecord, place: Place, day: datetime.date, by: User | None
+) -> None:
+    """The work record of the meeting: a meeting of the same place (its community, or one of
+    the community's grids), held around the day of the deliberation."""
+    if not _in_scope(by, record.place_path):
+        raise DomainError(_("会议记录不在本辖区"), field="record")
+    if record.kind not in MEETING_KINDS:
+        raise DomainError(_("请选择类型为会议或居民会议/议事的工作记录"), field="record")
+    if not _on_one_line(record.place_path, place.path):
+        raise DomainError(
+            _("会议记录属于%(p)s，不是本次议事的区划") % {"p": record.place.name}, field="record"
+        )
+    if abs((record.date - day).days) > RECORD_NEAR_DAYS:
+        raise DomainError(
+            _("会议记录的日期（%(d)s）与协商日期相差超过%(n)d天，请核对")
+            % {"d": record.date, "n": RECORD_NEAR_DAYS},
+            field="record",
+        )
 
 
 @dataclass
@@ -1024,6 +1055,11 @@ def settle_opinion(
             raise DomainError(_("请选择提交的议事协商"), field="deliberation")
         if not _in_scope(by, deliberation.place_path):
             raise DomainError(_("议事协商不在本辖区"), field="deliberation")
+        if not _on_one_line(deliberation.place_path, opinion.place_path):
+            raise DomainError(
+                _("议事协商“%(d)s”不是本意见所在社区的议事") % {"d": deliberation},
+                field="deliberation",
+            )
         if deliberation.date < opinion.date:
             raise DomainError(_("议事协商早于意见收集日期，请核对"), field="deliberation")
     else:
@@ -1034,6 +1070,31 @@ def settle_opinion(
     opinion.save(update_fields=["outcome", "deliberation", "reply"])
     audit.record_save(by, opinion, kind="opinion", fields=OPINION_FIELDS, before=before)
     return opinion
+
+
+@transaction.atomic
+def take_to_deliberation(
+    opinions: list[Opinion], *, deliberation: Deliberation | None, by: User | None
+) -> int:
+    """提交议事 for several opinions at once: all of them, or (one refused) none."""
+    if not opinions:
+        raise DomainError(_("请勾选要提交议事的意见"), field="opinions")
+    for opinion in opinions:
+        if opinion.outcome != Opinion.Outcome.OPEN:
+            raise DomainError(
+                _("“%(o)s”已经处理过（%(how)s）")
+                % {"o": opinion, "how": opinion.get_outcome_display()},
+                field="opinions",
+            )
+        try:
+            settle_opinion(
+                opinion, outcome=Opinion.Outcome.DELIBERATION, deliberation=deliberation, by=by
+            )
+        except DomainError as exc:
+            raise DomainError(
+                _("“%(o)s”：%(why)s") % {"o": opinion, "why": exc.message}, field=exc.field
+            ) from None
+    return len(opinions)
 
 
 # --- Questionnaires -----------------------------------------------------------------------------
@@ -1079,6 +1140,10 @@ def create_questionnaire(
         if len(set(options)) != len(options):
             raise DomainError(_("第%(n)d题的选项有重复") % {"n": number}, field="questions")
         choices = "、".join(options) if q.kind != Question.Kind.TEXT else ""
+        if len(choices) > Question._meta.get_field("choices").max_length:
+            raise DomainError(
+                _("第%(n)d题的选项太长，合计不能超过300个字") % {"n": number}, field="questions"
+            )
         checked.append(Question(order=number, text=text, kind=q.kind, choices=choices))
     questionnaire = Questionnaire.objects.create(
         place=place,

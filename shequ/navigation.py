@@ -23,6 +23,7 @@ class NavItem:
 WORK = _("日常工作")
 CASES = _("诉求与案件")
 INSPECT = _("安全检查")
+VOICE = _("居民议事")
 PEOPLE = _("人口房屋")
 PROGRAMS = _("评选救助")
 TEAMS = _("组织队伍")
@@ -47,6 +48,21 @@ NAV = [
         Perm.VIEW_RECORDS,
         "inspections/rectifications",
         INSPECT,
+    ),
+    NavItem("programs:opinion-list", _("社情民意"), Perm.VIEW_RECORDS, "programs/opinions", VOICE),
+    NavItem(
+        "programs:deliberation-list",
+        _("议事协商"),
+        Perm.VIEW_RECORDS,
+        "programs/deliberations",
+        VOICE,
+    ),
+    NavItem(
+        "programs:questionnaire-list",
+        _("问卷调查"),
+        Perm.VIEW_RECORDS,
+        "programs/questionnaires",
+        VOICE,
     ),
     NavItem("people:resident-list", _("居民"), Perm.VIEW_RECORDS, "people/residents", PEOPLE),
     NavItem("people:household-list", _("户"), Perm.VIEW_RECORDS, "people/households", PEOPLE),

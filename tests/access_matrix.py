@@ -239,6 +239,13 @@ def _supervision_file(w):
     return w.supervision_file
 
 
+def _voice(w, what: str):
+    """An opinion, deliberation or questionnaire of the home grid (each made once)."""
+    from programs.tests import voice_factories
+
+    return getattr(voice_factories, f"matrix_{what}")(w)
+
+
 def _event_file(w):
     """A photo on the matrix case's first timeline entry, with its files on disk (made once)."""
     if not hasattr(w, "event_file"):
@@ -810,6 +817,44 @@ ROUTES: dict[str, Route] = {
         get=Perm.VIEW_RECORDS, kwargs=lambda w: {"pk": _checklist_pk()}
     ),
     # programs: residents' voice
+    "programs:opinion-list": Route(get=Perm.VIEW_RECORDS),
+    "programs:opinion-create": Route(get=Perm.EDIT_RECORDS, post=Perm.EDIT_RECORDS),
+    "programs:opinion-bulk-settle": Route(get=None, post=Perm.EDIT_RECORDS),
+    "programs:opinion-detail": Route(
+        get=Perm.VIEW_RECORDS, kwargs=lambda w: {"pk": _voice(w, "opinion").pk}, scoped=True
+    ),
+    "programs:opinion-settle": Route(
+        get=None,
+        post=Perm.EDIT_RECORDS,
+        kwargs=lambda w: {"pk": _voice(w, "opinion").pk},
+        scoped=True,
+    ),
+    "programs:deliberation-list": Route(get=Perm.VIEW_RECORDS),
+    "programs:deliberation-create": Route(get=Perm.EDIT_RECORDS, post=Perm.EDIT_RECORDS),
+    "programs:deliberation-detail": Route(
+        get=Perm.VIEW_RECORDS,
+        kwargs=lambda w: {"pk": _voice(w, "deliberation").pk},
+        scoped=True,
+    ),
+    "programs:deliberation-edit": Route(
+        get=Perm.EDIT_RECORDS,
+        post=Perm.EDIT_RECORDS,
+        kwargs=lambda w: {"pk": _voice(w, "deliberation").pk},
+        scoped=True,
+    ),
+    "programs:questionnaire-list": Route(get=Perm.VIEW_RECORDS),
+    "programs:questionnaire-create": Route(get=Perm.EDIT_RECORDS, post=Perm.EDIT_RECORDS),
+    "programs:questionnaire-detail": Route(
+        get=Perm.VIEW_RECORDS,
+        kwargs=lambda w: {"pk": _voice(w, "questionnaire").pk},
+        scoped=True,
+    ),
+    "programs:questionnaire-respond": Route(
+        get=Perm.EDIT_RECORDS,
+        post=Perm.EDIT_RECORDS,
+        kwargs=lambda w: {"pk": _voice(w, "questionnaire").pk},
+        scoped=True,
+    ),
     # cases
     "cases:mine": Route(get=Perm.VIEW_RECORDS),
     "cases:case-list": Route(get=Perm.VIEW_RECORDS),
