@@ -1,3 +1,7 @@
+from django.urls import path
+
+from inspections import checklist_views
+
 app_name = "inspections"
 
 urlpatterns = [
@@ -7,6 +11,37 @@ urlpatterns = [
 urlpatterns += [
     # Checklists and responsibility agreements (inspections/checklist_views.py,
     # inspections/agreement_views.py)
+    path("checklists/", checklist_views.checklist_list, name="checklist-list"),
+    path("checklists/new/", checklist_views.checklist_create, name="checklist-create"),
+    path("checklists/<int:pk>/", checklist_views.checklist_detail, name="checklist-detail"),
+    path("checklists/<int:pk>/edit/", checklist_views.checklist_edit, name="checklist-edit"),
+    path(
+        "checklists/<int:pk>/new-version/",
+        checklist_views.checklist_new_draft,
+        name="checklist-new-draft",
+    ),
+    path(
+        "checklists/versions/<int:pk>/",
+        checklist_views.version_detail,
+        name="checklist-version",
+    ),
+    path(
+        "checklists/versions/<int:pk>/publish/",
+        checklist_views.version_publish,
+        name="checklist-publish",
+    ),
+    path(
+        "checklists/versions/<int:pk>/items/",
+        checklist_views.item_add,
+        name="checklist-item-add",
+    ),
+    path("checklists/items/<int:pk>/edit/", checklist_views.item_edit, name="checklist-item-edit"),
+    path(
+        "checklists/items/<int:pk>/remove/",
+        checklist_views.item_remove,
+        name="checklist-item-remove",
+    ),
+    path("checklists/items/<int:pk>/move/", checklist_views.item_move, name="checklist-item-move"),
 ]
 
 urlpatterns += [

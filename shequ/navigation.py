@@ -58,6 +58,13 @@ NAV = [
         SYSTEM,
     ),
     NavItem(
+        "inspections:checklist-list",
+        _("检查表"),
+        Perm.MANAGE_CATALOGUE,
+        "inspections/checklists",
+        SYSTEM,
+    ),
+    NavItem(
         "ledger:catalogue",
         _("工作领域与数量项目"),
         Perm.MANAGE_CATALOGUE,
