@@ -1,6 +1,6 @@
 from django.urls import path
 
-from inspections import checklist_views
+from inspections import agreement_views, checklist_views
 
 app_name = "inspections"
 
@@ -42,6 +42,18 @@ urlpatterns += [
         name="checklist-item-remove",
     ),
     path("checklists/items/<int:pk>/move/", checklist_views.item_move, name="checklist-item-move"),
+    path("agreements/", agreement_views.agreement_list, name="agreement-list"),
+    path("agreements/new/", agreement_views.agreement_create, name="agreement-create"),
+    path("agreements/coverage/", agreement_views.agreement_coverage, name="agreement-coverage"),
+    path("agreements/<int:pk>/", agreement_views.agreement_detail, name="agreement-detail"),
+    path("agreements/<int:pk>/edit/", agreement_views.agreement_edit, name="agreement-edit"),
+    path("agreements/<int:pk>/scan/", agreement_views.agreement_scan, name="agreement-scan"),
+    path(
+        "agreements/<int:pk>/scan/preview/",
+        agreement_views.agreement_scan,
+        {"preview": True},
+        name="agreement-scan-preview",
+    ),
 ]
 
 urlpatterns += [

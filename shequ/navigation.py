@@ -22,6 +22,7 @@ class NavItem:
 
 WORK = _("日常工作")
 CASES = _("诉求与案件")
+INSPECT = _("安全检查")
 PEOPLE = _("人口房屋")
 TEAMS = _("组织队伍")
 OUTPUT = _("统计台账")
@@ -36,6 +37,13 @@ NAV = [
     NavItem("cases:mine", _("我的案件"), Perm.VIEW_RECORDS, "cases", CASES),
     NavItem("cases:case-list", _("全部案件"), Perm.VIEW_RECORDS, "cases/list", CASES),
     NavItem("cases:screening-list", _("纠纷排查"), Perm.VIEW_RECORDS, "cases/screenings", CASES),
+    NavItem(
+        "inspections:agreement-list",
+        _("责任书"),
+        Perm.VIEW_RECORDS,
+        "inspections/agreements",
+        INSPECT,
+    ),
     NavItem("people:resident-list", _("居民"), Perm.VIEW_RECORDS, "people/residents", PEOPLE),
     NavItem("people:household-list", _("户"), Perm.VIEW_RECORDS, "people/households", PEOPLE),
     NavItem("areas:dwelling-list", _("房屋"), Perm.VIEW_RECORDS, "dwellings", PEOPLE),

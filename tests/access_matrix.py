@@ -312,6 +312,29 @@ def _draft_item(w):
     return w.draft_item
 
 
+def _agreement(w):
+    """A fire-safety agreement with the matrix unit, with a scanned photo on disk (made once)."""
+    if not hasattr(w, "agreement"):
+        from inspections.models import Agreement
+        from ledger.demo import sample_photo
+        from shequ import files
+
+        stored_as = files.new_stored_name("jpg")
+        files.write(stored_as, files.check_photo(sample_photo(), "责任书.jpg"))
+        w.agreement = Agreement.objects.create(
+            kind="消防安全责任书",
+            unit=_unit(w),
+            party_name=_unit(w).name,
+            signed_on=datetime.date(2025, 1, 2),
+            starts_on=datetime.date(2025, 1, 2),
+            scan_name="责任书.jpg",
+            scan_stored_as=stored_as,
+            scan_content_type="image/jpeg",
+            place=w.grid,
+        )
+    return w.agreement
+
+
 def _fire_checklist_pk() -> int:
     from inspections.models import Checklist
 
@@ -644,6 +667,24 @@ ROUTES: dict[str, Route] = {
     ),
     "inspections:checklist-item-move": Route(
         get=None, post=Perm.MANAGE_CATALOGUE, kwargs=lambda w: {"pk": _draft_item(w).pk}
+    ),
+    "inspections:agreement-list": Route(get=Perm.VIEW_RECORDS),
+    "inspections:agreement-create": Route(get=Perm.EDIT_RECORDS, post=Perm.EDIT_RECORDS),
+    "inspections:agreement-coverage": Route(get=Perm.VIEW_RECORDS),
+    "inspections:agreement-detail": Route(
+        get=Perm.VIEW_RECORDS, kwargs=lambda w: {"pk": _agreement(w).pk}, scoped=True
+    ),
+    "inspections:agreement-edit": Route(
+        get=Perm.EDIT_RECORDS,
+        post=Perm.EDIT_RECORDS,
+        kwargs=lambda w: {"pk": _agreement(w).pk},
+        scoped=True,
+    ),
+    "inspections:agreement-scan": Route(
+        get=Perm.VIEW_RECORDS, kwargs=lambda w: {"pk": _agreement(w).pk}, scoped=True
+    ),
+    "inspections:agreement-scan-preview": Route(
+        get=Perm.VIEW_RECORDS, kwargs=lambda w: {"pk": _agreement(w).pk}, scoped=True
     ),
     # reports
     "reports:statistics": Route(get=Perm.VIEW_RECORDS),
