@@ -19,7 +19,8 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.roles import Perm, has_perm
 from accounts.scope import get_for_user, require
-from areas.models import LocalUnit
+from areas.kinds import PlaceKind
+from areas.models import LocalUnit, Place
 from inspections import services
 from inspections.forms import AgreementFilterForm, AgreementForm, CoverageForm
 from inspections.models import Agreement
@@ -39,6 +40,12 @@ def _status(agreement: Agreement, today: datetime.date) -> tuple[str, str]:
     if agreement.ends_on is not None and agreement.ends_on < today:
         return _("已过期"), "off"
     return _("有效"), "ok"
+
+
+def _wide(place: Place | None) -> bool:
+    """Whether rows from several communities are shown: a grid is then named with its
+    community (every community has its 第一网格)."""
+    return place is None or place.kind in (PlaceKind.DISTRICT, PlaceKind.SUBDISTRICT)
 
 
 def current_rentals(rentals, day: datetime.date):
@@ -78,7 +85,9 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
             agreements = agreements.filter(
                 Q(signed_on__lt=last) | Q(signed_on=last, pk__lt=int(before))
             )
-    rows = list(agreements.select_related("place").order_by("-signed_on", "-pk")[: PAGE_SIZE + 1])
+    rows = list(
+        agreements.select_related("place__parent").order_by("-signed_on", "-pk")[: PAGE_SIZE + 1]
+    )
     for agreement in rows:
         agreement.status, agreement.status_class = _status(agreement, today)
     query = request.GET.copy()
@@ -93,6 +102,7 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "filters": filters,
             "total": total,
+            "wide": _wide(place or request.user.place),
             "can_edit": has_perm(request.user, Perm.EDIT_RECORDS),
         },
     )
@@ -120,6 +130,12 @@ def _refused(form: AgreementForm, error: DomainError) -> None:
     if error.field == "files":  # shequ/files.py names its own field
         error.field = "scan"
     add_to_form(form, error)
+
+
+def _ask_for_the_scan_again(request: HttpRequest, form: AgreementForm) -> None:
+    """A refused form comes back without the file chosen: say so rather than lose it quietly."""
+    if request.FILES.get("scan") and "scan" not in form.errors:
+        form["scan"].help_text = _("没有保存，请重新选择扫描件")  # the bound field, made already
 
 
 def _search(request: HttpRequest, q: str) -> dict:
@@ -169,6 +185,7 @@ def agreement_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("已登记%(a)s") % {"a": agreement})
             return redirect("inspections:agreement-detail", pk=agreement.pk)
+    _ask_for_the_scan_again(request, form)
     q = request.GET.get("q", "").strip()[:50]
     return render(
         request,
@@ -227,6 +244,7 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("已保存"))
             return redirect("inspections:agreement-detail", pk=agreement.pk)
+    _ask_for_the_scan_again(request, form)
     return render(
         request,
         "inspections/agreement_form.html",
@@ -263,7 +281,7 @@ def _coverage(user, kind: str, place, unit_kind: str, today: datetime.date) -> d
     rental = kind == Agreement.Kind.RENTAL
     if rental:
         parties = current_rentals(Rental.objects.visible_to(user), today)
-        parties = parties.select_related("dwelling", "place").order_by(
+        parties = parties.select_related("dwelling", "place__parent").order_by(
             "place_path", "dwelling__address", "pk"
         )
         signed = in_force.filter(rental=OuterRef("pk"))
@@ -271,7 +289,7 @@ def _coverage(user, kind: str, place, unit_kind: str, today: datetime.date) -> d
         parties = open_units(LocalUnit.objects.visible_to(user), today)
         if unit_kind:
             parties = parties.filter(kind=unit_kind)
-        parties = parties.select_related("place").order_by("place_path", "name", "pk")
+        parties = parties.select_related("place__parent").order_by("place_path", "name", "pk")
         signed = in_force.filter(unit=OuterRef("pk"))
     parties = parties.filter(place_path__under=place.path).annotate(
         agreement_id=Subquery(signed.values("pk")[:1]),
@@ -281,6 +299,7 @@ def _coverage(user, kind: str, place, unit_kind: str, today: datetime.date) -> d
     total, done = counts["total"], counts["signed"]
     return {
         "rental": rental,
+        "wide": _wide(place),
         "total": total,
         "signed": done,
         "unsigned": total - done,

@@ -98,9 +98,12 @@ def checklist_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The checklist: its settings, the items of its current version, and its versions."""
     _require_read(request.user)
     checklist = get_object_or_404(Checklist, pk=pk)
+    can_manage = has_perm(request.user, Perm.MANAGE_CATALOGUE)
     versions = _versions(request.user, checklist)
     current = next((v for v in versions if not v.is_draft), None)
     draft = next((v for v in versions if v.is_draft), None)
+    if not can_manage:
+        versions = [v for v in versions if not v.is_draft]  # a draft is the admins' business
     return render(
         request,
         "inspections/checklist_detail.html",
@@ -110,7 +113,7 @@ def checklist_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "current": current,
             "draft": draft,
             "items": current.items.all() if current else [],
-            "can_manage": has_perm(request.user, Perm.MANAGE_CATALOGUE),
+            "can_manage": can_manage,
         },
     )
 

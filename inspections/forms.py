@@ -97,7 +97,9 @@ class PlaceField(GridChoiceField):
 
 
 def scope_places(user: User):
-    return Place.objects.visible_to(user).active().order_by("code").only("id", "name", "path")
+    return (
+        Place.objects.visible_to(user).active().order_by("code").only("id", "kind", "name", "path")
+    )
 
 
 class AgreementFilterForm(forms.Form):

@@ -16,6 +16,7 @@ TODAY = timezone.localdate()
 DAY = datetime.timedelta(days=1)
 FIRE = "消防安全责任书"
 RENTAL = "出租房屋治安责任书"
+PHOTO = sample_photo()
 
 
 def _sign(unit=None, *, kind=FIRE, signed_on=None, ends_on=None, rental=None):
@@ -104,6 +105,10 @@ def test_bad_input_is_shown_in_chinese_and_saves_nothing(client, world):
         (_form(unit=unit.pk, signed_on=""), "这个字段是必填项"),
         (_form(unit=unit.pk, kind="保证书"), "选择一个有效的选项"),
         (_form(unit=shop(world.neighbour_community, "隔壁店").pk), "本辖区没有该单位"),
+        (
+            _form(unit=unit.pk, ends_on="2000-01-01", scan=SimpleUploadedFile("a.jpg", PHOTO)),
+            "没有保存，请重新选择扫描件",
+        ),
         (_form(unit=unit.pk, scan=SimpleUploadedFile("合同.docx", b"PK\x03\x04 docx")),
          "不是可识别的照片"),
         (_form(unit=unit.pk, scan=SimpleUploadedFile("假.pdf", b"MZ\x90 not a pdf")),
