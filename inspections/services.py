@@ -206,6 +206,25 @@ def remove_item(item: ChecklistItem, *, by: User | None) -> None:
 
 
 @transaction.atomic
+def move_item(item: ChecklistItem, *, up: bool, by: User | None) -> ChecklistItem:
+    """Swap an item of a draft with the one above (or below) it; the draft's items are then
+    numbered 1, 2, 3… in their new order. At either end nothing changes."""
+    version = _draft(item.version)
+    items = list(version.items.order_by("order", "id"))
+    at = next(i for i, each in enumerate(items) if each.pk == item.pk)
+    to = at - 1 if up else at + 1
+    if not 0 <= to < len(items):
+        return item
+    items[at], items[to] = items[to], items[at]
+    for number, each in enumerate(items, 1):
+        each.order = number
+    ChecklistItem.objects.bulk_update(items, ["order"])
+    moved = items[to]
+    audit.record(by, "checklist_item.move", moved, data={"label": moved.label, "order": to + 1})
+    return moved
+
+
+@transaction.atomic
 def publish(version: ChecklistVersion, *, by: User | None) -> ChecklistVersion:
     """Fix a draft's items: from now on new inspections use this version."""
     version = _draft(version)

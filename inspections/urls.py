@@ -1,6 +1,6 @@
 from django.urls import path
 
-from inspections import print_views, views
+from inspections import agreement_views, checklist_views, print_views, views
 
 app_name = "inspections"
 
@@ -36,6 +36,49 @@ urlpatterns = [
 urlpatterns += [
     # Checklists and responsibility agreements (inspections/checklist_views.py,
     # inspections/agreement_views.py)
+    path("checklists/", checklist_views.checklist_list, name="checklist-list"),
+    path("checklists/new/", checklist_views.checklist_create, name="checklist-create"),
+    path("checklists/<int:pk>/", checklist_views.checklist_detail, name="checklist-detail"),
+    path("checklists/<int:pk>/edit/", checklist_views.checklist_edit, name="checklist-edit"),
+    path(
+        "checklists/<int:pk>/new-version/",
+        checklist_views.checklist_new_draft,
+        name="checklist-new-draft",
+    ),
+    path(
+        "checklists/versions/<int:pk>/",
+        checklist_views.version_detail,
+        name="checklist-version",
+    ),
+    path(
+        "checklists/versions/<int:pk>/publish/",
+        checklist_views.version_publish,
+        name="checklist-publish",
+    ),
+    path(
+        "checklists/versions/<int:pk>/items/",
+        checklist_views.item_add,
+        name="checklist-item-add",
+    ),
+    path("checklists/items/<int:pk>/edit/", checklist_views.item_edit, name="checklist-item-edit"),
+    path(
+        "checklists/items/<int:pk>/remove/",
+        checklist_views.item_remove,
+        name="checklist-item-remove",
+    ),
+    path("checklists/items/<int:pk>/move/", checklist_views.item_move, name="checklist-item-move"),
+    path("agreements/", agreement_views.agreement_list, name="agreement-list"),
+    path("agreements/new/", agreement_views.agreement_create, name="agreement-create"),
+    path("agreements/coverage/", agreement_views.agreement_coverage, name="agreement-coverage"),
+    path("agreements/<int:pk>/", agreement_views.agreement_detail, name="agreement-detail"),
+    path("agreements/<int:pk>/edit/", agreement_views.agreement_edit, name="agreement-edit"),
+    path("agreements/<int:pk>/scan/", agreement_views.agreement_scan, name="agreement-scan"),
+    path(
+        "agreements/<int:pk>/scan/preview/",
+        agreement_views.agreement_scan,
+        {"preview": True},
+        name="agreement-scan-preview",
+    ),
 ]
 
 urlpatterns += [

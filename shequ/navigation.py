@@ -49,6 +49,13 @@ NAV = [
         "inspections/rectifications",
         INSPECT,
     ),
+    NavItem(
+        "inspections:agreement-list",
+        _("责任书"),
+        Perm.VIEW_RECORDS,
+        "inspections/agreements",
+        INSPECT,
+    ),
     NavItem("programs:opinion-list", _("社情民意"), Perm.VIEW_RECORDS, "programs/opinions", VOICE),
     NavItem(
         "programs:deliberation-list",
@@ -87,6 +94,13 @@ NAV = [
         _("重点人群类别"),
         Perm.MANAGE_CATALOGUE,
         "people/categories",
+        SYSTEM,
+    ),
+    NavItem(
+        "inspections:checklist-list",
+        _("检查表"),
+        Perm.MANAGE_CATALOGUE,
+        "inspections/checklists",
         SYSTEM,
     ),
     NavItem(

@@ -1,11 +1,11 @@
 """Every URL of the project, with who may open it and on which object. The access-matrix test
 fails when a URL is added without an entry here: a new view declares its access or CI fails.
 
-`get` / `post`: the permission needed for that method (ANY: any logged-in user; PUBLIC: no login,
-and a logged-in user is sent on; OPEN: no login, the same page for everyone; None: the method is
-not allowed, 405). `kwargs` / `query` build the URL for an object inside the home community.
-`scoped`: the object lies in a place, so a same-role user from next door gets 404. `ok`: the
-status a permitted GET answers.
+`get` / `post`: the permission needed for that method (a set of permissions: any one of them;
+ANY: any logged-in user; PUBLIC: no login, and a logged-in user is sent on; OPEN: no login, the
+same page for everyone; None: the method is not allowed, 405). `kwargs` / `query` build the URL
+for an object inside the home community. `scoped`: the object lies in a place, so a same-role
+user from next door gets 404. `ok`: the status a permitted GET answers.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ OPEN = "open"
 
 @dataclass(frozen=True)
 class Route:
-    get: Perm | str | None
-    post: Perm | str | None = None
+    get: Perm | frozenset[Perm] | str | None
+    post: Perm | frozenset[Perm] | str | None = None
     kwargs: Callable[[Any], dict] = field(default=lambda w: {})
     query: Callable[[Any], dict] = field(default=lambda w: {})
     scoped: bool = False
@@ -338,6 +338,57 @@ def _import_job(w):
             created_by=w.cast["community_worker"],
         )
     return w.import_job
+
+
+# Checklists are read by those who inspect and by those who keep the catalogue.
+READ_CHECKLISTS = frozenset({Perm.VIEW_RECORDS, Perm.MANAGE_CATALOGUE})
+
+
+def _draft_item(w):
+    """An item of a new checklist's draft (made once)."""
+    if not hasattr(w, "draft_item"):
+        from inspections import services
+
+        checklist = services.create_checklist(name="矩阵检查表", area="其他", by=None)
+        w.draft_item = services.add_item(
+            checklist.draft(), services.ItemData(label="灭火器在有效期内", failing="否"), by=None
+        )
+    return w.draft_item
+
+
+def _agreement(w):
+    """A fire-safety agreement with the matrix unit, with a scanned photo on disk (made once)."""
+    if not hasattr(w, "agreement"):
+        from inspections.models import Agreement
+        from ledger.demo import sample_photo
+        from shequ import files
+
+        stored_as = files.new_stored_name("jpg")
+        files.write(stored_as, files.check_photo(sample_photo(), "责任书.jpg"))
+        w.agreement = Agreement.objects.create(
+            kind="消防安全责任书",
+            unit=_unit(w),
+            party_name=_unit(w).name,
+            signed_on=datetime.date(2025, 1, 2),
+            starts_on=datetime.date(2025, 1, 2),
+            scan_name="责任书.jpg",
+            scan_stored_as=stored_as,
+            scan_content_type="image/jpeg",
+            place=w.grid,
+        )
+    return w.agreement
+
+
+def _fire_checklist_pk() -> int:
+    from inspections.models import Checklist
+
+    return Checklist.objects.get(name="消防安全检查").pk
+
+
+def _fire_version_pk() -> int:
+    from inspections.models import Checklist
+
+    return Checklist.objects.get(name="消防安全检查").current().pk
 
 
 def _insider_entry(w) -> dict:
@@ -692,6 +743,57 @@ ROUTES: dict[str, Route] = {
         get=None, post=Perm.EDIT_RECORDS, kwargs=lambda w: {"pk": _signin(w).pk}, scoped=True
     ),
     # inspections: checklists (built by admins) and responsibility agreements
+    "inspections:checklist-list": Route(get=READ_CHECKLISTS),
+    "inspections:checklist-create": Route(get=Perm.MANAGE_CATALOGUE, post=Perm.MANAGE_CATALOGUE),
+    "inspections:checklist-detail": Route(
+        get=READ_CHECKLISTS, kwargs=lambda w: {"pk": _fire_checklist_pk()}
+    ),
+    "inspections:checklist-edit": Route(
+        get=Perm.MANAGE_CATALOGUE,
+        post=Perm.MANAGE_CATALOGUE,
+        kwargs=lambda w: {"pk": _fire_checklist_pk()},
+    ),
+    "inspections:checklist-new-draft": Route(
+        get=None, post=Perm.MANAGE_CATALOGUE, kwargs=lambda w: {"pk": _fire_checklist_pk()}
+    ),
+    "inspections:checklist-version": Route(
+        get=READ_CHECKLISTS, kwargs=lambda w: {"pk": _fire_version_pk()}
+    ),
+    "inspections:checklist-publish": Route(
+        get=None, post=Perm.MANAGE_CATALOGUE, kwargs=lambda w: {"pk": _draft_item(w).version_id}
+    ),
+    "inspections:checklist-item-add": Route(
+        get=None, post=Perm.MANAGE_CATALOGUE, kwargs=lambda w: {"pk": _draft_item(w).version_id}
+    ),
+    "inspections:checklist-item-edit": Route(
+        get=Perm.MANAGE_CATALOGUE,
+        post=Perm.MANAGE_CATALOGUE,
+        kwargs=lambda w: {"pk": _draft_item(w).pk},
+    ),
+    "inspections:checklist-item-remove": Route(
+        get=None, post=Perm.MANAGE_CATALOGUE, kwargs=lambda w: {"pk": _draft_item(w).pk}
+    ),
+    "inspections:checklist-item-move": Route(
+        get=None, post=Perm.MANAGE_CATALOGUE, kwargs=lambda w: {"pk": _draft_item(w).pk}
+    ),
+    "inspections:agreement-list": Route(get=Perm.VIEW_RECORDS),
+    "inspections:agreement-create": Route(get=Perm.EDIT_RECORDS, post=Perm.EDIT_RECORDS),
+    "inspections:agreement-coverage": Route(get=Perm.VIEW_RECORDS),
+    "inspections:agreement-detail": Route(
+        get=Perm.VIEW_RECORDS, kwargs=lambda w: {"pk": _agreement(w).pk}, scoped=True
+    ),
+    "inspections:agreement-edit": Route(
+        get=Perm.EDIT_RECORDS,
+        post=Perm.EDIT_RECORDS,
+        kwargs=lambda w: {"pk": _agreement(w).pk},
+        scoped=True,
+    ),
+    "inspections:agreement-scan": Route(
+        get=Perm.VIEW_RECORDS, kwargs=lambda w: {"pk": _agreement(w).pk}, scoped=True
+    ),
+    "inspections:agreement-scan-preview": Route(
+        get=Perm.VIEW_RECORDS, kwargs=lambda w: {"pk": _agreement(w).pk}, scoped=True
+    ),
     # programs: campaigns and honours
     "programs:campaign-list": Route(get=Perm.VIEW_RECORDS),
     "programs:campaign-create": Route(get=Perm.EDIT_RECORDS, post=Perm.EDIT_RECORDS),

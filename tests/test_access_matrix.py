@@ -38,6 +38,8 @@ def _url(route: Route, name: str, world) -> str:
 
 
 def _allowed(role: Role, need) -> bool:
+    if isinstance(need, frozenset):  # any one of these permissions
+        return bool(need & GRANTS[role])
     return need in (ANY, PUBLIC, OPEN) or (isinstance(need, Perm) and need in GRANTS[role])
 
 

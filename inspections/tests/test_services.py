@@ -323,3 +323,15 @@ def test_checklist_versions_allow_one_draft(world):
     first = services.new_draft(fire, by=None)
     assert services.new_draft(fire, by=None) == first
     assert ChecklistVersion.objects.filter(checklist=fire, published_at__isnull=True).count() == 1
+
+
+def test_moving_an_item_renumbers_the_draft(world):
+    draft = services.new_draft(Checklist.objects.get(name=FIRE), by=None)
+    items = list(draft.items.order_by("order", "id"))
+    services.move_item(items[2], up=True, by=None)
+    services.move_item(items[0], up=True, by=None)  # already first: nothing changes
+    order = list(draft.items.order_by("order").values_list("pk", "order"))
+    assert order[:3] == [(items[0].pk, 1), (items[2].pk, 2), (items[1].pk, 3)]
+    assert [n for _pk, n in order] == list(range(1, len(items) + 1))
+    with pytest.raises(DomainError, match="已发布的版本不能修改"):
+        services.move_item(checklist().items.first(), up=False, by=None)
