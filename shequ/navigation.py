@@ -23,6 +23,7 @@ class NavItem:
 WORK = _("日常工作")
 CASES = _("诉求与案件")
 PEOPLE = _("人口房屋")
+PROGRAMS = _("评选救助")
 TEAMS = _("组织队伍")
 OUTPUT = _("统计台账")
 SYSTEM = _("系统管理")
@@ -41,6 +42,15 @@ NAV = [
     NavItem("areas:dwelling-list", _("房屋"), Perm.VIEW_RECORDS, "dwellings", PEOPLE),
     NavItem("people:rental-list", _("出租房屋"), Perm.VIEW_RECORDS, "people/rentals", PEOPLE),
     NavItem("areas:unit-list", _("辖区单位"), Perm.VIEW_RECORDS, "units", PEOPLE),
+    NavItem(
+        "programs:assistance-list",
+        _("救助发放"),
+        Perm.VIEW_RECORDS,
+        "programs/assistance",
+        PROGRAMS,
+    ),
+    NavItem("programs:drive-list", _("募捐"), Perm.VIEW_RECORDS, "programs/donations", PROGRAMS),
+    NavItem("programs:stock-list", _("物资"), Perm.VIEW_RECORDS, "programs/supplies", PROGRAMS),
     NavItem("people:staff-list", _("社区工作者"), Perm.VIEW_RECORDS, "people/staff", TEAMS),
     NavItem(
         "people:organisation-list", _("组织体系"), Perm.VIEW_RECORDS, "people/organisations", TEAMS
