@@ -175,7 +175,9 @@ class ItemForm(forms.Form):
 
 class _MoveForm(forms.Form):
     place = StoreChoiceField(label=_("库存所在"), queryset=None)
-    item = forms.ModelChoiceField(label=_("物资"), queryset=SupplyItem.objects.none())
+    item = forms.ModelChoiceField(
+        label=_("物资"), queryset=SupplyItem.objects.none(), empty_label="—"
+    )
     quantity = _number(_("数量"))
     date = forms.DateField(label=_("日期"), widget=DatePicker())
 
@@ -184,6 +186,7 @@ class _MoveForm(forms.Form):
         places = store_places(user)
         self.fields["place"].queryset = places
         self.fields["item"].queryset = SupplyItem.objects.filter(active=True)
+        self.fields["quantity"].required = True
         if not self.is_bound:
             self.fields["place"].initial = _own_place(user, places)
             self.fields["date"].initial = timezone.localdate()
