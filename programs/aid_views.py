@@ -354,7 +354,8 @@ def drive_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "programs/drive_list.html",
-        {"page": page, "can_edit": has_perm(user, Perm.EDIT_RECORDS)},
+        # Drives are run by communities and sub-districts: a grid worker opens none.
+        {"page": page, "can_edit": _keeps_stores(user)},
     )
 
 
@@ -491,16 +492,20 @@ def donation_add(request: HttpRequest, pk: int, direction: str) -> HttpResponse:
 # --- Supplies -----------------------------------------------------------------------------------
 
 
+def _keeps_stores(user) -> bool:
+    """Whether the user may record at a store: a grid worker's place holds none."""
+    return has_perm(user, Perm.EDIT_RECORDS) and store_places(user).exists()
+
+
 @login_required
 @require_http_methods(["GET"])
 def stock_list(request: HttpRequest) -> HttpResponse:
     """物资: what each community or sub-district store holds of each item."""
     user = request.user
     require(user, Perm.VIEW_RECORDS)
-    places = store_places(user)
-    place = None
-    if (chosen := request.GET.get("place", "")).isdigit():
-        place = places.filter(pk=int(chosen)).first()
+    places = list(store_places(user))
+    chosen = request.GET.get("place", "")
+    place = next((p for p in places if str(p.pk) == chosen), None)
     stocks = Stock.objects.visible_to(user).select_related("place", "item")
     if place is not None:
         stocks = stocks.filter(place_path__under=place.path)
@@ -514,7 +519,7 @@ def stock_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "places": places,
             "place": place,
-            "can_edit": has_perm(user, Perm.EDIT_RECORDS),
+            "can_store": has_perm(user, Perm.EDIT_RECORDS) and bool(places),
         },
     )
 
@@ -547,7 +552,7 @@ def item_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "programs/item_list.html",
-        {"items": items, "form": form, "can_edit": can_edit},
+        {"items": items, "form": form, "can_edit": can_edit, "can_store": _keeps_stores(user)},
     )
 
 
@@ -585,7 +590,7 @@ def move_list(request: HttpRequest) -> HttpResponse:
         {
             "filters": filters,
             "issued": SupplyMove.Kind.ISSUED,
-            "can_edit": has_perm(user, Perm.EDIT_RECORDS),
+            "can_store": _keeps_stores(user),
             **_page(rows, request),
         },
     )

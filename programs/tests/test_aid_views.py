@@ -368,7 +368,19 @@ def test_supply_pages_answer_viewers_grid_workers_and_wrong_methods(client, worl
     assert SupplyItem.objects.count() == 1
     # A grid worker's place holds no store: nothing of the community's is shown.
     client.force_login(world.cast["grid_worker"])
-    assert not client.get(reverse("programs:stock-list")).context["page"].object_list
+    stock = client.get(reverse("programs:stock-list"))
+    assert not stock.context["page"].object_list
+    # Nor is the grid worker offered to receive, issue or open a drive there.
+    assert reverse("programs:supply-receive") not in stock.content.decode()
+    drives = client.get(reverse("programs:drive-list")).content.decode()
+    assert reverse("programs:drive-create") not in drives
+    client.force_login(world.cast["community_worker"])
+    assert (
+        reverse("programs:supply-receive")
+        in client.get(reverse("programs:stock-list")).content.decode()
+    )
+    drives = client.get(reverse("programs:drive-list")).content.decode()
+    assert reverse("programs:drive-create") in drives
     client.force_login(world.outsiders["community_worker"])
     assert not client.get(reverse("programs:move-list")).context["rows"]
 
