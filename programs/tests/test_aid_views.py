@@ -407,3 +407,43 @@ def test_supply_lists_keep_their_query_count(client, world, django_assert_max_nu
     with django_assert_max_num_queries(12):
         items = client.get(reverse("programs:item-list"))
     assert len(items.context["items"]) == 8
+
+
+def test_an_issue_goes_to_a_work_record_a_campaign_or_a_place(client, world):
+    from ledger.models import WorkRecord
+
+    aid_factories.receive(world.community, "10")
+    record = WorkRecord.objects.create(
+        kind="活动", title="灭鼠行动", date=TODAY - DAY, place=world.grid
+    )
+    campaign = services.create_campaign(
+        services.CampaignData(
+            name="卫生家庭",
+            subject="household",
+            criteria="家庭整洁",
+            starts_on=TODAY - DAY,
+            ends_on=TODAY + DAY,
+            place=world.community,
+        ),
+        by=None,
+    )
+    client.force_login(world.cast["community_worker"])
+    url = reverse("programs:supply-issue")
+    page = client.get(url, {"record": record.pk})
+    assert page.context["form"]["record"].value() == record.pk  # offered from the record
+    base = {"place": world.community.pk, "item": SupplyItem.objects.get().pk, "quantity": "1",
+            "date": TODAY.isoformat()}  # fmt: skip
+    client.post(url, {**base, "record": record.pk})
+    client.post(url, {**base, "campaign": campaign.pk})
+    client.post(url, {**base, "to_place": world.grid.pk})
+    client.post(url, {**base, "counterpart": "3号楼居民"})
+    nothing = client.post(url, base)
+    assert "请填写去向" in nothing.content.decode()
+    issued = SupplyMove.objects.filter(kind="发放出库").order_by("pk")
+    assert [m.counterpart for m in issued] == ["灭鼠行动", "卫生家庭", "甲一网格", "3号楼居民"]
+    assert (issued[0].record, issued[1].campaign, issued[2].to_place) == (
+        record,
+        campaign,
+        world.grid,
+    )
+    assert Stock.objects.get().on_hand == 6
