@@ -80,6 +80,15 @@ NAV = [
         "programs:campaign-list", _("评选活动"), Perm.VIEW_RECORDS, "programs/campaigns", PROGRAMS
     ),
     NavItem("programs:honour-list", _("荣誉"), Perm.VIEW_RECORDS, "programs/honours", PROGRAMS),
+    NavItem(
+        "programs:assistance-list",
+        _("救助发放"),
+        Perm.VIEW_RECORDS,
+        "programs/assistance",
+        PROGRAMS,
+    ),
+    NavItem("programs:drive-list", _("募捐"), Perm.VIEW_RECORDS, "programs/donations", PROGRAMS),
+    NavItem("programs:stock-list", _("物资"), Perm.VIEW_RECORDS, "programs/supplies", PROGRAMS),
     NavItem("people:staff-list", _("社区工作者"), Perm.VIEW_RECORDS, "people/staff", TEAMS),
     NavItem(
         "people:organisation-list", _("组织体系"), Perm.VIEW_RECORDS, "people/organisations", TEAMS

@@ -124,6 +124,13 @@ def _rental(w):
     return w.rental
 
 
+def _aid():
+    """The matrix's assistance and donation drive (programs/tests/aid_factories.py)."""
+    from programs.tests import aid_factories
+
+    return aid_factories
+
+
 def _record(w):
     """A work record of the home grid with one participant (made once)."""
     if not hasattr(w, "record"):
@@ -883,6 +890,41 @@ ROUTES: dict[str, Route] = {
     # reports
     "reports:statistics": Route(get=Perm.VIEW_RECORDS),
     # programs: assistance, donations and supplies
+    "programs:assistance-list": Route(get=Perm.VIEW_RECORDS),
+    "programs:assistance-create": Route(get=Perm.EDIT_RECORDS, post=Perm.EDIT_RECORDS),
+    "programs:assistance-detail": Route(
+        get=Perm.VIEW_RECORDS, kwargs=lambda w: {"pk": _aid().assistance(w).pk}, scoped=True
+    ),
+    "programs:drive-list": Route(get=Perm.VIEW_RECORDS),
+    "programs:drive-create": Route(get=Perm.EDIT_RECORDS, post=Perm.EDIT_RECORDS),
+    # A drive is run by the community: a grid worker is outside it.
+    "programs:drive-detail": Route(
+        get=Perm.VIEW_RECORDS,
+        kwargs=lambda w: {"pk": _aid().drive(w).pk},
+        scoped=True,
+        community_level=True,
+    ),
+    "programs:donation-in": Route(
+        get=Perm.EDIT_RECORDS,
+        post=Perm.EDIT_RECORDS,
+        kwargs=lambda w: {"pk": _aid().drive(w).pk},
+        scoped=True,
+        community_level=True,
+    ),
+    "programs:donation-out": Route(
+        get=Perm.EDIT_RECORDS,
+        post=Perm.EDIT_RECORDS,
+        kwargs=lambda w: {"pk": _aid().drive(w).pk},
+        scoped=True,
+        community_level=True,
+    ),
+    "programs:stock-list": Route(get=Perm.VIEW_RECORDS),
+    # Communities buy their own supplies, so whoever records may add an item to the catalogue
+    # (EDIT_RECORDS, not MANAGE_CATALOGUE).
+    "programs:item-list": Route(get=Perm.VIEW_RECORDS, post=Perm.EDIT_RECORDS),
+    "programs:move-list": Route(get=Perm.VIEW_RECORDS),
+    "programs:supply-receive": Route(get=Perm.EDIT_RECORDS, post=Perm.EDIT_RECORDS),
+    "programs:supply-issue": Route(get=Perm.EDIT_RECORDS, post=Perm.EDIT_RECORDS),
     "reports:indicator-list": Route(get=Perm.VIEW_RECORDS),
     "reports:compare": Route(get=Perm.VIEW_RECORDS),
     "reports:drill": Route(get=Perm.VIEW_RECORDS, kwargs=lambda w: {"indicator_id": "records.all"}),
