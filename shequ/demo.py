@@ -29,6 +29,8 @@ from ledger.models import QuantityKind, Topic, WorkRecord
 from people import builtin_groups
 from people import demo as people_demo
 from people.models import GroupAttribute, GroupCategory, Resident
+from programs import demo as programs_demo
+from programs.models import Campaign
 
 DEFAULT_PASSWORD = "Shequ@2026"  # noqa: S105  (documented demo password, see README)
 SEED = 20261129
@@ -133,6 +135,12 @@ def build(*, population: bool = True) -> dict[str, int]:
             continue
         rng = random.Random(f"{SEED}-inspections-{community.code}")
         made = inspections_demo.populate(community, rng, checklists)
+        for key, n in made.items():
+            added[key] = added.get(key, 0) + n
+    for community in Place.objects.filter(kind=PlaceKind.COMMUNITY, path__under=district.path):
+        if Campaign.objects.filter(place_path__under=community.path).exists():
+            continue
+        made = programs_demo.populate(community, random.Random(f"{SEED}-programs-{community.code}"))
         for key, n in made.items():
             added[key] = added.get(key, 0) + n
     return _finish(added)
