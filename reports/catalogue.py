@@ -17,7 +17,7 @@ from typing import Any
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Now, TruncDate
 from django.db.models.lookups import LessThan
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -302,24 +302,13 @@ UNITS = Source(
 )
 
 
-def _page(name: str, pk: int) -> str:
-    """A record's page, or "" where the route is not there.
-
-    The inspection, order and agreement pages are built in another branch; until it is merged
-    their names do not resolve here. Once they exist, this can become `_link`."""
-    try:
-        return reverse(name, args=[pk])
-    except NoReverseMatch:
-        return ""
-
-
 def _inspection_row(i: Inspection) -> Row:
     result = _("不合格%(n)d项") % {"n": i.failures} if i.failures else _("合格")
     return Row(
         i.date,
         f"{i.checklist_version.checklist.name} · {i.target_name}（{result}）",
         i.place.name,
-        _page("inspections:inspection-detail", i.pk),
+        _link("inspections:inspection-detail", i.pk),
     )
 
 
@@ -328,7 +317,7 @@ def _rectification_row(r: Rectification) -> Row:
         r.issued_on,
         f"{r.number} {r.inspection.target_name} · {r.finding}（{r.state}）",
         r.place.name,
-        _page("inspections:rectification-detail", r.pk),
+        _link("inspections:rectification-detail", r.pk),
     )
 
 
@@ -386,7 +375,7 @@ ROOMS = Source(
             "bad": c.unproofed,
         },
         c.inspection.place.name,
-        _page("inspections:inspection-detail", c.inspection_id),
+        _link("inspections:inspection-detail", c.inspection_id),
     ),
 )
 AGREEMENTS = Source(
@@ -401,7 +390,7 @@ AGREEMENTS = Source(
         a.signed_on,
         f"{a.kind} · {a.party_name}",
         a.place.name,
-        _page("inspections:agreement-detail", a.pk),
+        _link("inspections:agreement-detail", a.pk),
     ),
 )
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 from urllib.parse import urlencode
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -75,7 +75,7 @@ def _attention(user, place: Place) -> list[Tile]:
     )
     if orders:
         query = urlencode({"place": place.pk, "state": "overdue"})
-        orders_list = _listing("inspections:rectification-list")
+        orders_list = reverse("inspections:rectification-list")
         found.append(
             Tile(
                 _("逾期未整改的整改通知"),
@@ -85,12 +85,3 @@ def _attention(user, place: Place) -> list[Tile]:
             )
         )
     return found
-
-
-def _listing(name: str) -> str:
-    """A list page's address, or "" while it does not exist: the rectification list is built
-    in another branch (once merged, this can be a plain reverse())."""
-    try:
-        return reverse(name)
-    except NoReverseMatch:
-        return ""
