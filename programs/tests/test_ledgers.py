@@ -20,6 +20,7 @@ from people.models import GroupCategory
 from people.tests.factories import resident
 from programs import services
 from programs.tests.factories import dibao, household
+from shequ.errors import DomainError
 
 CODES = ("applications", "honours", "assistance", "donations", "supplies", "deliberations")
 TODAY = timezone.localdate()
@@ -431,11 +432,15 @@ def test_an_outsider_sees_nothing_of_the_neighbours_programs(client, world):
         assert export.status_code == 404, code
 
 
-def test_a_meeting_names_only_the_opinions_given_within_ones_place(client, world):
-    """A sub-district worker may take another community's opinion to this community's
-    meeting; the community's workers read it without the name of who gave it."""
+def test_a_sub_district_meeting_lists_each_communitys_opinions_only_above_them(client, world):
+    """A sub-district meeting takes opinions from two of its communities: the sub-district
+    reads both with who gave them; a community's ledger does not list the meeting at all, and
+    a community's opinion cannot go to the next community's meeting."""
     meeting = services.record_deliberation(
-        services.DeliberationData("辖区交通整治", TODAY - 2 * DAY, world.community), by=None
+        services.DeliberationData("辖区交通整治", TODAY - 2 * DAY, world.subdistrict), by=None
+    )
+    own = services.record_deliberation(
+        services.DeliberationData("本社区停车", TODAY - 2 * DAY, world.community), by=None
     )
     for place, name in ((world.grid, "甲社区居民"), (world.neighbour_community, "乙社区居民")):
         opinion = services.collect_opinion(
@@ -444,21 +449,28 @@ def test_a_meeting_names_only_the_opinions_given_within_ones_place(client, world
             by=None,
         )  # fmt: skip
         services.settle_opinion(opinion, outcome="提交议事", deliberation=meeting, by=None)
+    stray = services.collect_opinion(
+        services.OpinionData(TODAY - 9 * DAY, "座谈会", "交通停车", "隔壁的意见",
+                             place=world.neighbour_community),
+        by=None,
+    )  # fmt: skip
+    with pytest.raises(DomainError, match="不是本意见所在社区的议事"):
+        services.settle_opinion(stray, outcome="提交议事", deliberation=own, by=None)
     column = LEDGERS["deliberations"].headers().index("提交协商的居民意见")
 
-    def opinions(user, place):
+    def rows(user, place):
         client.force_login(user)
         page = client.get(
             reverse("people:ledger-detail", args=["deliberations"]), _query(world, place=place)
         )
-        (row,) = page.context["rows"]
-        return row[column]
+        return page.context["rows"]
 
-    text = opinions(world.cast["community_worker"], world.community)
-    assert "甲社区居民：甲社区居民的意见" in text and "辖区外居民：乙社区居民的意见" in text
-    assert "乙社区居民：" not in text
-    text = opinions(world.cast["subdistrict_admin"], world.subdistrict)
-    assert "甲社区居民：" in text and "乙社区居民：" in text
+    (row,) = [r for r in rows(world.cast["subdistrict_admin"], world.subdistrict) if r[column]]
+    assert "甲社区居民：甲社区居民的意见" in row[column]
+    assert "乙社区居民：乙社区居民的意见" in row[column]
+    community_rows = rows(world.cast["community_worker"], world.community)
+    assert [r for r in community_rows if "乙社区居民" in str(r)] == []
+    assert len(community_rows) == 1  # only the community's own meeting
 
 
 def test_programs_ledgers_read_a_fixed_number_of_queries_however_many_rows(
