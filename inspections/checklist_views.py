@@ -24,7 +24,7 @@ from inspections.models import Checklist, ChecklistItem, ChecklistVersion, Inspe
 from shequ.errors import DomainError, add_to_form
 
 
-def _require_read(user) -> None:
+def require_checklist_reader(user) -> None:
     """Checklists are read by those who inspect and by those who keep the catalogue."""
     if not (has_perm(user, Perm.VIEW_RECORDS) or has_perm(user, Perm.MANAGE_CATALOGUE)):
         raise PermissionDenied
@@ -39,7 +39,7 @@ def _used_here(user):
 @login_required
 @require_http_methods(["GET"])
 def checklist_list(request: HttpRequest) -> HttpResponse:
-    _require_read(request.user)
+    require_checklist_reader(request.user)
     used = (
         _used_here(request.user)
         .filter(checklist_version__checklist=OuterRef("pk"))
@@ -96,7 +96,7 @@ def _versions(user, checklist: Checklist) -> list[ChecklistVersion]:
 @require_http_methods(["GET"])
 def checklist_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The checklist: its settings, the items of its current version, and its versions."""
-    _require_read(request.user)
+    require_checklist_reader(request.user)
     checklist = get_object_or_404(Checklist, pk=pk)
     can_manage = has_perm(request.user, Perm.MANAGE_CATALOGUE)
     versions = _versions(request.user, checklist)
@@ -197,7 +197,7 @@ def _get_version(pk: int) -> ChecklistVersion:
 def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One version's items; a draft's page is where its items are added, changed, moved and
     removed, and where it is published."""
-    _require_read(request.user)
+    require_checklist_reader(request.user)
     return _version_page(request, _get_version(pk))
 
 

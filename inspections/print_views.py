@@ -11,10 +11,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_http_methods
 
-from accounts.roles import Perm
-from accounts.scope import get_for_user, require
+from accounts.scope import get_for_user
 from audit import services as audit
 from inspections import documents
+from inspections.checklist_views import require_checklist_reader
 from inspections.models import Answer, Checklist, Inspection, Recheck, Rectification
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -70,8 +70,8 @@ def rectification_print(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET"])
 def checklist_print(request: HttpRequest, pk: int) -> HttpResponse:
     """The newest published version, or the one numbered by ?version=; never a draft. A
-    checklist belongs to no place: anyone who reads records may print it."""
-    require(request.user, Perm.VIEW_RECORDS)
+    checklist belongs to no place: whoever may read checklists may print it."""
+    require_checklist_reader(request.user)
     checklist = get_object_or_404(Checklist, pk=pk)
     published = checklist.versions.filter(published_at__isnull=False)
     number = request.GET.get("version", "")

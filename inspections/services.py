@@ -514,6 +514,11 @@ def update_inspection(
         raise _conflict()
     data.checklist_version = locked.checklist_version
     place, name, answers, counts = _checked(data, by)
+    first_order = locked.rectifications.order_by("issued_on").values_list("issued_on", flat=True)
+    if (issued := first_order.first()) is not None and data.date and data.date > issued:
+        raise DomainError(
+            _("检查日期不能晚于已下达的整改通知（%(day)s）") % {"day": issued}, field="date"
+        )
     ordered = set(locked.rectifications.filter(item__isnull=False).values_list("item", flat=True))
     for item, value, _note in answers:
         if item.pk in ordered and not item.fails(value):
@@ -597,9 +602,10 @@ def issue_rectification(
         answer = inspection.answers.filter(item=data.item).first()
         if answer is None or not answer.failed:
             raise DomainError(_("只能对本次检查中不合格的项目下达整改通知"), field="item")
-        if inspection.rectifications.filter(item=data.item, closed_on__isnull=True).exists():
+        if inspection.rectifications.filter(item=data.item).exists():
+            # Put right or not, the item's order is the one: a new failure is a new inspection.
             raise DomainError(
-                _("“%(item)s”已有未销号的整改通知") % {"item": data.item.label}, field="item"
+                _("“%(item)s”已下达过整改通知") % {"item": data.item.label}, field="item"
             )
     order = Rectification.objects.create(
         inspection=inspection,

@@ -312,7 +312,7 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     inspection = _get_inspection(request, pk)
     answers = list(inspection.answers.select_related("item"))
     orders = list(inspection.rectifications.order_by("issued_on", "pk"))
-    ordered = {o.item_id for o in orders if o.is_open and o.item_id}
+    ordered = {o.item_id for o in orders if o.item_id}  # one order per failing item
     for answer in answers:
         answer.can_order = (
             answer.failed and answer.item.needs_rectification and answer.item_id not in ordered

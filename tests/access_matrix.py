@@ -958,7 +958,7 @@ ROUTES: dict[str, Route] = {
         get=Perm.VIEW_RECORDS, kwargs=lambda w: {"pk": _rectification(w).pk}, scoped=True
     ),
     "inspections:checklist-print": Route(
-        get=Perm.VIEW_RECORDS, kwargs=lambda w: {"pk": _checklist_pk()}
+        get=READ_CHECKLISTS, kwargs=lambda w: {"pk": _checklist_pk()}
     ),
     # programs: residents' voice
     "programs:opinion-list": Route(get=Perm.VIEW_RECORDS),

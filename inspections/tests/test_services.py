@@ -270,7 +270,7 @@ def test_an_order_is_only_for_a_failing_item(world):
     with pytest.raises(DomainError, match="整改期限不能早于下达日期"):
         services.issue_rectification(inspection, late, by=None)
     order(inspection)
-    with pytest.raises(DomainError, match="已有未销号的整改通知"):
+    with pytest.raises(DomainError, match="已下达过整改通知"):
         order(inspection)
     assert Rectification.objects.count() == 1
 
@@ -335,3 +335,23 @@ def test_moving_an_item_renumbers_the_draft(world):
     assert [n for _pk, n in order] == list(range(1, len(items) + 1))
     with pytest.raises(DomainError, match="已发布的版本不能修改"):
         services.move_item(checklist().items.first(), up=False, by=None)
+
+
+def test_a_corrected_inspection_date_stays_before_its_orders(world):
+    inspection = inspect(world, fail=1, date=TODAY - 10 * DAY)
+    order(inspection, issued_on=TODAY - 8 * DAY)
+    failing = {a.item_id: a.value for a in inspection.answers.all()}
+    data = _data(world, unit=inspection.unit, answers=failing, date=TODAY - 5 * DAY)
+    with pytest.raises(DomainError, match="检查日期不能晚于已下达的整改通知"):
+        services.update_inspection(inspection, data, version=0, by=None)
+    inspection.refresh_from_db()
+    assert inspection.date == TODAY - 10 * DAY and inspection.version == 0
+
+
+def test_a_put_right_item_gets_no_second_order(world):
+    inspection = inspect(world, fail=1, date=TODAY - 10 * DAY)
+    first = order(inspection)
+    services.recheck(first, services.RecheckData(TODAY, passed=True), version=0, by=None)
+    with pytest.raises(DomainError, match="已下达过整改通知"):
+        order(inspection)
+    assert Rectification.objects.count() == 1

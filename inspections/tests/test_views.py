@@ -212,7 +212,7 @@ def test_an_order_from_a_failing_item_is_prefilled_and_issued(client, world):
     detail = client.get(reverse("inspections:inspection-detail", args=[inspection.pk]))
     assert not any(a.can_order for a in detail.context["answers"])
     twice = client.post(url, {**data, "deadline": (TODAY + 7 * DAY).isoformat()})
-    assert "已有未销号的整改通知" in twice.content.decode()  # shown though the item is hidden
+    assert "已下达过整改通知" in twice.content.decode()  # shown though the item is hidden
     assert Rectification.objects.count() == 1
     other = inspect(world, fail=0)
     stray = reverse("inspections:rectification-create", args=[other.pk])
