@@ -199,6 +199,8 @@ def _check_campaign(data: CampaignData, by: User | None) -> Place:
             raise DomainError(_("请选择比较方式"), field="rule_op")
         if data.rule_value is None:
             raise DomainError(_("请填写标准值"), field="rule_value")
+        if data.rule_value < 0:
+            raise DomainError(_("标准值不能为负数"), field="rule_value")
         if data.rule_per_member and data.subject != "household":
             raise DomainError(_("只有家庭评选可以按户内人数平均"), field="rule_per_member")
     else:
@@ -222,8 +224,21 @@ def create_campaign(data: CampaignData, *, by: User | None) -> Campaign:
 @transaction.atomic
 def update_campaign(campaign: Campaign, data: CampaignData, *, by: User | None) -> Campaign:
     place = _check_campaign(data, by)
-    if data.subject != campaign.subject and campaign.applications.exists():
-        raise DomainError(_("已有申报，不能更改评选对象"), field="subject")
+    if campaign.applications.exists():
+        # The applications were made against these terms: changing them would judge them
+        # by data they never reported (a renamed item reads as nothing).
+        probe = Campaign(**{name: getattr(data, name) for name in CAMPAIGN_FIELDS})
+        if changed := [name for name, (new, old) in _terms(probe, campaign).items() if new != old]:
+            raise DomainError(
+                _("已有申报，不能再更改评选对象、参评范围、申报数据项或初审规则"),
+                field=changed[0],
+            )
+        first = campaign.applications.order_by("applied_on").values_list("applied_on", flat=True)
+        if data.starts_on > first.first():
+            raise DomainError(
+                _("已有%(day)s的申报，申报开始日期不能晚于它") % {"day": first.first()},
+                field="starts_on",
+            )
     before = audit.snapshot(campaign, CAMPAIGN_FIELDS)
     campaign.place = place
     for name in CAMPAIGN_FIELDS:
@@ -232,6 +247,24 @@ def update_campaign(campaign: Campaign, data: CampaignData, *, by: User | None) 
     campaign.save()
     audit.record_save(by, campaign, kind="campaign", fields=CAMPAIGN_FIELDS, before=before)
     return campaign
+
+
+def _terms(new: Campaign, old: Campaign) -> dict[str, tuple]:
+    """What applicants were judged by, as (new, old) pairs compared by meaning, not spelling."""
+
+    def rule_value(c: Campaign):
+        return None if c.rule_value is None else Decimal(c.rule_value)
+
+    return {
+        "subject": (new.subject, old.subject),
+        "eligible_filter": (sorted(new.filter_values()), sorted(old.filter_values())),
+        "fields": (new.field_list(), old.field_list()),
+        "rule": (new.rule, old.rule),
+        "rule_field": (new.rule_field, old.rule_field),
+        "rule_per_member": (new.rule_per_member, old.rule_per_member),
+        "rule_op": (new.rule_op, old.rule_op),
+        "rule_value": (rule_value(new), rule_value(old)),
+    }
 
 
 def _eligible_q(campaign: Campaign, day: datetime.date | None = None) -> Q:
@@ -319,7 +352,12 @@ def apply(
 
 def rule_passes(campaign: Campaign, application: Application) -> tuple[bool, str]:
     """The declarative screening rule on one application: whether it passes, and why."""
-    value = Decimal(application.values.get(campaign.rule_field, "0"))
+    raw = application.values.get(campaign.rule_field)
+    if raw in (None, ""):
+        raise DomainError(
+            _("“%(who)s”的申报没有初审依据的数据，请人工评审") % {"who": application.applicant_name}
+        )
+    value = Decimal(raw)
     label = {k: lbl for k, lbl, _u in campaign.field_list()}.get(campaign.rule_field, "")
     if campaign.rule_per_member:
         members = application.members or 0
@@ -633,7 +671,9 @@ def _membership_for(data: AssistanceData) -> Membership | None:
         holders |= Q(resident=data.resident)
     if data.household is not None:
         holders |= Q(household=data.household)
-        holders |= Q(resident__residences__household=data.household)
+        # A member counts while living there on the day of the payment, not once ever.
+        living = Residence.objects.on(data.date).filter(household=data.household)
+        holders |= Q(resident__in=living.values("resident"))
     return (
         Membership.objects.on(data.date)
         .filter(holders, category__code=code)
@@ -760,6 +800,16 @@ def record_donation(drive: DonationDrive, data: DonationData, *, by: User | None
     _day(data.date, _("日期"), "date")
     if data.date < drive.starts_on:
         raise DomainError(_("日期不能早于活动开始日期"), field="date")
+    if drive.ends_on is not None and data.date > drive.ends_on:
+        raise DomainError(_("募捐活动已于%(day)s结束") % {"day": drive.ends_on}, field="date")
+    # Entries follow each other in time, so the balance on any day is the running balance and
+    # a handing-out can never be dated before the money it spends came in.
+    last = drive.entries.order_by("-date").values_list("date", flat=True).first()
+    if last is not None and data.date < last:
+        raise DomainError(
+            _("日期不能早于本活动最近一笔收支（%(day)s），请按时间顺序登记") % {"day": last},
+            field="date",
+        )
     money = amount(data.money, _("金额"), "money")
     quantity = amount(data.quantity, _("数量"), "quantity")
     item = _text(data.item, _("物品"), "item", 40, required=quantity > 0)
@@ -868,6 +918,20 @@ def move_supplies(place: Place | None, data: MoveData, *, by: User | None) -> Su
     counterpart = data.counterpart.strip() or (str(targets[0]) if targets else "")
     counterpart = _text(counterpart, _("去向") if issue else _("来源"), "counterpart", 100)
     stock, _created = Stock.objects.get_or_create(place=place, item=data.item)
+    stock = Stock.objects.select_for_update().get(pk=stock.pk)
+    # Moves follow each other in time, so each one's 结存 is the stock on its day.
+    last = (
+        SupplyMove.objects.filter(place=place, item=data.item)
+        .order_by("-date")
+        .values_list("date", flat=True)
+        .first()
+    )
+    if last is not None and data.date < last:
+        raise DomainError(
+            _("日期不能早于%(item)s最近一次出入库（%(day)s），请按时间顺序登记")
+            % {"item": data.item.name, "day": last},
+            field="date",
+        )
     if issue:
         taken = Stock.objects.filter(pk=stock.pk, on_hand__gte=quantity).update(
             on_hand=F("on_hand") - quantity

@@ -269,8 +269,8 @@ def test_editing_keeps_the_subject_once_applied(client, world):
     page = client.get(url)
     assert page.context["form"].initial["registrations"] == []
     changed = client.post(url, _form(world, subject="unit", rule="manual"))
-    assert "已有申报，不能更改评选对象" in str(changed.context["form"]["subject"].errors)
-    client.post(url, _form(world, name="节水型家庭（2025）"))
+    assert "已有申报，不能再更改评选对象" in str(changed.context["form"]["subject"].errors)
+    client.post(url, _form(world, name="节水型家庭（2025）", registrations=[]))
     assert Campaign.objects.get().name == "节水型家庭（2025）"
 
 

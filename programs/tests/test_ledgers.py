@@ -141,11 +141,13 @@ def _aid(world):
     return home, needy, disabled
 
 
-def _drive(world, start=None):
+def _drive(world, start=None, early=()):
+    """A drive with four entries over the last month, after the `early` ones."""
     drive = services.open_drive(
         name="冬季送温暖", place=world.community, starts_on=start or TODAY - 30 * DAY, by=None
     )
     entries = [
+        *early,
         ("in", TODAY - 25 * DAY, "爱心企业", "2000", "棉被", "30"),
         ("in", TODAY - 20 * DAY, "张大妈", "200", "", ""),
         ("out", TODAY - 10 * DAY, "困难户王某", "500", "棉被", "2"),
@@ -337,9 +339,10 @@ def test_health_tied_aid_is_kept_from_roles_that_may_not_see_the_group(client, w
 
 
 def test_the_donation_ledger_carries_each_drives_balance_from_before_the_period(client, world):
-    drive = _drive(world, start=TODAY - 60 * DAY)
-    services.record_donation(
-        drive, services.DonationData("in", TODAY - 50 * DAY, "早期捐赠人", money="100"), by=None
+    drive = _drive(
+        world,
+        start=TODAY - 60 * DAY,
+        early=[("in", TODAY - 50 * DAY, "早期捐赠人", "100", "", "")],
     )
     other = services.open_drive(name="助学", place=world.community, starts_on=TODAY - DAY, by=None)
     services.record_donation(

@@ -239,6 +239,8 @@ def test_an_issue_beyond_stock_is_refused(world):
 
 @pytest.mark.django_db(transaction=True)
 def test_stock_never_goes_negative_under_concurrent_issues(world):
+    """Eight issues at once from a stock of ten. SQLite lets one writer in at a time, so there
+    the race cannot happen; on PostgreSQL (CI's second run) a read-then-write would fail."""
     item = _stock(world, "10")
     outcomes, lock = [], threading.Lock()
 
@@ -320,3 +322,60 @@ def test_questionnaire_results_count_each_option(world):
     assert [o[:2] for o in result["希望增加的活动"]] == [("文体", 2), ("讲座", 1), ("志愿", 0)]
     assert ResponseAnswer.objects.count() == 6  # 3 + 2 + 1 options ticked
     assert Question.objects.count() == 2
+
+
+def test_entries_are_made_in_date_order_so_no_balance_goes_below_zero_on_a_day(world):
+    drive = services.open_drive(
+        name="爱心捐赠", place=world.community, starts_on=TODAY - 9 * DAY, by=None
+    )
+    services.record_donation(
+        drive, services.DonationData("in", TODAY - 2 * DAY, "张三", money="1000"), by=None
+    )
+    early = services.DonationData("out", TODAY - 5 * DAY, "李四", money="600")
+    with pytest.raises(DomainError, match="日期不能早于本活动最近一笔收支"):
+        services.record_donation(drive, early, by=None)
+    item = _stock(world, "30")
+    SupplyMove.objects.update(date=TODAY - DAY)
+    backdated = services.MoveData(item, "发放出库", "10", TODAY - 3 * DAY, counterpart="网格")
+    with pytest.raises(DomainError, match="最近一次出入库"):
+        services.move_supplies(world.community, backdated, by=None)
+    assert Donation.objects.count() == 1 and Stock.objects.get().on_hand == Decimal("30")
+
+
+def test_campaign_terms_are_fixed_once_someone_applied(world):
+    campaign = _campaign(world)
+    services.apply(campaign, household=household(world.grid), values={"water": "500"}, by=None)
+    data = services.CampaignData(
+        name=campaign.name, subject="household", criteria=campaign.criteria,
+        starts_on=campaign.starts_on, ends_on=campaign.ends_on, place=world.community,
+        fields="usage:全年用水:吨", rule="threshold", rule_field="usage",
+        rule_per_member=True, rule_op="<=", rule_value=Decimal("30"),
+    )  # fmt: skip
+    with pytest.raises(DomainError, match="已有申报，不能再更改"):
+        services.update_campaign(campaign, data, by=None)
+    campaign.refresh_from_db()
+    assert campaign.rule_field == "water"
+    with pytest.raises(DomainError, match="标准值不能为负数"):
+        _campaign(world, rule_value=Decimal("-5"))
+
+
+def test_aid_rests_only_on_a_member_living_there_that_day(world):
+    from people import services as people
+    from people.models import GroupCategory
+
+    old_home, new_home = household(world.grid), household(world.grid)
+    mover = household(world.grid).head
+    people.move_in(old_home, mover, relation="子", since=TODAY - 400 * DAY, by=None)
+    people.move_in(new_home, mover, relation="子", since=TODAY - 100 * DAY, by=None)
+    people.add_membership(
+        GroupCategory.objects.get(code="disabled"),
+        resident=mover,
+        start=TODAY - 500 * DAY,
+        attributes={"disability_type": "肢体", "grade": "二级"},
+        by=None,
+    )
+    aid = services.AssistanceData("残疾人补贴", "民政", TODAY, amount="100", household=old_home)
+    with pytest.raises(DomainError, match="残疾人补贴只能发给在册的残疾人对象"):
+        services.give_assistance(aid, by=None)
+    aid.household = new_home
+    assert services.give_assistance(aid, by=None).membership.resident == mover
