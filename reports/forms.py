@@ -53,8 +53,11 @@ class PeriodForm(forms.Form):
         data = self.cleaned_data
         if data.get("start") and data.get("end"):
             return Span(data["start"], data["end"])
-        year = data.get("year") or timezone.localdate().year
-        return Span(datetime.date(year, 1, 1), datetime.date(year, 12, 31))
+        today = timezone.localdate()
+        year = data.get("year") or today.year
+        # A year not over yet runs to today, as the summary's does: figures as of a day still
+        # to come (orders overdue on 31 December) would count what has not happened.
+        return Span(datetime.date(year, 1, 1), min(datetime.date(year, 12, 31), today))
 
 
 def year_before(span: Span) -> Span:

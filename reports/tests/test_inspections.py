@@ -217,3 +217,18 @@ def test_the_summary_page_links_the_new_figures_and_placeholders_fill(client, wo
         "denominator": "2000",
     }
     assert documents.sample_context()["rates"]["outdoor_burrows"]["percent"] == "1000.0个/公里"
+
+
+def test_this_years_statistics_count_no_order_overdue_before_its_deadline(client, world):
+    """This year's page runs to today: an order due tomorrow is not overdue yet (judged on
+    31 December it would be)."""
+    from inspections.tests.factories import inspect, order
+
+    today = timezone.localdate()
+    due = min(today + datetime.timedelta(days=1), datetime.date(today.year, 12, 31))
+    order(inspect(world, fail=1, date=today), deadline=due)
+    client.force_login(world.cast["community_worker"])
+    page = client.get(reverse("reports:statistics"), {"place": world.community.pk})
+    values = {f["indicator"].id: f["value"] for s in page.context["sections"] for f in s["figures"]}
+    assert values["rectifications.issued"] == 1
+    assert values["rectifications.overdue"] == 0 and values["rectifications.due"] == 0
