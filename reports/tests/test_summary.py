@@ -247,7 +247,7 @@ def test_the_summary_page_links_each_figure_to_its_records(
 ):
     _records(world)
     client.force_login(world.cast["community_head"])
-    with django_assert_max_num_queries(38):
+    with django_assert_max_num_queries(49):
         page = client.get(reverse("reports:summary"), {"place": world.community.pk, "year": Y})
     assert page.status_code == 200
     html = page.content.decode()
