@@ -1,20 +1,23 @@
 """The programs figures against a year worked out by hand (programs/tests/sample.py): every
 indicator and rate, the drill-down behind each, the assistance amount against the payments and
-the assistance list's totals, and aid resting on a health group kept from roles that may not
-see it."""
+the assistance list's totals, aid resting on a health group kept from roles that may not see
+it, and the summary's sections and prompts."""
 
+import io
 from decimal import Decimal
 
 from django.db.models import Sum
 from django.urls import reverse
+from docx import Document
 
 from people.ledgers import Span
 from people.models import GroupCategory
 from programs.models import Assistance
 from programs.services import AID_GROUPS
 from programs.tests.sample import EXPECTED, EXPECTED_RATES, Y, build, day
-from reports import catalogue
+from reports import catalogue, services
 from reports.engine import OWN, evaluate, records_behind
+from reports.summary import summary_span
 
 YEAR = Span(day(1, 1), day(12, 31))
 AREAS = [
@@ -181,3 +184,101 @@ def test_the_statistics_page_shows_the_programs_rates_with_their_counts(client, 
     assert areas[-5:] == AREAS
     listing = client.get(reverse("reports:indicator-list")).content.decode()
     assert "评选获评率" in listing and "发给全户的救助计户" in listing
+
+
+def _text(content: bytes) -> str:
+    return "\n".join(p.text for p in Document(io.BytesIO(content)).paragraphs)
+
+
+def test_the_summary_has_the_programs_sections_with_their_figures(world):
+    build(world)
+    head = world.cast["community_head"]
+    _snapshot, content = services.generate_summary(world.community, summary_span(Y), by=head)
+    body = _text(content)
+    for title in ("评选创建", "获得荣誉", "救助帮扶", "社会捐赠和物资管理", "社情民意和议事协商"):
+        assert f"、{title}" in body, title
+    assert (
+        "全年本社区家庭和单位参加评选创建，提交申报7份，截至"
+        f"{Y}年12月31日入围4份、获评2份，评选入围率57.1%，评选获评率28.6%。" in body
+    )
+    assert "全年评定授牌3份（按授牌日期统计），发放证书/牌匾2份。" in body
+    assert "参加的评选有：“节水型家庭”（申报5份，获评2份）；“先进单位”（申报2份）。" in body
+    assert (
+        "全年获得各级荣誉3项，其中国家级1项、市级1项、区级1项：“全国文明社区”（国家级，"
+        "中央文明委授予）；“市级卫生先进单位”（市级，市爱卫会授予，三号店）；“优秀社区工作者”"
+        "（区级，区民政局授予，李晓燕）。" in body
+    )
+    assert (
+        "全年发放各类救助、补贴和慰问9笔，共5400.5元，惠及3户、3人"
+        "（发给全户的计户，发给个人的计人，同一户或同一人多次受助只计一次）。" in body
+    )
+    assert "其中发放低保金3000元，涉及低保户2户。" in body
+    assert (
+        "按类型：低保金4笔3000元（2户）；临时救助2笔2000.5元（1人）；慰问金1笔300元（1户1人）；"
+        "高龄补贴1笔100元（1人）；慰问物资1笔（1户）。" in body
+    )
+    assert "依据残疾等健康类人群登记发放残疾人补贴等2笔，共400元，涉及1人。" in body
+    assert "全年接受捐赠3笔，收到捐款2200元，发放捐赠款物3笔，发放捐款800元。" in body
+    assert "物资管理方面，物资入库2次，发放出库2次。" in body
+    assert (
+        "全年收集社情民意6条，其中提交议事协商2条、答复或办理1条、上报上级1条，"
+        "意见提交议事率33.3%、意见答复办理率16.7%；已处理4条，意见处理率66.7%，仍有2条待处理。"
+        in body
+    )
+    assert (
+        "全年召开议事协商3次，参加30人次，截至"
+        f"{Y}年12月31日协商结果已公示1次，协商结果公示率33.3%。" in body
+    )
+    assert "全年开展问卷调查1次，收回问卷答卷4份。" in body
+    # Prompts seeded with what is still open.
+    assert "全年收集的社情民意中，仍有2条待处理。" in body
+    assert "对待处理的2条居民意见逐条明确责任人" in body
+    assert f"截至{Y}年12月31日，有2次议事协商的结果尚未公示。" in body
+    table = Document(io.BytesIO(content)).tables[-1]
+    rows = {r.cells[1].text: r.cells[2].text for r in table.rows[1:]}
+    assert rows["救助金额（元）"] == "5400.5"
+    assert rows["评选获评率"] == "28.6%\n（2/7）"
+
+
+def test_the_summary_keeps_health_aid_from_roles_without_it(world):
+    build(world)
+    viewer = world.cast["viewer"]
+    summary = services.summarise(world.community, summary_span(Y), by=viewer)
+    prose = "".join(p.text for para in summary.paragraphs() for p in para)
+    assert "残疾人补贴" not in prose
+    assert "aid.health_amount" not in summary.used()
+
+
+def test_the_summary_page_links_aid_by_kind_to_the_assistance_list(
+    client, world, django_assert_max_num_queries
+):
+    build(world)
+    client.force_login(world.cast["community_head"])
+    # The evaluation and the page as in test_summary (there 47, with the largest activities'
+    # query this year has no records for), and three scoped queries that name things: the
+    # campaigns entered, the honours received, the aid by kind.
+    with django_assert_max_num_queries(50):
+        page = client.get(reverse("reports:summary"), {"place": world.community.pk, "year": Y})
+    html = page.content.decode()
+    assert reverse("reports:drill", args=["aid.amount"]) in html
+    listing = reverse("programs:assistance-list")
+    opened = client.get(
+        f"{listing}?kind=临时救助&place={world.community.pk}&start={Y}-01-01&end={Y}-12-31"
+    )
+    assert opened.context["total"].amount == Decimal("2000.50")
+    assert f"{listing}?" in html and "kind=" in html
+    honour = reverse("programs:honour-detail", args=[_honour(world).pk])
+    assert honour in html
+
+
+def _honour(world):
+    from programs.models import Honour
+
+    return Honour.objects.get(title="全国文明社区")
+
+
+def test_the_summary_leaves_the_programs_out_without_records(world):
+    summary = services.summarise(world.community, summary_span(Y), by=world.cast["community_head"])
+    titles = [s.title for s in summary.sections]
+    for title in ("评选创建", "获得荣誉", "救助帮扶", "社会捐赠和物资管理", "社情民意和议事协商"):
+        assert title not in titles and title in summary.left_out

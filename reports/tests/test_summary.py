@@ -236,8 +236,8 @@ def test_a_work_area_without_records_is_left_out_and_named(world):
     body = _text(content)
     assert "信访工作" not in [line.split("、", 1)[-1] for line in body.splitlines()]
     assert (
-        "本期没有登记便民服务、信访工作、矛盾纠纷排查调处、安全检查和爱国卫生方面的记录，"
-        "未列入总结。" in body
+        "本期没有登记便民服务、信访工作、矛盾纠纷排查调处、安全检查和爱国卫生、评选创建、获得荣誉、"
+        "救助帮扶、社会捐赠和物资管理、社情民意和议事协商方面的记录，未列入总结。" in body
     )
     assert "登记信访" not in body
 
