@@ -1,20 +1,23 @@
 """The programs figures against a year worked out by hand (programs/tests/sample.py): every
 indicator and rate, the drill-down behind each, the assistance amount against the payments and
 the assistance list's totals, aid resting on a health group kept from roles that may not see
-it, and the summary's sections and prompts."""
+it, the summary's sections and prompts, and the home page's opinions waiting too long."""
 
+import datetime
 import io
 from decimal import Decimal
 
 from django.db.models import Sum
 from django.urls import reverse
+from django.utils import timezone
 from docx import Document
 
 from people.ledgers import Span
 from people.models import GroupCategory
 from programs.models import Assistance
-from programs.services import AID_GROUPS
+from programs.services import AID_GROUPS, settle_opinion
 from programs.tests.sample import EXPECTED, EXPECTED_RATES, Y, build, day
+from programs.tests.voice_factories import opinion
 from reports import catalogue, services
 from reports.engine import OWN, evaluate, records_behind
 from reports.summary import summary_span
@@ -282,3 +285,25 @@ def test_the_summary_leaves_the_programs_out_without_records(world):
     titles = [s.title for s in summary.sections]
     for title in ("评选创建", "获得荣誉", "救助帮扶", "社会捐赠和物资管理", "社情民意和议事协商"):
         assert title not in titles and title in summary.left_out
+
+
+def test_the_home_page_names_opinions_waiting_over_thirty_days(
+    client, world, django_assert_max_num_queries
+):
+    today = timezone.localdate()
+    old = opinion(world.grid, days_ago=31)
+    opinion(world.grid, days_ago=30)  # not yet over 30 days
+    settle_opinion(opinion(world.grid, days_ago=40), outcome="已答复", reply="已修好", by=None)
+    opinion(world.neighbour_community, days_ago=90)
+    client.force_login(world.cast["community_worker"])
+    with django_assert_max_num_queries(21):
+        page = client.get(reverse("areas:place-detail", args=[world.community.pk]))
+    tiles = {t.label: t for t in page.context["tiles"]}
+    tile = tiles["超过30天待处理的居民意见"]
+    assert tile.value == 1 and tile.attention
+    listed = client.get(tile.url)
+    assert [o.pk for o in listed.context["rows"]] == [old.pk]
+    assert (today - datetime.timedelta(days=31)).isoformat() in tile.url
+    client.force_login(world.outsiders["community_worker"])
+    page = client.get(reverse("areas:place-detail", args=[world.neighbour_community.pk]))
+    assert {t.label: t.value for t in page.context["tiles"]}["超过30天待处理的居民意见"] == 1
