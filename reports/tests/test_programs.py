@@ -307,3 +307,17 @@ def test_the_home_page_names_opinions_waiting_over_thirty_days(
     client.force_login(world.outsiders["community_worker"])
     page = client.get(reverse("areas:place-detail", args=[world.neighbour_community.pk]))
     assert {t.label: t.value for t in page.context["tiles"]}["超过30天待处理的居民意见"] == 1
+
+
+def test_the_placeholders_the_docs_give_as_examples_exist():
+    import re
+    from pathlib import Path
+
+    from reports import documents
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "summary-template.md").read_text()
+    ctx = documents.sample_context()
+    for name in re.findall(r"`n\.([a-z_]+)`", docs):
+        assert name in ctx["n"], name
+    for name in re.findall(r"`rates\.([a-z_]+)`", docs):
+        assert name in ctx["rates"], name
