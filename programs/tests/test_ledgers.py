@@ -432,12 +432,14 @@ def test_an_outsider_sees_nothing_of_the_neighbours_programs(client, world):
 
 
 def test_a_meeting_names_only_the_opinions_given_within_ones_place(client, world):
-    """A sub-district worker may take another community's opinion to this community's
-    meeting; the community's workers read it without the name of who gave it."""
+    """A sub-district worker may take an opinion the sub-district collected (here from a
+    resident of the next community) to this community's meeting; the community's workers read
+    it without the name of who gave it. (An opinion of another community itself may not go to
+    this community's meeting: services.settle_opinion refuses it.)"""
     meeting = services.record_deliberation(
         services.DeliberationData("辖区交通整治", TODAY - 2 * DAY, world.community), by=None
     )
-    for place, name in ((world.grid, "甲社区居民"), (world.neighbour_community, "乙社区居民")):
+    for place, name in ((world.grid, "甲社区居民"), (world.subdistrict, "乙社区居民")):
         opinion = services.collect_opinion(
             services.OpinionData(TODAY - 9 * DAY, "座谈会", "交通停车", f"{name}的意见",
                                  place=place, from_name=name),
