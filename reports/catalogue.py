@@ -19,15 +19,28 @@ from django.db.models.functions import Coalesce, Now, TruncDate
 from django.db.models.lookups import LessThan
 from django.urls import reverse
 from django.utils.functional import Promise
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Perm, has_perm
+from areas.fields import PlacePathField
 from areas.models import LocalUnit
 from cases.flows import FAIRLY_SATISFIED, SATISFIED, UNSATISFIED
 from cases.models import Case, Screening
 from inspections.models import Agreement, Checklist, Inspection, Recheck, Rectification, RoomCount
 from ledger.models import Participant, Quantity, ServiceEntry, Visit, WorkRecord
-from people.models import Membership, Residence, Staff
+from people.models import GroupCategory, Membership, Residence, Staff
+from programs.models import (
+    Application,
+    Assistance,
+    Deliberation,
+    Donation,
+    Honour,
+    Opinion,
+    Questionnaire,
+    Response,
+    SupplyMove,
+)
 
 COUNT, SUM, DISTINCT = "count", "sum", "distinct"
 
@@ -395,6 +408,231 @@ AGREEMENTS = Source(
 )
 
 
+# --- Programs: campaigns, honours, assistance, donations, supplies, residents' voice ---------
+
+
+def _applications() -> QuerySet:
+    """Applications sit where the applicant lives or works (a household's or a unit's place),
+    as in the 评选台账: a community counts its households' applications to a campaign its
+    sub-district runs."""
+    return Application.objects.annotate(
+        applicant_path=Coalesce(
+            "household__place_path", "unit__place_path", output_field=PlacePathField()
+        ),
+        applicant_place=Coalesce("household__place", "unit__place"),
+    )
+
+
+def _applicant_place(a: Application) -> str:
+    applicant = a.household or a.unit
+    return applicant.place.name if applicant is not None else ""
+
+
+def _application_link(a: Application) -> str:
+    """The application in the 评选台账 of the applicant's place on the day it was made. Not
+    the campaign's page: a campaign run by the sub-district (or, for a grid worker, by the
+    community) lies above the reader's place, and its page would answer 404."""
+    applicant = a.household or a.unit
+    day = a.applied_on.isoformat()
+    return (
+        reverse("people:ledger-detail", args=["applications"])
+        + f"?place={applicant.place_id}&start={day}&on={day}"
+    )
+
+
+def _application_row(a: Application) -> Row:
+    return Row(
+        a.applied_on,
+        f"{a.campaign.name} · {a.applicant_name}（{a.get_stage_display()}）",
+        _applicant_place(a),
+        _application_link(a),
+    )
+
+
+def _award_row(a: Application) -> Row:
+    shown = _("已发证书/牌匾") if a.certificate else _("未发证书/牌匾")
+    return Row(
+        a.awarded_on,
+        f"{a.campaign.name} · {a.applicant_name}（{shown}）",
+        _applicant_place(a),
+        _application_link(a),
+    )
+
+
+def _money(value) -> str:
+    return f"{value.normalize():f}" if value else "0"
+
+
+def _aid_row(a: Assistance) -> Row:
+    if a.resident_id:
+        who = a.resident.name
+    else:
+        who = _("户号%(n)s") % {"n": a.household.number}
+        who += f"（{a.household.head.name}）" if a.household.head_id else ""
+    what = [_("%(m)s元") % {"m": _money(a.amount)}] if a.amount else []
+    what += [a.goods] if a.goods else []
+    return Row(
+        a.date,
+        f"{a.kind} · {who}（{'，'.join(str(w) for w in what)}）",
+        a.place.name,
+        _link("programs:assistance-detail", a.pk),
+    )
+
+
+def _donation_row(d: Donation) -> Row:
+    what = [_("%(m)s元") % {"m": _money(d.money)}] if d.money else []
+    if d.item:
+        what.append(f"{d.item}{_money(d.quantity)}{d.item_unit}")
+    shown = "，".join(map(str, what))
+    return Row(
+        d.date,
+        f"{d.drive.name} · {d.get_direction_display()} {d.party_name}（{shown}）",
+        d.drive.place.name,
+        _link("programs:drive-detail", d.drive_id),
+    )
+
+
+def _move_row(m: SupplyMove) -> Row:
+    return Row(
+        m.date,
+        f"{m.kind} · {m.item.name}{_money(m.quantity)}{m.item.unit}（{m.counterpart}）",
+        m.place.name,
+        f"{reverse('programs:move-list')}?place={m.place_id}&item={m.item_id}",
+    )
+
+
+def _respondent(r: Response) -> str:
+    if r.household_id:
+        return _("户号%(n)s") % {"n": r.household.number}
+    return r.resident.name if r.resident_id else ""
+
+
+APPLICATIONS = Source(
+    "applications",
+    _("评选申报"),
+    _applications,
+    "applicant_path",
+    "applicant_place",
+    date="applied_on",
+    related=("campaign", "household__place", "unit__place"),
+    show=_application_row,
+)
+# The same applications by the day they were awarded (授牌).
+AWARDS = Source(
+    "awards",
+    _("评选授牌"),
+    _applications,
+    "applicant_path",
+    "applicant_place",
+    date="awarded_on",
+    related=("campaign", "household__place", "unit__place"),
+    show=_award_row,
+)
+HONOURS = Source(
+    "honours",
+    _("荣誉"),
+    lambda: Honour.objects.all(),
+    "place_path",
+    "place",
+    date="date",
+    related=("place",),
+    show=lambda h: Row(
+        h.date,
+        _("%(title)s（%(level)s，%(issuer)s授予）")
+        % {"title": h.title, "level": h.level, "issuer": h.issuer},
+        h.place.name,
+        _link("programs:honour-detail", h.pk),
+    ),
+)
+ASSISTANCE = Source(
+    "assistance",
+    _("救助发放"),
+    lambda: Assistance.objects.all(),
+    "place_path",
+    "place",
+    date="date",
+    related=("place", "household__head", "resident"),
+    show=_aid_row,
+)
+DONATIONS = Source(
+    "donations",
+    _("捐赠收支"),
+    lambda: Donation.objects.all(),
+    "drive__place_path",
+    "drive__place",
+    date="date",
+    related=("drive__place",),
+    show=_donation_row,
+)
+SUPPLY_MOVES = Source(
+    "supply_moves",
+    _("物资出入库"),
+    lambda: SupplyMove.objects.all(),
+    "place_path",
+    "place",
+    date="date",
+    related=("place", "item"),
+    show=_move_row,
+)
+OPINIONS = Source(
+    "opinions",
+    _("社情民意"),
+    lambda: Opinion.objects.all(),
+    "place_path",
+    "place",
+    date="date",
+    related=("place",),
+    show=lambda o: Row(
+        o.date,
+        f"{o.category} · {o.content[:40]}（{o.outcome}）",
+        o.place.name,
+        _link("programs:opinion-detail", o.pk),
+    ),
+)
+DELIBERATIONS = Source(
+    "deliberations",
+    _("议事协商"),
+    lambda: Deliberation.objects.all(),
+    "place_path",
+    "place",
+    date="date",
+    related=("place",),
+    show=lambda d: Row(
+        d.date,
+        f"{d.topic}（{_('已公示') if d.published_on else _('未公示')}）",
+        d.place.name,
+        _link("programs:deliberation-detail", d.pk),
+    ),
+)
+QUESTIONNAIRES = Source(
+    "questionnaires",
+    _("问卷调查"),
+    lambda: Questionnaire.objects.all(),
+    "place_path",
+    "place",
+    date="starts_on",
+    related=("place",),
+    show=lambda q: Row(
+        q.starts_on, q.title, q.place.name, _link("programs:questionnaire-detail", q.pk)
+    ),
+)
+RESPONSES = Source(
+    "responses",
+    _("问卷答卷"),
+    lambda: Response.objects.all(),
+    "questionnaire__place_path",
+    "questionnaire__place",
+    date="date",
+    related=("questionnaire__place", "household", "resident"),
+    show=lambda r: Row(
+        r.date,
+        f"{r.questionnaire.title} · {_respondent(r)}",
+        r.questionnaire.place.name,
+        _link("programs:questionnaire-detail", r.questionnaire_id),
+    ),
+)
+
+
 def _membership_link(m: Membership) -> str:
     if m.resident_id:
         return _link("people:resident-detail", m.resident_id)
@@ -412,7 +650,27 @@ PETITIONS = _("信访")
 DISPUTES = _("矛盾纠纷")
 SAFETY = _("安全检查与爱国卫生")
 JUDICIAL = _("社区矫正与安置帮教")
-AREAS = [BASICS, WORK, PUBLICITY, DESK, REQUESTS, PETITIONS, DISPUTES, SAFETY, JUDICIAL]
+CAMPAIGNS = _("评选表彰")
+HONOURS_AREA = _("获得荣誉")
+AID = _("救助帮扶")
+RESOURCES = _("捐赠与物资")
+VOICE = _("居民议事")
+AREAS = [
+    BASICS,
+    WORK,
+    PUBLICITY,
+    DESK,
+    REQUESTS,
+    PETITIONS,
+    DISPUTES,
+    SAFETY,
+    JUDICIAL,
+    CAMPAIGNS,
+    HONOURS_AREA,
+    AID,
+    RESOURCES,
+    VOICE,
+]
 
 
 # Groups whose very numbers are health or judicial data (as in people.models.hidden_sensitivities).
@@ -498,6 +756,46 @@ def _overdue_on(day: datetime.date) -> Q:
     )
     deadline = Coalesce(Subquery(latest), F("first_deadline"))
     return (Q(closed_on__isnull=True) | Q(closed_on__gt=day)) & Q(LessThan(deadline, day))
+
+
+_STAGE = Application.Stage
+# Aid resting on a health or judicial group is read only by the roles that may see that group
+# (Assistance.objects.visible_to): the general aid figures leave it out, and the health part
+# has figures of its own for the roles with VIEW_HEALTH. No kind of aid rests on a judicial
+# group (programs.services.AID_GROUPS; a test keeps it so), so there are none for those.
+_SHOWN_SENSITIVITIES = [
+    s
+    for s in GroupCategory.Sensitivity.values
+    if s not in (GroupCategory.Sensitivity.HEALTH, GroupCategory.Sensitivity.JUDICIAL)
+]
+GENERAL_AID = Q(membership__isnull=True) | Q(
+    membership__category__sensitivity__in=_SHOWN_SENSITIVITIES
+)
+_HEALTH_AID = Q(membership__category__sensitivity=GroupCategory.Sensitivity.HEALTH)
+
+
+def _aid(definition) -> Promise:
+    """A general aid figure's definition, saying what it leaves out."""
+    return format_lazy(
+        "{}{}", definition, _("；依据残疾等健康类人群登记发放的补贴不在此列，另行统计")
+    )
+
+
+def _honours(level: str, code: str) -> Indicator:
+    return Indicator(
+        f"honours.{code}",
+        _("获得%(level)s荣誉") % {"level": level},
+        _("项"),
+        HONOURS_AREA,
+        HONOURS,
+        _("期间内社区（集体）、辖区单位和社区工作者获得的%(level)s荣誉项数，按授予日期")
+        % {"level": level},
+        filter=Q(level=level),
+    )
+
+
+def _opinions(code: str, name, definition, extra: Q) -> Indicator:
+    return Indicator(f"opinions.{code}", name, _("条"), VOICE, OPINIONS, definition, filter=extra)
 
 
 INDICATORS: list[Indicator] = [
@@ -916,6 +1214,327 @@ INDICATORS: list[Indicator] = [
         AGREEMENTS,
         _("期间内与辖区单位和出租房屋房东签订的各类责任书、承诺书份数"),
     ),
+    # Campaigns: the applications of the period and how far they got by its last day, and
+    # the awards made in it.
+    Indicator(
+        "campaigns.applied",
+        _("评选申报"),
+        _("份"),
+        CAMPAIGNS,
+        APPLICATIONS,
+        _(
+            "期间内本区划的家庭和辖区单位向各类评选（平安家庭、节水型家庭、先进单位等）提交的"
+            "申报份数，按申报日期；社区或街道组织的评选都算在申报者所在的区划"
+        ),
+    ),
+    Indicator(
+        "campaigns.shortlisted",
+        _("申报后入围"),
+        _("份"),
+        CAMPAIGNS,
+        APPLICATIONS,
+        _("期间内提交的评选申报中，截至期末（统计期间最后一天）已确定入围（含已授牌）的份数"),
+        on_day=lambda end: Q(stage__in=[_STAGE.SHORTLISTED, _STAGE.AWARDED], reviewed_on__lte=end),
+    ),
+    Indicator(
+        "campaigns.won",
+        _("申报后获评"),
+        _("份"),
+        CAMPAIGNS,
+        APPLICATIONS,
+        _("期间内提交的评选申报中，截至期末已评定授牌的份数"),
+        on_day=lambda end: Q(stage=_STAGE.AWARDED, awarded_on__lte=end),
+    ),
+    Indicator(
+        "campaigns.awarded",
+        _("评定授牌"),
+        _("份"),
+        CAMPAIGNS,
+        AWARDS,
+        _("期间内评定授牌的家庭和辖区单位份数，按授牌日期（不论何时申报）"),
+        filter=Q(stage=_STAGE.AWARDED),
+    ),
+    Indicator(
+        "campaigns.certificates",
+        _("发放证书/牌匾"),
+        _("份"),
+        CAMPAIGNS,
+        AWARDS,
+        _("期间内评定授牌并已发放证书或牌匾的份数，按授牌日期"),
+        filter=Q(stage=_STAGE.AWARDED, certificate=True),
+    ),
+    # Honours the community, its units and its staff received.
+    Indicator(
+        "honours.all",
+        _("获得荣誉"),
+        _("项"),
+        HONOURS_AREA,
+        HONOURS,
+        _("期间内社区（集体）、辖区单位和社区工作者获得的各级荣誉项数，按授予日期"),
+    ),
+    _honours(Honour.Level.NATIONAL, "national"),
+    _honours(Honour.Level.PROVINCE, "provincial"),
+    _honours(Honour.Level.CITY, "city"),
+    _honours(Honour.Level.DISTRICT, "district"),
+    _honours(Honour.Level.SUBDISTRICT, "subdistrict"),
+    # Assistance. A payment to a household counts that household, one to a resident that
+    # resident (as the assistance list's totals): a household's 低保金 does not count its
+    # members as persons reached.
+    Indicator(
+        "aid.payments",
+        _("发放救助"),
+        _("笔"),
+        AID,
+        ASSISTANCE,
+        _aid(_("期间内发放的低保金、临时救助、补贴、慰问金和慰问物资笔数，按发放日期")),
+        filter=GENERAL_AID,
+    ),
+    Indicator(
+        "aid.amount",
+        _("救助金额"),
+        _("元"),
+        AID,
+        ASSISTANCE,
+        _aid(_("期间内发放的救助、补贴和慰问金的金额之和（只发物资的不计金额）")),
+        filter=GENERAL_AID,
+        aggregate=SUM,
+        field="amount",
+    ),
+    Indicator(
+        "aid.households",
+        _("受助户"),
+        _("户"),
+        AID,
+        ASSISTANCE,
+        _aid(
+            _(
+                "期间内以户为对象（如低保金）领取救助的户数，同一户多次领取计一户；"
+                "发给个人的救助计入受助居民，不计户"
+            )
+        ),
+        filter=GENERAL_AID & Q(household__isnull=False),
+        aggregate=DISTINCT,
+        field="household",
+    ),
+    Indicator(
+        "aid.persons",
+        _("受助居民"),
+        _("人"),
+        AID,
+        ASSISTANCE,
+        _aid(
+            _(
+                "期间内以个人为对象（如高龄补贴、临时救助）领取救助的居民人数，同一人多次领取计"
+                "一人；发给全户的救助计户，不把户内成员计为受助居民"
+            )
+        ),
+        filter=GENERAL_AID & Q(resident__isnull=False),
+        aggregate=DISTINCT,
+        field="resident",
+    ),
+    Indicator(
+        "aid.dibao_amount",
+        _("发放低保金"),
+        _("元"),
+        AID,
+        ASSISTANCE,
+        _("期间内发放的低保金金额之和，按发放日期"),
+        filter=Q(kind=Assistance.Kind.SUBSISTENCE),
+        aggregate=SUM,
+        field="amount",
+    ),
+    Indicator(
+        "aid.dibao_households",
+        _("领取低保金的户"),
+        _("户"),
+        AID,
+        ASSISTANCE,
+        _("期间内领取过低保金的低保户户数，同一户多月领取计一户"),
+        filter=Q(kind=Assistance.Kind.SUBSISTENCE, household__isnull=False),
+        aggregate=DISTINCT,
+        field="household",
+    ),
+    Indicator(
+        "aid.health_payments",
+        _("发放残疾人补贴等"),
+        _("笔"),
+        AID,
+        ASSISTANCE,
+        _("期间内依据残疾等健康类人群登记发放的补贴笔数（仅可查看该人群的角色可见）"),
+        filter=_HEALTH_AID,
+        needs=Perm.VIEW_HEALTH,
+    ),
+    Indicator(
+        "aid.health_amount",
+        _("残疾人补贴等金额"),
+        _("元"),
+        AID,
+        ASSISTANCE,
+        _("期间内依据残疾等健康类人群登记发放的补贴金额之和（仅可查看该人群的角色可见）"),
+        filter=_HEALTH_AID,
+        aggregate=SUM,
+        field="amount",
+        needs=Perm.VIEW_HEALTH,
+    ),
+    Indicator(
+        "aid.health_persons",
+        _("领取残疾人补贴等的居民"),
+        _("人"),
+        AID,
+        ASSISTANCE,
+        _(
+            "期间内依据残疾等健康类人群登记领取补贴的居民人数，同一人计一人"
+            "（仅可查看该人群的角色可见）"
+        ),
+        filter=_HEALTH_AID & Q(resident__isnull=False),
+        aggregate=DISTINCT,
+        field="resident",
+        needs=Perm.VIEW_HEALTH,
+    ),
+    # Donations and supplies.
+    Indicator(
+        "donations.gifts",
+        _("接受捐赠"),
+        _("笔"),
+        RESOURCES,
+        DONATIONS,
+        _("期间内各募捐活动登记的捐入笔数（捐款、捐物）"),
+        filter=Q(direction=Donation.Direction.IN),
+    ),
+    Indicator(
+        "donations.money_in",
+        _("收到捐款"),
+        _("元"),
+        RESOURCES,
+        DONATIONS,
+        _("期间内各募捐活动捐入的金额之和（捐物不折算金额）"),
+        filter=Q(direction=Donation.Direction.IN),
+        aggregate=SUM,
+        field="money",
+    ),
+    Indicator(
+        "donations.handouts",
+        _("发放捐赠款物"),
+        _("笔"),
+        RESOURCES,
+        DONATIONS,
+        _("期间内从各募捐活动发放款物的笔数"),
+        filter=Q(direction=Donation.Direction.OUT),
+    ),
+    Indicator(
+        "donations.money_out",
+        _("发放捐款"),
+        _("元"),
+        RESOURCES,
+        DONATIONS,
+        _("期间内从各募捐活动发放的金额之和"),
+        filter=Q(direction=Donation.Direction.OUT),
+        aggregate=SUM,
+        field="money",
+    ),
+    Indicator(
+        "supplies.received",
+        _("物资入库"),
+        _("次"),
+        RESOURCES,
+        SUPPLY_MOVES,
+        _("期间内社区和街道物资库登记的采购、调拨和捐赠入库次数"),
+        filter=~Q(kind=SupplyMove.Kind.ISSUED),
+    ),
+    Indicator(
+        "supplies.issued",
+        _("物资发放出库"),
+        _("次"),
+        RESOURCES,
+        SUPPLY_MOVES,
+        _("期间内社区和街道物资库登记的发放出库次数（发往网格、单位、活动或评选）"),
+        filter=Q(kind=SupplyMove.Kind.ISSUED),
+    ),
+    # Residents' voice. What became of an opinion is as it stands now (an opinion keeps no
+    # date of being settled).
+    _opinions("all", _("收集社情民意"), _("期间内收集登记的居民意见建议条数，按收集日期"), Q()),
+    _opinions(
+        "deliberated",
+        _("意见提交议事协商"),
+        _("期间内收集、至今已提交议事协商的居民意见条数"),
+        Q(outcome=Opinion.Outcome.DELIBERATION),
+    ),
+    _opinions(
+        "answered",
+        _("意见已答复/办理"),
+        _("期间内收集、至今已答复或办理的居民意见条数"),
+        Q(outcome=Opinion.Outcome.ANSWERED),
+    ),
+    _opinions(
+        "referred",
+        _("意见已上报上级"),
+        _("期间内收集、至今已上报上级的居民意见条数"),
+        Q(outcome=Opinion.Outcome.REFERRED),
+    ),
+    _opinions(
+        "settled",
+        _("意见已处理"),
+        _("期间内收集、至今已处理（提交议事、答复办理或上报上级）的居民意见条数"),
+        ~Q(outcome=Opinion.Outcome.OPEN),
+    ),
+    _opinions(
+        "open",
+        _("意见待处理"),
+        _("期间内收集、至今仍待处理的居民意见条数"),
+        Q(outcome=Opinion.Outcome.OPEN),
+    ),
+    Indicator(
+        "deliberations.held",
+        _("召开议事协商"),
+        _("次"),
+        VOICE,
+        DELIBERATIONS,
+        _("期间内召开的议事协商会议次数，按协商日期"),
+    ),
+    Indicator(
+        "deliberations.participants",
+        _("议事协商参加人次"),
+        _("人次"),
+        VOICE,
+        DELIBERATIONS,
+        _("期间内议事协商会议登记的参加人数之和"),
+        aggregate=SUM,
+        field="participants",
+    ),
+    Indicator(
+        "deliberations.published",
+        _("协商结果已公示"),
+        _("次"),
+        VOICE,
+        DELIBERATIONS,
+        _("期间内召开、截至期末（统计期间最后一天）已公示协商结果的议事协商次数"),
+        on_day=lambda end: Q(published_on__lte=end),
+    ),
+    Indicator(
+        "deliberations.unpublished",
+        _("协商结果未公示"),
+        _("次"),
+        VOICE,
+        DELIBERATIONS,
+        _("期间内召开、截至期末尚未公示协商结果的议事协商次数"),
+        on_day=lambda end: Q(published_on__isnull=True) | Q(published_on__gt=end),
+    ),
+    Indicator(
+        "questionnaires.all",
+        _("开展问卷调查"),
+        _("次"),
+        VOICE,
+        QUESTIONNAIRES,
+        _("期间内开始的问卷调查个数，按开始日期"),
+    ),
+    Indicator(
+        "questionnaires.responses",
+        _("收回问卷答卷"),
+        _("份"),
+        VOICE,
+        RESPONSES,
+        _("期间内录入的问卷答卷份数（按填写日期，不论问卷何时开始）"),
+    ),
 ]
 
 
@@ -1025,6 +1644,57 @@ RATES: list[Rate] = [
         _("外环境每检查一公里发现的鼠洞数（检查长度按米登记，乘以1000换算为每公里）"),
         scale=1000,
         unit=_("个/公里"),
+    ),
+    Rate(
+        "rate.campaigns.shortlisted",
+        _("评选入围率"),
+        CAMPAIGNS,
+        _BY_ID["campaigns.shortlisted"],
+        _BY_ID["campaigns.applied"],
+        _("期间内提交的评选申报中，截至期末已入围（含已授牌）的比例"),
+    ),
+    Rate(
+        "rate.campaigns.won",
+        _("评选获评率"),
+        CAMPAIGNS,
+        _BY_ID["campaigns.won"],
+        _BY_ID["campaigns.applied"],
+        _(
+            "期间内提交的评选申报中，截至期末已评定授牌的比例（分子分母是同一批申报；"
+            "按授牌日期统计的“评定授牌”可能含往年的申报，不用于此比率）"
+        ),
+    ),
+    Rate(
+        "rate.opinions.settled",
+        _("意见处理率"),
+        VOICE,
+        _BY_ID["opinions.settled"],
+        _BY_ID["opinions.all"],
+        _("期间内收集的居民意见中，至今已提交议事、答复办理或上报上级的比例"),
+    ),
+    Rate(
+        "rate.opinions.deliberated",
+        _("意见提交议事率"),
+        VOICE,
+        _BY_ID["opinions.deliberated"],
+        _BY_ID["opinions.all"],
+        _("期间内收集的居民意见中，至今已提交议事协商的比例"),
+    ),
+    Rate(
+        "rate.opinions.answered",
+        _("意见答复办理率"),
+        VOICE,
+        _BY_ID["opinions.answered"],
+        _BY_ID["opinions.all"],
+        _("期间内收集的居民意见中，至今已答复或办理的比例"),
+    ),
+    Rate(
+        "rate.deliberations.published",
+        _("协商结果公示率"),
+        VOICE,
+        _BY_ID["deliberations.published"],
+        _BY_ID["deliberations.held"],
+        _("期间内召开的议事协商中，截至期末已公示协商结果的比例"),
     ),
 ]
 

@@ -1,6 +1,7 @@
 """What a place's home page adds from the reports: this year's key figures, each opening its
 records or the statistics page, and what needs attention now (overdue cases, requests waiting
-for their follow-up, rectification orders past their deadline)."""
+for their follow-up, rectification orders past their deadline, residents' opinions waiting
+more than a month)."""
 
 from __future__ import annotations
 
@@ -12,16 +13,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import Perm, has_perm
+from areas.kinds import PlaceKind
 from areas.models import Place
 from cases.models import Case
 from inspections.models import Rectification
 from people.ledgers import Span
+from programs.models import Opinion
 from reports import catalogue
 from reports.engine import evaluate
 from shequ.home import Tile
 
 KEY = ["records.all", "requests.all", "disputes.all"]
 KEY_RATES = ["rate.requests.closed", "rate.requests.satisfied", "rate.disputes.agreed"]
+OPINION_WAIT_DAYS = 30  # an opinion still 待处理 after this long needs attention
 
 
 def tiles(user, place: Place) -> list[Tile]:
@@ -84,4 +88,28 @@ def _attention(user, place: Place) -> list[Tile]:
                 attention=True,
             )
         )
-    return found
+    return found + _waiting_opinions(user, place)
+
+
+def _waiting_opinions(user, place: Place) -> list[Tile]:
+    """Opinions still 待处理 more than OPINION_WAIT_DAYS after they were collected, opening
+    the opinion list filtered to them (collected on or before the day before the cut-off)."""
+    cutoff = timezone.localdate() - datetime.timedelta(days=OPINION_WAIT_DAYS)
+    waiting = (
+        Opinion.objects.visible_to(user)
+        .filter(place_path__under=place.path, outcome=Opinion.Outcome.OPEN, date__lt=cutoff)
+        .count()
+    )
+    if not waiting:
+        return []
+    query = {"outcome": Opinion.Outcome.OPEN, "end": cutoff - datetime.timedelta(days=1)}
+    if place.kind in (PlaceKind.COMMUNITY, PlaceKind.GRID):
+        query["place"] = place.pk  # the list's place filter offers communities and grids
+    return [
+        Tile(
+            _("超过%(n)d天待处理的居民意见") % {"n": OPINION_WAIT_DAYS},
+            waiting,
+            f"{reverse('programs:opinion-list')}?{urlencode(query)}",
+            attention=True,
+        )
+    ]

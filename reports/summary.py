@@ -14,7 +14,9 @@ import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from urllib.parse import urlencode
 
+from django.db.models import Count, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +29,7 @@ from cases.ledgers import half_months
 from cases.models import Screening
 from ledger.models import WorkRecord
 from people.ledgers import Span
+from programs.models import Assistance, Honour
 from reports import catalogue
 from reports.catalogue import Indicator, Rate
 from reports.engine import Figures, evaluate
@@ -146,6 +149,11 @@ _TITLES = {
     catalogue.DISPUTES: gettext_lazy("矛盾纠纷排查调处"),
     catalogue.SAFETY: gettext_lazy("安全检查和爱国卫生"),
     catalogue.JUDICIAL: gettext_lazy("社区矫正和安置帮教"),
+    catalogue.CAMPAIGNS: gettext_lazy("评选创建"),
+    catalogue.HONOURS_AREA: gettext_lazy("获得荣誉"),
+    catalogue.AID: gettext_lazy("救助帮扶"),
+    catalogue.RESOURCES: gettext_lazy("社会捐赠和物资管理"),
+    catalogue.VOICE: gettext_lazy("社情民意和议事协商"),
 }
 
 
@@ -274,6 +282,11 @@ def build(
             (catalogue.DISPUTES, _disputes(w, during)),
             (catalogue.SAFETY, _safety(w, during, as_of)),
             (catalogue.JUDICIAL, _judicial(w, as_of)),
+            (catalogue.CAMPAIGNS, _campaigns(w, place, span, during, here, as_of)),
+            (catalogue.HONOURS_AREA, _honours(w, place, span, during)),
+            (catalogue.AID, _aid(w, place, span, during)),
+            (catalogue.RESOURCES, _resources(w, during)),
+            (catalogue.VOICE, _voice(w, during, as_of)),
         ]
         if paragraphs
     ]
@@ -570,6 +583,295 @@ def _judicial(w: _Writer, as_of: str) -> list[Paragraph]:
     return [_sentence(_("截至%(day)s，在册") % {"day": as_of}, held, "。")] if held else []
 
 
+def _campaigns(
+    w: _Writer, place: Place, span: Span, during: str, here: str, as_of: str
+) -> list[Paragraph]:
+    """The funnel of the period's applications (applied → shortlisted → won by the period's
+    end, each rate after both counts), the awards made in it, and the campaigns by name."""
+    paragraphs = []
+    if w.value("campaigns.applied"):
+        first = _sentence(
+            _("%(during)s%(here)s家庭和单位参加评选创建，提交申报")
+            % {"during": during, "here": here},
+            w.clause("", "campaigns.applied"),
+            _("，截至%(day)s") % {"day": as_of},
+            w.clause(_("入围"), "campaigns.shortlisted"),
+            "、",
+            w.clause(_("获评"), "campaigns.won"),
+            "，",
+            w.rate("rate.campaigns.shortlisted"),
+            "，",
+            w.rate("rate.campaigns.won"),
+            "。",
+        )
+        paragraphs.append(first)
+    if w.value("campaigns.awarded"):
+        second = _sentence(
+            _("%(during)s评定授牌") % {"during": during},
+            w.clause("", "campaigns.awarded"),
+            _("（按授牌日期统计）"),
+        )
+        if w.value("campaigns.certificates"):
+            second += _sentence("，", w.clause(_("发放证书/牌匾"), "campaigns.certificates"))
+        paragraphs.append([*second, Part("。")])
+    if w.value("campaigns.applied"):
+        named = campaigns_entered(place, span)
+        if named:
+            ledger = (
+                reverse("people:ledger-detail", args=["applications"])
+                + f"?place={place.pk}&start={span.start.isoformat()}&on={span.end.isoformat()}"
+            )
+            listed: Paragraph = []
+            for n, (name, applied, won) in enumerate(named):
+                if n:
+                    listed.append(Part("；"))
+                listed.append(Part(f"“{name}”", url=ledger))
+                counts = _("申报%(n)d份") % {"n": applied}
+                if won:
+                    counts += _("，获评%(n)d份") % {"n": won}
+                listed.append(Part(f"（{counts}）"))
+            paragraphs.append(_sentence(_("参加的评选有："), listed, "。"))
+    return paragraphs
+
+
+def campaigns_entered(place: Place, span: Span) -> list[tuple[str, int, int]]:
+    """The campaigns the place's households and units applied to in the span, each with its
+    applications and how many of them won by the span's end (a scoped query, not an
+    indicator: the campaigns are named). The applications sit where the catalogue puts them."""
+    won = catalogue.indicator("campaigns.won").condition(span.end)
+    rows = (
+        catalogue.APPLICATIONS.rows()
+        .filter(
+            applicant_path__under=place.path,
+            applied_on__gte=span.start,
+            applied_on__lte=span.end,
+        )
+        .values("campaign", "campaign__name", "campaign__starts_on")
+        .annotate(applied=Count("pk"), won=Count("pk", filter=won))
+        .order_by("campaign__starts_on", "campaign")
+    )
+    return [(r["campaign__name"], r["applied"], r["won"]) for r in rows]
+
+
+HONOURS_NAMED = 20  # the honours the summary names, highest level first
+
+
+def _honours(w: _Writer, place: Place, span: Span, during: str) -> list[Paragraph]:
+    """How many honours, by level, then each by name with its level and issuer."""
+    if not w.value("honours.all"):
+        return []
+    first = _sentence(_("%(during)s获得各级荣誉") % {"during": during}, w.clause("", "honours.all"))
+    levels = w.clauses(
+        [
+            (str(level), f"honours.{code}")
+            for level, code in [
+                (Honour.Level.NATIONAL, "national"),
+                (Honour.Level.PROVINCE, "provincial"),
+                (Honour.Level.CITY, "city"),
+                (Honour.Level.DISTRICT, "district"),
+                (Honour.Level.SUBDISTRICT, "subdistrict"),
+            ]
+        ],
+        "、",
+    )
+    if levels:
+        first += _sentence(_("，其中"), levels)
+    named = honours_received(place, span)
+    if named:
+        first.append(Part("："))
+        for n, honour in enumerate(named[:HONOURS_NAMED]):
+            if n:
+                first.append(Part("；"))
+            first.append(
+                Part(f"“{honour.title}”", url=reverse("programs:honour-detail", args=[honour.pk]))
+            )
+            facts = _("%(level)s，%(issuer)s授予") % {
+                "level": honour.level,
+                "issuer": honour.issuer,
+            }
+            if honour.unit_id:
+                facts += f"，{honour.unit.name}"
+            elif honour.staff_id:
+                facts += f"，{honour.staff.name}"
+            first.append(Part(f"（{facts}）"))
+        if len(named) > HONOURS_NAMED:
+            first.append(Part(_("等")))
+    return [[*first, Part("。")]]
+
+
+def honours_received(place: Place, span: Span) -> list[Honour]:
+    """The honours of the span under the place, the highest level first, then by date."""
+    rank = {level: n for n, level in enumerate(Honour.Level.values)}
+    found = list(
+        Honour.objects.filter(
+            place_path__under=place.path, date__gte=span.start, date__lte=span.end
+        )
+        .select_related("unit", "staff")
+        .order_by("date", "pk")
+    )
+    return sorted(found, key=lambda h: rank.get(h.level, len(rank)))
+
+
+@dataclass(frozen=True)
+class AidKind:
+    kind: str
+    payments: int
+    amount: Decimal
+    households: int
+    persons: int
+
+
+def aid_by_kind(place: Place, span: Span) -> list[AidKind]:
+    """The general aid of the span by kind, counted as the assistance list counts it (a
+    scoped query; its sums are the catalogue's aid figures, which leave out the aid resting
+    on a health group just as this does)."""
+    rows = {
+        r["kind"]: r
+        for r in Assistance.objects.filter(
+            catalogue.GENERAL_AID,
+            place_path__under=place.path,
+            date__gte=span.start,
+            date__lte=span.end,
+        )
+        .values("kind")
+        .annotate(
+            payments=Count("pk"),
+            amount=Sum("amount", default=Decimal("0")),
+            households=Count("household", distinct=True),
+            persons=Count("resident", distinct=True),
+        )
+        .order_by()
+    }
+    return [
+        AidKind(kind, r["payments"], r["amount"], r["households"], r["persons"])
+        for kind in Assistance.Kind.values
+        if (r := rows.get(kind))
+    ]
+
+
+def _aid(w: _Writer, place: Place, span: Span, during: str) -> list[Paragraph]:
+    paragraphs = []
+    if w.value("aid.payments"):
+        first = _sentence(
+            _("%(during)s发放各类救助、补贴和慰问") % {"during": during},
+            w.clause("", "aid.payments"),
+        )
+        if w.value("aid.amount"):
+            first += _sentence(_("，共"), w.clause("", "aid.amount"))
+        reached = w.clauses([("", "aid.households"), ("", "aid.persons")], "、")
+        if reached:
+            first += _sentence(
+                _("，惠及"),
+                reached,
+                _("（发给全户的计户，发给个人的计人，同一户或同一人多次受助只计一次）"),
+            )
+        paragraphs.append([*first, Part("。")])
+        if w.value("aid.dibao_amount"):
+            dibao = _sentence(_("其中发放低保金"), w.clause("", "aid.dibao_amount"))
+            if w.value("aid.dibao_households"):
+                dibao += _sentence("，", w.clause(_("涉及低保户"), "aid.dibao_households"))
+            paragraphs.append([*dibao, Part("。")])
+        kinds = aid_by_kind(place, span)
+        if kinds:
+            listing = reverse("programs:assistance-list")
+            period = {"start": span.start.isoformat(), "end": span.end.isoformat()}
+            if place.kind in (PlaceKind.COMMUNITY, PlaceKind.GRID):
+                period["place"] = place.pk  # the list's place filter offers these
+            listed: Paragraph = []
+            for n, k in enumerate(kinds):
+                if n:
+                    listed.append(Part("；"))
+                url = f"{listing}?{urlencode({**period, 'kind': k.kind})}"
+                figures = _("%(n)d笔") % {"n": k.payments}
+                if k.amount:
+                    figures += _("%(m)s元") % {"m": number(k.amount)}
+                reach = (_("%(n)d户") % {"n": k.households} if k.households else "") + (
+                    _("%(n)d人") % {"n": k.persons} if k.persons else ""
+                )
+                listed += [Part(k.kind, url=url), Part(figures + (f"（{reach}）" if reach else ""))]
+            paragraphs.append(_sentence(_("按类型："), listed, "。"))
+    if w.value("aid.health_payments"):
+        health = _sentence(
+            _("依据残疾等健康类人群登记发放残疾人补贴等"), w.clause("", "aid.health_payments")
+        )
+        if w.value("aid.health_amount"):
+            health += _sentence(_("，共"), w.clause("", "aid.health_amount"))
+        if w.value("aid.health_persons"):
+            health += _sentence("，", w.clause(_("涉及"), "aid.health_persons"))
+        paragraphs.append([*health, Part("。")])
+    return paragraphs
+
+
+def _resources(w: _Writer, during: str) -> list[Paragraph]:
+    paragraphs = []
+    donated = w.clauses(
+        [
+            (_("接受捐赠"), "donations.gifts"),
+            (_("收到捐款"), "donations.money_in"),
+            (_("发放捐赠款物"), "donations.handouts"),
+            (_("发放捐款"), "donations.money_out"),
+        ]
+    )
+    if donated:
+        paragraphs.append(_sentence(during, donated, "。"))
+    moved = w.clauses([(_("物资入库"), "supplies.received"), (_("发放出库"), "supplies.issued")])
+    if moved:
+        paragraphs.append(_sentence(_("物资管理方面，"), moved, "。"))
+    return paragraphs
+
+
+def _voice(w: _Writer, during: str, as_of: str) -> list[Paragraph]:
+    """Opinions and what became of them (each rate after its clause), deliberations and their
+    publication, questionnaires."""
+    paragraphs = []
+    if w.value("opinions.all"):
+        first = _sentence(
+            _("%(during)s收集社情民意") % {"during": during}, w.clause("", "opinions.all")
+        )
+        specs = [
+            (_("提交议事协商"), "opinions.deliberated", "rate.opinions.deliberated"),
+            (_("答复或办理"), "opinions.answered", "rate.opinions.answered"),
+            (_("上报上级"), "opinions.referred", ""),
+        ]
+        outcomes = w.clauses([(label, id_) for label, id_, _rate in specs], "、")
+        if outcomes:
+            first += _sentence(_("，其中"), outcomes)
+            shares: Paragraph = []
+            for _label, id_, rate in specs:
+                if rate and w.value(id_):
+                    shares += ([Part("、")] if shares else []) + w.rate(rate)
+            if shares:
+                first += _sentence("，", shares)
+        first += _sentence(
+            _("；已处理"),
+            w.clause("", "opinions.settled"),
+            "，",
+            w.rate("rate.opinions.settled"),
+        )
+        if w.value("opinions.open"):
+            first += _sentence("，", w.clause(_("仍有"), "opinions.open"), _("待处理"))
+        paragraphs.append([*first, Part("。")])
+    if w.value("deliberations.held"):
+        second = _sentence(
+            _("%(during)s召开议事协商") % {"during": during}, w.clause("", "deliberations.held")
+        )
+        if w.value("deliberations.participants"):
+            second += _sentence("，", w.clause(_("参加"), "deliberations.participants"))
+        second += _sentence(
+            "，",
+            w.clause(_("截至%(day)s协商结果已公示") % {"day": as_of}, "deliberations.published"),
+            "，",
+            w.rate("rate.deliberations.published"),
+        )
+        paragraphs.append([*second, Part("。")])
+    asked = w.clauses(
+        [(_("开展问卷调查"), "questionnaires.all"), (_("收回问卷答卷"), "questionnaires.responses")]
+    )
+    if asked:
+        paragraphs.append(_sentence(during, asked, "。"))
+    return paragraphs
+
+
 def _prompts(
     w: _Writer, during: str, unreported: int, unreported_url: str, as_of: str
 ) -> tuple[list[Paragraph], list[Paragraph]]:
@@ -641,6 +943,36 @@ def _prompts(
                 _("整改通知逐一上门复查，督促责任单位和责任人限期整改到位。"),
             )
         )
+    if w.value("opinions.open"):
+        short.append(
+            _sentence(
+                _("社情民意办理还不够及时：%(during)s收集的社情民意中，仍有") % {"during": during},
+                w.clause("", "opinions.open"),
+                _("待处理。"),
+            )
+        )
+        plans.append(
+            _sentence(
+                _("对待处理的"),
+                w.clause("", "opinions.open"),
+                _("居民意见逐条明确责任人，及时答复、办理或提交议事协商。"),
+            )
+        )
+    if w.value("deliberations.unpublished"):
+        short.append(
+            _sentence(
+                _("议事协商结果公开还不够及时：截至%(day)s，有") % {"day": as_of},
+                w.clause("", "deliberations.unpublished"),
+                _("议事协商的结果尚未公示。"),
+            )
+        )
+        plans.append(
+            _sentence(
+                _("尽快形成并公示"),
+                w.clause("", "deliberations.unpublished"),
+                _("议事协商的结果，接受居民监督。"),
+            )
+        )
     if unreported:
         short.append(
             [
@@ -656,7 +988,8 @@ def _prompts(
                 Part(
                     _(
                         "根据登记的记录，没有超期未办结的诉求和信访、回访不满意的诉求、调解不成的"
-                        "纠纷和逾期未整改的安全隐患，也没有未报的矛盾纠纷排查。"
+                        "纠纷、逾期未整改的安全隐患、待处理的居民意见和未公示的议事协商结果，"
+                        "也没有未报的矛盾纠纷排查。"
                     )
                 )
             ]

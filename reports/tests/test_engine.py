@@ -1,6 +1,7 @@
 """The engine against a naive count, record by record, on random data (hypothesis): work
-records, quantities, volunteers, cases, inspections with room counts, and rectification orders
-with a re-check (overdue on the period's last day)."""
+records, quantities, volunteers, cases, inspections with room counts, rectification orders
+with a re-check (overdue on the period's last day), assistance to households and residents
+(some resting on a health group) and opinions."""
 
 import datetime
 from collections import Counter, defaultdict
@@ -21,6 +22,7 @@ from people.builtin_groups import CATEGORIES
 from people.ledgers import Span
 from people.models import GroupCategory, Residence
 from people.tests.factories import resident
+from programs.models import Assistance, Opinion
 from reports import catalogue
 from reports.catalogue import _SENSITIVE_GROUPS, INDICATORS
 from reports.engine import OWN, evaluate
@@ -71,6 +73,23 @@ order_rows = st.lists(
     ),
     max_size=12,
 )
+aid_rows = st.lists(
+    st.tuples(
+        st.integers(0, 5),  # place
+        st.integers(0, 729),  # day after START
+        st.sampled_from(["低保金", "临时救助", "残疾人补贴"]),  # the last rests on a health group
+        st.integers(0, 3000),  # yuan (0: goods only)
+        st.one_of(
+            st.tuples(st.just("household"), st.integers(0, 1)),
+            st.tuples(st.just("resident"), st.integers(0, 3)),
+        ),
+    ),
+    max_size=15,
+)
+opinion_rows = st.lists(
+    st.tuples(st.integers(0, 5), st.integers(0, 729), st.sampled_from(["待处理", "已答复"])),
+    max_size=10,
+)
 
 
 def _places(world):
@@ -98,8 +117,17 @@ def _child_of(world, place):
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(records=record_rows, cases=case_rows, inspections=inspection_rows, orders=order_rows)
-def test_the_engine_counts_as_a_naive_loop_does(world, records, cases, inspections, orders):
+@given(
+    records=record_rows,
+    cases=case_rows,
+    inspections=inspection_rows,
+    orders=order_rows,
+    aid=aid_rows,
+    opinions=opinion_rows,
+)
+def test_the_engine_counts_as_a_naive_loop_does(
+    world, records, cases, inspections, orders, aid, opinions
+):
     places = _places(world)
     people = (
         [resident(places[i % 3], f"居民{i}", birth=datetime.date(1970 + i, 1, 1)) for i in range(4)]
@@ -107,13 +135,29 @@ def test_the_engine_counts_as_a_naive_loop_does(world, records, cases, inspectio
         else world.people
     )
     world.people = people
+    if not hasattr(world, "homes"):
+        world.homes = [
+            people_services.create_household(
+                number=f"H-{i}", place=places[1 + i], head=people[i], since=START, by=None
+            )
+            for i in range(2)
+        ]
+        world.disabled = people_services.add_membership(
+            GroupCategory.objects.get(code="disabled"),
+            resident=people[3],
+            start=START,
+            attributes={"disability_type": "肢体", "grade": "一级"},
+            by=None,
+        )
     leaflets = QuantityKind.objects.get(name="宣传资料")
     savepoint = transaction.savepoint()
     try:
         expected = _naive(world, places, people, records, cases)
         _naive_inspections(world, places, inspections, orders, expected)
+        _naive_programs(world, places, aid, opinions, expected)
         _write(places, people, leaflets, records, cases)
         _write_inspections(places, inspections, orders)
+        _write_programs(world, places, people, aid, opinions)
         ids = [
             "records.all",
             "records.activity",
@@ -132,6 +176,13 @@ def test_the_engine_counts_as_a_naive_loop_does(world, records, cases, inspectio
             "rectifications.issued",
             "rectifications.on_time",
             "rectifications.overdue",
+            "aid.payments",
+            "aid.amount",
+            "aid.households",
+            "aid.persons",
+            "aid.health_amount",
+            "opinions.all",
+            "opinions.open",
         ]
         figures = evaluate([BY_ID[i] for i in ids], world.subdistrict, SPAN)
         for id_ in ids:
@@ -298,6 +349,65 @@ def _write_inspections(places, inspections, orders) -> None:
             Recheck.objects.create(
                 rectification=rect, date=checked[0], passed=False, new_deadline=checked[1]
             )
+
+
+def _naive_programs(world, places, aid, opinions, expected) -> None:
+    """Aid: money, payments and the households and residents reached, each once, leaving out
+    the aid resting on a health group (counted apart); opinions, and those still waiting."""
+    total, child, month = expected["total"], expected["child"], expected["month"]
+    reached: dict = {"household": defaultdict(set), "resident": defaultdict(set)}
+
+    def add(id_, place, day, value):
+        total[id_] += value
+        child[id_][_child_of(world, place)] += value
+        month[id_][day.replace(day=1)] += value
+
+    for place_i, offset, kind, amount, (whom, which) in aid:
+        place, day = places[place_i], START + datetime.timedelta(days=offset)
+        if _child_of(world, place) is None or not SPAN.start <= day <= SPAN.end:
+            continue
+        if kind == "残疾人补贴":
+            add("aid.health_amount", place, day, Decimal(amount))
+            continue
+        add("aid.payments", place, day, 1)
+        add("aid.amount", place, day, Decimal(amount))
+        reached[whom][None].add(which)
+        reached[whom][_child_of(world, place)].add(which)
+    for whom, id_ in (("household", "aid.households"), ("resident", "aid.persons")):
+        total[id_] = len(reached[whom].pop(None, set()))
+        child[id_] = Counter({k: len(v) for k, v in reached[whom].items()})
+    for place_i, offset, outcome in opinions:
+        place, day = places[place_i], START + datetime.timedelta(days=offset)
+        if _child_of(world, place) is None or not SPAN.start <= day <= SPAN.end:
+            continue
+        add("opinions.all", place, day, 1)
+        add("opinions.open", place, day, 1 if outcome == "待处理" else 0)
+
+
+def _write_programs(world, places, people, aid, opinions) -> None:
+    for place_i, offset, kind, amount, (whom, which) in aid:
+        health = kind == "残疾人补贴"
+        Assistance.objects.create(
+            place=places[place_i],
+            kind=kind,
+            source="民政",
+            household=world.homes[which] if whom == "household" else None,
+            resident=people[which] if whom == "resident" else None,
+            membership=world.disabled if health else None,
+            amount=amount,
+            goods="" if amount else "慰问品",
+            date=START + datetime.timedelta(days=offset),
+        )
+    for place_i, offset, outcome in opinions:
+        Opinion.objects.create(
+            place=places[place_i],
+            date=START + datetime.timedelta(days=offset),
+            source="走访",
+            category="其他",
+            content="随机",
+            outcome=outcome,
+            reply="已答复" if outcome == "已答复" else "",
+        )
 
 
 def _moment(hours: int) -> datetime.datetime:

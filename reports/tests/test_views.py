@@ -25,7 +25,7 @@ def _records(world):
 def test_statistics_show_this_year_beside_last_year(client, world, django_assert_max_num_queries):
     _records(world)
     client.force_login(world.cast["community_worker"])
-    with django_assert_max_num_queries(52):  # 20 grouped queries a period, twice; the page
+    with django_assert_max_num_queries(74):  # 31 grouped queries a period, twice; the page
         page = client.get(reverse("reports:statistics"))
     assert page.status_code == 200
     figures = {
@@ -92,7 +92,7 @@ def test_the_indicator_page_defines_every_figure(client, world):
 def test_compare_sets_the_child_places_side_by_side(client, world, django_assert_max_num_queries):
     _records(world)
     client.force_login(world.cast["subdistrict_admin"])
-    with django_assert_max_num_queries(44):  # one evaluation with the breakdown; the page
+    with django_assert_max_num_queries(57):  # one evaluation with the breakdown; the page
         page = client.get(reverse("reports:compare"))
     children = page.context["children"]
     assert [c.name for c in children] == ["甲社区", "乙社区"]
