@@ -342,9 +342,12 @@ def _parse_answer(item: ChecklistItem, raw: str) -> str:
     return value
 
 
-def _check_counts(data: InspectionData, checklist: Checklist) -> list[RoomCount]:
-    if not checklist.counts:
-        if data.counts or data.outdoor_metres is not None or data.burrows is not None:
+def _check_counts(data: InspectionData, asks: bool) -> list[RoomCount]:
+    if not asks:
+        typed = any(
+            n not in (None, 0) for c in data.counts for n in (c.rooms, c.positive, c.unproofed)
+        )
+        if typed or data.outdoor_metres is not None or data.burrows is not None:
             raise DomainError(_("这张检查表不填写病媒生物监测数"), field="counts")
         return []
     rows, seen = [], set()
@@ -438,14 +441,16 @@ INSPECTION_FIELDS = ["place", "unit", "dwelling", "site", "target_name", "date",
 INSPECTION_FIELDS += ["other_inspectors", "notes", "outdoor_metres", "burrows"]
 
 
-def _checked(data: InspectionData, by: User | None):
+def _checked(data: InspectionData, by: User | None, *, asks: bool | None = None):
+    """The checked form; `asks` says whether it carries monitoring counts (by default, whether
+    its checklist asks for them)."""
     version = data.checklist_version
     if version is None or version.is_draft:
         raise DomainError(_("请选择已发布的检查表"), field="checklist_version")
     _check_day(data.date, _("检查日期"), "date")
     place, name = _target(data, by)
     answers = _answers(data, version)
-    counts = _check_counts(data, version.checklist)
+    counts = _check_counts(data, version.checklist.counts if asks is None else asks)
     if not data.inspectors and not data.other_inspectors.strip():
         raise DomainError(_("请填写检查人员"), field="inspectors")
     if len(data.other_inspectors) > 100:
@@ -513,7 +518,20 @@ def update_inspection(
     if locked.version != version:
         raise _conflict()
     data.checklist_version = locked.checklist_version
-    place, name, answers, counts = _checked(data, by)
+    # Whether an inspection carries monitoring counts is its own fact, fixed when it was made:
+    # an admin changing the checklist's setting later neither drops its counts nor asks an old
+    # inspection for counts nobody took.
+    monitored = locked.outdoor_metres is not None or locked.room_counts.exists()
+    untouched = not any(
+        n is not None for c in data.counts for n in (c.rooms, c.positive, c.unproofed)
+    )
+    if monitored and untouched and data.outdoor_metres is None and data.burrows is None:
+        data.counts = [
+            CountData(r.category, r.rooms, r.positive, r.unproofed)
+            for r in locked.room_counts.all()
+        ]
+        data.outdoor_metres, data.burrows = locked.outdoor_metres, locked.burrows
+    place, name, answers, counts = _checked(data, by, asks=monitored)
     first_order = locked.rectifications.order_by("issued_on").values_list("issued_on", flat=True)
     if (issued := first_order.first()) is not None and data.date and data.date > issued:
         raise DomainError(

@@ -355,3 +355,29 @@ def test_a_put_right_item_gets_no_second_order(world):
     with pytest.raises(DomainError, match="已下达过整改通知"):
         order(inspection)
     assert Rectification.objects.count() == 1
+
+
+def test_turning_monitoring_off_keeps_an_old_inspections_counts(world):
+    counts = [services.CountData("居民户", 30, 1, 0)]
+    inspection = services.record_inspection(
+        _pest(world, counts, outdoor_metres=800, burrows=2), by=None
+    )
+    Checklist.objects.filter(name=PEST).update(counts=False)
+    data = _pest(world, [], unit=inspection.unit, notes="补记")  # the form shows no counts now
+    services.update_inspection(inspection, data, version=0, by=None)
+    inspection.refresh_from_db()
+    assert inspection.notes == "补记" and (inspection.outdoor_metres, inspection.burrows) == (
+        800,
+        2,
+    )
+    assert [(r.rooms, r.positive) for r in inspection.room_counts.all()] == [(30, 1)]
+
+
+def test_turning_monitoring_on_asks_no_counts_of_an_old_inspection(world):
+    inspection = inspect(world)
+    Checklist.objects.filter(name=FIRE).update(counts=True)
+    data = _data(world, unit=inspection.unit, answers=passing_answers(inspection.checklist_version))
+    data.notes = "补记"
+    services.update_inspection(inspection, data, version=0, by=None)
+    inspection.refresh_from_db()
+    assert inspection.notes == "补记" and not inspection.room_counts.exists()
