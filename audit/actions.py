@@ -21,6 +21,8 @@ ACTION_LABELS = {
     "user.deactivate": _("停用账号"),
     "user.activate": _("启用账号"),
     "demo.load": _("载入演示数据"),
+    "audit.archive": _("归档审计记录"),
+    "audit.export": _("导出审计记录"),
     "resident.create": _("登记居民"),
     "resident.update": _("修改居民信息"),
     "resident.reveal": _("查看敏感信息原文"),
@@ -159,6 +161,9 @@ def action_label(action: str) -> str:
 
 # Names of the keys that services put in an entry's `data`.
 DATA_LABELS = {
+    "first_seq": _("起始链序号"),
+    "filters": _("导出条件"),
+    "upto_seq": _("归档至链序号"),
     "path": _("访问路径"),
     "method": _("请求方式"),
     "failures": _("连续失败次数"),

@@ -53,6 +53,11 @@ class AuditEntry(models.Model):
     place_path = PlacePathField(_("所属区划路径"), blank=True)
     changes = models.JSONField(_("变更"), default=dict, blank=True)
     data = models.JSONField(_("附加信息"), default=dict, blank=True)
+    # The hash chain (audit/chain.py): each row, once sealed after its transaction commits,
+    # carries its place in the chain, the previous row's hash and its own.
+    seq = models.PositiveBigIntegerField(_("链序号"), null=True, blank=True, unique=True)
+    prev_hash = models.CharField(_("前一条哈希"), max_length=64, blank=True, default="")
+    row_hash = models.CharField(_("本条哈希"), max_length=64, blank=True, default="")
 
     objects = AuditEntryQuerySet.as_manager()
 
@@ -75,3 +80,42 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("audit entries are never deleted")
+
+
+class ChainHead(models.Model):
+    """The chain's last sealed row: its number and hash. One row (id 1), locked by every seal,
+    so seals follow one another; it also tells a verification how long the chain should be."""
+
+    seq = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("审计链头")
+        verbose_name_plural = _("审计链头")
+
+    def __str__(self) -> str:
+        return f"{self.seq} {self.hash[:12]}"
+
+
+class AuditArchive(models.Model):
+    """Rows moved out of the database into a file. The chain goes on from `last_hash`: the
+    first row left in the database names it as its previous hash."""
+
+    made_at = models.DateTimeField(_("归档时间"), default=timezone.now)
+    made_by = models.CharField(_("归档人"), max_length=150, blank=True)
+    upto_seq = models.PositiveBigIntegerField(_("归档至链序号"), unique=True)
+    first_seq = models.PositiveBigIntegerField(_("起始链序号"))
+    last_hash = models.CharField(_("最后一条哈希"), max_length=64)
+    rows = models.PositiveIntegerField(_("条数"))
+    first_at = models.DateTimeField(_("最早记录时间"))
+    last_at = models.DateTimeField(_("最晚记录时间"))
+    file_name = models.CharField(_("文件名"), max_length=255)
+    sha256 = models.CharField(_("文件SHA-256"), max_length=64)
+
+    class Meta:
+        verbose_name = _("审计归档")
+        verbose_name_plural = _("审计归档")
+        ordering = ["-upto_seq"]
+
+    def __str__(self) -> str:
+        return f"{self.first_seq}–{self.upto_seq}"

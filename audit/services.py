@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
+from audit import chain
 from audit.context import Origin, current_origin
 from audit.masking import mask, sensitive_fields
 from audit.models import AuditEntry
@@ -91,7 +92,7 @@ def record(
     object, with the changed fields' before/after values (sensitive ones masked)."""
     origin = current_origin.get() or Origin()
     actor = by if by is not None and by.is_authenticated else None
-    return AuditEntry.objects.create(
+    entry = AuditEntry.objects.create(
         actor=actor,
         actor_username=(actor.get_username() if actor else username)[:150],
         actor_role=actor.role if actor else "",
@@ -105,6 +106,8 @@ def record(
         changes=_masked(obj, changes or {}) if obj is not None else (changes or {}),
         data=data or {},
     )
+    chain.seal_after_commit()
+    return entry
 
 
 def record_save(

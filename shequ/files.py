@@ -16,9 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from django.conf import settings
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -219,4 +220,11 @@ def serve(
         filename=name,
     )
     response["Cache-Control"] = "no-store" if private else "private, max-age=3600"
+    return response
+
+
+def attachment(content: bytes, extension: str, file_name: str) -> HttpResponse:
+    """A generated .xlsx or .docx sent as a download under a Chinese file name."""
+    response = HttpResponse(content, content_type=DOCUMENTS[extension][0])
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(file_name)}"
     return response

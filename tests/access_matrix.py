@@ -684,6 +684,7 @@ ROUTES: dict[str, Route] = {
     # audit
     "audit:entry-list": Route(get=Perm.VIEW_AUDIT),
     "audit:entry-detail": Route(get=Perm.VIEW_AUDIT, kwargs=_insider_entry, scoped=True),
+    "audit:entry-export": Route(get=Perm.VIEW_AUDIT),
     "ledger:record-list": Route(get=Perm.VIEW_RECORDS),
     "ledger:record-calendar": Route(get=Perm.VIEW_RECORDS),
     "ledger:record-create": Route(get=Perm.EDIT_RECORDS, post=Perm.EDIT_RECORDS),
