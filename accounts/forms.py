@@ -148,3 +148,23 @@ class UserFilterForm(forms.Form):
         choices=[("", _("全部")), ("1", _("在用")), ("0", _("已停用"))],
         required=False,
     )
+
+
+class SecondFactorForm(forms.Form):
+    code = forms.CharField(
+        label=_("验证码"),
+        max_length=10,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}
+        ),
+        help_text=_("手机验证器应用中显示的6位数字"),
+    )
+
+
+class TotpSetupForm(forms.Form):
+    password = forms.CharField(label=_("当前密码"), widget=forms.PasswordInput)
+    code = SecondFactorForm.base_fields["code"]
+
+
+class TotpDisableForm(forms.Form):
+    password = forms.CharField(label=_("当前密码"), widget=forms.PasswordInput)

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Perm, Role
@@ -41,6 +43,14 @@ class User(AbstractUser):
         related_name="users",
     )
     phone = models.CharField(_("手机号"), max_length=11, blank=True)
+    # Raised by logout and deactivation: it is part of the session hash, so every session of
+    # the account, on every device, ends with it.
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
+    # The second factor (accounts/totp.py): the base32 secret, when it was confirmed (none:
+    # not set up), and the last time step used, so a code works once.
+    totp_secret = models.CharField(max_length=64, blank=True, default="", editable=False)
+    totp_confirmed_at = models.DateTimeField(_("双因素认证启用时间"), null=True, blank=True)
+    totp_last_step = models.BigIntegerField(default=0, editable=False)
 
     sensitive_fields = ("phone",)
     REQUIRED_FIELDS = ["name"]
@@ -63,5 +73,31 @@ class User(AbstractUser):
     def get_full_name(self) -> str:
         return self.name
 
+    def _get_session_auth_hash(self, secret=None):
+        return salted_hmac(
+            "accounts.User.session",
+            f"{self.password}:{self.session_epoch}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
+
+    @property
+    def has_totp(self) -> bool:
+        return self.totp_confirmed_at is not None
+
     def get_short_name(self) -> str:
         return self.name
+
+
+class PasswordHistory(models.Model):
+    """The hashes of an account's recent passwords, so none of the last few is used again."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=128)
+    set_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-set_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.set_at:%Y-%m-%d}"

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import lockout, totp
 from accounts.models import User
 from accounts.roles import PLACE_KINDS, Role
 from areas.models import Place
@@ -107,6 +111,8 @@ def set_active(user: User, *, active: bool, by: User) -> User:
         return user
     user.is_active = active
     user.save(update_fields=["is_active"])
+    if not active:
+        end_sessions(user)
     audit.record(
         by,
         "user.activate" if active else "user.deactivate",
@@ -125,3 +131,74 @@ def change_own_password(user: User, *, old_password: str, new_password: str) -> 
     user.save(update_fields=["password"])
     audit.record(user, "auth.password_change", user)
     return user
+
+
+def end_sessions(user: User) -> None:
+    """End every session of `user`, on every device: the epoch is part of the session hash."""
+    User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
+    user.refresh_from_db(fields=["session_epoch"])
+
+
+def totp_required(user: User) -> bool:
+    return user.role in settings.TOTP_REQUIRED_ROLES
+
+
+@transaction.atomic
+def enable_totp(user: User, *, secret: str, password: str, code: str) -> User:
+    """Set up (or replace) the second factor: the password again, then a code from the app
+    that shows `secret`, so a mistyped secret never locks anyone out."""
+    if not user.check_password(password):
+        raise DomainError(_("密码不正确"), field="password")
+    step = totp.matching_step(secret, code)
+    if step is None:
+        raise DomainError(_("验证码不正确，请输入手机应用中当前显示的6位数字"), field="code")
+    replaced = user.has_totp
+    user.totp_secret, user.totp_last_step = secret, step
+    user.totp_confirmed_at = timezone.now()
+    user.save(update_fields=["totp_secret", "totp_last_step", "totp_confirmed_at"])
+    audit.record(user, "auth.totp_replace" if replaced else "auth.totp_enable", user)
+    return user
+
+
+@transaction.atomic
+def disable_totp(user: User, *, password: str) -> User:
+    if totp_required(user):
+        raise DomainError(
+            _("%(role)s必须使用双因素认证，不能关闭") % {"role": user.get_role_display()}
+        )
+    if not user.check_password(password):
+        raise DomainError(_("密码不正确"), field="password")
+    if not user.has_totp:
+        raise DomainError(_("尚未启用双因素认证"))
+    user.totp_secret, user.totp_confirmed_at, user.totp_last_step = "", None, 0
+    user.save(update_fields=["totp_secret", "totp_confirmed_at", "totp_last_step"])
+    audit.record(user, "auth.totp_disable", user)
+    return user
+
+
+@transaction.atomic
+def reset_totp(user: User, *, by: User) -> User:
+    """An administrator clears a lost phone's second factor; the account sets it up again at its
+    next login, and its sessions end now."""
+    if not user.has_totp:
+        raise DomainError(_("该账号尚未启用双因素认证"))
+    user.totp_secret, user.totp_confirmed_at, user.totp_last_step = "", None, 0
+    user.save(update_fields=["totp_secret", "totp_confirmed_at", "totp_last_step"])
+    end_sessions(user)
+    audit.record(by, "user.totp_reset", user)
+    return user
+
+
+@transaction.atomic
+def check_second_factor(user: User, code: str) -> bool:
+    """Whether `code` is a good, unused code of `user`'s app. A wrong one counts as a failed
+    login towards the lockout."""
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    step = totp.matching_step(locked.totp_secret, code, after=locked.totp_last_step)
+    if step is None:
+        audit.record(locked, "auth.totp_failed", locked)
+        lockout.record_failure(locked.username)
+        return False
+    User.objects.filter(pk=user.pk).update(totp_last_step=step)
+    audit.record(locked, "auth.totp_verified", locked)
+    return True

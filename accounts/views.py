@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -13,11 +13,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import services
+from accounts import lockout, second_factor, services, totp
 from accounts.forms import (
     LoginForm,
     OwnPasswordForm,
     PasswordResetForm,
+    SecondFactorForm,
+    TotpDisableForm,
+    TotpSetupForm,
     UserCreateForm,
     UserEditForm,
     UserFilterForm,
@@ -26,6 +29,7 @@ from accounts.models import User
 from accounts.roles import Perm
 from accounts.scope import get_for_user, require
 from areas.models import Place
+from audit import services as audit
 from shequ.errors import DomainError, add_to_form
 
 
@@ -38,6 +42,109 @@ class LoginView(auth_views.LoginView):
         "lockout_minutes": settings.LOCKOUT_MINUTES,
         "idle_minutes": settings.SESSION_COOKIE_AGE // 60,
     }
+
+    def form_valid(self, form):
+        user = form.get_user()
+        state = (
+            second_factor.PENDING
+            if user.has_totp
+            else second_factor.ENROL
+            if services.totp_required(user)
+            else None
+        )
+        # The login receiver writes "auth.login" only once the whole login is done.
+        self.request.second_factor = state
+        response = super().form_valid(form)
+        if state is None:
+            return response
+        self.request.session[second_factor.KEY] = state
+        self.request.session[second_factor.NEXT] = self.get_success_url()
+        return redirect(
+            "accounts:second-factor" if state == second_factor.PENDING else "accounts:totp-setup"
+        )
+
+
+def _second_factor_done(request: HttpRequest) -> HttpResponse:
+    request.session.pop(second_factor.KEY, None)
+    request.session.cycle_key()
+    audit.record(request.user, "auth.login", request.user)
+    return redirect(second_factor.next_url(request))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def second_factor_view(request: HttpRequest) -> HttpResponse:
+    """The code from the phone, after the password."""
+    if request.session.get(second_factor.KEY) != second_factor.PENDING:
+        return redirect("areas:home")
+    form = SecondFactorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        username = request.user.username
+        if services.check_second_factor(request.user, form.cleaned_data["code"]):
+            return _second_factor_done(request)
+        if lockout.locked_until(username):
+            logout(request)
+            messages.error(request, _("验证码错误次数过多，账号已锁定，请稍后再试"))
+            return redirect("accounts:login")
+        form.add_error("code", _("验证码不正确或已使用过，请输入手机应用中当前显示的6位数字"))
+    return render(request, "accounts/second_factor.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def totp_setup(request: HttpRequest) -> HttpResponse:
+    """Set up the second factor, or move it to a new phone: a new secret shown as a QR code,
+    confirmed with the password and a code from the app."""
+    enrolling = request.session.get(second_factor.KEY) == second_factor.ENROL
+    if request.session.get(second_factor.KEY) == second_factor.PENDING:
+        return redirect("accounts:second-factor")
+    secret = request.session.get("totp_secret_new") or totp.new_secret()
+    request.session["totp_secret_new"] = secret
+    form = TotpSetupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.enable_totp(
+                request.user,
+                secret=secret,
+                password=form.cleaned_data["password"],
+                code=form.cleaned_data["code"],
+            )
+        except DomainError as exc:
+            add_to_form(form, exc)
+        else:
+            del request.session["totp_secret_new"]
+            messages.success(request, _("双因素认证已启用，以后登录时需输入手机应用中的验证码"))
+            if enrolling:
+                return _second_factor_done(request)
+            return redirect("accounts:password-change")
+    uri = totp.provisioning_uri(secret, request.user.username)
+    return render(
+        request,
+        "accounts/totp_setup.html",
+        {
+            "form": form,
+            "qr": totp.qr_svg(uri),
+            "secret": totp.grouped(secret),
+            "enrolling": enrolling,
+            "required": services.totp_required(request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def totp_disable(request: HttpRequest) -> HttpResponse:
+    form = TotpDisableForm(request.POST)
+    if form.is_valid():
+        try:
+            services.disable_totp(request.user, password=form.cleaned_data["password"])
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("双因素认证已关闭"))
+    else:
+        messages.error(request, _("请输入当前密码"))
+    return redirect("accounts:password-change")
 
 
 class LogoutView(auth_views.LogoutView):
@@ -65,7 +172,15 @@ def password_change(request: HttpRequest) -> HttpResponse:
             update_session_auth_hash(request, request.user)
             messages.success(request, _("密码已修改，其他设备上的登录已失效。"))
             return redirect("areas:home")
-    return render(request, "accounts/password_change.html", {"form": form})
+    return render(
+        request,
+        "accounts/password_change.html",
+        {
+            "form": form,
+            "totp_required": services.totp_required(request.user),
+            "disable_form": TotpDisableForm(),
+        },
+    )
 
 
 @login_required
@@ -168,4 +283,18 @@ def user_active(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("账号已启用") if active else _("账号已停用"))
+    return redirect("accounts:user-detail", pk=account.pk)
+
+
+@login_required
+@require_POST
+def user_totp_reset(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request.user, Perm.MANAGE_ACCOUNTS)
+    account = get_for_user(User.objects, request.user, pk=pk)
+    try:
+        services.reset_totp(account, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已重置双因素认证，该账号下次登录时需重新设置"))
     return redirect("accounts:user-detail", pk=account.pk)

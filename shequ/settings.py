@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.second_factor.SessionPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "audit.middleware.AuditContextMiddleware",
 ]
@@ -134,6 +135,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "accounts.validators.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "accounts.validators.PasswordHistoryValidator", "OPTIONS": {"keep": 5}},
 ]
 LOCKOUT_FAILURES = env_int("SHEQU_LOCKOUT_FAILURES", 5, minimum=1)
 LOCKOUT_MINUTES = env_int("SHEQU_LOCKOUT_MINUTES", 10, minimum=1)
@@ -141,6 +143,10 @@ LOCKOUT_MINUTES = env_int("SHEQU_LOCKOUT_MINUTES", 10, minimum=1)
 # without one; the cookie itself also ends with the browser.
 SESSION_COOKIE_AGE = 60 * env_int("SHEQU_IDLE_TIMEOUT_MINUTES", 30, minimum=1)
 SESSION_SAVE_EVERY_REQUEST = True
+# Absolute timeout: a session ends this long after its login, however active.
+SESSION_MAX_HOURS = env_int("SHEQU_SESSION_MAX_HOURS", 12, minimum=1)
+# Roles that must log in with a second factor (a code from a phone app, accounts/totp.py).
+TOTP_REQUIRED_ROLES = frozenset({"district_admin", "sysadmin", "auditor"})
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # --- HTTP security. Production (DEBUG off) is HTTPS-only unless told otherwise.

@@ -506,6 +506,13 @@ ROUTES: dict[str, Route] = {
     "accounts:login": Route(get=PUBLIC, post=PUBLIC),
     "accounts:logout": Route(get=None, post=ANY),
     "accounts:password-change": Route(get=ANY, post=ANY),
+    # Without a second factor pending, the code page sends one home.
+    "accounts:second-factor": Route(get=ANY, post=ANY, ok=302),
+    "accounts:totp-setup": Route(get=ANY, post=ANY),
+    "accounts:totp-disable": Route(get=None, post=ANY),
+    "accounts:user-totp-reset": Route(
+        get=None, post=Perm.MANAGE_ACCOUNTS, kwargs=lambda w: {"pk": w.subject.pk}, scoped=True
+    ),
     "accounts:user-list": Route(get=Perm.MANAGE_ACCOUNTS),
     "accounts:user-create": Route(get=Perm.MANAGE_ACCOUNTS, post=Perm.MANAGE_ACCOUNTS),
     "accounts:user-detail": Route(

@@ -4,9 +4,11 @@ import re
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 
+from accounts import totp
 from accounts.models import User
 from areas.kinds import PlaceKind
 from areas.models import Place
@@ -53,6 +55,14 @@ def test_each_demo_account_logs_in_and_sees_exactly_its_subtree(client, demo_db,
     )
     assert response.status_code == 302, f"{account.username} could not log in"
     user = User.objects.get(username=account.username)
+    # 区级管理员, 系统管理员 and 审计员 set up their second factor at the first login.
+    must = user.role in settings.TOTP_REQUIRED_ROLES
+    assert (response["Location"] == reverse("accounts:totp-setup")) == must
+    if must:
+        client.get(response["Location"])
+        code = totp.code_at(client.session["totp_secret_new"])
+        setup = {"password": demo.DEFAULT_PASSWORD, "code": code}
+        assert client.post(reverse("accounts:totp-setup"), setup).status_code == 302
     for place in Place.objects.all():
         status = client.get(reverse("areas:place-detail", args=[place.pk])).status_code
         inside = user.place is None or place.path.startswith(user.place.path)

@@ -1,0 +1,62 @@
+"""The session's second-factor state and the rules that follow from it.
+
+The login page (`LoginView`) is the only way to log in with a password. After the password it
+marks the session: PENDING when the account has a second factor (a code must follow), ENROL
+when its role must have one and it has none yet (it must set one up). Until the mark is gone,
+`SessionPolicyMiddleware` lets the session reach only the code page, the setup page and logout.
+The middleware also ends a session older than SESSION_MAX_HOURS, however active.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+
+KEY, PENDING, ENROL = "second_factor", "pending", "enrol"
+LOGIN_AT, NEXT = "login_at", "second_factor_next"
+OPEN = ("accounts:second-factor", "accounts:totp-setup", "accounts:logout")
+
+
+def next_url(request) -> str:
+    target = request.session.pop(NEXT, "")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        return target
+    return reverse("areas:home")
+
+
+class SessionPolicyMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            refused = self._refused(request)
+            if refused is not None:
+                return refused
+        return self.get_response(request)
+
+    def _refused(self, request):
+        started = request.session.get(LOGIN_AT)
+        if started and time.time() - started > settings.SESSION_MAX_HOURS * 3600:
+            logout(request)
+            messages.info(
+                request,
+                _("登录已超过%(h)d小时，请重新登录") % {"h": settings.SESSION_MAX_HOURS},
+            )
+            return redirect(f"{reverse('accounts:login')}?next={request.path}")
+        state = request.session.get(KEY)
+        if state not in (PENDING, ENROL):
+            return None
+        if request.path.startswith(settings.STATIC_URL) or request.path in {
+            reverse(name) for name in OPEN
+        }:
+            return None
+        return redirect("accounts:second-factor" if state == PENDING else "accounts:totp-setup")
