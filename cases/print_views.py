@@ -3,8 +3,6 @@ dispute's record, for the paper file."""
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_http_methods
@@ -14,8 +12,7 @@ from accounts.scope import get_for_user
 from audit import services as audit
 from cases import documents
 from cases.models import Case
-
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+from shequ import files
 
 
 @login_required
@@ -35,6 +32,4 @@ def case_print(request: HttpRequest, pk: int) -> HttpResponse:
         case,
         data={"file": file_name, "rows": len(events), "full_numbers": full},
     )
-    response = HttpResponse(content, content_type=DOCX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(file_name)}"
-    return response
+    return files.attachment(content, "docx", file_name)

@@ -3,8 +3,6 @@ a blank checklist to fill in on site. Every print is written to the audit log.""
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,14 +14,11 @@ from audit import services as audit
 from inspections import documents
 from inspections.checklist_views import require_checklist_reader
 from inspections.models import Answer, Checklist, Inspection, Recheck, Rectification
-
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+from shequ import files
 
 
 def _download(content: bytes, file_name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=DOCX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(file_name)}"
-    return response
+    return files.attachment(content, "docx", file_name)
 
 
 def _answers() -> Prefetch:

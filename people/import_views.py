@@ -4,7 +4,6 @@ error reports."""
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import quote
 
 from django import forms
 from django.contrib import messages
@@ -21,9 +20,8 @@ from audit import services as audit
 from people import importing, jobs
 from people.forms import PlaceField, registry_places
 from people.models import ImportJob
+from shequ import files
 from shequ.errors import DomainError, add_to_form
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class UploadForm(forms.Form):
@@ -41,13 +39,7 @@ class UploadForm(forms.Form):
 
 
 def xlsx_response(content: bytes, file_name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(file_name)}"
-    return response
-
-
-def _quote(name: str) -> str:
-    return quote(name)
+    return files.attachment(content, "xlsx", file_name)
 
 
 @login_required
