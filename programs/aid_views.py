@@ -180,7 +180,8 @@ def assistance_totals(aids: QuerySet) -> tuple[list[KindTotal], KindTotal]:
     """Per kind and over all: the money paid, the number of payments, the households reached
     (each once, however often it was paid) and the persons reached (aid paid to a resident
     counts that resident once; aid paid to a household counts the household, not its
-    members). Two grouped queries."""
+    members). Two grouped queries; voided payments count nowhere."""
+    aids = aids.filter(voided_at__isnull=True)
     figures = {
         "amount": Sum("amount", default=Decimal("0")),
         "payments": Count("id"),
@@ -233,7 +234,7 @@ def assistance_list(request: HttpRequest) -> HttpResponse:
     by_kind, total = assistance_totals(aids)
     rows = list(
         _before(aids, request)
-        .select_related("place", "household__head", "resident", "membership__category")
+        .select_related("place", "household__head", "resident", "membership__category", "voided_by")
         .order_by("-date", "-pk")[: PAGE_SIZE + 1]
     )
     return render(
@@ -316,7 +317,13 @@ def assistance_create(request: HttpRequest) -> HttpResponse:
 def assistance_detail(request: HttpRequest, pk: int) -> HttpResponse:
     aid = get_for_user(
         Assistance.objects.select_related(
-            "place", "household__head", "resident", "membership__category", "created_by"
+            "place",
+            "household__head",
+            "resident",
+            "membership__category",
+            "created_by",
+            "voided_by",
+            "replaces",
         ),
         request.user,
         pk=pk,
@@ -324,7 +331,12 @@ def assistance_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "programs/assistance_detail.html",
-        {"aid": aid, "current_place": aid.place},
+        {
+            "aid": aid,
+            "current_place": aid.place,
+            "replaced_by": Assistance.objects.filter(replaces=aid).first(),
+            "can_correct": not aid.is_voided and has_perm(request.user, Perm.EDIT_RECORDS),
+        },
     )
 
 
@@ -338,13 +350,16 @@ def drive_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     require(user, Perm.VIEW_RECORDS)
     zero = Decimal("0")
+    live = Q(entries__voided_at__isnull=True)
     drives = (
         DonationDrive.objects.visible_to(user)
         .select_related("place")
         .annotate(
-            money_in=Sum("entries__money", filter=Q(entries__direction="in"), default=zero),
-            money_out=Sum("entries__money", filter=Q(entries__direction="out"), default=zero),
-            gifts=Count("entries", filter=Q(entries__direction="in")),
+            money_in=Sum("entries__money", filter=live & Q(entries__direction="in"), default=zero),
+            money_out=Sum(
+                "entries__money", filter=live & Q(entries__direction="out"), default=zero
+            ),
+            gifts=Count("entries", filter=live & Q(entries__direction="in")),
         )
         .order_by("-starts_on", "-pk")
     )
@@ -385,7 +400,8 @@ def _held(drive: DonationDrive) -> tuple[Decimal, list[dict]]:
     balance = services.balance(drive)
     items: dict[str, dict] = {}
     for row in (
-        drive.entries.exclude(item="")
+        drive.live_entries()
+        .exclude(item="")
         .values("item", "direction", "item_unit")
         .annotate(q=Sum("quantity"))
         .order_by("item")
@@ -403,9 +419,10 @@ def _held(drive: DonationDrive) -> tuple[Decimal, list[dict]]:
 def drive_detail(request: HttpRequest, pk: int) -> HttpResponse:
     drive = get_for_user(DonationDrive.objects.select_related("place"), request.user, pk=pk)
     money_left, items = _held(drive)
-    entries = list(drive.entries.select_related("created_by").order_by("date", "pk"))
-    money_in = sum((e.money for e in entries if e.direction == "in"), Decimal("0"))
-    money_out = sum((e.money for e in entries if e.direction == "out"), Decimal("0"))
+    entries = list(drive.entries.select_related("created_by", "voided_by").order_by("date", "pk"))
+    live = [e for e in entries if not e.is_voided]
+    money_in = sum((e.money for e in live if e.direction == "in"), Decimal("0"))
+    money_out = sum((e.money for e in live if e.direction == "out"), Decimal("0"))
     return render(
         request,
         "programs/drive_detail.html",
@@ -581,7 +598,7 @@ def move_list(request: HttpRequest) -> HttpResponse:
         moves = moves.filter(pk__lt=int(before))
     rows = list(
         moves.select_related(
-            "place", "item", "created_by", "to_place", "to_unit", "campaign", "record"
+            "place", "item", "created_by", "to_place", "to_unit", "campaign", "record", "voided_by"
         ).order_by("-pk")[: PAGE_SIZE + 1]
     )
     return render(

@@ -46,6 +46,7 @@ PAGE_SIZE = 50
 # long, one step per ROW.
 BAR_X, BAR, ROW = 48, 92, 12
 STAGES = Application.Stage
+WITHDRAWN = "撤回"  # the list's filter for withdrawn applications, beside the stages
 
 
 # --- Campaigns ----------------------------------------------------------------------------------
@@ -261,11 +262,15 @@ def _detail(request: HttpRequest, campaign: Campaign, refused=None) -> HttpRespo
     today = timezone.localdate()
     query = request.POST if refused is not None else request.GET
     stage = query.get("stage", "")
-    if stage not in STAGES.values:
+    if stage not in [*STAGES.values, WITHDRAWN]:
         stage = ""
-    by_stage = dict(campaign.applications.order_by().values_list("stage").annotate(n=Count("id")))
-    applications = campaign.applications.select_related("household__dwelling", "unit")
-    if stage:
+    live = campaign.live_applications()
+    by_stage = dict(live.order_by().values_list("stage").annotate(n=Count("id")))
+    withdrawn = campaign.applications.filter(voided_at__isnull=False)
+    applications = (withdrawn if stage == WITHDRAWN else live).select_related(
+        "household__dwelling", "unit", "voided_by"
+    )
+    if stage and stage != WITHDRAWN:
         applications = applications.filter(stage=stage)
     page = Paginator(applications.order_by("applied_on", "pk"), PAGE_SIZE).get_page(
         query.get("page")
@@ -276,7 +281,7 @@ def _detail(request: HttpRequest, campaign: Campaign, refused=None) -> HttpRespo
     for application in rows:
         application.shown_values = _row_values(campaign, application)
         application.form = None
-        if not can_edit:
+        if not can_edit or application.voided_at:
             continue
         if refused is not None and refused.application.pk == application.pk:
             if isinstance(refused, STEP_FORMS.get(application.stage, ())):
@@ -314,6 +319,8 @@ def _detail(request: HttpRequest, campaign: Campaign, refused=None) -> HttpRespo
             "page": page,
             "stage": stage,
             "stages": [(s.value, s.label, by_stage.get(s.value, 0)) for s in STAGES],
+            "withdrawn": withdrawn.count(),
+            "withdrawn_stage": WITHDRAWN,
             "waiting": by_stage.get(STAGES.APPLIED, 0),
             "household": campaign.subject == Campaign.Subject.HOUSEHOLD,
             "can_edit": can_edit,
@@ -325,9 +332,9 @@ def _detail(request: HttpRequest, campaign: Campaign, refused=None) -> HttpRespo
 
 
 def _eligible_for(campaign: Campaign, user):
-    """The eligible population the user sees, less those who applied."""
+    """The eligible population the user sees, less those who applied (and did not withdraw)."""
     model = Household if campaign.subject == Campaign.Subject.HOUSEHOLD else LocalUnit
-    applied = campaign.applications.values(campaign.subject)
+    applied = campaign.live_applications().values(campaign.subject)
     return (
         model.objects.visible_to(user)
         .filter(pk__in=services.eligible(campaign).values("pk"))

@@ -994,3 +994,72 @@ class MoveFilterForm(forms.Form):
 
 
 # --- end of assistance, donations and supplies -------------------------------------------------
+
+
+# --- Voids and corrections (programs/correction_views.py) --------------------------------------
+
+
+def _reason_field(label) -> forms.CharField:
+    """Checked by the service, which refuses an empty reason with its own message."""
+    return forms.CharField(
+        label=label,
+        max_length=200,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("写明哪里录错了，如：金额多录一个0"),
+    )
+
+
+class VoidForm(forms.Form):
+    """作废 (or 撤回): the reason, and the version of the row the page showed."""
+
+    reason = _reason_field(_("作废原因"))
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+class WithdrawForm(forms.Form):
+    reason = _reason_field(_("撤回原因"))
+    stage = forms.CharField(widget=forms.HiddenInput, max_length=6)
+
+
+class _Correction(forms.Form):
+    reason = _reason_field(_("更正原因"))
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+class AssistanceCorrectionForm(AssistanceForm, _Correction):
+    """The payment as it should have been, prefilled with the one being corrected."""
+
+    field_order = ["reason"]
+
+
+class DonationCorrectionForm(DonationForm, _Correction):
+    """The entry as it should have been. The item is typed, even for a handing-out: what the
+    drive holds now already has this entry taken out."""
+
+    field_order = ["reason"]
+
+    def __init__(self, *args, out: bool, **kwargs):
+        super().__init__(*args, out=False, held=[], **kwargs)
+        if out:
+            self.fields["party_name"].label = _("受赠人")
+
+
+class ReceiptCorrectionForm(ReceiveForm, _Correction):
+    """A receipt as it should have been, at the same store and of the same item."""
+
+    field_order = ["reason", "kind", "quantity", "date", "counterpart", "notes"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["place"], self.fields["item"]
+
+
+class IssueCorrectionForm(IssueForm, _Correction):
+    """An issue as it should have been, from the same store and of the same item."""
+
+    field_order = ["reason"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["place"], self.fields["item"]

@@ -98,6 +98,39 @@ def _plain(number: Decimal) -> str:
     return format(number.normalize(), "f")
 
 
+# Voided rows stay in the ledgers, so an auditor sees what was entered and why it no longer
+# counts; their amounts and quantities move into the 更正/作废 note, so a column adds up to
+# the totals, and running balances leave them out.
+
+
+def _live(row, value):
+    return None if row.voided_at else value
+
+
+def _voided_or_corrected(what: Callable[[Any], str]) -> Callable[[Any], str]:
+    """The row's 更正/作废 note: why and by whom it was voided, with what it said (`what`), or
+    which entry it corrects."""
+
+    def note(row) -> str:
+        if row.voided_at:
+            who = row.voided_by.name if row.voided_by else ""
+            return _("已作废：%(why)s（%(who)s %(day)s）；原%(what)s") % {
+                "why": row.void_reason,
+                "who": who,
+                "day": f"{row.voided_at:%Y-%m-%d}",
+                "what": what(row),
+            }
+        if row.replaces_id:
+            old = row.replaces
+            return _("更正%(day)s的原记录（%(why)s）") % {
+                "day": f"{old.date:%Y-%m-%d}",
+                "why": old.void_reason,
+            }
+        return ""
+
+    return note
+
+
 # --- 评选台账: every application made in the period by a household or unit of the place.
 
 
@@ -109,7 +142,7 @@ def _applications(place: Place, span: Span, user) -> QuerySet:
     if user.scope_path:
         qs = qs.filter(_within(user, "household__place_path", "unit__place_path"))
     return qs.select_related(
-        "campaign", "household__place__parent", "unit__place__parent", "reviewed_by"
+        "campaign", "household__place__parent", "unit__place__parent", "reviewed_by", "voided_by"
     ).order_by("campaign__starts_on", "campaign_id", "applied_on", "id")
 
 
@@ -125,6 +158,15 @@ def _values(a: Application) -> str:
 def _applicant_place(a: Application) -> str:
     applicant = a.household or a.unit
     return _full_place(applicant.place) if applicant is not None else ""
+
+
+def _stage(a: Application) -> str:
+    if a.voided_at:
+        return _("已撤回（%(why)s，原为%(stage)s）") % {
+            "why": a.void_reason,
+            "stage": a.get_stage_display(),
+        }
+    return a.get_stage_display()
 
 
 def _certificate(a: Application) -> str:
@@ -170,7 +212,14 @@ def _assistance(place: Place, span: Span, user) -> QuerySet:
         Assistance.objects.visible_to(user)
         .filter(place_path__under=place.path)
         .filter(_in_span("date", span))
-        .select_related("place__parent", "household__head", "resident", "membership__category")
+        .select_related(
+            "place__parent",
+            "household__head",
+            "resident",
+            "membership__category",
+            "voided_by",
+            "replaces",
+        )
         .annotate(
             address=Coalesce("household__dwelling__address", _address_on_aid_day(), Value(""))
         )
@@ -195,6 +244,11 @@ def _household_number(a: Assistance) -> str:
     return a.household.number if a.household else ""
 
 
+def _aid_given(a: Assistance) -> str:
+    money = _("金额%(m)s元") % {"m": a.amount} if a.amount else ""
+    return "，".join(part for part in (money, a.goods) if part)
+
+
 def _basis(a: Assistance) -> str:
     return a.membership.category.name if a.membership else ""
 
@@ -214,7 +268,7 @@ def _running(field: str, *, same_item: bool = False) -> Coalesce:
     """What the drive held (money, or the entry's item) after this entry: every entry of the
     drive up to it, by date then by the order entered — the periods before the ledger's
     included."""
-    earlier = Donation.objects.filter(drive=OuterRef("drive_id")).filter(
+    earlier = Donation.objects.filter(drive=OuterRef("drive_id"), voided_at__isnull=True).filter(
         Q(date__lt=OuterRef("date")) | Q(date=OuterRef("date"), id__lte=OuterRef("id"))
     )
     if same_item:
@@ -230,7 +284,7 @@ def _donations(place: Place, span: Span, user) -> QuerySet:
     return (
         Donation.objects.filter(drive__in=drives)
         .filter(_in_span("date", span))
-        .select_related("drive", "created_by")
+        .select_related("drive", "created_by", "voided_by", "replaces")
         .annotate(money_left=_running("money"), item_left=_running("quantity", same_item=True))
         .order_by("drive__starts_on", "drive_id", "date", "id")
     )
@@ -238,37 +292,50 @@ def _donations(place: Place, span: Span, user) -> QuerySet:
 
 def _money(direction: str) -> Callable[[Donation], Decimal | None]:
     def get(d: Donation) -> Decimal | None:
-        return d.money if d.direction == direction and d.money else None
+        return d.money if d.direction == direction and d.money and not d.voided_at else None
 
     return get
 
 
 def _quantity(direction: str) -> Callable[[Donation], Decimal | None]:
     def get(d: Donation) -> Decimal | None:
-        return d.quantity if d.direction == direction and d.item else None
+        return d.quantity if d.direction == direction and d.item and not d.voided_at else None
 
     return get
+
+
+def _entry_given(d: Donation) -> str:
+    money = _("金额%(m)s元") % {"m": d.money} if d.money else ""
+    item = f"{d.item}{_plain(d.quantity)}{d.item_unit}" if d.item else ""
+    return "，".join(part for part in (money, item) if part)
 
 
 # --- 物资台账: every receipt and issue with the stock after it.
 
 
 def _supplies(place: Place, span: Span, user) -> QuerySet:
-    """Item by item in the order entered: each move's 结存 is the stock it left."""
+    """Item by item in date order (then as entered): each move's 结存 is the stock it left, as
+    a correction dated back rewrites the 结存 after it."""
     return (
         SupplyMove.objects.visible_to(user)
         .filter(place_path__under=place.path)
         .filter(_in_span("date", span))
-        .select_related("place__parent", "item", "campaign", "record", "created_by")
-        .order_by("place_path", "item__name", "id")
+        .select_related(
+            "place__parent", "item", "campaign", "record", "created_by", "voided_by", "replaces"
+        )
+        .order_by("place_path", "item__name", "date", "id")
     )
 
 
 def _move(issue: bool) -> Callable[[SupplyMove], Decimal | None]:
     def get(m: SupplyMove) -> Decimal | None:
-        return m.quantity if m.is_issue == issue else None
+        return m.quantity if m.is_issue == issue and not m.voided_at else None
 
     return get
+
+
+def _moved(m: SupplyMove) -> str:
+    return f"{m.kind}{_plain(m.quantity)}{m.item.unit}"
 
 
 def _use(m: SupplyMove) -> str:
@@ -337,7 +404,7 @@ def register_all() -> None:
                 Col(_("户内人数"), lambda a: a.members, 8),
                 Col(_("申报日期"), lambda a: a.applied_on, 12),
                 Col(_("申报数据"), _values, 24),
-                Col(_("阶段"), lambda a: a.get_stage_display(), 10),
+                Col(_("阶段"), _stage, 14),
                 Col(_("评审意见"), lambda a: a.reason, 30),
                 Col(_("评审日期"), lambda a: a.reviewed_on, 12),
                 Col(_("评审人"), _name(lambda a: a.reviewed_by), 10),
@@ -386,10 +453,11 @@ def register_all() -> None:
                 Col(_("住址"), lambda a: a.address, 26),
                 Col(_("联系电话"), _recipient_field("phone"), 14, **SENSITIVE),
                 Col(_("依据的人群"), _basis, 12),
-                Col(_("金额（元）"), lambda a: a.amount or None, 12),
-                Col(_("物资"), lambda a: a.goods, 16),
+                Col(_("金额（元）"), lambda a: _live(a, a.amount or None), 12),
+                Col(_("物资"), lambda a: _live(a, a.goods), 16),
                 Col(_("所属期间"), lambda a: _period(a.period_start, a.period_end), 22),
                 Col(_("备注"), lambda a: a.notes, 24),
+                Col(_("更正/作废"), _voided_or_corrected(_aid_given), 30),
                 Col(_("社区/网格"), lambda a: _full_place(a.place), 16),
             ],
         )
@@ -408,13 +476,14 @@ def register_all() -> None:
                 Col(_("捐赠人/受赠人"), lambda d: d.party_name, 20),
                 Col(_("捐入金额（元）"), _money(Donation.Direction.IN), 12),
                 Col(_("发放金额（元）"), _money(Donation.Direction.OUT), 12),
-                Col(_("结余金额（元）"), lambda d: d.money_left, 12),
+                Col(_("结余金额（元）"), lambda d: _live(d, d.money_left), 12),
                 Col(_("物品"), lambda d: d.item, 12),
                 Col(_("捐入数量"), _quantity(Donation.Direction.IN), 10),
                 Col(_("发放数量"), _quantity(Donation.Direction.OUT), 10),
                 Col(_("计量单位"), lambda d: d.item_unit, 8),
-                Col(_("该物品结余"), lambda d: d.item_left if d.item else None, 10),
+                Col(_("该物品结余"), lambda d: _live(d, d.item_left if d.item else None), 10),
                 Col(_("备注"), lambda d: d.notes, 24),
+                Col(_("更正/作废"), _voided_or_corrected(_entry_given), 30),
                 Col(_("登记人"), _name(lambda d: d.created_by), 10),
             ],
         )
@@ -423,7 +492,7 @@ def register_all() -> None:
         Ledger(
             code="supplies",
             title=_("物资台账"),
-            description=_("期间内物资的入库和出库，按物资和登记先后排列，结存为该笔之后的库存"),
+            description=_("期间内物资的入库和出库，按物资和日期先后排列，结存为该笔之后的库存"),
             source=_supplies,
             period=True,
             columns=[
@@ -433,11 +502,12 @@ def register_all() -> None:
                 Col(_("类型"), lambda m: m.kind, 10),
                 Col(_("入库数量"), _move(False), 10),
                 Col(_("出库数量"), _move(True), 10),
-                Col(_("结存"), lambda m: m.balance, 10),
+                Col(_("结存"), lambda m: _live(m, m.balance), 10),
                 Col(_("来源/去向"), lambda m: m.counterpart, 22),
                 Col(_("用途"), _use, 26),
                 Col(_("经手人"), _name(lambda m: m.created_by), 10),
                 Col(_("备注"), lambda m: m.notes, 24),
+                Col(_("更正/作废"), _voided_or_corrected(_moved), 30),
                 Col(_("社区/街道"), lambda m: _full_place(m.place), 14),
             ],
         )

@@ -34,6 +34,45 @@ def _money(label, **extra):
     return models.DecimalField(label, max_digits=12, decimal_places=2, **extra)
 
 
+class Voidable(models.Model):
+    """A row that is never deleted but may be voided (作废/撤回): kept with who voided it,
+    when and why, and left out of every total, balance, stock figure and indicator."""
+
+    voided_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
+    voided_by = _user_fk(_("作废人"))
+    void_reason = models.CharField(_("作废原因"), max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_voided(self) -> bool:
+        return self.voided_at is not None
+
+
+def _void_has_reason(name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(voided_at__isnull=True, void_reason="")
+        | (Q(voided_at__isnull=False) & ~Q(void_reason="")),
+        name=name,
+    )
+
+
+class Correctable(Voidable):
+    """A money or stock row that is put right (更正) by voiding it and entering the corrected
+    row, which points to the one it replaces. `version` rises when the row changes, so a page
+    that shows an older state is refused."""
+
+    replaces = models.OneToOneField(
+        "self", verbose_name=_("更正的原记录"), on_delete=models.PROTECT, null=True,
+        blank=True, related_name="replaced_by",
+    )  # fmt: skip
+    version = models.PositiveIntegerField(_("版本"), default=0)
+
+    class Meta:
+        abstract = True
+
+
 class StoredFile(models.Model):
     """A scan or photo kept with a record (an honour's certificate, a signed list)."""
 
@@ -115,13 +154,18 @@ class Campaign(Placed):
                 result.append((key, label, parts[2] if len(parts) > 2 else ""))
         return result
 
+    def live_applications(self) -> models.QuerySet:
+        """The applications not withdrawn: the ones that count."""
+        return self.applications.filter(voided_at__isnull=True)
+
     def filter_values(self) -> list[str]:
         text = self.eligible_filter.replace("，", ",").replace("、", ",")
         return [v.strip() for v in text.split(",") if v.strip()]
 
 
-class Application(models.Model):
-    """One household's or unit's application to a campaign, and how far it got."""
+class Application(Voidable):
+    """One household's or unit's application to a campaign, and how far it got. A withdrawn
+    (撤回) application is voided: kept, but counted nowhere, and the applicant may apply again."""
 
     class Stage(models.TextChoices):
         APPLIED = "申报", _("已申报")
@@ -165,14 +209,15 @@ class Application(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["campaign", "household"],
-                condition=Q(household__isnull=False),
+                condition=Q(household__isnull=False, voided_at__isnull=True),
                 name="application_once_per_household",
             ),
             models.UniqueConstraint(
                 fields=["campaign", "unit"],
-                condition=Q(unit__isnull=False),
+                condition=Q(unit__isnull=False, voided_at__isnull=True),
                 name="application_once_per_unit",
             ),
+            _void_has_reason("application_void_has_reason"),
         ]
 
     def __str__(self) -> str:
@@ -242,7 +287,7 @@ class AssistanceQuerySet(ScopedQuerySet):
         return qs.exclude(membership__category__sensitivity__in=hidden) if hidden else qs
 
 
-class Assistance(Placed):
+class Assistance(Placed, Correctable):
     """救助/慰问: money or goods given to a household or a resident, from one source."""
 
     class Kind(models.TextChoices):
@@ -304,6 +349,7 @@ class Assistance(Placed):
             models.CheckConstraint(
                 condition=Q(amount__gt=0) | ~Q(goods=""), name="assistance_something"
             ),
+            _void_has_reason("assistance_void_has_reason"),
         ]
 
     def __str__(self) -> str:
@@ -333,8 +379,12 @@ class DonationDrive(Placed):
     def __str__(self) -> str:
         return self.name
 
+    def live_entries(self) -> models.QuerySet:
+        """The entries not voided: the ones the balance is made of."""
+        return self.entries.filter(voided_at__isnull=True)
 
-class Donation(models.Model):
+
+class Donation(Correctable):
     """One gift into a drive (money and/or items) or one handing-out from it."""
 
     class Direction(models.TextChoices):
@@ -379,6 +429,7 @@ class Donation(models.Model):
                 condition=Q(money__gt=0) | (Q(quantity__gt=0) & ~Q(item="")),
                 name="donation_something",
             ),
+            _void_has_reason("donation_void_has_reason"),
         ]
 
     def __str__(self) -> str:
@@ -429,7 +480,7 @@ class Stock(Placed):
         return f"{self.item.name} {self.on_hand}"
 
 
-class SupplyMove(Placed):
+class SupplyMove(Placed, Correctable):
     """物资出入库: a receipt (purchased or allocated) or an issue (to a community, a unit, a
     campaign or an event)."""
 
@@ -474,7 +525,8 @@ class SupplyMove(Placed):
         verbose_name_plural = _("物资出入库")
         ordering = ["-date", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(quantity__gt=0), name="supply_move_positive")
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="supply_move_positive"),
+            _void_has_reason("supply_move_void_has_reason"),
         ]
 
     def __str__(self) -> str:

@@ -324,7 +324,7 @@ def apply(
         raise DomainError(
             _("“%(who)s”不在本次评选的参评范围内") % {"who": applicant}, field="applicant"
         )
-    if campaign.applications.filter(**{campaign.subject: applicant}).exists():
+    if campaign.live_applications().filter(**{campaign.subject: applicant}).exists():
         raise DomainError(_("“%(who)s”已经申报过") % {"who": applicant}, field="applicant")
     values = values or {}
     checked = {}
@@ -431,7 +431,7 @@ def screen_all(campaign: Campaign, *, by: User | None) -> int:
     """Apply the campaign's rule to every application still waiting for its first review."""
     if campaign.rule != Campaign.Rule.THRESHOLD:
         raise DomainError(_("本次评选为人工评审，不能自动初审"))
-    waiting = list(campaign.applications.filter(stage=Application.Stage.APPLIED))
+    waiting = list(campaign.live_applications().filter(stage=Application.Stage.APPLIED))
     for application in waiting:
         review(application, by=by)
     return len(waiting)
@@ -468,7 +468,7 @@ def award(
     """评定/授牌: only an applicant who was shortlisted can be awarded."""
     applicant = household if campaign.subject == Campaign.Subject.HOUSEHOLD else unit
     application = (
-        campaign.applications.filter(**{campaign.subject: applicant}).first()
+        campaign.live_applications().filter(**{campaign.subject: applicant}).first()
         if applicant is not None
         else None
     )
@@ -521,7 +521,7 @@ def funnels(campaigns: list[Campaign]) -> dict[int, Funnel]:
     stages: dict[int, dict[str, int]] = {c.pk: {} for c in campaigns}
     certificates = dict.fromkeys(stages, 0)
     rows = (
-        Application.objects.filter(campaign__in=list(stages))
+        Application.objects.filter(campaign__in=list(stages), voided_at__isnull=True)
         .values_list("campaign", "stage", "certificate")
         .annotate(n=Count("id"))
         .order_by()
@@ -686,6 +686,14 @@ def _membership_for(data: AssistanceData) -> Membership | None:
 def give_assistance(data: AssistanceData, *, by: User | None) -> Assistance:
     """救助/慰问 paid or handed to a household or a resident, tied to the group membership it
     depends on (低保金 to the 低保 household…)."""
+    aid = checked_assistance(data, by)
+    aid.save()
+    audit.record_save(by, aid, kind="assistance", fields=ASSISTANCE_FIELDS, before=None)
+    return aid
+
+
+def checked_assistance(data: AssistanceData, by: User | None) -> Assistance:
+    """The payment `data` describes, checked whole and not yet saved."""
     if data.kind not in Assistance.Kind.values:
         raise DomainError(_("请选择救助类型"), field="kind")
     if data.source not in Assistance.Source.values:
@@ -715,7 +723,7 @@ def give_assistance(data: AssistanceData, *, by: User | None) -> Assistance:
             % {"kind": data.kind, "group": "低保" if data.kind == "低保金" else "残疾人"},
             field="kind",
         )
-    aid = Assistance(
+    return Assistance(
         place=recipient.place,
         kind=data.kind,
         source=data.source,
@@ -730,9 +738,6 @@ def give_assistance(data: AssistanceData, *, by: User | None) -> Assistance:
         notes=_text(data.notes, _("备注"), "notes", 200, required=False),
         created_by=by,
     )
-    aid.save()
-    audit.record_save(by, aid, kind="assistance", fields=ASSISTANCE_FIELDS, before=None)
-    return aid
 
 
 # --- Donations ----------------------------------------------------------------------------------
@@ -782,7 +787,9 @@ class DonationData:
 def balance(drive: DonationDrive) -> dict[str, Decimal]:
     """Money ("") and each item still held by the drive: what came in less what went out."""
     result: dict[str, Decimal] = {}
-    rows = drive.entries.values("direction", "item").annotate(m=Sum("money"), q=Sum("quantity"))
+    rows = (
+        drive.live_entries().values("direction", "item").annotate(m=Sum("money"), q=Sum("quantity"))
+    )
     for row in rows.order_by():
         sign = 1 if row["direction"] == Donation.Direction.IN else -1
         result[""] = result.get("", Decimal(0)) + sign * (row["m"] or 0)
@@ -795,34 +802,16 @@ def balance(drive: DonationDrive) -> dict[str, Decimal]:
 def record_donation(drive: DonationDrive, data: DonationData, *, by: User | None) -> Donation:
     """A gift into the drive, or a handing-out from it (never more than the drive holds)."""
     drive = DonationDrive.objects.select_for_update().get(pk=drive.pk)
-    if data.direction not in Donation.Direction.values:
-        raise DomainError(_("请选择捐入或发放"), field="direction")
-    _day(data.date, _("日期"), "date")
-    if data.date < drive.starts_on:
-        raise DomainError(_("日期不能早于活动开始日期"), field="date")
-    if drive.ends_on is not None and data.date > drive.ends_on:
-        raise DomainError(_("募捐活动已于%(day)s结束") % {"day": drive.ends_on}, field="date")
+    entry = checked_donation(drive, data, by)
     # Entries follow each other in time, so the balance on any day is the running balance and
     # a handing-out can never be dated before the money it spends came in.
-    last = drive.entries.order_by("-date").values_list("date", flat=True).first()
+    last = drive.live_entries().order_by("-date").values_list("date", flat=True).first()
     if last is not None and data.date < last:
         raise DomainError(
             _("日期不能早于本活动最近一笔收支（%(day)s），请按时间顺序登记") % {"day": last},
             field="date",
         )
-    money = amount(data.money, _("金额"), "money")
-    quantity = amount(data.quantity, _("数量"), "quantity")
-    item = _text(data.item, _("物品"), "item", 40, required=quantity > 0)
-    if quantity == 0 and item:
-        raise DomainError(_("请填写物品数量"), field="quantity")
-    if money == 0 and quantity == 0:
-        raise DomainError(_("请填写金额或物品数量"), field="money")
-    party = data.resident or data.household or data.unit
-    if party is not None and not _in_scope(by, party.place_path):
-        raise DomainError(_("不能选择辖区外的居民、户或单位"), field="party_name")
-    name = _text(
-        data.party_name or (str(party) if party else ""), _("捐赠人/受赠人"), "party_name", 100
-    )
+    money, item, quantity = entry.money, entry.item, entry.quantity
     if data.direction == Donation.Direction.OUT:
         held = balance(drive)
         if money > held.get("", 0):
@@ -836,7 +825,45 @@ def record_donation(drive: DonationDrive, data: DonationData, *, by: User | None
                 % {"item": item, "q": _plain(quantity), "b": _plain(Decimal(held.get(item, 0)))},
                 field="quantity",
             )
-    entry = Donation.objects.create(
+    entry.save()
+    audit.record(
+        by,
+        "donation.in" if entry.direction == Donation.Direction.IN else "donation.out",
+        drive,
+        data={
+            "party": entry.party_name,
+            "amount": str(money),
+            "item": item,
+            "quantity": str(quantity),
+        },
+    )
+    return entry
+
+
+def checked_donation(drive: DonationDrive, data: DonationData, by: User | None) -> Donation:
+    """The drive's entry `data` describes, checked whole (but not against the drive's balance)
+    and not yet saved."""
+    if data.direction not in Donation.Direction.values:
+        raise DomainError(_("请选择捐入或发放"), field="direction")
+    _day(data.date, _("日期"), "date")
+    if data.date < drive.starts_on:
+        raise DomainError(_("日期不能早于活动开始日期"), field="date")
+    if drive.ends_on is not None and data.date > drive.ends_on:
+        raise DomainError(_("募捐活动已于%(day)s结束") % {"day": drive.ends_on}, field="date")
+    money = amount(data.money, _("金额"), "money")
+    quantity = amount(data.quantity, _("数量"), "quantity")
+    item = _text(data.item, _("物品"), "item", 40, required=quantity > 0)
+    if quantity == 0 and item:
+        raise DomainError(_("请填写物品数量"), field="quantity")
+    if money == 0 and quantity == 0:
+        raise DomainError(_("请填写金额或物品数量"), field="money")
+    party = data.resident or data.household or data.unit
+    if party is not None and not _in_scope(by, party.place_path):
+        raise DomainError(_("不能选择辖区外的居民、户或单位"), field="party_name")
+    name = _text(
+        data.party_name or (str(party) if party else ""), _("捐赠人/受赠人"), "party_name", 100
+    )
+    return Donation(
         drive=drive,
         direction=data.direction,
         date=data.date,
@@ -851,13 +878,6 @@ def record_donation(drive: DonationDrive, data: DonationData, *, by: User | None
         notes=_text(data.notes, _("备注"), "notes", 200, required=False),
         created_by=by,
     )
-    audit.record(
-        by,
-        "donation.in" if entry.direction == Donation.Direction.IN else "donation.out",
-        drive,
-        data={"party": name, "amount": str(money), "item": item, "quantity": str(quantity)},
-    )
-    return entry
 
 
 # --- Supplies -----------------------------------------------------------------------------------
@@ -900,28 +920,13 @@ def _stock_place(place: Place | None, by: User | None) -> Place:
 def move_supplies(place: Place | None, data: MoveData, *, by: User | None) -> SupplyMove:
     """Receive or issue supplies at `place`'s store. An issue never takes more than is on hand,
     even when two are made at the same moment: stock is taken with one conditional UPDATE."""
-    place = _stock_place(place, by)
-    if data.item is None:
-        raise DomainError(_("请选择物资"), field="item")
-    if data.kind not in SupplyMove.Kind.values:
-        raise DomainError(_("请选择出入库类型"), field="kind")
-    quantity = amount(data.quantity, _("数量"), "quantity", allow_zero=False)
-    _day(data.date, _("日期"), "date")
-    issue = data.kind == SupplyMove.Kind.ISSUED
-    targets = [t for t in (data.to_place, data.to_unit, data.campaign, data.record) if t]
-    if issue and len(targets) > 1:
-        raise DomainError(_("去向只能选一个"), field="counterpart")
-    for target in targets:
-        path = target.path if isinstance(target, Place) else target.place_path
-        if not _in_scope(by, path):
-            raise DomainError(_("去向不在本辖区"), field="counterpart")
-    counterpart = data.counterpart.strip() or (str(targets[0]) if targets else "")
-    counterpart = _text(counterpart, _("去向") if issue else _("来源"), "counterpart", 100)
+    move = checked_move(place, data, by)
+    place, quantity, issue = move.place, move.quantity, move.is_issue
     stock, _created = Stock.objects.get_or_create(place=place, item=data.item)
     stock = Stock.objects.select_for_update().get(pk=stock.pk)
     # Moves follow each other in time, so each one's 结存 is the stock on its day.
     last = (
-        SupplyMove.objects.filter(place=place, item=data.item)
+        SupplyMove.objects.filter(place=place, item=data.item, voided_at__isnull=True)
         .order_by("-date")
         .values_list("date", flat=True)
         .first()
@@ -951,7 +956,38 @@ def move_supplies(place: Place | None, data: MoveData, *, by: User | None) -> Su
     else:
         Stock.objects.filter(pk=stock.pk).update(on_hand=F("on_hand") + quantity)
     stock.refresh_from_db()
-    move = SupplyMove.objects.create(
+    move.balance = stock.on_hand
+    move.save()
+    audit.record(
+        by,
+        "supply.issue" if issue else "supply.receive",
+        move,
+        data={"item": data.item.name, "quantity": str(quantity), "party": move.counterpart},
+    )
+    return move
+
+
+def checked_move(place: Place | None, data: MoveData, by: User | None) -> SupplyMove:
+    """The move `data` describes at `place`'s store, checked whole (but not against the stock)
+    and not yet saved; its 结存 is for the caller to set."""
+    place = _stock_place(place, by)
+    if data.item is None:
+        raise DomainError(_("请选择物资"), field="item")
+    if data.kind not in SupplyMove.Kind.values:
+        raise DomainError(_("请选择出入库类型"), field="kind")
+    quantity = amount(data.quantity, _("数量"), "quantity", allow_zero=False)
+    _day(data.date, _("日期"), "date")
+    issue = data.kind == SupplyMove.Kind.ISSUED
+    targets = [t for t in (data.to_place, data.to_unit, data.campaign, data.record) if t]
+    if issue and len(targets) > 1:
+        raise DomainError(_("去向只能选一个"), field="counterpart")
+    for target in targets:
+        path = target.path if isinstance(target, Place) else target.place_path
+        if not _in_scope(by, path):
+            raise DomainError(_("去向不在本辖区"), field="counterpart")
+    counterpart = data.counterpart.strip() or (str(targets[0]) if targets else "")
+    counterpart = _text(counterpart, _("去向") if issue else _("来源"), "counterpart", 100)
+    return SupplyMove(
         place=place,
         item=data.item,
         kind=data.kind,
@@ -962,17 +998,9 @@ def move_supplies(place: Place | None, data: MoveData, *, by: User | None) -> Su
         to_unit=data.to_unit if issue else None,
         campaign=data.campaign if issue else None,
         record=data.record if issue else None,
-        balance=stock.on_hand,
         notes=_text(data.notes, _("备注"), "notes", 200, required=False),
         created_by=by,
     )
-    audit.record(
-        by,
-        "supply.issue" if issue else "supply.receive",
-        move,
-        data={"item": data.item.name, "quantity": str(quantity), "party": counterpart},
-    )
-    return move
 
 
 def _plain(number: Decimal) -> str:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from programs import aid_views, campaign_views, voice_views
+from programs import aid_views, campaign_views, correction_views, voice_views
 
 app_name = "programs"
 
@@ -80,5 +80,28 @@ urlpatterns += [
         "questionnaires/<int:pk>/respond/",
         voice_views.questionnaire_respond,
         name="questionnaire-respond",
+    ),
+]
+
+urlpatterns += [
+    # Voids, corrections and withdrawals (programs/correction_views.py)
+    path("assistance/<int:pk>/void/", correction_views.assistance_void, name="assistance-void"),
+    path(
+        "assistance/<int:pk>/correct/",
+        correction_views.assistance_correct,
+        name="assistance-correct",
+    ),
+    path("donations/entries/<int:pk>/void/", correction_views.donation_void, name="donation-void"),
+    path(
+        "donations/entries/<int:pk>/correct/",
+        correction_views.donation_correct,
+        name="donation-correct",
+    ),
+    path("supplies/moves/<int:pk>/void/", correction_views.move_void, name="move-void"),
+    path("supplies/moves/<int:pk>/correct/", correction_views.move_correct, name="move-correct"),
+    path(
+        "campaigns/applications/<int:pk>/withdraw/",
+        correction_views.application_withdraw,
+        name="application-withdraw",
     ),
 ]

@@ -414,8 +414,9 @@ AGREEMENTS = Source(
 def _applications() -> QuerySet:
     """Applications sit where the applicant lives or works (a household's or a unit's place),
     as in the 评选台账: a community counts its households' applications to a campaign its
-    sub-district runs."""
-    return Application.objects.annotate(
+    sub-district runs. A withdrawn (撤回) application counts nowhere, nor does a voided
+    payment, donation entry or supply move (the sources below)."""
+    return Application.objects.filter(voided_at__isnull=True).annotate(
         applicant_path=Coalesce(
             "household__place_path", "unit__place_path", output_field=PlacePathField()
         ),
@@ -547,7 +548,7 @@ HONOURS = Source(
 ASSISTANCE = Source(
     "assistance",
     _("救助发放"),
-    lambda: Assistance.objects.all(),
+    lambda: Assistance.objects.filter(voided_at__isnull=True),
     "place_path",
     "place",
     date="date",
@@ -557,7 +558,7 @@ ASSISTANCE = Source(
 DONATIONS = Source(
     "donations",
     _("捐赠收支"),
-    lambda: Donation.objects.all(),
+    lambda: Donation.objects.filter(voided_at__isnull=True),
     "drive__place_path",
     "drive__place",
     date="date",
@@ -567,7 +568,7 @@ DONATIONS = Source(
 SUPPLY_MOVES = Source(
     "supply_moves",
     _("物资出入库"),
-    lambda: SupplyMove.objects.all(),
+    lambda: SupplyMove.objects.filter(voided_at__isnull=True),
     "place_path",
     "place",
     date="date",

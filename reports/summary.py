@@ -729,6 +729,7 @@ def aid_by_kind(place: Place, span: Span) -> list[AidKind]:
         r["kind"]: r
         for r in Assistance.objects.filter(
             catalogue.GENERAL_AID,
+            voided_at__isnull=True,
             place_path__under=place.path,
             date__gte=span.start,
             date__lte=span.end,

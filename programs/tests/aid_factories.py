@@ -57,3 +57,21 @@ def receive(place, quantity="10", *, name: str = "口罩", day=None):
         ),
         by=None,
     )
+
+
+def gift(w):
+    """A gift of 500 yuan into the matrix drive (made once)."""
+    if not hasattr(w, "gift"):
+        w.gift = services.record_donation(
+            drive(w),
+            services.DonationData("in", timezone.localdate(), party_name="张三", money="500"),
+            by=None,
+        )
+    return w.gift
+
+
+def move(w):
+    """A receipt of 10 masks at the home community's store (made once)."""
+    if not hasattr(w, "move"):
+        w.move = receive(w.community)
+    return w.move

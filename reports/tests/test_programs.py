@@ -321,3 +321,60 @@ def test_the_placeholders_the_docs_give_as_examples_exist():
         assert name in ctx["n"], name
     for name in re.findall(r"`rates\.([a-z_]+)`", docs):
         assert name in ctx["rates"], name
+
+
+def test_voided_and_withdrawn_records_count_in_no_figure(world):
+    """Void a payment, correct another, void a gift and an issue, withdraw a shortlisted
+    application: each figure moves by exactly what those rows carried, and the drill-down
+    still lists exactly what is counted."""
+    from programs import corrections
+    from programs.models import Donation, SupplyMove
+    from programs.services import AssistanceData
+
+    sample = build(world)
+    aid = sample.aid
+    corrections.void_assistance(aid["temp1"], reason="重复登记", version=0, by=None)
+    dibao_d2 = aid["dibao_d2"]
+    corrections.correct_assistance(
+        dibao_d2,
+        AssistanceData("低保金", "民政", dibao_d2.date, amount="650", household=dibao_d2.household),
+        reason="金额录错",
+        version=0,
+        by=None,
+    )
+    corrections.void_donation(
+        Donation.objects.get(party_name="张大妈"), reason="实为下一期捐款", version=0, by=None
+    )
+    corrections.void_move(
+        SupplyMove.objects.get(kind="发放出库", counterpart="重阳节慰问"),
+        reason="未实际发放",
+        version=0,
+        by=None,
+    )
+    a3 = sample.applications["a3"]
+    corrections.withdraw_application(a3, reason="申报对象录错", stage=a3.stage, by=None)
+
+    expected = dict(EXPECTED)
+    expected.update({
+        "campaigns.applied": 6,  # a3 withdrawn
+        "campaigns.shortlisted": 3,
+        "aid.payments": 8,  # temp1 voided; dibao_d2 replaced by its correction
+        "aid.amount": Decimal("5400.50") - Decimal("1500.50") + Decimal("50"),
+        "aid.dibao_amount": Decimal("3050"),
+        "donations.gifts": 2,
+        "donations.money_in": Decimal("2000"),
+        "supplies.issued": 1,
+    })  # fmt: skip
+    figures = evaluate(PROGRAMS, world.community, YEAR, rows=True)
+    assert {i: figures.totals[i] for i in EXPECTED} == expected
+    for indicator in PROGRAMS:
+        behind = records_behind(indicator, world.community, YEAR)
+        assert behind.count() == figures.rows[indicator.id], indicator.id
+    summed = Assistance.objects.filter(
+        catalogue.GENERAL_AID,
+        voided_at__isnull=True,
+        place_path__under=world.community.path,
+        date__gte=YEAR.start,
+        date__lte=YEAR.end,
+    ).aggregate(s=Sum("amount"))["s"]
+    assert summed == expected["aid.amount"]
