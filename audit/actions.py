@@ -159,6 +159,9 @@ def action_label(action: str) -> str:
 
 # Names of the keys that services put in an entry's `data`.
 DATA_LABELS = {
+    "subject": _("总结对象"),
+    "department": _("部门"),
+    "worker": _("个人"),
     "path": _("访问路径"),
     "method": _("请求方式"),
     "failures": _("连续失败次数"),
