@@ -254,11 +254,12 @@ class Subject:
             return str(_("（只计%(own)s）") % {"own": own})
         if self.kind == DEPARTMENT and indicator.source.code in _RECORD_SOURCES:
             return str(_("（只计工作领域为%(topics)s的工作记录）") % {"topics": self.topic_names})
+        if self.kind == DEPARTMENT and indicator.source.code in self.department.only:
+            return str(_("（只计%(name)s方面的记录）") % {"name": self.department.name})
         return ""
 
     @cached_property
     def topic_names(self) -> str:
-
         names = Topic.objects.filter(code__in=self.department.topics).values_list("name", flat=True)
         return "、".join(names)
 

@@ -270,6 +270,7 @@ def test_a_department_summary_covers_only_its_work_areas_and_topics(client, worl
     assert "甲社区爱国卫生运动委员会办公室" in body  # the signature
     appendix = _appendix(content)
     assert "只计工作领域为卫生健康、环境的工作记录" in appendix["工作记录（条）"][2]
+    assert "只计爱国卫生方面的记录" in appendix["开展检查（次）"][2]
     assert snapshot.subject == DEPARTMENT and snapshot.department == "health"
     # The page: the department chosen, each figure opening only the department's records.
     client.force_login(head)
