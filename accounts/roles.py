@@ -39,6 +39,7 @@ class Perm(StrEnum):
     VIEW_HEALTH = "view_health"  # health groups: 残疾, 严重精神障碍
     VIEW_JUDICIAL = "view_judicial"  # judicial groups: 社区矫正, 安置帮教
     MANAGE_CATALOGUE = "manage_catalogue"  # group categories and their attributes, units…
+    REVIEW_STAFF = "review_staff"  # the personal year-end summaries of the workers under one
 
 
 _WORKER = frozenset({Perm.VIEW_PLACES, Perm.VIEW_RECORDS, Perm.EDIT_RECORDS})
@@ -48,10 +49,15 @@ _FRONTLINE = frozenset({Perm.VIEW_SENSITIVE})
 
 # Separation of duties: the system administrator and the auditor see no resident data, and
 # nobody who reads or writes resident data manages accounts or reads the audit log.
+# Those who lead workers read and write each one's personal summary (个人工作总结); a worker
+# produces only their own.
+_LEADS = frozenset({Perm.REVIEW_STAFF})
 GRANTS: dict[Role, frozenset[Perm]] = {
-    Role.DISTRICT_ADMIN: _WORKER | {Perm.VIEW_HEALTH, Perm.VIEW_JUDICIAL, Perm.MANAGE_CATALOGUE},
-    Role.SUBDISTRICT_ADMIN: _WORKER | {Perm.VIEW_HEALTH, Perm.VIEW_JUDICIAL},
-    Role.COMMUNITY_HEAD: _WORKER | _FRONTLINE | {Perm.VIEW_HEALTH, Perm.VIEW_JUDICIAL},
+    Role.DISTRICT_ADMIN: _WORKER
+    | _LEADS
+    | {Perm.VIEW_HEALTH, Perm.VIEW_JUDICIAL, Perm.MANAGE_CATALOGUE},
+    Role.SUBDISTRICT_ADMIN: _WORKER | _LEADS | {Perm.VIEW_HEALTH, Perm.VIEW_JUDICIAL},
+    Role.COMMUNITY_HEAD: _WORKER | _FRONTLINE | _LEADS | {Perm.VIEW_HEALTH, Perm.VIEW_JUDICIAL},
     Role.COMMUNITY_WORKER: _WORKER | _FRONTLINE | {Perm.VIEW_HEALTH},
     Role.GRID_WORKER: _WORKER | _FRONTLINE,
     Role.VIEWER: frozenset({Perm.VIEW_PLACES, Perm.VIEW_RECORDS}),

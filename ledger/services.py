@@ -473,27 +473,7 @@ def visit_coverage(
         .filter(category=category, place_path__under=place.path, start__lte=end)
         .filter(Q(end__isnull=True) | Q(end__gte=start))
     )
-    in_period = Q(record__date__gte=start, record__date__lte=end)
-    residents = members.filter(resident__isnull=False).values("resident_id")
-    households = members.filter(household__isnull=False).values("household_id")
-    visited_residents = set(
-        Visit.objects.filter(in_period, resident_id__in=residents).values_list(
-            "resident_id", flat=True
-        )
-    ) | set(
-        _lived_in_on_visit("household", start, end, resident_id__in=residents).values_list(
-            "resident_id", flat=True
-        )
-    )
-    visited_households = set(
-        Visit.objects.filter(in_period, household_id__in=households).values_list(
-            "household_id", flat=True
-        )
-    ) | set(
-        _lived_in_on_visit("resident", start, end, household_id__in=households).values_list(
-            "household_id", flat=True
-        )
-    )
+    visited_residents, visited_households = _visited(members, start, end)
 
     def seen(m) -> bool:
         return (m["resident_id"] in visited_residents) or (m["household_id"] in visited_households)
@@ -520,6 +500,49 @@ def visit_coverage(
         by_place=[tuple(counts) for _path, counts in sorted(per_place.items())],
         unvisited=unvisited,
     )
+
+
+def unvisited_counts(members, start: datetime.date, end: datetime.date) -> dict[int, int]:
+    """Of the given memberships (a queryset, in force at some time in [start, end]), how many
+    of each category were not visited in the period, as `visit_coverage` decides it: the
+    same five queries for any number of categories (one when there are no members)."""
+    rows = list(members.values("category_id", "resident_id", "household_id"))
+    if not rows:
+        return {}
+    visited_residents, visited_households = _visited(members, start, end)
+    counts: dict[int, int] = {}
+    for m in rows:
+        seen = m["resident_id"] in visited_residents or m["household_id"] in visited_households
+        if not seen:
+            counts[m["category_id"]] = counts.get(m["category_id"], 0) + 1
+    return counts
+
+
+def _visited(members, start: datetime.date, end: datetime.date) -> tuple[set[int], set[int]]:
+    """The residents and households among `members` visited in [start, end]: in person, or
+    through a visit to the household they lived in (or a member of it) on that day."""
+    in_period = Q(record__date__gte=start, record__date__lte=end)
+    residents = members.filter(resident__isnull=False).values("resident_id")
+    households = members.filter(household__isnull=False).values("household_id")
+    visited_residents = set(
+        Visit.objects.filter(in_period, resident_id__in=residents).values_list(
+            "resident_id", flat=True
+        )
+    ) | set(
+        _lived_in_on_visit("household", start, end, resident_id__in=residents).values_list(
+            "resident_id", flat=True
+        )
+    )
+    visited_households = set(
+        Visit.objects.filter(in_period, household_id__in=households).values_list(
+            "household_id", flat=True
+        )
+    ) | set(
+        _lived_in_on_visit("resident", start, end, household_id__in=households).values_list(
+            "household_id", flat=True
+        )
+    )
+    return visited_residents, visited_households
 
 
 # -- Residents' own sign-in by short code --------------------------------------------------

@@ -59,6 +59,7 @@ PLACEHOLDERS: list[tuple[str, str | Promise]] = [
     ("{{ title }}", gettext_lazy("标题，如“柳岸社区2026年度工作总结”")),
     ("{{ place }}", gettext_lazy("区划名称")),
     ("{{ place_kind }}", gettext_lazy("区划层级：社区、街道或区")),
+    ("{{ author }}", gettext_lazy("落款：区划名称，部门总结为区划加部门，个人总结为本人姓名")),
     ("{{ upper }}", gettext_lazy("上级区划名称")),
     ("{{ year }}", gettext_lazy("年度")),
     ("{{ period }}", gettext_lazy("统计期间，如“2026年1月1日至2026年12月31日”")),
@@ -181,7 +182,7 @@ DEFAULT_LINES: list[tuple[str, str]] = [
     (BODY, "（{{ loop.index|cn }}）{{ item }}"),
     (BODY, "{%p endfor %}"),
     (BODY, ""),
-    (SIGNATURE, "{{ place }}"),
+    (SIGNATURE, "{{ author }}"),
     (SIGNATURE, "{{ date }}"),
 ]
 
@@ -246,7 +247,7 @@ def appendix(summary: Summary) -> list[AppendixRow]:
             AppendixRow(
                 f"{indicator.name}（{indicator.unit}）",
                 summary.numbers[id_],
-                str(indicator.definition),
+                str(indicator.definition) + summary.subject.note(indicator),
                 figures.rows.get(id_, 0),
             )
         )
@@ -267,6 +268,29 @@ def appendix(summary: Summary) -> list[AppendixRow]:
                     figures.rows.get(rate.denominator.id, 0),
                 )
             )
+    # The gaps the prompts name: counted from the records too, though not indicators.
+    for gap in summary.unvisited:
+        rows.append(
+            AppendixRow(
+                _("未走访的%(group)s（%(unit)s）") % {"group": gap.category, "unit": gap.unit},
+                str(gap.count),
+                _(
+                    "统计期间内任一时间在%(group)s登记中、期间内本人或其所住户（户的任一成员）"
+                    "没有走访记录的%(unit)s数（与“走访覆盖率”页面一致）"
+                )
+                % {"group": gap.category, "unit": gap.unit},
+                gap.count,
+            )
+        )
+    if summary.unreported:
+        rows.append(
+            AppendixRow(
+                _("矛盾纠纷排查未报（个半月）"),
+                str(summary.unreported),
+                _("统计期间内已结束、社区及其网格均未登记排查（含零报告）的半月数，按社区计"),
+                summary.unreported,
+            )
+        )
     return rows
 
 
@@ -306,9 +330,15 @@ def context(
         left_out = _("本期没有登记%(areas)s方面的记录，未列入总结。") % {
             "areas": "、".join(summary.left_out)
         }
+    author = place.name
+    if summary.subject.worker is not None:
+        author = summary.subject.worker.name
+    elif summary.subject.department is not None:
+        author = f"{place.name}{summary.subject.department.office}"
     return {
         "title": summary.title,
         "place": place.name,
+        "author": author,
         "place_kind": place.get_kind_display(),
         "upper": place.parent.name if place.parent_id else "",
         "year": summary.span.end.year,
@@ -350,6 +380,7 @@ def sample_context() -> dict[str, Any]:
     return {
         "title": _("示例社区2026年度工作总结"),
         "place": _("示例社区"),
+        "author": _("示例社区"),
         "place_kind": _("社区"),
         "upper": _("示例街道"),
         "year": 2026,

@@ -60,6 +60,29 @@ class PeriodForm(forms.Form):
         return Span(datetime.date(year, 1, 1), min(datetime.date(year, 12, 31), today))
 
 
+class SummaryPeriodForm(PeriodForm):
+    """The summary's place and period, and optionally one department's work over the place."""
+
+    department = forms.ChoiceField(label=_("部门"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from reports.subjects import DEPARTMENTS
+
+        super().__init__(*args, **kwargs)
+        self.fields["department"].choices = [
+            ("", _("全部工作")),
+            *[(d.code, d.office) for d in DEPARTMENTS],
+        ]
+
+
+class WorkerPeriodForm(PeriodForm):
+    """A personal summary's period: its place is the worker's own."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["place"]
+
+
 def year_before(span: Span) -> Span:
     """The same days one year earlier (28 February for a 29th)."""
 

@@ -51,6 +51,23 @@ class SummarySnapshot(Placed):
         WEB = "web", _("网页")
         CLI = "cli", _("命令行")
 
+    class Subject(models.TextChoices):
+        PLACE = "place", _("社区/街道")
+        DEPARTMENT = "department", _("部门")
+        WORKER = "worker", _("个人")
+
+    subject = models.CharField(
+        _("总结对象"), max_length=10, choices=Subject.choices, default=Subject.PLACE
+    )
+    department = models.CharField(_("部门"), max_length=20, blank=True)  # reports/subjects.py
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("个人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )  # a personal summary's worker
     title = models.CharField(_("标题"), max_length=120)
     year = models.PositiveSmallIntegerField(_("年度"))
     start = models.DateField(_("统计起始日"))

@@ -20,6 +20,7 @@ from audit import services as audit
 from people.ledgers import Span
 from reports import documents
 from reports.models import SummarySnapshot, SummaryTemplate
+from reports.subjects import DEPARTMENT, PLACE_SUBJECT, WORKER, Subject, department
 from reports.summary import Summary, build, text
 from shequ import files
 from shequ.errors import DomainError
@@ -115,10 +116,40 @@ def _may(by: User | None) -> Callable[[Perm], bool]:
     return lambda perm: has_perm(by, perm)
 
 
-def summarise(place: Place, span: Span, *, by: User | None) -> Summary:
-    if place.kind not in OFFICES:
+def department_subject(code: str) -> Subject:
+    found = department(code)
+    if found is None:
+        raise DomainError(_("没有编号为“%(code)s”的部门") % {"code": code}, field="department")
+    return Subject(DEPARTMENT, department=found)
+
+
+def worker_subject(worker: User) -> Subject:
+    """A worker's personal summary: only for an active account that records work and sits at
+    a place (its summary counts that place's records that are the worker's own)."""
+    if not worker.is_active or not has_perm(worker, Perm.EDIT_RECORDS):
+        raise DomainError(
+            _("%(name)s不是登记和办理记录的在岗工作人员，不能生成个人工作总结")
+            % {"name": worker.name or worker.username},
+            field="worker",
+        )
+    if worker.place_id is None:
+        raise DomainError(_("该账号没有所属区划，不能生成个人工作总结"), field="worker")
+    return Subject(WORKER, worker=worker)
+
+
+def summary_place(place: Place | None, subject: Subject) -> Place:
+    """The place a summary counts over: the chosen office, or a worker's own place."""
+    if subject.kind == WORKER:
+        return subject.worker.place
+    if place is None or place.kind not in OFFICES:
         raise DomainError(_("工作总结按社区、街道或区生成，请选择其中之一"), field="place")
-    return build(place, span, may=_may(by))
+    return place
+
+
+def summarise(
+    place: Place | None, span: Span, *, by: User | None, subject: Subject = PLACE_SUBJECT
+) -> Summary:
+    return build(summary_place(place, subject), span, may=_may(by), subject=subject)
 
 
 def lines(value: str) -> list[str]:
@@ -154,6 +185,8 @@ def snapshot_figures(summary: Summary, ctx: dict) -> dict:
             for r in summary.rates
         },
         "unreported_half_months": summary.unreported,
+        "unvisited": {gap.code: gap.count for gap in summary.unvisited},
+        "subject": _subject_record(summary.subject),
         "text": {
             "intro": text(summary.intro),
             "basic": ctx["basic"],
@@ -164,19 +197,31 @@ def snapshot_figures(summary: Summary, ctx: dict) -> dict:
     }
 
 
+def _subject_record(subject: Subject) -> dict:
+    return {
+        "kind": subject.kind,
+        "department": subject.department.code if subject.department else "",
+        "worker": subject.worker.username if subject.worker else "",
+    }
+
+
 def generate_summary(
-    place: Place,
+    place: Place | None,
     span: Span,
     *,
     by: User | None,
     via: str = WEB,
     shortcomings: list[str] | None = None,
     plans: list[str] | None = None,
+    subject: Subject = PLACE_SUBJECT,
 ) -> tuple[SummarySnapshot, bytes]:
     """Fill the place's template with its summary and keep the snapshot: the file, its
     SHA-256, the figures, the template, who and when, with an audit row — all or nothing.
-    `shortcomings` / `plans`: the prompts as the head edited them (None: as seeded)."""
-    summary = summarise(place, span, by=by)
+    `shortcomings` / `plans`: the prompts as the head edited them (None: as seeded).
+    `subject`: a department's or a worker's summary (a worker's counts over the worker's
+    place, whatever `place` says)."""
+    summary = summarise(place, span, by=by, subject=subject)
+    place = summary.place
     template = template_for(place)
     at = timezone.now()
     ctx = documents.context(
@@ -188,12 +233,20 @@ def generate_summary(
         by=by.name if by is not None else _("命令行"),
         at=at,
     )
+    whose = place.name
+    if subject.kind == WORKER:
+        whose = _("%(place)s中%(name)s本人") % {"place": place.name, "name": subject.worker.name}
+    elif subject.kind == DEPARTMENT:
+        whose = _("%(place)s%(department)s方面") % {
+            "place": place.name,
+            "department": subject.department.name,
+        }
     note = _(
         "以上数字由社区工作平台于%(at)s根据%(place)s登记的记录统计（%(period)s），生成人：%(by)s。"
         "“记录数”是每项数字所依据的记录条数，可在平台“统计”页面逐项打开核对。"
     ) % {
         "at": ctx["generated_at"],
-        "place": place.name,
+        "place": whose,
         "period": ctx["period"],
         "by": ctx["generated_by"],
     }
@@ -205,6 +258,9 @@ def generate_summary(
         with transaction.atomic():
             snapshot = SummarySnapshot.objects.create(
                 place=place,
+                subject=subject.kind,
+                department=subject.department.code if subject.department else "",
+                worker=subject.worker,
                 title=summary.title,
                 year=span.end.year,
                 start=span.start,
@@ -227,6 +283,9 @@ def generate_summary(
                     "template": snapshot.template_name,
                     "sha256": sha256,
                     "via": via,
+                    "subject": snapshot.get_subject_display(),
+                    **({"department": str(subject.department.name)} if subject.department else {}),
+                    **({"worker": subject.worker.username} if subject.worker else {}),
                 },
                 username="cli" if by is None else "",
             )

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,11 +28,14 @@ from areas.models import Place, community_path
 from cases.ledgers import half_months
 from cases.models import Screening
 from ledger.models import WorkRecord
+from ledger.services import unvisited_counts
 from people.ledgers import Span
+from people.models import GroupCategory, Membership, Staff
 from programs.models import Assistance, Honour
 from reports import catalogue
 from reports.catalogue import Indicator, Rate
 from reports.engine import Figures, evaluate
+from reports.subjects import DEPARTMENT, PLACE, PLACE_SUBJECT, WORKER, Subject
 
 NUMERALS = "一二三四五六七八九十"
 TOP_EVENTS = 3  # the year's largest activities named in the summary
@@ -58,6 +61,18 @@ class Section:
     heading: str = ""  # numbered: "二、日常工作开展情况"
 
 
+@dataclass(frozen=True)
+class Unvisited:
+    """Members of a special group not visited in the period (a gap, not an indicator: it opens
+    the group's 走访覆盖率 page, which lists them)."""
+
+    category: str
+    code: str
+    unit: str  # 人 or 户
+    count: int
+    url: str
+
+
 @dataclass
 class Summary:
     place: Place
@@ -75,6 +90,8 @@ class Summary:
     unreported: int  # half-months ended without a dispute screening
     unreported_url: str = ""
     numbers: dict[str, str] = field(default_factory=dict)  # indicator id → the number shown
+    subject: Subject = PLACE_SUBJECT
+    unvisited: list[Unvisited] = field(default_factory=list)  # groups not visited in the span
 
     def used(self) -> list[str]:
         """The indicators the prose names, in order of first appearance."""
@@ -205,14 +222,21 @@ def build(
     *,
     may: Callable[[Perm], bool],
     today: datetime.date | None = None,
+    subject: Subject = PLACE_SUBJECT,
 ) -> Summary:
     """The summary of `place` for `span`, with the figures a reader with the permissions
-    `may` grants is allowed to see."""
+    `may` grants is allowed to see: the place's whole work, or (`subject`) a department's
+    work areas over it, or one worker's own records in it."""
     today = today or timezone.localdate()
-    indicators = [i for i in catalogue.INDICATORS if may(i.needs)]
-    rates = [r for r in catalogue.RATES if may(r.needs)]
+    indicators = subject.narrowed([i for i in catalogue.INDICATORS if may(i.needs)])
+    ids = {i.id for i in indicators}
+    rates = [
+        r
+        for r in catalogue.RATES
+        if may(r.needs) and r.numerator.id in ids and r.denominator.id in ids
+    ]
     figures = evaluate(indicators, place, span, breakdown=False, rows=True)
-    w = _Writer(figures, {i.id for i in indicators})
+    w = _Writer(figures, ids)
     whole_year = span.start.month == 1 and span.start.day == 1 and span.end.month == 12
     whole_year = whole_year and span.end.day == 31 and span.start.year == span.end.year
     if whole_year:
@@ -227,29 +251,86 @@ def build(
         during = _("期间内")
     here = str(_HERE[PlaceKind(place.kind)])
     as_of = _day(span.end)
-
-    if whole_year:
-        title = _("%(place)s%(year)d年度工作总结") % {"place": place.name, "year": span.end.year}
-    elif span.start == datetime.date(span.end.year, 1, 1):
-        # The year so far: the introduction says up to which day.
-        title = _("%(place)s%(year)d年工作总结") % {"place": place.name, "year": span.end.year}
-    else:
-        title = _("%(place)s工作总结（%(start)s至%(end)s）") % {
-            "place": place.name,
-            "start": _day(span.start),
-            "end": as_of,
-        }
-    intro = [
-        Part(
-            _(
-                "现将%(place)s%(start)s至%(end)s的工作情况总结如下。文中数字均由社区工作平台根据"
-                "登记的台账记录统计，每项数字的统计口径和记录数见附件。"
-            )
-            % {"place": place.name, "start": _day(span.start), "end": as_of}
-        )
-    ]
+    title = _title(place, span, subject, whole_year)
+    intro = [Part(_intro(place, span, subject))]
 
     # 一、基本情况
+    if subject.kind == WORKER:
+        basic = _worker_basic(subject, place, span)
+    elif subject.kind == DEPARTMENT and catalogue.BASICS not in subject.department.areas:
+        basic = _department_basic(subject, place)
+    else:
+        basic = _place_basic(w, indicators, as_of, here)
+
+    sections = [
+        Section(area, str(_TITLES[area]), paragraphs)
+        for area, paragraphs in [
+            (catalogue.WORK, _work(w, place, span, during, subject.rows("records"))),
+            (catalogue.PUBLICITY, _publicity(w, during)),
+            (catalogue.DESK, _desk(w, during)),
+            (catalogue.REQUESTS, _requests(w, during)),
+            (catalogue.PETITIONS, _petitions(w, during)),
+            (catalogue.DISPUTES, _disputes(w, during)),
+            (catalogue.SAFETY, _safety(w, during, as_of)),
+            (catalogue.JUDICIAL, _judicial(w, as_of)),
+            (catalogue.CAMPAIGNS, _campaigns(w, place, span, during, here, as_of)),
+            (catalogue.HONOURS_AREA, _honours(w, place, span, during, subject.rows("honours"))),
+            (catalogue.AID, _aid(w, place, span, during, subject.rows("assistance"))),
+            (catalogue.RESOURCES, _resources(w, during)),
+            (catalogue.VOICE, _voice(w, during, as_of)),
+        ]
+        if paragraphs
+    ]
+    shown = {s.area for s in sections}
+    left_out = [
+        str(_TITLES[area])
+        for area in _TITLES
+        if area not in shown and any(i.area == area for i in indicators)
+    ]
+    for n, section in enumerate(sections, start=2):
+        section.heading = _("%(n)s、%(title)s") % {"n": numeral(n), "title": section.title}
+
+    unreported = 0
+    if subject.kind == PLACE or (
+        subject.kind == DEPARTMENT and catalogue.DISPUTES in subject.department.areas
+    ):
+        unreported = unreported_half_months(place, span, today)
+    unreported_url = ""
+    if unreported:
+        unreported_url = (
+            reverse("people:ledger-detail", args=["screenings"])
+            + f"?place={place.pk}&start={span.start.isoformat()}&on={span.end.isoformat()}"
+        )
+    unvisited: list[Unvisited] = []
+    if subject.kind == PLACE or (
+        subject.kind == DEPARTMENT and catalogue.AID in subject.department.areas
+    ):
+        unvisited = unvisited_groups(place, span, may)
+    shortcomings, plans = _prompts(w, during, unreported, unreported_url, as_of, unvisited, subject)
+    summary = Summary(
+        place=place,
+        span=span,
+        title=title,
+        intro=intro,
+        basic=basic,
+        sections=sections,
+        left_out=left_out,
+        shortcomings=shortcomings,
+        plans=plans,
+        figures=figures,
+        indicators=indicators,
+        rates=rates,
+        unreported=unreported,
+        unreported_url=unreported_url,
+        subject=subject,
+        unvisited=unvisited,
+    )
+    summary.numbers = {i.id: number(figures.totals[i.id]) for i in indicators}
+    return summary
+
+
+def _place_basic(w: _Writer, indicators: list[Indicator], as_of: str, here: str) -> list[Paragraph]:
+    """Households, population, units, staff and the special groups at the period's end."""
     basic: list[Paragraph] = []
     people = w.clauses([(_("居民"), "households"), (_("常住人口"), "population")], "、")
     rest = w.clauses([(_("辖区单位"), "units"), (_("在职社区工作者"), "staff")])
@@ -270,64 +351,85 @@ def build(
         basic.append(_sentence(_("登记在册的重点人群有："), groups, "。"))
     if not basic:
         basic.append([Part(_("截至%(day)s，尚未登记人口、户和单位等基本情况。") % {"day": as_of})])
-
-    sections = [
-        Section(area, str(_TITLES[area]), paragraphs)
-        for area, paragraphs in [
-            (catalogue.WORK, _work(w, place, span, during)),
-            (catalogue.PUBLICITY, _publicity(w, during)),
-            (catalogue.DESK, _desk(w, during)),
-            (catalogue.REQUESTS, _requests(w, during)),
-            (catalogue.PETITIONS, _petitions(w, during)),
-            (catalogue.DISPUTES, _disputes(w, during)),
-            (catalogue.SAFETY, _safety(w, during, as_of)),
-            (catalogue.JUDICIAL, _judicial(w, as_of)),
-            (catalogue.CAMPAIGNS, _campaigns(w, place, span, during, here, as_of)),
-            (catalogue.HONOURS_AREA, _honours(w, place, span, during)),
-            (catalogue.AID, _aid(w, place, span, during)),
-            (catalogue.RESOURCES, _resources(w, during)),
-            (catalogue.VOICE, _voice(w, during, as_of)),
-        ]
-        if paragraphs
-    ]
-    shown = {s.area for s in sections}
-    left_out = [
-        str(_TITLES[area])
-        for area in _TITLES
-        if area not in shown and any(i.area == area for i in indicators)
-    ]
-    for n, section in enumerate(sections, start=2):
-        section.heading = _("%(n)s、%(title)s") % {"n": numeral(n), "title": section.title}
-
-    unreported = unreported_half_months(place, span, today)
-    unreported_url = ""
-    if unreported:
-        unreported_url = (
-            reverse("people:ledger-detail", args=["screenings"])
-            + f"?place={place.pk}&start={span.start.isoformat()}&on={span.end.isoformat()}"
-        )
-    shortcomings, plans = _prompts(w, during, unreported, unreported_url, as_of)
-    summary = Summary(
-        place=place,
-        span=span,
-        title=title,
-        intro=intro,
-        basic=basic,
-        sections=sections,
-        left_out=left_out,
-        shortcomings=shortcomings,
-        plans=plans,
-        figures=figures,
-        indicators=indicators,
-        rates=rates,
-        unreported=unreported,
-        unreported_url=unreported_url,
-    )
-    summary.numbers = {i.id: number(figures.totals[i.id]) for i in indicators}
-    return summary
+    return basic
 
 
-def _work(w: _Writer, place: Place, span: Span, during: str) -> list[Paragraph]:
+def _worker_basic(subject: Subject, place: Place, span: Span) -> list[Paragraph]:
+    """Who the worker is (post and start from the staff register when the account is linked
+    to it) and what the figures count."""
+    worker = subject.worker
+    staff = Staff.objects.filter(user=worker).only("post", "start_date").first()
+    if staff is not None:
+        who = _("本人%(name)s，%(place)s%(post)s，%(since)s到岗。") % {
+            "name": worker.name,
+            "place": place.name,
+            "post": staff.post,
+            "since": _day(staff.start_date),
+        }
+    else:
+        who = _("本人%(name)s，%(place)s%(role)s。") % {
+            "name": worker.name,
+            "place": place.name,
+            "role": worker.get_role_display(),
+        }
+    counted = _(
+        "以下数字只统计%(start)s至%(end)s本人在平台组织或登记的工作记录、承办的诉求和案件、"
+        "参加的检查、下达或复查的整改通知、经办的便民服务和登记的救助等记录。"
+    ) % {"start": _day(span.start), "end": _day(span.end)}
+    return [[Part(who)], [Part(counted)]]
+
+
+def _department_basic(subject: Subject, place: Place) -> list[Paragraph]:
+    department = subject.department
+    areas = "、".join(str(_TITLES[a]) for a in department.areas if a in _TITLES)
+    text_ = _("%(office)s负责%(place)s的%(areas)s等工作。") % {
+        "office": department.office,
+        "place": place.name,
+        "areas": areas,
+    }
+    if department.topics:
+        text_ += _("工作记录只统计工作领域为%(topics)s的记录。") % {"topics": subject.topic_names}
+    return [[Part(text_)]]
+
+
+def _title(place: Place, span: Span, subject: Subject, whole_year: bool) -> str:
+    """“甲社区2026年度工作总结”, “临江区爱国卫生2026年度工作总结”, “吴芳2026年度个人工作总结”."""
+    name = place.name
+    what = _("工作总结")
+    if subject.kind == DEPARTMENT:
+        name = f"{place.name}{subject.department.name}"
+    elif subject.kind == WORKER:
+        name, what = subject.worker.name, _("个人工作总结")
+    if whole_year:
+        return _("%(name)s%(year)d年度%(what)s") % {
+            "name": name,
+            "year": span.end.year,
+            "what": what,
+        }
+    if span.start == datetime.date(span.end.year, 1, 1):
+        # The year so far: the introduction says up to which day.
+        return _("%(name)s%(year)d年%(what)s") % {"name": name, "year": span.end.year, "what": what}
+    return _("%(name)s%(what)s（%(start)s至%(end)s）") % {
+        "name": name,
+        "what": what,
+        "start": _day(span.start),
+        "end": _day(span.end),
+    }
+
+
+def _intro(place: Place, span: Span, subject: Subject) -> str:
+    who = place.name
+    if subject.kind == DEPARTMENT:
+        who = _("%(place)s%(name)s") % {"place": place.name, "name": subject.department.name}
+    elif subject.kind == WORKER:
+        who = _("本人")
+    return _(
+        "现将%(who)s%(start)s至%(end)s的工作情况总结如下。文中数字均由社区工作平台根据"
+        "登记的台账记录统计，每项数字的统计口径和记录数见附件。"
+    ) % {"who": who, "start": _day(span.start), "end": _day(span.end)}
+
+
+def _work(w: _Writer, place: Place, span: Span, during: str, only: Q | None) -> list[Paragraph]:
     if not w.value("records.all"):
         return []
     first = _sentence(
@@ -359,7 +461,7 @@ def _work(w: _Writer, place: Place, span: Span, during: str) -> list[Paragraph]:
     visits = w.clauses([(_("登记走访对象"), "visits.all"), (_("走访到居民"), "visits.residents")])
     if visits:
         paragraphs.append(_sentence(_("入户走访中，"), visits, _("（同一居民多次走访计一人）。")))
-    events = top_events(place, span)
+    events = top_events(place, span, only) if only is not None else []
     if events:
         named: Paragraph = []
         for n, record in enumerate(events):
@@ -374,11 +476,12 @@ def _work(w: _Writer, place: Place, span: Span, during: str) -> list[Paragraph]:
     return paragraphs
 
 
-def top_events(place: Place, span: Span) -> list[WorkRecord]:
+def top_events(place: Place, span: Span, only: Q | None = None) -> list[WorkRecord]:
     """The activities with the largest head counts in the span (a scoped query, not an
-    indicator: they are named, not counted)."""
+    indicator: they are named, not counted); `only`: the summary's subject's records."""
     return list(
         WorkRecord.objects.filter(
+            only or Q(),
             place_path__under=place.path,
             kind=WorkRecord.Kind.ACTIVITY,
             date__gte=span.start,
@@ -656,7 +759,7 @@ def campaigns_entered(place: Place, span: Span) -> list[tuple[str, int, int]]:
 HONOURS_NAMED = 20  # the honours the summary names, highest level first
 
 
-def _honours(w: _Writer, place: Place, span: Span, during: str) -> list[Paragraph]:
+def _honours(w: _Writer, place: Place, span: Span, during: str, only: Q | None) -> list[Paragraph]:
     """How many honours, by level, then each by name with its level and issuer."""
     if not w.value("honours.all"):
         return []
@@ -676,7 +779,7 @@ def _honours(w: _Writer, place: Place, span: Span, during: str) -> list[Paragrap
     )
     if levels:
         first += _sentence(_("，其中"), levels)
-    named = honours_received(place, span)
+    named = honours_received(place, span, only or Q())
     if named:
         first.append(Part("："))
         for n, honour in enumerate(named[:HONOURS_NAMED]):
@@ -699,12 +802,12 @@ def _honours(w: _Writer, place: Place, span: Span, during: str) -> list[Paragrap
     return [[*first, Part("。")]]
 
 
-def honours_received(place: Place, span: Span) -> list[Honour]:
+def honours_received(place: Place, span: Span, only: Q | None = None) -> list[Honour]:
     """The honours of the span under the place, the highest level first, then by date."""
     rank = {level: n for n, level in enumerate(Honour.Level.values)}
     found = list(
         Honour.objects.filter(
-            place_path__under=place.path, date__gte=span.start, date__lte=span.end
+            only or Q(), place_path__under=place.path, date__gte=span.start, date__lte=span.end
         )
         .select_related("unit", "staff")
         .order_by("date", "pk")
@@ -721,7 +824,7 @@ class AidKind:
     persons: int
 
 
-def aid_by_kind(place: Place, span: Span) -> list[AidKind]:
+def aid_by_kind(place: Place, span: Span, only: Q | None = None) -> list[AidKind]:
     """The general aid of the span by kind, counted as the assistance list counts it (a
     scoped query; its sums are the catalogue's aid figures, which leave out the aid resting
     on a health group just as this does)."""
@@ -729,6 +832,7 @@ def aid_by_kind(place: Place, span: Span) -> list[AidKind]:
         r["kind"]: r
         for r in Assistance.objects.filter(
             catalogue.GENERAL_AID,
+            only or Q(),
             voided_at__isnull=True,
             place_path__under=place.path,
             date__gte=span.start,
@@ -750,7 +854,7 @@ def aid_by_kind(place: Place, span: Span) -> list[AidKind]:
     ]
 
 
-def _aid(w: _Writer, place: Place, span: Span, during: str) -> list[Paragraph]:
+def _aid(w: _Writer, place: Place, span: Span, during: str, only: Q | None) -> list[Paragraph]:
     paragraphs = []
     if w.value("aid.payments"):
         first = _sentence(
@@ -772,7 +876,7 @@ def _aid(w: _Writer, place: Place, span: Span, during: str) -> list[Paragraph]:
             if w.value("aid.dibao_households"):
                 dibao += _sentence("，", w.clause(_("涉及低保户"), "aid.dibao_households"))
             paragraphs.append([*dibao, Part("。")])
-        kinds = aid_by_kind(place, span)
+        kinds = aid_by_kind(place, span, only)
         if kinds:
             listing = reverse("programs:assistance-list")
             period = {"start": span.start.isoformat(), "end": span.end.isoformat()}
@@ -874,11 +978,41 @@ def _voice(w: _Writer, during: str, as_of: str) -> list[Paragraph]:
 
 
 def _prompts(
-    w: _Writer, during: str, unreported: int, unreported_url: str, as_of: str
+    w: _Writer,
+    during: str,
+    unreported: int,
+    unreported_url: str,
+    as_of: str,
+    unvisited: list[Unvisited],
+    subject: Subject,
 ) -> tuple[list[Paragraph], list[Paragraph]]:
     """存在的不足 and 下一步工作计划, seeded with what the records show still open."""
     short: list[Paragraph] = []
     plans: list[Paragraph] = []
+    if unvisited:
+        groups: Paragraph = []
+        for n, gap in enumerate(unvisited):
+            if n:
+                groups.append(Part("、"))
+            groups += [
+                Part(_("%(group)s中有") % {"group": gap.category}),
+                Part(str(gap.count), url=gap.url),
+                Part(gap.unit),
+            ]
+        short.append(
+            _sentence(
+                _("重点人群走访还没有做到全覆盖：%(during)s，") % {"during": during},
+                groups,
+                _("没有走访记录。"),
+            )
+        )
+        plans.append(
+            _sentence(
+                _("对尚未走访的重点人群（"),
+                list(groups),
+                _("）逐户逐人上门走访，做到应访尽访，并及时登记走访情况。"),
+            )
+        )
     if w.value("requests.overdue"):
         short.append(
             _sentence(
@@ -983,20 +1117,78 @@ def _prompts(
             ]
         )
         plans.append([Part(_("落实矛盾纠纷每半月排查和零报告制度，按时上报排查情况。"))])
-    if not short:
+    if not short and subject.kind != PLACE:
+        short.append(
+            [
+                Part(
+                    _(
+                        "根据登记的记录，本期没有超期未办结、回访不满意、调解不成、逾期未整改或"
+                        "待处理的事项。"
+                    )
+                )
+            ]
+        )
+    elif not short:
         short.append(
             [
                 Part(
                     _(
                         "根据登记的记录，没有超期未办结的诉求和信访、回访不满意的诉求、调解不成的"
                         "纠纷、逾期未整改的安全隐患、待处理的居民意见和未公示的议事协商结果，"
-                        "也没有未报的矛盾纠纷排查。"
+                        "也没有未报的矛盾纠纷排查和本期未走访的重点人群。"
                     )
                 )
             ]
         )
     plans.append([Part(_("继续做好日常工作，每项工作及时登记台账，做到数字有据可查。"))])
     return short, plans
+
+
+# Special groups a community is expected to visit every year (走访全覆盖), in this order.
+VISITED_GROUPS = ("elderly", "dibao", "tekun", "disabled")
+
+
+def unvisited_groups(place: Place, span: Span, may: Callable[[Perm], bool]) -> list[Unvisited]:
+    """Members of the groups to visit, under the place at some time in the span, with no visit
+    in it (as the 走访覆盖率 page counts them; its link lists them). Groups whose numbers are
+    health or judicial data only for the roles that see them. A fixed number of queries."""
+    hidden = []
+    if not may(Perm.VIEW_HEALTH):
+        hidden.append(GroupCategory.Sensitivity.HEALTH)
+    if not may(Perm.VIEW_JUDICIAL):
+        hidden.append(GroupCategory.Sensitivity.JUDICIAL)
+    categories = list(
+        GroupCategory.objects.filter(code__in=VISITED_GROUPS, active=True).exclude(
+            sensitivity__in=hidden
+        )
+    )
+    if not categories:
+        return []
+    members = Membership.objects.filter(
+        category__in=categories, place_path__under=place.path, start__lte=span.end
+    ).filter(Q(end__isnull=True) | Q(end__gte=span.start))
+    counts = unvisited_counts(members, span.start, span.end)
+    coverage = reverse("ledger:visit-coverage")
+    gaps = []
+    for category in sorted(categories, key=lambda c: VISITED_GROUPS.index(c.code)):
+        if not counts.get(category.pk):
+            continue
+        query = {
+            "category": category.pk,
+            "place": place.pk,
+            "start": span.start.isoformat(),
+            "end": span.end.isoformat(),
+        }
+        gaps.append(
+            Unvisited(
+                category.name,
+                category.code,
+                str(_("户") if category.subject == GroupCategory.Subject.HOUSEHOLD else _("人")),
+                counts[category.pk],
+                f"{coverage}?{urlencode(query)}",
+            )
+        )
+    return gaps
 
 
 def unreported_half_months(place: Place, span: Span, today: datetime.date) -> int:

@@ -15,14 +15,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from accounts.models import User, UserQuerySet
 from accounts.roles import Perm, has_perm
 from accounts.scope import get_for_user, require
 from areas.models import Place
 from audit import services as audit
 from people.ledgers import Span
 from reports import catalogue, documents, services
-from reports.forms import PeriodForm, SummaryTextsForm, TemplateUploadForm
+from reports.forms import (
+    PeriodForm,
+    SummaryPeriodForm,
+    SummaryTextsForm,
+    TemplateUploadForm,
+    WorkerPeriodForm,
+)
 from reports.models import SummarySnapshot, SummaryTemplate
+from reports.subjects import PLACE_SUBJECT, WORKER, Subject
 from reports.summary import Part, Summary, text
 from shequ import files
 from shequ.errors import DomainError, add_to_form
@@ -40,7 +48,7 @@ def _period(request: HttpRequest, data) -> tuple[PeriodForm, Place | None, Span 
         data["place"] = str(request.user.place_id)
     if not (data.get("year") or data.get("start") or data.get("end")):
         data["year"] = str(timezone.localdate().year)
-    form = PeriodForm(data, user=request.user)
+    form = SummaryPeriodForm(data, user=request.user)
     if not form.is_valid():
         return form, None, None
     place = get_for_user(
@@ -49,12 +57,18 @@ def _period(request: HttpRequest, data) -> tuple[PeriodForm, Place | None, Span 
     if place.kind not in services.OFFICES:
         form.add_error("place", _("工作总结按社区、街道或区生成，请选择其中之一"))
         return form, None, None
+    span = _span(form)
+    return form, (place if span else None), span
+
+
+def _span(form: PeriodForm) -> Span | None:
+    """The form's span cut at today; None (with the form's error) when it has not begun."""
     span = form.span()
     today = timezone.localdate()
     if span.start > today:
         form.add_error(None, _("该期间尚未开始，不能生成工作总结"))
-        return form, None, None
-    return form, place, Span(span.start, min(span.end, today))
+        return None
+    return Span(span.start, min(span.end, today))
 
 
 def _links(summary: Summary, paragraphs: list[list[Part]]) -> list[list[dict]]:
@@ -64,6 +78,7 @@ def _links(summary: Summary, paragraphs: list[list[Part]]) -> list[list[dict]]:
             "place": summary.place.pk,
             "start": summary.span.start.isoformat(),
             "end": summary.span.end.isoformat(),
+            **summary.subject.query(),
         }
     )
     shown = []
@@ -84,9 +99,16 @@ def summary_definition(indicator_id: str) -> str:
     return str(indicator.definition) if indicator else ""
 
 
-def _snapshots(place: Place):
+def _snapshots(place: Place, subject: Subject):
+    """The place's earlier summaries of the same kind: the place's own, one department's, or
+    one worker's."""
     return (
-        SummarySnapshot.objects.filter(place=place)
+        SummarySnapshot.objects.filter(
+            place=place,
+            subject=subject.kind,
+            department=subject.department.code if subject.department else "",
+            worker=subject.worker,
+        )
         .select_related("by")
         .only("pk", "title", "created_at", "template_name", "via", "sha256", "size", "by__name")[
             :SNAPSHOTS_SHOWN
@@ -97,15 +119,28 @@ def _snapshots(place: Place):
 @login_required
 @require_http_methods(["GET", "POST"])
 def summary(request: HttpRequest) -> HttpResponse:
+    """A place's summary (社区/街道/区), or one department's work over it (部门)."""
     require(request.user, Perm.VIEW_RECORDS)
     posting = request.method == "POST"
     if posting:
         require(request.user, Perm.EDIT_RECORDS)
     form, place, span = _period(request, request.POST if posting else request.GET)
-    context: dict = {"form": form, "place": place, "current_place": place}
+    subject = PLACE_SUBJECT
+    if place is not None and form.cleaned_data.get("department"):
+        subject = services.department_subject(form.cleaned_data["department"])
+    context: dict = {"form": form, "place": place, "current_place": place, "choice": subject.kind}
     if place is None:
         return render(request, "reports/summary.html", context)
-    result = services.summarise(place, span, by=request.user)
+    return _summary_page(request, form, place, span, subject, context)
+
+
+def _summary_page(
+    request: HttpRequest, form: PeriodForm, place: Place, span: Span, subject: Subject, context
+) -> HttpResponse:
+    """The summary as a page whose figures open their records, and on POST the .docx (with
+    the prompts as edited) kept as a snapshot: the same for a place, a department, a worker."""
+    posting = request.method == "POST"
+    result = services.summarise(place, span, by=request.user, subject=subject)
     texts = SummaryTextsForm(
         request.POST if posting else None,
         initial={
@@ -121,12 +156,14 @@ def summary(request: HttpRequest) -> HttpResponse:
                 by=request.user,
                 shortcomings=services.lines(texts.cleaned_data["shortcomings"]),
                 plans=services.lines(texts.cleaned_data["plans"]),
+                subject=subject,
             )
         except DomainError as exc:
             add_to_form(texts, exc)
         else:
             return _docx(content, snapshot.file_name)
-    template = services.template_for(place)
+    template = services.template_for(result.place)
+    fields = ("place", "year", "start", "end", "department")
     context.update(
         summary=result,
         span=span,
@@ -140,13 +177,78 @@ def summary(request: HttpRequest) -> HttpResponse:
         ],
         shortcomings=_links(result, result.shortcomings),
         plans=_links(result, result.plans),
-        snapshots=list(_snapshots(place)),
+        snapshots=list(_snapshots(result.place, subject)),
         may_generate=has_perm(request.user, Perm.EDIT_RECORDS),
-        period=[(k, form.data[k]) for k in ("place", "year", "start", "end") if form.data.get(k)],
+        period=[(k, form.data[k]) for k in fields if form.data.get(k)],
         judicial_hidden=not has_perm(request.user, Perm.VIEW_JUDICIAL),
         button=_("查看"),
     )
     return render(request, "reports/summary.html", context)
+
+
+class _Workers(UserQuerySet):
+    """Accounts as records: read through the reader's place (a head sees the community's
+    workers), where the account pages need the right to manage accounts."""
+
+    scope_perm = Perm.VIEW_RECORDS
+
+
+def worker_for(request: HttpRequest, pk: int) -> User:
+    """The worker whose personal summary the reader asks for: oneself; or, for those who
+    review staff, a worker under their place (404 beyond it, with the audit row every
+    out-of-scope read gets); 403 for anyone else's without the right."""
+    require(request.user, Perm.VIEW_RECORDS)
+    if pk == request.user.pk:
+        return request.user
+    require(request.user, Perm.REVIEW_STAFF)
+    return get_for_user(_Workers(User).select_related("place"), request.user, pk=pk)
+
+
+def _workers(reader) -> list[User]:
+    """The accounts whose personal summaries a reviewer may open: active, recording work,
+    under the reader's place."""
+    if not has_perm(reader, Perm.REVIEW_STAFF):
+        return []
+    return [
+        u
+        for u in _Workers(User)
+        .visible_to(reader)
+        .filter(is_active=True)
+        .select_related("place")
+        .order_by("place__path", "name", "pk")
+        if has_perm(u, Perm.EDIT_RECORDS)
+    ]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def worker_summary(request: HttpRequest, pk: int) -> HttpResponse:
+    """个人工作总结: one worker's own records of the period, over the worker's place."""
+    worker = worker_for(request, pk)
+    posting = request.method == "POST"
+    if posting:
+        require(request.user, Perm.EDIT_RECORDS)
+    data = (request.POST if posting else request.GET).copy()
+    if not (data.get("year") or data.get("start") or data.get("end")):
+        data["year"] = str(timezone.localdate().year)
+    form = WorkerPeriodForm(data, user=request.user)
+    context: dict = {
+        "form": form,
+        "worker": worker,
+        "workers": _workers(request.user),
+        "choice": WORKER,
+        "place": None,
+    }
+    span = _span(form) if form.is_valid() else None
+    if span is None:
+        return render(request, "reports/summary.html", context)
+    try:
+        subject = services.worker_subject(worker)
+    except DomainError as exc:
+        form.add_error(None, exc.message)
+        return render(request, "reports/summary.html", context)
+    context.update(place=worker.place, current_place=worker.place)
+    return _summary_page(request, form, worker.place, span, subject, context)
 
 
 def _docx(content: bytes, file_name: str) -> HttpResponse:
@@ -161,6 +263,8 @@ def _docx(content: bytes, file_name: str) -> HttpResponse:
 def snapshot_file(request: HttpRequest, pk: int) -> HttpResponse:
     """An earlier summary, byte for byte as it was handed out (its SHA-256 checked)."""
     snapshot = get_for_user(SummarySnapshot.objects, request.user, pk=pk)
+    if snapshot.worker_id is not None and snapshot.worker_id != request.user.pk:
+        require(request.user, Perm.REVIEW_STAFF)  # someone else's personal summary
     try:
         content = services.snapshot_bytes(snapshot)
     except DomainError as exc:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("indicators/<str:indicator_id>/", views.drill, name="drill"),
     path("summary/", summary_views.summary, name="summary"),
     path("summary/<int:pk>/", summary_views.snapshot_file, name="summary-snapshot"),
+    path("summary/worker/<int:pk>/", summary_views.worker_summary, name="summary-worker"),
     path("summary/templates/", summary_views.templates, name="summary-templates"),
     path(
         "summary/templates/default/",

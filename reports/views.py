@@ -17,9 +17,12 @@ from django.views.decorators.http import require_http_methods
 from accounts.roles import Perm, has_perm
 from accounts.scope import get_for_user, require
 from areas.models import Place
-from reports import catalogue
+from reports import catalogue, services
 from reports.engine import OWN, evaluate, records_behind
 from reports.forms import PeriodForm, year_before
+from reports.subjects import PLACE_SUBJECT
+from reports.summary_views import worker_for
+from shequ.errors import DomainError
 
 DRILL_ROWS = 200
 
@@ -45,8 +48,22 @@ def _query(place: Place, form: PeriodForm, **extra) -> str:
     )
 
 
-def _drill_url(indicator, place: Place, form: PeriodForm) -> str:
-    return reverse("reports:drill", args=[indicator.id]) + "?" + _query(place, form)
+def _drill_url(indicator, place: Place, form: PeriodForm, **subject) -> str:
+    return reverse("reports:drill", args=[indicator.id]) + "?" + _query(place, form, **subject)
+
+
+def _subject(request: HttpRequest):
+    """A department's or a worker's figures (the summary's links name them); the place's
+    whole work otherwise. A worker's are read as their summary is: oneself, or a worker under
+    one's place for those who review staff."""
+    try:
+        if request.GET.get("department"):
+            return services.department_subject(request.GET["department"])
+        if request.GET.get("worker"):
+            return services.worker_subject(worker_for(request, int(request.GET["worker"])))
+    except (DomainError, ValueError):
+        raise Http404 from None
+    return PLACE_SUBJECT
 
 
 @login_required
@@ -182,20 +199,32 @@ def drill(request: HttpRequest, indicator_id: str) -> HttpResponse:
     indicator = catalogue.indicator(indicator_id)
     if indicator is None or not has_perm(request.user, indicator.needs):
         raise Http404
+    subject = _subject(request)
+    counted = subject.narrow(indicator)
+    if counted is None:
+        raise Http404  # nothing of the department's or the worker's is counted by it
     form, place = _period(request)
-    context: dict = {"indicator": indicator, "form": form, "place": place, "current_place": place}
+    context: dict = {
+        "indicator": indicator,
+        "form": form,
+        "place": place,
+        "current_place": place,
+        "subject": subject,
+        "hidden": list(subject.query().items()),
+        "subject_note": subject.note(indicator),
+    }
     if place is not None:
         span = form.span()
-        figures = evaluate([indicator], place, span)
+        figures = evaluate([counted], place, span)
         cells = figures.by_child[indicator.id]
         children = [
-            (child, cells.get(child.pk, 0), _drill_url(indicator, child, form))
+            (child, cells.get(child.pk, 0), _drill_url(indicator, child, form, **subject.query()))
             for child in figures.children
         ]
         if cells.get(OWN):
             children.append((None, cells[OWN], ""))
         months = sorted(figures.by_month[indicator.id].items())
-        rows = records_behind(indicator, place, span).select_related(*indicator.source.related)
+        rows = records_behind(counted, place, span).select_related(*indicator.source.related)
         context.update(
             total=figures.totals[indicator.id],
             span=span,

@@ -993,6 +993,14 @@ ROUTES: dict[str, Route] = {
         scoped=True,
         community_level=True,
     ),
+    # A personal summary of another worker of the home community (one's own needs only
+    # VIEW_RECORDS; reports/tests/test_subjects.py covers that and the worker without a place).
+    "reports:summary-worker": Route(
+        get=Perm.REVIEW_STAFF,
+        post=Perm.REVIEW_STAFF,
+        kwargs=lambda w: {"pk": w.subject.pk},
+        scoped=True,
+    ),
     "reports:summary-templates": Route(get=Perm.VIEW_RECORDS, post=Perm.EDIT_RECORDS),
     "reports:summary-template-default": Route(get=Perm.VIEW_RECORDS),
     # A template up the tree from one's place may be read (it fills one's summaries): a grid
