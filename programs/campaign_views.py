@@ -264,7 +264,9 @@ def _detail(request: HttpRequest, campaign: Campaign, refused=None) -> HttpRespo
     if stage not in STAGES.values:
         stage = ""
     by_stage = dict(campaign.applications.order_by().values_list("stage").annotate(n=Count("id")))
-    applications = campaign.applications.select_related("household__dwelling", "unit")
+    applications = campaign.applications.select_related(
+        "household__dwelling", "unit", "reviewed_by", "shortlisted_by"
+    )
     if stage:
         applications = applications.filter(stage=stage)
     page = Paginator(applications.order_by("applied_on", "pk"), PAGE_SIZE).get_page(
@@ -325,12 +327,14 @@ def _detail(request: HttpRequest, campaign: Campaign, refused=None) -> HttpRespo
 
 
 def _eligible_for(campaign: Campaign, user):
-    """The eligible population the user sees, less those who applied."""
+    """The eligible population the user sees, less those who applied: those who could apply
+    today (or on the last day, once the campaign is over)."""
     model = Household if campaign.subject == Campaign.Subject.HOUSEHOLD else LocalUnit
     applied = campaign.applications.values(campaign.subject)
+    day = min(timezone.localdate(), campaign.ends_on)
     return (
         model.objects.visible_to(user)
-        .filter(pk__in=services.eligible(campaign).values("pk"))
+        .filter(pk__in=services.eligible(campaign, day).values("pk"))
         .exclude(pk__in=applied)
     )
 

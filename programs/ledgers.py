@@ -109,7 +109,11 @@ def _applications(place: Place, span: Span, user) -> QuerySet:
     if user.scope_path:
         qs = qs.filter(_within(user, "household__place_path", "unit__place_path"))
     return qs.select_related(
-        "campaign", "household__place__parent", "unit__place__parent", "reviewed_by"
+        "campaign",
+        "household__place__parent",
+        "unit__place__parent",
+        "reviewed_by",
+        "shortlisted_by",
     ).order_by("campaign__starts_on", "campaign_id", "applied_on", "id")
 
 
@@ -338,9 +342,12 @@ def register_all() -> None:
                 Col(_("申报日期"), lambda a: a.applied_on, 12),
                 Col(_("申报数据"), _values, 24),
                 Col(_("阶段"), lambda a: a.get_stage_display(), 10),
-                Col(_("评审意见"), lambda a: a.reason, 30),
-                Col(_("评审日期"), lambda a: a.reviewed_on, 12),
-                Col(_("评审人"), _name(lambda a: a.reviewed_by), 10),
+                Col(_("初审意见"), lambda a: a.reason, 30),
+                Col(_("初审日期"), lambda a: a.reviewed_on, 12),
+                Col(_("初审人"), _name(lambda a: a.reviewed_by), 10),
+                Col(_("入围评审意见"), lambda a: a.shortlist_reason, 30),
+                Col(_("入围评审日期"), lambda a: a.shortlisted_on, 12),
+                Col(_("入围评审人"), _name(lambda a: a.shortlisted_by), 10),
                 Col(_("授牌日期"), lambda a: a.awarded_on, 12),
                 Col(_("已发证书/牌匾"), _certificate, 10),
                 Col(_("社区/网格"), _applicant_place, 16),

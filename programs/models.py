@@ -147,9 +147,14 @@ class Application(models.Model):
     values = models.JSONField(_("申报数据"), default=dict, blank=True)
     members = models.PositiveSmallIntegerField(_("户内人数"), null=True, blank=True)
     stage = models.CharField(_("阶段"), max_length=6, choices=Stage.choices, default=Stage.APPLIED)
-    reason = models.CharField(_("评审意见"), max_length=200, blank=True)
-    reviewed_by = _user_fk(_("评审人"))
-    reviewed_on = models.DateField(_("评审日期"), null=True, blank=True)
+    # 初审 and 入围 are two decisions, often by different people on different days: each
+    # keeps its own reason, decider and date, so the shortlist never overwrites the review.
+    reason = models.CharField(_("初审意见"), max_length=200, blank=True)
+    reviewed_by = _user_fk(_("初审人"))
+    reviewed_on = models.DateField(_("初审日期"), null=True, blank=True)
+    shortlist_reason = models.CharField(_("入围评审意见"), max_length=200, blank=True)
+    shortlisted_by = _user_fk(_("入围评审人"))
+    shortlisted_on = models.DateField(_("入围评审日期"), null=True, blank=True)
     awarded_on = models.DateField(_("授牌日期"), null=True, blank=True)
     certificate = models.BooleanField(_("已发证书/牌匾"), default=False)
 

@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -269,14 +269,23 @@ def _terms(new: Campaign, old: Campaign) -> dict[str, tuple]:
 
 def _eligible_q(campaign: Campaign, day: datetime.date | None = None) -> Q:
     """The condition on households (or units) that `eligible` selects, for one query over
-    several campaigns (`funnels`)."""
-    day = day or campaign.ends_on
+    several campaigns (`funnels`).
+
+    Without `day`, the campaign's population: those that existed at some time in its period —
+    already there by its end, not yet gone before its start — so a closed campaign's figures
+    do not drift as households are registered later. With `day`, those there on that day (an
+    application's day). A household exists from the day its first member moved in (the
+    registry's date, not the day it was typed in); a unit keeps no opening date in the
+    registry, so only its closing counts."""
+    first, last = (campaign.starts_on, campaign.ends_on) if day is None else (day, day)
     values = campaign.filter_values()
     condition = Q(place_path__startswith=campaign.place_path)
     if campaign.subject == Campaign.Subject.HOUSEHOLD:
-        condition &= Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=day)
+        founded = Residence.objects.filter(household=OuterRef("pk"), since__lte=last)
+        condition &= Q(Exists(founded))
+        condition &= Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=first)
         return condition & Q(registration__in=values) if values else condition
-    condition &= Q(closed_on__isnull=True) | Q(closed_on__gt=day)
+    condition &= Q(closed_on__isnull=True) | Q(closed_on__gt=first)
     return condition & Q(kind__in=values) if values else condition
 
 
@@ -285,7 +294,8 @@ def _eligible_model(campaign: Campaign) -> type[Household] | type[LocalUnit]:
 
 
 def eligible(campaign: Campaign, day: datetime.date | None = None) -> QuerySet:
-    """The households (or units) of the campaign's place it is open to, on `day` (its end)."""
+    """The households (or units) of the campaign's place it is open to: over its period, or
+    on `day`."""
     return _eligible_model(campaign).objects.filter(_eligible_q(campaign, day))
 
 
@@ -412,11 +422,22 @@ def review(
 
 
 def _decided(locked: Application, reason: str, day, by, action: str) -> Application:
-    locked.reason, locked.reviewed_by = reason, by
-    locked.reviewed_on = _day(day or timezone.localdate(), _("评审日期"), "day")
-    if locked.reviewed_on < locked.applied_on:
+    """Record the first review (初审) or the shortlist decision (入围) in its own fields."""
+    day = _day(day or timezone.localdate(), _("评审日期"), "day")
+    if action == "campaign.shortlist":
+        if locked.reviewed_on is not None and day < locked.reviewed_on:
+            raise DomainError(
+                _("入围评审日期不能早于初审日期（%(day)s）") % {"day": locked.reviewed_on},
+                field="day",
+            )
+        locked.shortlist_reason, locked.shortlisted_by, locked.shortlisted_on = reason, by, day
+        fields = ["stage", "shortlist_reason", "shortlisted_by", "shortlisted_on"]
+    else:
+        locked.reason, locked.reviewed_by, locked.reviewed_on = reason, by, day
+        fields = ["stage", "reason", "reviewed_by", "reviewed_on"]
+    if day < locked.applied_on:
         raise DomainError(_("评审日期不能早于申报日期"), field="day")
-    locked.save(update_fields=["stage", "reason", "reviewed_by", "reviewed_on"])
+    locked.save(update_fields=fields)
     audit.record(
         by,
         action,

@@ -1234,7 +1234,9 @@ INDICATORS: list[Indicator] = [
         CAMPAIGNS,
         APPLICATIONS,
         _("期间内提交的评选申报中，截至期末（统计期间最后一天）已确定入围（含已授牌）的份数"),
-        on_day=lambda end: Q(stage__in=[_STAGE.SHORTLISTED, _STAGE.AWARDED], reviewed_on__lte=end),
+        on_day=lambda end: Q(
+            stage__in=[_STAGE.SHORTLISTED, _STAGE.AWARDED], shortlisted_on__lte=end
+        ),
     ),
     Indicator(
         "campaigns.won",
