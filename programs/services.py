@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import datetime
 import re
+import unicodedata
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
@@ -87,16 +88,22 @@ def _text(value: str, what: str, field_name: str, limit: int, *, required: bool 
     return value
 
 
+# What a person types for money or a quantity: digits, one optional point and decimals, a
+# sign only so that a negative gets its own message. No exponent ("1e3"), no inf or nan.
+PLAIN_NUMBER = re.compile(r"^-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$")
+
+
 def amount(value: Any, what: str, field_name: str, *, allow_zero: bool = True) -> Decimal:
-    """A money amount or quantity as typed: not negative, at most two decimals."""
+    """A money amount or quantity as typed: a plain decimal number (thousands separators and
+    full-width digits allowed), not negative, at most two decimals."""
     if value in (None, ""):
         return Decimal("0")
-    try:
-        number = Decimal(str(value).strip().replace(",", ""))
-    except InvalidOperation:
-        number = None
-    if number is None or not number.is_finite():
-        raise DomainError(_("%(what)s应为数字") % {"what": what}, field=field_name)
+    text = unicodedata.normalize("NFKC", str(value)).strip().replace(",", "")
+    if not PLAIN_NUMBER.match(text):
+        raise DomainError(
+            _("%(what)s应为数字，如 1200 或 35.50") % {"what": what}, field=field_name
+        )
+    number = Decimal(text)  # the pattern admits only what Decimal reads as a finite number
     if number < 0:
         raise DomainError(_("%(what)s不能为负数") % {"what": what}, field=field_name)
     if not allow_zero and number == 0:
