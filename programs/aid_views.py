@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
@@ -363,7 +364,7 @@ def drive_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def drive_create(request: HttpRequest) -> HttpResponse:
     user = request.user
-    require(user, Perm.EDIT_RECORDS)
+    _require_store(user)
     form = DriveForm(request.POST or None, user=user, initial={"starts_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
@@ -497,6 +498,14 @@ def _keeps_stores(user) -> bool:
     return has_perm(user, Perm.EDIT_RECORDS) and store_places(user).exists()
 
 
+def _require_store(user) -> None:
+    """403 for a role that records but whose place holds no store (a grid worker): the form
+    would offer no place to choose."""
+    require(user, Perm.EDIT_RECORDS)
+    if not store_places(user).exists():
+        raise PermissionDenied
+
+
 @login_required
 @require_http_methods(["GET"])
 def stock_list(request: HttpRequest) -> HttpResponse:
@@ -616,7 +625,7 @@ def _moved(request: HttpRequest, move: SupplyMove) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def supply_receive(request: HttpRequest) -> HttpResponse:
     user = request.user
-    require(user, Perm.EDIT_RECORDS)
+    _require_store(user)
     form = ReceiveForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -648,7 +657,7 @@ def supply_receive(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def supply_issue(request: HttpRequest) -> HttpResponse:
     user = request.user
-    require(user, Perm.EDIT_RECORDS)
+    _require_store(user)
     record = request.GET.get("record", "")
     initial = {"target": request.GET.get("target", "")}
     form = IssueForm(

@@ -9,9 +9,10 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -36,6 +37,7 @@ from programs.forms import (
     HonourForm,
     ReviewForm,
     ShortlistForm,
+    campaign_places,
 )
 from programs.models import Application, Campaign, Honour
 from shequ import files
@@ -92,9 +94,15 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "page": page,
             "filters": filters,
-            "can_edit": has_perm(request.user, Perm.EDIT_RECORDS),
+            "can_start": _may_start(request.user),
         },
     )
+
+
+def _may_start(user) -> bool:
+    """Whether the user may start a campaign: one who records, over a community or
+    sub-district of their place."""
+    return has_perm(user, Perm.EDIT_RECORDS) and campaign_places(user).exists()
 
 
 def _get_campaign(request: HttpRequest, pk: int, *, edit: bool = False) -> Campaign:
@@ -117,8 +125,9 @@ def _campaign_form_page(request, form, *, title: str, back: str, current_place=N
 @login_required
 @require_http_methods(["GET", "POST"])
 def campaign_create(request: HttpRequest) -> HttpResponse:
-    require(request.user, Perm.EDIT_RECORDS)
     user = request.user
+    if not _may_start(user):
+        raise PermissionDenied  # a grid worker's place runs no campaign: no place to offer
     today = timezone.localdate()
     initial = {
         "subject": Campaign.Subject.HOUSEHOLD,
@@ -296,6 +305,12 @@ def _detail(request: HttpRequest, campaign: Campaign, refused=None) -> HttpRespo
     funnel = services.funnel(campaign)
     steps = funnel_steps(funnel, campaign.subject)
     state_label, state_tag = _state(campaign, today)
+    # Shown again after a refused action, the page's address is the action's (POST only): its
+    # links name the campaign page itself, with the stage that was being looked at.
+    detail_url = reverse("programs:campaign-detail", args=[campaign.pk])
+    pager_query = QueryDict(mutable=True)
+    if stage:
+        pager_query["stage"] = stage
     return render(
         request,
         "programs/campaign_detail.html",
@@ -314,6 +329,9 @@ def _detail(request: HttpRequest, campaign: Campaign, refused=None) -> HttpRespo
             "coverage": funnel.coverage,
             "rows": rows,
             "page": page,
+            "detail_url": detail_url,
+            "pager_base": detail_url,
+            "pager_query": pager_query,
             "stage": stage,
             "stages": [(s.value, s.label, by_stage.get(s.value, 0)) for s in STAGES],
             "waiting": by_stage.get(STAGES.APPLIED, 0),
