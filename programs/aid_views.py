@@ -279,6 +279,7 @@ def assistance_create(request: HttpRequest) -> HttpResponse:
                     period_start=data["period_start"],
                     period_end=data["period_end"],
                     notes=data["notes"],
+                    back_payment=data["back_payment"],
                     **recipient,
                 ),
                 by=user,

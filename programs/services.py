@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -684,6 +685,8 @@ class AssistanceData:
     period_start: datetime.date | None = None
     period_end: datetime.date | None = None
     notes: str = ""
+    # 补发: the worker confirms a second 低保金 for a month already paid is a back-payment.
+    back_payment: bool = False
 
 
 ASSISTANCE_FIELDS = ["kind", "source", "household", "resident", "membership", "amount", "goods"]
@@ -708,6 +711,46 @@ def _membership_for(data: AssistanceData) -> Membership | None:
         .order_by("-start")
         .first()
     )
+
+
+BACK_PAYMENT = "补发"
+
+
+def _check_monthly_once(data: AssistanceData, notes: str) -> str:
+    """低保金 is paid once a month per household (or person): a second payment for the same
+    month is refused as a likely double entry, unless the worker confirms it is a 补发
+    (back-payment, e.g. after the amount was raised), which the notes then say."""
+    month = data.period_start or data.date
+    paid = (
+        Assistance.objects.filter(kind=data.kind)
+        .annotate(month_of=Coalesce("period_start", "date"))
+        .filter(month_of__year=month.year, month_of__month=month.month)
+    )
+    if data.household is not None:
+        paid = paid.filter(household=data.household)
+    else:
+        paid = paid.filter(resident=data.resident)
+    earlier = paid.order_by("date", "pk").first()
+    if earlier is None:
+        return notes
+    if not data.back_payment:
+        raise DomainError(
+            _(
+                "%(who)s%(month)s的%(kind)s已于%(day)s发放（%(amount)s元），同一月份不能重复发放；"
+                "如确属补发，请勾选“确认为补发”"
+            )
+            % {
+                "who": data.household or data.resident,
+                "month": f"{month:%Y年%m月}",
+                "kind": data.kind,
+                "day": f"{earlier.date:%Y-%m-%d}",
+                "amount": _plain(earlier.amount),
+            },
+            field="back_payment",
+        )
+    if BACK_PAYMENT in notes:
+        return notes
+    return _text(f"{BACK_PAYMENT}；{notes}" if notes else BACK_PAYMENT, _("备注"), "notes", 200)
 
 
 @transaction.atomic
@@ -736,6 +779,9 @@ def give_assistance(data: AssistanceData, *, by: User | None) -> Assistance:
         raise DomainError(_("受助对象不在本辖区，不能登记"), field="household")
     if data.period_start and data.period_end and data.period_end < data.period_start:
         raise DomainError(_("所属期间的截止日期不能早于起始日期"), field="period_end")
+    notes = _text(data.notes, _("备注"), "notes", 200, required=False)
+    if data.kind == Assistance.Kind.SUBSISTENCE:
+        notes = _check_monthly_once(data, notes)
     membership = _membership_for(data)
     if membership is None and data.kind in AID_NEEDS_GROUP:
         raise DomainError(
@@ -755,7 +801,7 @@ def give_assistance(data: AssistanceData, *, by: User | None) -> Assistance:
         period_start=data.period_start,
         period_end=data.period_end,
         date=data.date,
-        notes=_text(data.notes, _("备注"), "notes", 200, required=False),
+        notes=notes,
         created_by=by,
     )
     aid.save()
