@@ -468,6 +468,12 @@ class SupplyMove(Placed):
         related_name="+",
     )  # fmt: skip
     balance = models.DecimalField(_("结存"), max_digits=12, decimal_places=2)
+    # A receipt made by an issue to a community's or sub-district's store: the other side of
+    # that issue, so the stock moves between stores instead of vanishing.
+    issue = models.OneToOneField(
+        "self", verbose_name=_("对应出库"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="receipt",
+    )  # fmt: skip
     notes = models.CharField(_("备注"), max_length=200, blank=True)
     created_by = _user_fk(_("经手人"))
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)

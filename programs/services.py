@@ -62,6 +62,8 @@ AID_GROUPS = {
 }
 # Kinds of aid given only to members of their group (低保金 to 低保 households…).
 AID_NEEDS_GROUP = {Assistance.Kind.SUBSISTENCE, Assistance.Kind.DISABILITY}
+# Where supplies are kept: each community and sub-district has its own store.
+STORE_KINDS = (PlaceKind.COMMUNITY, PlaceKind.SUBDISTRICT)
 
 
 def _in_scope(by: User | None, path: str) -> bool:
@@ -963,7 +965,7 @@ class MoveData:
 
 
 def _stock_place(place: Place | None, by: User | None) -> Place:
-    if place is None or place.kind not in (PlaceKind.COMMUNITY, PlaceKind.SUBDISTRICT):
+    if place is None or place.kind not in STORE_KINDS:
         raise DomainError(_("物资按社区或街道管理，请选择社区或街道"), field="place")
     if place.is_retired or not _in_scope(by, place.path):
         raise DomainError(_("只能管理本辖区的物资"), field="place")
@@ -989,6 +991,8 @@ def move_supplies(place: Place | None, data: MoveData, *, by: User | None) -> Su
         path = target.path if isinstance(target, Place) else target.place_path
         if not _in_scope(by, path):
             raise DomainError(_("去向不在本辖区"), field="counterpart")
+    if issue and data.to_place is not None and data.to_place.pk == place.pk:
+        raise DomainError(_("不能发往本库所在的社区或街道"), field="to_place")
     counterpart = data.counterpart.strip() or (str(targets[0]) if targets else "")
     counterpart = _text(counterpart, _("去向") if issue else _("来源"), "counterpart", 100)
     stock, _created = Stock.objects.get_or_create(place=place, item=data.item)
@@ -1046,7 +1050,36 @@ def move_supplies(place: Place | None, data: MoveData, *, by: User | None) -> Su
         move,
         data={"item": data.item.name, "quantity": str(quantity), "party": counterpart},
     )
+    if issue and data.to_place is not None and data.to_place.kind in STORE_KINDS:
+        _receive_issue(move, by)
     return move
+
+
+def _receive_issue(issue: SupplyMove, by: User | None) -> SupplyMove:
+    """The receiving store's side of an issue to a community or sub-district (which keeps its
+    own stock): the matching 调拨入库 there, in the same transaction. Refused there (a later
+    move already recorded, a retired place), the issue is refused with it."""
+    try:
+        receipt = move_supplies(
+            issue.to_place,
+            MoveData(
+                item=issue.item,
+                kind=SupplyMove.Kind.ALLOCATED,
+                quantity=issue.quantity,
+                date=issue.date,
+                counterpart=issue.place.name,
+                notes=issue.notes,
+            ),
+            by=by,
+        )
+    except DomainError as exc:
+        raise DomainError(
+            _("接收方%(p)s入库未能登记：%(why)s") % {"p": issue.to_place.name, "why": exc.message},
+            field="date" if exc.field == "date" else "to_place",
+        ) from None
+    receipt.issue = issue
+    receipt.save(update_fields=["issue"])
+    return receipt
 
 
 def _plain(number: Decimal) -> str:
