@@ -405,18 +405,23 @@ def _held(drive: DonationDrive) -> tuple[Decimal, list[dict]]:
 def drive_detail(request: HttpRequest, pk: int) -> HttpResponse:
     drive = get_for_user(DonationDrive.objects.select_related("place"), request.user, pk=pk)
     money_left, items = _held(drive)
-    entries = list(drive.entries.select_related("created_by").order_by("date", "pk"))
-    money_in = sum((e.money for e in entries if e.direction == "in"), Decimal("0"))
-    money_out = sum((e.money for e in entries if e.direction == "out"), Decimal("0"))
+    # The totals are over every entry; the list shows one page of them, in date order.
+    totals = drive.entries.aggregate(
+        money_in=Sum("money", filter=Q(direction=Donation.Direction.IN), default=Decimal("0")),
+        money_out=Sum("money", filter=Q(direction=Donation.Direction.OUT), default=Decimal("0")),
+    )
+    page = Paginator(
+        drive.entries.select_related("created_by").order_by("date", "pk"), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
     return render(
         request,
         "programs/drive_detail.html",
         {
             "drive": drive,
             "current_place": drive.place,
-            "entries": entries,
-            "money_in": money_in,
-            "money_out": money_out,
+            "entries": page.object_list,
+            "page": page,
+            **totals,
             "money_left": money_left,
             "items": items,
             "can_edit": has_perm(request.user, Perm.EDIT_RECORDS),

@@ -104,3 +104,35 @@ def test_the_issue_form_moves_the_stock_to_the_community(client, world):
     )
     assert response.status_code == 302
     assert (_on_hand(world.subdistrict), _on_hand(world.community)) == (Decimal(30), Decimal(20))
+
+
+def test_a_drive_page_pages_its_entries_with_totals_over_all(
+    client, world, monkeypatch, django_assert_max_num_queries
+):
+    from programs import aid_views
+
+    drive = aid_factories.drive(world)
+    day = drive.starts_on
+    for money in ("100", "50.50", "20"):
+        services.record_donation(
+            drive, services.DonationData("in", day, party_name="张三", money=money), by=None
+        )
+    services.record_donation(
+        drive, services.DonationData("out", day, party_name="李四", money="30"), by=None
+    )
+    services.record_donation(
+        drive, services.DonationData("in", day, party_name="王五", money="9.50"), by=None
+    )
+    monkeypatch.setattr(aid_views, "PAGE_SIZE", 2)
+    client.force_login(world.cast["community_worker"])
+    url = reverse("programs:drive-detail", args=[drive.pk])
+    with django_assert_max_num_queries(13):  # however many entries: none per row
+        first = client.get(url)
+    last = client.get(url, {"page": 3})
+    assert [e.party_name for e in first.context["entries"]] == ["张三", "张三"]
+    assert [e.party_name for e in last.context["entries"]] == ["王五"]
+    for page in (first, last):
+        assert page.context["money_in"] == Decimal("180.00")
+        assert page.context["money_out"] == Decimal("30.00")
+        assert page.context["money_left"] == Decimal("150.00")
+    assert 'href="?page=2"' in first.content.decode()
