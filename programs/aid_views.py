@@ -616,7 +616,7 @@ def _moved(request: HttpRequest, move: SupplyMove) -> HttpResponse:
         request,
         _("已登记%(kind)s：%(item)s %(q)s%(unit)s，结存%(b)s%(unit)s")
         % {
-            "kind": move.kind,
+            "kind": move.get_kind_display(),
             "item": move.item.name,
             "q": _plain(move.quantity),
             "b": _plain(move.balance),

@@ -516,7 +516,10 @@ def application_review(request: HttpRequest, pk: int) -> HttpResponse:
             day=data["day"],
             by=request.user,
         )
-        return _("“%(who)s”%(stage)s") % {"who": done.applicant_name, "stage": done.stage}
+        return _("“%(who)s”%(stage)s") % {
+            "who": done.applicant_name,
+            "stage": done.get_stage_display(),
+        }
 
     return _step(request, pk, ReviewForm, act)
 
@@ -534,7 +537,10 @@ def application_shortlist(request: HttpRequest, pk: int) -> HttpResponse:
             day=data["day"],
             by=request.user,
         )
-        return _("“%(who)s”%(stage)s") % {"who": done.applicant_name, "stage": done.stage}
+        return _("“%(who)s”%(stage)s") % {
+            "who": done.applicant_name,
+            "stage": done.get_stage_display(),
+        }
 
     return _step(request, pk, ShortlistForm, act)
 

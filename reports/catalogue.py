@@ -495,7 +495,8 @@ def _donation_row(d: Donation) -> Row:
 def _move_row(m: SupplyMove) -> Row:
     return Row(
         m.date,
-        f"{m.kind} · {m.item.name}{_money(m.quantity)}{m.item.unit}（{m.counterpart}）",
+        f"{m.get_kind_display()} · {m.item.name}{_money(m.quantity)}{m.item.unit}"
+        f"（{m.counterpart}）",
         m.place.name,
         f"{reverse('programs:move-list')}?place={m.place_id}&item={m.item_id}",
     )
@@ -584,7 +585,7 @@ OPINIONS = Source(
     related=("place",),
     show=lambda o: Row(
         o.date,
-        f"{o.category} · {o.content[:40]}（{o.outcome}）",
+        f"{o.category} · {o.content[:40]}（{o.get_outcome_display()}）",
         o.place.name,
         _link("programs:opinion-detail", o.pk),
     ),
