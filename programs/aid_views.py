@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
@@ -279,6 +280,7 @@ def assistance_create(request: HttpRequest) -> HttpResponse:
                     period_start=data["period_start"],
                     period_end=data["period_end"],
                     notes=data["notes"],
+                    back_payment=data["back_payment"],
                     **recipient,
                 ),
                 by=user,
@@ -378,7 +380,7 @@ def drive_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def drive_create(request: HttpRequest) -> HttpResponse:
     user = request.user
-    require(user, Perm.EDIT_RECORDS)
+    _require_store(user)
     form = DriveForm(request.POST or None, user=user, initial={"starts_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
@@ -419,19 +421,29 @@ def _held(drive: DonationDrive) -> tuple[Decimal, list[dict]]:
 def drive_detail(request: HttpRequest, pk: int) -> HttpResponse:
     drive = get_for_user(DonationDrive.objects.select_related("place"), request.user, pk=pk)
     money_left, items = _held(drive)
-    entries = list(drive.entries.select_related("created_by", "voided_by").order_by("date", "pk"))
-    live = [e for e in entries if not e.is_voided]
-    money_in = sum((e.money for e in live if e.direction == "in"), Decimal("0"))
-    money_out = sum((e.money for e in live if e.direction == "out"), Decimal("0"))
+    # The totals are over every live entry; the list shows one page of all of them (voided
+    # ones struck through), in date order.
+    live = Q(voided_at__isnull=True)
+    totals = drive.entries.aggregate(
+        money_in=Sum(
+            "money", filter=live & Q(direction=Donation.Direction.IN), default=Decimal("0")
+        ),
+        money_out=Sum(
+            "money", filter=live & Q(direction=Donation.Direction.OUT), default=Decimal("0")
+        ),
+    )
+    page = Paginator(
+        drive.entries.select_related("created_by", "voided_by").order_by("date", "pk"), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
     return render(
         request,
         "programs/drive_detail.html",
         {
             "drive": drive,
             "current_place": drive.place,
-            "entries": entries,
-            "money_in": money_in,
-            "money_out": money_out,
+            "entries": page.object_list,
+            "page": page,
+            **totals,
             "money_left": money_left,
             "items": items,
             "can_edit": has_perm(request.user, Perm.EDIT_RECORDS),
@@ -512,6 +524,14 @@ def donation_add(request: HttpRequest, pk: int, direction: str) -> HttpResponse:
 def _keeps_stores(user) -> bool:
     """Whether the user may record at a store: a grid worker's place holds none."""
     return has_perm(user, Perm.EDIT_RECORDS) and store_places(user).exists()
+
+
+def _require_store(user) -> None:
+    """403 for a role that records but whose place holds no store (a grid worker): the form
+    would offer no place to choose."""
+    require(user, Perm.EDIT_RECORDS)
+    if not store_places(user).exists():
+        raise PermissionDenied
 
 
 @login_required
@@ -618,7 +638,7 @@ def _moved(request: HttpRequest, move: SupplyMove) -> HttpResponse:
         request,
         _("已登记%(kind)s：%(item)s %(q)s%(unit)s，结存%(b)s%(unit)s")
         % {
-            "kind": move.kind,
+            "kind": move.get_kind_display(),
             "item": move.item.name,
             "q": _plain(move.quantity),
             "b": _plain(move.balance),
@@ -633,7 +653,7 @@ def _moved(request: HttpRequest, move: SupplyMove) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def supply_receive(request: HttpRequest) -> HttpResponse:
     user = request.user
-    require(user, Perm.EDIT_RECORDS)
+    _require_store(user)
     form = ReceiveForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -665,7 +685,7 @@ def supply_receive(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def supply_issue(request: HttpRequest) -> HttpResponse:
     user = request.user
-    require(user, Perm.EDIT_RECORDS)
+    _require_store(user)
     record = request.GET.get("record", "")
     initial = {"target": request.GET.get("target", "")}
     form = IssueForm(

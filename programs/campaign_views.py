@@ -9,9 +9,10 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -36,6 +37,7 @@ from programs.forms import (
     HonourForm,
     ReviewForm,
     ShortlistForm,
+    campaign_places,
 )
 from programs.models import Application, Campaign, Honour
 from shequ import files
@@ -93,9 +95,15 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "page": page,
             "filters": filters,
-            "can_edit": has_perm(request.user, Perm.EDIT_RECORDS),
+            "can_start": _may_start(request.user),
         },
     )
+
+
+def _may_start(user) -> bool:
+    """Whether the user may start a campaign: one who records, over a community or
+    sub-district of their place."""
+    return has_perm(user, Perm.EDIT_RECORDS) and campaign_places(user).exists()
 
 
 def _get_campaign(request: HttpRequest, pk: int, *, edit: bool = False) -> Campaign:
@@ -118,8 +126,9 @@ def _campaign_form_page(request, form, *, title: str, back: str, current_place=N
 @login_required
 @require_http_methods(["GET", "POST"])
 def campaign_create(request: HttpRequest) -> HttpResponse:
-    require(request.user, Perm.EDIT_RECORDS)
     user = request.user
+    if not _may_start(user):
+        raise PermissionDenied  # a grid worker's place runs no campaign: no place to offer
     today = timezone.localdate()
     initial = {
         "subject": Campaign.Subject.HOUSEHOLD,
@@ -268,7 +277,7 @@ def _detail(request: HttpRequest, campaign: Campaign, refused=None) -> HttpRespo
     by_stage = dict(live.order_by().values_list("stage").annotate(n=Count("id")))
     withdrawn = campaign.applications.filter(voided_at__isnull=False)
     applications = (withdrawn if stage == WITHDRAWN else live).select_related(
-        "household__dwelling", "unit", "voided_by"
+        "household__dwelling", "unit", "voided_by", "reviewed_by", "shortlisted_by"
     )
     if stage and stage != WITHDRAWN:
         applications = applications.filter(stage=stage)
@@ -299,6 +308,12 @@ def _detail(request: HttpRequest, campaign: Campaign, refused=None) -> HttpRespo
     funnel = services.funnel(campaign)
     steps = funnel_steps(funnel, campaign.subject)
     state_label, state_tag = _state(campaign, today)
+    # Shown again after a refused action, the page's address is the action's (POST only): its
+    # links name the campaign page itself, with the stage that was being looked at.
+    detail_url = reverse("programs:campaign-detail", args=[campaign.pk])
+    pager_query = QueryDict(mutable=True)
+    if stage:
+        pager_query["stage"] = stage
     return render(
         request,
         "programs/campaign_detail.html",
@@ -317,6 +332,9 @@ def _detail(request: HttpRequest, campaign: Campaign, refused=None) -> HttpRespo
             "coverage": funnel.coverage,
             "rows": rows,
             "page": page,
+            "detail_url": detail_url,
+            "pager_base": detail_url,
+            "pager_query": pager_query,
             "stage": stage,
             "stages": [(s.value, s.label, by_stage.get(s.value, 0)) for s in STAGES],
             "withdrawn": withdrawn.count(),
@@ -332,12 +350,14 @@ def _detail(request: HttpRequest, campaign: Campaign, refused=None) -> HttpRespo
 
 
 def _eligible_for(campaign: Campaign, user):
-    """The eligible population the user sees, less those who applied (and did not withdraw)."""
+    """The eligible population the user sees, less those who applied (and did not withdraw):
+    those who could apply today (or on the last day, once the campaign is over)."""
     model = Household if campaign.subject == Campaign.Subject.HOUSEHOLD else LocalUnit
     applied = campaign.live_applications().values(campaign.subject)
+    day = min(timezone.localdate(), campaign.ends_on)
     return (
         model.objects.visible_to(user)
-        .filter(pk__in=services.eligible(campaign).values("pk"))
+        .filter(pk__in=services.eligible(campaign, day).values("pk"))
         .exclude(pk__in=applied)
     )
 
@@ -501,7 +521,10 @@ def application_review(request: HttpRequest, pk: int) -> HttpResponse:
             day=data["day"],
             by=request.user,
         )
-        return _("“%(who)s”%(stage)s") % {"who": done.applicant_name, "stage": done.stage}
+        return _("“%(who)s”%(stage)s") % {
+            "who": done.applicant_name,
+            "stage": done.get_stage_display(),
+        }
 
     return _step(request, pk, ReviewForm, act)
 
@@ -519,7 +542,10 @@ def application_shortlist(request: HttpRequest, pk: int) -> HttpResponse:
             day=data["day"],
             by=request.user,
         )
-        return _("“%(who)s”%(stage)s") % {"who": done.applicant_name, "stage": done.stage}
+        return _("“%(who)s”%(stage)s") % {
+            "who": done.applicant_name,
+            "stage": done.get_stage_display(),
+        }
 
     return _step(request, pk, ShortlistForm, act)
 

@@ -104,7 +104,7 @@ def correct_assistance(
     locked = Assistance.objects.select_for_update().get(pk=aid.pk)
     _check_open(locked, locked.place_path, version, by)
     reason = _reason(reason)
-    new = checked_assistance(data, by)
+    new = checked_assistance(data, by, replacing=locked.pk)
     before = audit.snapshot(locked, ASSISTANCE_FIELDS)
     _void(locked, reason, by)
     new.replaces = locked
@@ -275,12 +275,37 @@ def void_move(move: SupplyMove, *, reason: str, version: int, by: User | None) -
     stock, locked = _locked_store(move)
     _check_open(locked, locked.place_path, version, by)
     reason = _reason(reason)
-    item = locked.item
-    _restock(_live_moves(locked), item.name, item.unit)
-    _change_stock(stock, -_signed(locked))
-    _void(locked, reason, by)
-    audit.record(by, "supply.void", locked, data={"reason": reason, **_move_summary(locked)})
+    if locked.issue_id is not None:
+        raise DomainError(
+            _("此入库由%(from)s调拨出库时生成，请作废%(from)s的那笔出库，两边一并作废")
+            % {"from": locked.counterpart}
+        )
+    receipt = _live_receipt(locked)
+    _take_back(stock, locked, reason, by)
+    if receipt is not None:
+        # The receiving store's side goes with it; its stock must allow that too.
+        receiving, receipt = _locked_store(receipt)
+        try:
+            _take_back(receiving, receipt, reason, by)
+        except DomainError as exc:
+            raise DomainError(
+                _("接收方%(p)s的入库不能一并作废：%(why)s")
+                % {"p": receipt.place.name, "why": exc.message},
+                field=exc.field,
+            ) from None
     return locked
+
+
+def _live_receipt(issue: SupplyMove) -> SupplyMove | None:
+    return SupplyMove.objects.filter(issue=issue, voided_at__isnull=True).first()
+
+
+def _take_back(stock: Stock, move: SupplyMove, reason: str, by: User | None) -> None:
+    """Void one locked move: the later moves' 结存 follow, the stock moves back."""
+    _restock(_live_moves(move), move.item.name, move.item.unit)
+    _change_stock(stock, -_signed(move))
+    _void(move, reason, by)
+    audit.record(by, "supply.void", move, data={"reason": reason, **_move_summary(move)})
 
 
 @transaction.atomic
@@ -294,6 +319,8 @@ def correct_move(
     _check_open(locked, locked.place_path, version, by)
     reason = _reason(reason)
     data.item = locked.item
+    if locked.issue_id is not None or _live_receipt(locked) is not None:
+        raise DomainError(_("调拨出入库不能更正：请作废那笔出库（接收方入库一并作废）后重新登记"))
     if (data.kind == SupplyMove.Kind.ISSUED) != locked.is_issue:
         raise DomainError(_("入库只能更正为入库，出库只能更正为出库"), field="kind")
     new = checked_move(locked.place, data, by)

@@ -443,9 +443,14 @@ def _application(campaign: Campaign, applied_on: datetime.date, home=None, unit=
 
 
 def _decide(application: Application, stage: str, reason: str, day: datetime.date, by) -> None:
-    """初审 or 入围, as services.review and services.shortlist record them."""
-    application.stage, application.reason = stage, reason
-    application.reviewed_on, application.reviewed_by = day, by
+    """初审 or 入围, as services.review and services.shortlist record them (each decision in
+    its own fields)."""
+    application.stage = stage
+    if stage in (S.SHORTLISTED, S.NOT_SHORTLISTED):
+        application.shortlist_reason = reason
+        application.shortlisted_on, application.shortlisted_by = day, by
+    else:
+        application.reason, application.reviewed_on, application.reviewed_by = reason, day, by
 
 
 def _award(application: Application, day: datetime.date, certificate: bool) -> None:

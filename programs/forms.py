@@ -833,6 +833,11 @@ class AssistanceForm(forms.Form):
         help_text=_("按月发放的（如低保金）填所属月份"),
     )
     notes = forms.CharField(label=_("备注"), max_length=200, required=False)
+    back_payment = forms.BooleanField(
+        label=_("确认为补发"),
+        required=False,
+        help_text=_("同一户同一月份已发过低保金时，确属补发（如调标补差）才勾选"),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -142,7 +142,12 @@ def _applications(place: Place, span: Span, user) -> QuerySet:
     if user.scope_path:
         qs = qs.filter(_within(user, "household__place_path", "unit__place_path"))
     return qs.select_related(
-        "campaign", "household__place__parent", "unit__place__parent", "reviewed_by", "voided_by"
+        "campaign",
+        "household__place__parent",
+        "unit__place__parent",
+        "reviewed_by",
+        "shortlisted_by",
+        "voided_by",
     ).order_by("campaign__starts_on", "campaign_id", "applied_on", "id")
 
 
@@ -405,9 +410,12 @@ def register_all() -> None:
                 Col(_("申报日期"), lambda a: a.applied_on, 12),
                 Col(_("申报数据"), _values, 24),
                 Col(_("阶段"), _stage, 14),
-                Col(_("评审意见"), lambda a: a.reason, 30),
-                Col(_("评审日期"), lambda a: a.reviewed_on, 12),
-                Col(_("评审人"), _name(lambda a: a.reviewed_by), 10),
+                Col(_("初审意见"), lambda a: a.reason, 30),
+                Col(_("初审日期"), lambda a: a.reviewed_on, 12),
+                Col(_("初审人"), _name(lambda a: a.reviewed_by), 10),
+                Col(_("入围评审意见"), lambda a: a.shortlist_reason, 30),
+                Col(_("入围评审日期"), lambda a: a.shortlisted_on, 12),
+                Col(_("入围评审人"), _name(lambda a: a.shortlisted_by), 10),
                 Col(_("授牌日期"), lambda a: a.awarded_on, 12),
                 Col(_("已发证书/牌匾"), _certificate, 10),
                 Col(_("社区/网格"), _applicant_place, 16),
@@ -445,8 +453,8 @@ def register_all() -> None:
             period=True,
             columns=[
                 Col(_("发放日期"), lambda a: a.date, 12),
-                Col(_("救助类型"), lambda a: a.kind, 10),
-                Col(_("资金/物资来源"), lambda a: a.source, 12),
+                Col(_("救助类型"), lambda a: a.get_kind_display(), 10),
+                Col(_("资金/物资来源"), lambda a: a.get_source_display(), 12),
                 Col(_("受助人"), _recipient_field("name"), 10),
                 Col(_("身份证号码"), _recipient_field("id_number"), 21, **SENSITIVE),
                 Col(_("户号"), _household_number, 12, as_text=True),
@@ -499,7 +507,7 @@ def register_all() -> None:
                 Col(_("物资名称"), lambda m: m.item.name, 12),
                 Col(_("计量单位"), lambda m: m.item.unit, 8),
                 Col(_("日期"), lambda m: m.date, 12),
-                Col(_("类型"), lambda m: m.kind, 10),
+                Col(_("类型"), lambda m: m.get_kind_display(), 10),
                 Col(_("入库数量"), _move(False), 10),
                 Col(_("出库数量"), _move(True), 10),
                 Col(_("结存"), lambda m: _live(m, m.balance), 10),

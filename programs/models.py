@@ -191,9 +191,14 @@ class Application(Voidable):
     values = models.JSONField(_("申报数据"), default=dict, blank=True)
     members = models.PositiveSmallIntegerField(_("户内人数"), null=True, blank=True)
     stage = models.CharField(_("阶段"), max_length=6, choices=Stage.choices, default=Stage.APPLIED)
-    reason = models.CharField(_("评审意见"), max_length=200, blank=True)
-    reviewed_by = _user_fk(_("评审人"))
-    reviewed_on = models.DateField(_("评审日期"), null=True, blank=True)
+    # 初审 and 入围 are two decisions, often by different people on different days: each
+    # keeps its own reason, decider and date, so the shortlist never overwrites the review.
+    reason = models.CharField(_("初审意见"), max_length=200, blank=True)
+    reviewed_by = _user_fk(_("初审人"))
+    reviewed_on = models.DateField(_("初审日期"), null=True, blank=True)
+    shortlist_reason = models.CharField(_("入围评审意见"), max_length=200, blank=True)
+    shortlisted_by = _user_fk(_("入围评审人"))
+    shortlisted_on = models.DateField(_("入围评审日期"), null=True, blank=True)
     awarded_on = models.DateField(_("授牌日期"), null=True, blank=True)
     certificate = models.BooleanField(_("已发证书/牌匾"), default=False)
 
@@ -514,6 +519,12 @@ class SupplyMove(Placed, Correctable):
         related_name="+",
     )  # fmt: skip
     balance = models.DecimalField(_("结存"), max_digits=12, decimal_places=2)
+    # A receipt made by an issue to a community's or sub-district's store: the other side of
+    # that issue, so the stock moves between stores instead of vanishing.
+    issue = models.OneToOneField(
+        "self", verbose_name=_("对应出库"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="receipt",
+    )  # fmt: skip
     notes = models.CharField(_("备注"), max_length=200, blank=True)
     created_by = _user_fk(_("经手人"))
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)

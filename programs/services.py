@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import datetime
 import re
+import unicodedata
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -60,6 +62,8 @@ AID_GROUPS = {
 }
 # Kinds of aid given only to members of their group (低保金 to 低保 households…).
 AID_NEEDS_GROUP = {Assistance.Kind.SUBSISTENCE, Assistance.Kind.DISABILITY}
+# Where supplies are kept: each community and sub-district has its own store.
+STORE_KINDS = (PlaceKind.COMMUNITY, PlaceKind.SUBDISTRICT)
 
 
 def _in_scope(by: User | None, path: str) -> bool:
@@ -87,16 +91,22 @@ def _text(value: str, what: str, field_name: str, limit: int, *, required: bool 
     return value
 
 
+# What a person types for money or a quantity: digits, one optional point and decimals, a
+# sign only so that a negative gets its own message. No exponent ("1e3"), no inf or nan.
+PLAIN_NUMBER = re.compile(r"^-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$")
+
+
 def amount(value: Any, what: str, field_name: str, *, allow_zero: bool = True) -> Decimal:
-    """A money amount or quantity as typed: not negative, at most two decimals."""
+    """A money amount or quantity as typed: a plain decimal number (thousands separators and
+    full-width digits allowed), not negative, at most two decimals."""
     if value in (None, ""):
         return Decimal("0")
-    try:
-        number = Decimal(str(value).strip().replace(",", ""))
-    except InvalidOperation:
-        number = None
-    if number is None or not number.is_finite():
-        raise DomainError(_("%(what)s应为数字") % {"what": what}, field=field_name)
+    text = unicodedata.normalize("NFKC", str(value)).strip().replace(",", "")
+    if not PLAIN_NUMBER.match(text):
+        raise DomainError(
+            _("%(what)s应为数字，如 1200 或 35.50") % {"what": what}, field=field_name
+        )
+    number = Decimal(text)  # the pattern admits only what Decimal reads as a finite number
     if number < 0:
         raise DomainError(_("%(what)s不能为负数") % {"what": what}, field=field_name)
     if not allow_zero and number == 0:
@@ -269,14 +279,23 @@ def _terms(new: Campaign, old: Campaign) -> dict[str, tuple]:
 
 def _eligible_q(campaign: Campaign, day: datetime.date | None = None) -> Q:
     """The condition on households (or units) that `eligible` selects, for one query over
-    several campaigns (`funnels`)."""
-    day = day or campaign.ends_on
+    several campaigns (`funnels`).
+
+    Without `day`, the campaign's population: those that existed at some time in its period —
+    already there by its end, not yet gone before its start — so a closed campaign's figures
+    do not drift as households are registered later. With `day`, those there on that day (an
+    application's day). A household exists from the day its first member moved in (the
+    registry's date, not the day it was typed in); a unit keeps no opening date in the
+    registry, so only its closing counts."""
+    first, last = (campaign.starts_on, campaign.ends_on) if day is None else (day, day)
     values = campaign.filter_values()
     condition = Q(place_path__startswith=campaign.place_path)
     if campaign.subject == Campaign.Subject.HOUSEHOLD:
-        condition &= Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=day)
+        founded = Residence.objects.filter(household=OuterRef("pk"), since__lte=last)
+        condition &= Q(Exists(founded))
+        condition &= Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=first)
         return condition & Q(registration__in=values) if values else condition
-    condition &= Q(closed_on__isnull=True) | Q(closed_on__gt=day)
+    condition &= Q(closed_on__isnull=True) | Q(closed_on__gt=first)
     return condition & Q(kind__in=values) if values else condition
 
 
@@ -285,7 +304,8 @@ def _eligible_model(campaign: Campaign) -> type[Household] | type[LocalUnit]:
 
 
 def eligible(campaign: Campaign, day: datetime.date | None = None) -> QuerySet:
-    """The households (or units) of the campaign's place it is open to, on `day` (its end)."""
+    """The households (or units) of the campaign's place it is open to: over its period, or
+    on `day`."""
     return _eligible_model(campaign).objects.filter(_eligible_q(campaign, day))
 
 
@@ -412,11 +432,22 @@ def review(
 
 
 def _decided(locked: Application, reason: str, day, by, action: str) -> Application:
-    locked.reason, locked.reviewed_by = reason, by
-    locked.reviewed_on = _day(day or timezone.localdate(), _("评审日期"), "day")
-    if locked.reviewed_on < locked.applied_on:
+    """Record the first review (初审) or the shortlist decision (入围) in its own fields."""
+    day = _day(day or timezone.localdate(), _("评审日期"), "day")
+    if action == "campaign.shortlist":
+        if locked.reviewed_on is not None and day < locked.reviewed_on:
+            raise DomainError(
+                _("入围评审日期不能早于初审日期（%(day)s）") % {"day": locked.reviewed_on},
+                field="day",
+            )
+        locked.shortlist_reason, locked.shortlisted_by, locked.shortlisted_on = reason, by, day
+        fields = ["stage", "shortlist_reason", "shortlisted_by", "shortlisted_on"]
+    else:
+        locked.reason, locked.reviewed_by, locked.reviewed_on = reason, by, day
+        fields = ["stage", "reason", "reviewed_by", "reviewed_on"]
+    if day < locked.applied_on:
         raise DomainError(_("评审日期不能早于申报日期"), field="day")
-    locked.save(update_fields=["stage", "reason", "reviewed_by", "reviewed_on"])
+    locked.save(update_fields=fields)
     audit.record(
         by,
         action,
@@ -656,6 +687,8 @@ class AssistanceData:
     period_start: datetime.date | None = None
     period_end: datetime.date | None = None
     notes: str = ""
+    # 补发: the worker confirms a second 低保金 for a month already paid is a back-payment.
+    back_payment: bool = False
 
 
 ASSISTANCE_FIELDS = ["kind", "source", "household", "resident", "membership", "amount", "goods"]
@@ -682,6 +715,47 @@ def _membership_for(data: AssistanceData) -> Membership | None:
     )
 
 
+BACK_PAYMENT = "补发"
+
+
+def _check_monthly_once(data: AssistanceData, notes: str, replacing: int | None) -> str:
+    """低保金 is paid once a month per household (or person): a second payment for the same
+    month is refused as a likely double entry, unless the worker confirms it is a 补发
+    (back-payment, e.g. after the amount was raised), which the notes then say."""
+    month = data.period_start or data.date
+    paid = (
+        Assistance.objects.filter(kind=data.kind, voided_at__isnull=True)
+        .exclude(pk=replacing)
+        .annotate(month_of=Coalesce("period_start", "date"))
+        .filter(month_of__year=month.year, month_of__month=month.month)
+    )
+    if data.household is not None:
+        paid = paid.filter(household=data.household)
+    else:
+        paid = paid.filter(resident=data.resident)
+    earlier = paid.order_by("date", "pk").first()
+    if earlier is None:
+        return notes
+    if not data.back_payment:
+        raise DomainError(
+            _(
+                "%(who)s%(month)s的%(kind)s已于%(day)s发放（%(amount)s元），同一月份不能重复发放；"
+                "如确属补发，请勾选“确认为补发”"
+            )
+            % {
+                "who": data.household or data.resident,
+                "month": f"{month:%Y年%m月}",
+                "kind": data.kind,
+                "day": f"{earlier.date:%Y-%m-%d}",
+                "amount": _plain(earlier.amount),
+            },
+            field="back_payment",
+        )
+    if BACK_PAYMENT in notes:
+        return notes
+    return _text(f"{BACK_PAYMENT}；{notes}" if notes else BACK_PAYMENT, _("备注"), "notes", 200)
+
+
 @transaction.atomic
 def give_assistance(data: AssistanceData, *, by: User | None) -> Assistance:
     """救助/慰问 paid or handed to a household or a resident, tied to the group membership it
@@ -692,8 +766,11 @@ def give_assistance(data: AssistanceData, *, by: User | None) -> Assistance:
     return aid
 
 
-def checked_assistance(data: AssistanceData, by: User | None) -> Assistance:
-    """The payment `data` describes, checked whole and not yet saved."""
+def checked_assistance(
+    data: AssistanceData, by: User | None, *, replacing: int | None = None
+) -> Assistance:
+    """The payment `data` describes, checked whole and not yet saved (as the correction of the
+    payment `replacing`, when given)."""
     if data.kind not in Assistance.Kind.values:
         raise DomainError(_("请选择救助类型"), field="kind")
     if data.source not in Assistance.Source.values:
@@ -716,6 +793,9 @@ def checked_assistance(data: AssistanceData, by: User | None) -> Assistance:
         raise DomainError(_("受助对象不在本辖区，不能登记"), field="household")
     if data.period_start and data.period_end and data.period_end < data.period_start:
         raise DomainError(_("所属期间的截止日期不能早于起始日期"), field="period_end")
+    notes = _text(data.notes, _("备注"), "notes", 200, required=False)
+    if data.kind == Assistance.Kind.SUBSISTENCE:
+        notes = _check_monthly_once(data, notes, replacing)
     membership = _membership_for(data)
     if membership is None and data.kind in AID_NEEDS_GROUP:
         raise DomainError(
@@ -735,7 +815,7 @@ def checked_assistance(data: AssistanceData, by: User | None) -> Assistance:
         period_start=data.period_start,
         period_end=data.period_end,
         date=data.date,
-        notes=_text(data.notes, _("备注"), "notes", 200, required=False),
+        notes=notes,
         created_by=by,
     )
 
@@ -909,7 +989,7 @@ class MoveData:
 
 
 def _stock_place(place: Place | None, by: User | None) -> Place:
-    if place is None or place.kind not in (PlaceKind.COMMUNITY, PlaceKind.SUBDISTRICT):
+    if place is None or place.kind not in STORE_KINDS:
         raise DomainError(_("物资按社区或街道管理，请选择社区或街道"), field="place")
     if place.is_retired or not _in_scope(by, place.path):
         raise DomainError(_("只能管理本辖区的物资"), field="place")
@@ -964,6 +1044,8 @@ def move_supplies(place: Place | None, data: MoveData, *, by: User | None) -> Su
         move,
         data={"item": data.item.name, "quantity": str(quantity), "party": move.counterpart},
     )
+    if issue and data.to_place is not None and data.to_place.kind in STORE_KINDS:
+        _receive_issue(move, by)
     return move
 
 
@@ -985,6 +1067,8 @@ def checked_move(place: Place | None, data: MoveData, by: User | None) -> Supply
         path = target.path if isinstance(target, Place) else target.place_path
         if not _in_scope(by, path):
             raise DomainError(_("去向不在本辖区"), field="counterpart")
+    if issue and data.to_place is not None and data.to_place.pk == place.pk:
+        raise DomainError(_("不能发往本库所在的社区或街道"), field="to_place")
     counterpart = data.counterpart.strip() or (str(targets[0]) if targets else "")
     counterpart = _text(counterpart, _("去向") if issue else _("来源"), "counterpart", 100)
     return SupplyMove(
@@ -1001,6 +1085,33 @@ def checked_move(place: Place | None, data: MoveData, by: User | None) -> Supply
         notes=_text(data.notes, _("备注"), "notes", 200, required=False),
         created_by=by,
     )
+
+
+def _receive_issue(issue: SupplyMove, by: User | None) -> SupplyMove:
+    """The receiving store's side of an issue to a community or sub-district (which keeps its
+    own stock): the matching 调拨入库 there, in the same transaction. Refused there (a later
+    move already recorded, a retired place), the issue is refused with it."""
+    try:
+        receipt = move_supplies(
+            issue.to_place,
+            MoveData(
+                item=issue.item,
+                kind=SupplyMove.Kind.ALLOCATED,
+                quantity=issue.quantity,
+                date=issue.date,
+                counterpart=issue.place.name,
+                notes=issue.notes,
+            ),
+            by=by,
+        )
+    except DomainError as exc:
+        raise DomainError(
+            _("接收方%(p)s入库未能登记：%(why)s") % {"p": issue.to_place.name, "why": exc.message},
+            field="date" if exc.field == "date" else "to_place",
+        ) from None
+    receipt.issue = issue
+    receipt.save(update_fields=["issue"])
+    return receipt
 
 
 def _plain(number: Decimal) -> str:

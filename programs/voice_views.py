@@ -344,7 +344,9 @@ def opinion_settle(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as exc:
             add_to_form(form, exc)
         else:
-            messages.success(request, _("已登记处理情况：%(o)s") % {"o": opinion.outcome})
+            messages.success(
+                request, _("已登记处理情况：%(o)s") % {"o": opinion.get_outcome_display()}
+            )
             return redirect("programs:opinion-detail", pk=opinion.pk)
     opinion.refresh_from_db()  # the page shows the opinion as it is, the form as typed
     return _opinion_page(request, opinion, form)

@@ -496,7 +496,8 @@ def _donation_row(d: Donation) -> Row:
 def _move_row(m: SupplyMove) -> Row:
     return Row(
         m.date,
-        f"{m.kind} · {m.item.name}{_money(m.quantity)}{m.item.unit}（{m.counterpart}）",
+        f"{m.get_kind_display()} · {m.item.name}{_money(m.quantity)}{m.item.unit}"
+        f"（{m.counterpart}）",
         m.place.name,
         f"{reverse('programs:move-list')}?place={m.place_id}&item={m.item_id}",
     )
@@ -585,7 +586,7 @@ OPINIONS = Source(
     related=("place",),
     show=lambda o: Row(
         o.date,
-        f"{o.category} · {o.content[:40]}（{o.outcome}）",
+        f"{o.category} · {o.content[:40]}（{o.get_outcome_display()}）",
         o.place.name,
         _link("programs:opinion-detail", o.pk),
     ),
@@ -1235,7 +1236,9 @@ INDICATORS: list[Indicator] = [
         CAMPAIGNS,
         APPLICATIONS,
         _("期间内提交的评选申报中，截至期末（统计期间最后一天）已确定入围（含已授牌）的份数"),
-        on_day=lambda end: Q(stage__in=[_STAGE.SHORTLISTED, _STAGE.AWARDED], reviewed_on__lte=end),
+        on_day=lambda end: Q(
+            stage__in=[_STAGE.SHORTLISTED, _STAGE.AWARDED], shortlisted_on__lte=end
+        ),
     ),
     Indicator(
         "campaigns.won",

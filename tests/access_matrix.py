@@ -32,6 +32,9 @@ class Route:
     scoped: bool = False
     ok: int = 200
     community_level: bool = False  # the object sits at the community: a grid worker is outside
+    # The form offers only communities and sub-districts (a campaign, a drive, a store): a grid
+    # worker has none to choose, so the page is not theirs (403 on GET and POST).
+    above_grid: bool = False
 
 
 def _resident(w):
@@ -811,7 +814,9 @@ ROUTES: dict[str, Route] = {
     ),
     # programs: campaigns and honours
     "programs:campaign-list": Route(get=Perm.VIEW_RECORDS),
-    "programs:campaign-create": Route(get=Perm.EDIT_RECORDS, post=Perm.EDIT_RECORDS),
+    "programs:campaign-create": Route(
+        get=Perm.EDIT_RECORDS, post=Perm.EDIT_RECORDS, above_grid=True
+    ),
     "programs:campaign-detail": Route(
         get=Perm.VIEW_RECORDS,
         kwargs=lambda w: {"pk": _campaign(w).pk},
@@ -904,7 +909,7 @@ ROUTES: dict[str, Route] = {
         get=Perm.VIEW_RECORDS, kwargs=lambda w: {"pk": _aid().assistance(w).pk}, scoped=True
     ),
     "programs:drive-list": Route(get=Perm.VIEW_RECORDS),
-    "programs:drive-create": Route(get=Perm.EDIT_RECORDS, post=Perm.EDIT_RECORDS),
+    "programs:drive-create": Route(get=Perm.EDIT_RECORDS, post=Perm.EDIT_RECORDS, above_grid=True),
     # A drive is run by the community: a grid worker is outside it.
     "programs:drive-detail": Route(
         get=Perm.VIEW_RECORDS,
@@ -931,8 +936,10 @@ ROUTES: dict[str, Route] = {
     # (EDIT_RECORDS, not MANAGE_CATALOGUE).
     "programs:item-list": Route(get=Perm.VIEW_RECORDS, post=Perm.EDIT_RECORDS),
     "programs:move-list": Route(get=Perm.VIEW_RECORDS),
-    "programs:supply-receive": Route(get=Perm.EDIT_RECORDS, post=Perm.EDIT_RECORDS),
-    "programs:supply-issue": Route(get=Perm.EDIT_RECORDS, post=Perm.EDIT_RECORDS),
+    "programs:supply-receive": Route(
+        get=Perm.EDIT_RECORDS, post=Perm.EDIT_RECORDS, above_grid=True
+    ),
+    "programs:supply-issue": Route(get=Perm.EDIT_RECORDS, post=Perm.EDIT_RECORDS, above_grid=True),
     # Voids and corrections: an empty form is re-shown with the reason asked for (200).
     "programs:assistance-void": Route(
         get=Perm.EDIT_RECORDS,

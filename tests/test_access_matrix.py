@@ -48,6 +48,11 @@ def _outside(route: Route, role: Role) -> bool:
     return route.community_level and role == Role.GRID_WORKER
 
 
+def _refused_below(route: Route, role: Role) -> bool:
+    """A page that works at a community or sub-district only: a grid worker gets 403."""
+    return route.above_grid and role == Role.GRID_WORKER
+
+
 def _expected_get(route: Route, role: Role) -> int:
     if route.get is None:
         return 405
@@ -55,7 +60,7 @@ def _expected_get(route: Route, role: Role) -> int:
         return 302  # a logged-in user is sent on from the login page
     if route.get == OPEN:
         return route.ok
-    if not _allowed(role, route.get):
+    if not _allowed(role, route.get) or _refused_below(route, role):
         return 403
     return 404 if _outside(route, role) else route.ok
 
@@ -89,6 +94,8 @@ def test_insider_get_and_post(client, world, name, role):
     status = client.post(url, {}).status_code
     if route.post is None:
         assert status == 405, f"POST {url} as {role}"
+    elif _refused_below(route, role):
+        assert status == 403, f"POST {url} as {role} (no place to choose) answered {status}"
     elif route.post in (PUBLIC, OPEN) or _allowed(role, route.post):
         expected = (404,) if _outside(route, role) else (200, 302)
         assert status in expected, f"POST {url} as {role} answered {status}"

@@ -110,7 +110,8 @@ def test_assistance_totals_equal_the_payments(client, world):
     old = resident(world.grid, "高龄老人", birth=datetime.date(1935, 1, 1))
     dibao(a)
     _aid("低保金", "800", household=a, source="民政")
-    _aid("低保金", "800", household=a, date=TODAY - DAY)
+    last_month = (TODAY.replace(day=1) - DAY).replace(day=1)  # paid late, for last month
+    _aid("低保金", "800", household=a, date=TODAY - DAY, period_start=last_month)
     _aid("慰问金", "200.50", household=a)
     _aid("慰问金", "300", household=b)
     _aid("慰问物资", "", goods="大米1袋", resident=old)

@@ -61,8 +61,15 @@ def test_every_stage_of_every_funnel_step_is_there(year, world):
         assert (a.household_id is None) == (a.campaign.subject == "unit")
         if a.stage != "申报":
             assert a.applied_on <= a.reviewed_on <= TODAY and a.reason and a.reviewed_by
+        if a.stage in ("入围", "未入围", "授牌"):
+            # The shortlist decision has its own fields; the first review's are kept.
+            assert a.reviewed_on <= a.shortlisted_on <= TODAY
+            assert a.shortlist_reason and a.shortlisted_by
+            assert a.reason != a.shortlist_reason
+        else:
+            assert a.shortlisted_on is None and not a.shortlist_reason
         if a.stage == "授牌":
-            assert a.reviewed_on <= a.awarded_on <= TODAY
+            assert a.shortlisted_on <= a.awarded_on <= TODAY
     # The rule decided the water campaign's first review, in the words services.review writes.
     water = Campaign.objects.get(name="节水型家庭")
     for a in water.applications.filter(stage__in=["初审通过", "初审未通过"]):

@@ -235,8 +235,10 @@ def _expected(made):
             ("评选活动", "节水型家庭"), ("评选对象", "家庭（户）"),
             ("申报对象", f"{saver.number}（{saver.head.name}）"), ("户内人数", 2),
             ("申报数据", "全年用水量 60吨"), ("阶段", "评定/授牌"),
-            ("评审意见", "节水措施到位"),
-            ("评审人", "in_community_head"), ("授牌日期", TODAY), ("已发证书/牌匾", "是"),
+            # The first review (by the rule) and the shortlist keep their own reasons.
+            ("初审意见", "人均全年用水量 30.00，符合“不高于36.00”的标准"),
+            ("入围评审意见", "节水措施到位"), ("入围评审日期", TODAY),
+            ("入围评审人", "in_community_head"), ("授牌日期", TODAY), ("已发证书/牌匾", "是"),
             ("社区/网格", "甲社区甲一网格"),
         ],
         "honours": [
@@ -380,10 +382,10 @@ def test_the_supplies_ledger_keeps_the_stock_after_each_move(client, world):
     shown = [(r["物资名称"], r["类型"], _decimal(r["结存"])) for r in rows]
     assert shown == [
         ("口罩", "采购入库", Decimal("1000")), ("口罩", "发放出库", Decimal("700")),
-        ("口罩", "发放出库", Decimal("600")), ("大米", "调拨入库", Decimal("200")),
+        ("口罩", "发放出库", Decimal("600")), ("大米", "上级调拨入库", Decimal("200")),
         ("大米", "发放出库", Decimal("150")),
     ] or shown == [
-        ("大米", "调拨入库", Decimal("200")), ("大米", "发放出库", Decimal("150")),
+        ("大米", "上级调拨入库", Decimal("200")), ("大米", "发放出库", Decimal("150")),
         ("口罩", "采购入库", Decimal("1000")), ("口罩", "发放出库", Decimal("700")),
         ("口罩", "发放出库", Decimal("600")),
     ]  # fmt: skip

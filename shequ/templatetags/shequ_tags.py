@@ -15,8 +15,11 @@ def pk_url(name: str):
 
 @register.simple_tag(takes_context=True)
 def query_with(context, **changes) -> str:
-    """The current query string with some parameters replaced, e.g. for the next page."""
-    query = context["request"].GET.copy()
+    """The current query string with some parameters replaced, e.g. for the next page. A page
+    shown again after a refused POST names its own (`pager_query`), since its address is the
+    POST's."""
+    query = context.get("pager_query") or context["request"].GET
+    query = query.copy()
     for key, value in changes.items():
         query[key] = value
     return query.urlencode()
