@@ -162,6 +162,7 @@ ACTION_LABELS = {
     "questionnaire.respond": _("录入问卷答卷"),
     "ledger.view": _("查看台账"),
     "ledger.export": _("导出台账"),
+    "ledger.print": _("打印台账"),
     "summary.generate": _("生成工作总结"),
     "summary.download": _("下载工作总结存档"),
     "summary.template.upload": _("上传总结模板"),

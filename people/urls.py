@@ -25,6 +25,7 @@ urlpatterns = [
     path("ledgers/", ledger_views.ledger_index, name="ledger-index"),
     path("ledgers/<slug:code>/", ledger_views.ledger_detail, name="ledger-detail"),
     path("ledgers/<slug:code>/export/", ledger_views.ledger_export, name="ledger-export"),
+    path("ledgers/<slug:code>/print/", ledger_views.ledger_print, name="ledger-print"),
     path("staff/", directory_views.staff_list, name="staff-list"),
     path("staff/new/", directory_views.staff_create, name="staff-create"),
     path("staff/<int:pk>/", directory_views.staff_edit, name="staff-edit"),

@@ -266,9 +266,11 @@ def write_table(
     footer: str = "",
     notes: Sequence[str] = (),
     sheet_name: str = "Sheet1",
+    signatures: Sequence[str] = (),
 ) -> bytes:
     """A ledger-style sheet: title, subtitle (place, date), optional notes, the header row, the
-    rows (numbered 序号 1, 2, 3…), and `footer` in the printed page footer."""
+    rows (numbered 序号 1, 2, 3…), a line to sign for each of `signatures` (制表人, 审核人…)
+    under them, and `footer` in the printed page footer."""
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"constant_memory": True, "in_memory": False})
     sheet = book.add_worksheet(sheet_title(sheet_name))
@@ -332,6 +334,11 @@ def write_table(
                 sheet.write_string(row, index, _safe_text(str(value)), cell_fmt)
     if row > header_row:
         sheet.autofilter(header_row, 0, row, width - 1)
+    if signatures:
+        sign_fmt = book.add_format({"font_size": 11, "font_name": font})
+        line = "　　　　".join(f"{who}：__________" for who in signatures)
+        line += "　　　　" + str(_("日期：_____年___月___日"))
+        sheet.merge_range(row + 2, 0, row + 2, width - 1, line, sign_fmt)
     sheet.set_landscape()
     sheet.set_paper(9)  # A4
     sheet.fit_to_pages(1, 0)

@@ -635,6 +635,12 @@ ROUTES: dict[str, Route] = {
         query=lambda w: {"place": (_resident(w), w.grid)[1].pk},
         scoped=True,
     ),
+    "people:ledger-print": Route(
+        get=Perm.VIEW_RECORDS,
+        kwargs=lambda w: {"code": "party"},
+        query=lambda w: {"place": (_resident(w), w.grid)[1].pk},
+        scoped=True,
+    ),
     "people:staff-list": Route(get=Perm.VIEW_RECORDS),
     "people:staff-create": Route(get=Perm.EDIT_RECORDS, post=Perm.EDIT_RECORDS),
     "people:staff-edit": Route(

@@ -145,3 +145,58 @@ def test_the_next_ledger_page_keeps_the_place_and_day_it_pages_through(client, w
     page = second.content.decode()
     assert f'<option value="{world.community.pk}" selected>' in page
     assert f'value="{timezone.localdate().isoformat()}"' in page
+
+
+def test_export_ends_with_lines_to_sign(client, world):
+    member = resident(world.grid, "党员丙", birth=datetime.date(1971, 3, 3))
+    _party(member)
+    client.force_login(world.cast["community_worker"])
+    response = _ledger(client, "party", world, datetime.date(2026, 1, 1), export=True)
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    # Title, subtitle, header, one row, a blank row, then the signatures.
+    assert sheet["B4"].value == "党员丙"
+    assert sheet["A5"].value is None
+    line = sheet["A6"].value
+    assert all(who in line for who in ("制表人：", "审核人：", "负责人：", "日期："))
+    assert "A6" in {str(r).split(":")[0] for r in sheet.merged_cells.ranges}
+
+
+def test_print_page_lists_every_row_masked_with_signatures_and_is_audited(
+    client, world, django_assert_max_num_queries
+):
+    members = [
+        resident(world.grid, f"党员{i}", birth=datetime.date(1960 + i, 1, 1)) for i in range(60)
+    ]
+    for person in members:
+        _party(person)
+    client.force_login(world.cast["community_worker"])
+    url = reverse("people:ledger-print", args=["party"])
+    query = {"place": world.community.pk, "on": "2026-01-01"}
+    with django_assert_max_num_queries(14):  # not one per row
+        response = client.get(url, query)
+    html = response.content.decode()
+    assert response.context["rows"] and len(response.context["rows"]) == 60  # one page, no pager
+    assert "甲社区党员台账" in html and "共60条" in html
+    assert members[0].id_number not in html  # masked, as on screen
+    assert members[0].id_number[-4:] in html
+    assert all(who in html for who in ("制表人", "审核人", "负责人"))
+    entry = AuditEntry.objects.get(action="ledger.print")
+    assert entry.data["rows"] == 60 and entry.data["ledger"] == "party"
+    bad = client.get(url, {"place": world.community.pk, "on": "2999-01-01"})
+    assert bad.status_code == 404
+    assert AuditEntry.objects.filter(action="ledger.print").count() == 1
+
+
+def test_a_long_ledger_prints_its_first_rows_and_says_so(client, world, monkeypatch):
+    from people import ledger_views
+
+    monkeypatch.setattr(ledger_views, "PRINT_LIMIT", 2)
+    for i in range(3):
+        _party(resident(world.grid, f"党员{i}", birth=datetime.date(1960 + i, 1, 1)))
+    client.force_login(world.cast["community_worker"])
+    response = client.get(
+        reverse("people:ledger-print", args=["party"]),
+        {"place": world.community.pk, "on": "2026-01-01"},
+    )
+    assert len(response.context["rows"]) == 2
+    assert "共3条，打印页只列前2条" in response.content.decode()

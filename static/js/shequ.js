@@ -12,6 +12,10 @@ document.addEventListener("DOMContentLoaded", () => {
       if (!window.confirm(button.dataset.confirm)) event.preventDefault();
     });
   });
+  // A print page's button opens the browser's print dialog.
+  document.querySelectorAll("[data-print]").forEach((button) => {
+    button.addEventListener("click", () => window.print());
+  });
   // On a phone the menu starts folded.
   const menu = document.querySelector("details.menu");
   if (menu && window.matchMedia("(max-width: 760px)").matches) menu.open = false;
