@@ -127,3 +127,19 @@ def pytest_runtest_makereport(item, call):
     if IN_CI and report.skipped and not hasattr(report, "wasxfail"):
         report.outcome = "failed"
         report.longrepr = f"skipped in CI, which counts as a failure: {report.longrepr}"
+
+
+def ledger_sheet(response) -> list[list]:
+    """The cells of an exported ledger, row by row, without the lines to sign that end it
+    (a blank row, then 制表人：… 审核人：…), which a test of the table's rows does not want;
+    it checks they are there."""
+    import io
+
+    import openpyxl
+
+    assert response.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    rows = [[c.value for c in row] for row in book.active.iter_rows()]
+    assert str(rows[-1][0]).startswith("制表人："), rows[-1]
+    assert not any(rows[-2]), rows[-2]
+    return rows[:-2]

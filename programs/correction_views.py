@@ -77,7 +77,7 @@ def _aid_summary(aid: Assistance) -> list[tuple[str, str]]:
         (_("金额"), money),
         (_("物资"), aid.goods or "—"),
         (_("发放日期"), f"{aid.date:%Y-%m-%d}"),
-        (_("来源"), aid.source),
+        (_("来源"), aid.get_source_display()),
     ]
 
 
@@ -308,7 +308,7 @@ def _move_summary(move: SupplyMove) -> list[tuple[str, str]]:
     return [
         (_("库存所在"), move.place.name),
         (_("物资"), str(move.item)),
-        (_("类型"), move.kind),
+        (_("类型"), move.get_kind_display()),
         (_("数量"), f"{_plain(move.quantity)}{move.item.unit}"),
         (_("日期"), f"{move.date:%Y-%m-%d}"),
         (_("来源/去向"), move.counterpart),
@@ -335,7 +335,9 @@ def move_void(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as exc:
             add_to_form(form, exc)
         else:
-            messages.success(request, _("已作废该笔%(kind)s，库存已随之调整") % {"kind": move.kind})
+            messages.success(
+                request, _("已作废该笔%(kind)s，库存已随之调整") % {"kind": move.get_kind_display()}
+            )
             return redirect(_moves_url(move))
     return _page(
         request,

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,6 +23,7 @@ from audit import services as audit
 from programs.models import Application, Assistance, Donation, DonationDrive, Stock, SupplyMove
 from programs.services import (
     ASSISTANCE_FIELDS,
+    STORE_KINDS,
     AssistanceData,
     DonationData,
     MoveData,
@@ -47,8 +48,8 @@ def _conflict() -> ConflictError:
     return ConflictError(_("该记录刚被他人更改，请刷新页面查看最新情况后再操作"))
 
 
-def _reason(reason: str) -> str:
-    return _text(reason, _("作废原因"), "reason", 200)
+def _reason(reason: str, what: str | None = None) -> str:
+    return _text(reason, what or _("作废原因"), "reason", 200)
 
 
 def _check_open(row, path: str, version: int | None, by: User | None) -> None:
@@ -103,7 +104,7 @@ def correct_assistance(
     corrected one entered, checked as a new payment is, pointing to the one it replaces."""
     locked = Assistance.objects.select_for_update().get(pk=aid.pk)
     _check_open(locked, locked.place_path, version, by)
-    reason = _reason(reason)
+    reason = _reason(reason, _("更正原因"))
     new = checked_assistance(data, by, replacing=locked.pk)
     before = audit.snapshot(locked, ASSISTANCE_FIELDS)
     _void(locked, reason, by)
@@ -119,14 +120,33 @@ def correct_assistance(
     return new
 
 
+def _in_order(rows: Iterable, history: QuerySet, replacing: int | None = None) -> list:
+    """`rows` in date order and, within a day, in the order they were first entered: a
+    correction keeps the place of the entry it replaces (the first of its chain), so correcting
+    a morning's receipt does not put it after the afternoon's issue. The new, unsaved row is the
+    correction of `replacing`."""
+    parent = dict(history.values_list("pk", "replaces_id"))
+
+    def first(pk: int | None) -> float:
+        if pk is None:
+            return float("inf")
+        while parent.get(pk):
+            pk = parent[pk]
+        return pk
+
+    return sorted(rows, key=lambda r: (r.date, first(r.pk if r.pk else replacing)))
+
+
 # --- Donations ----------------------------------------------------------------------------------
 
 
-def _drive_stays_covered(drive: DonationDrive, entries: Iterable[Donation]) -> None:
-    """Walk the drive's entries in date order (then as entered) and refuse if, on any day, it
-    would have handed out more money, or more of an item, than it had taken in."""
+def _drive_stays_covered(
+    drive: DonationDrive, entries: Iterable[Donation], replacing: int | None = None
+) -> None:
+    """Walk the drive's entries in date order (then as first entered) and refuse if, on any day,
+    it would have handed out more money, or more of an item, than it had taken in."""
     held: dict[str, Decimal] = {}
-    for e in sorted(entries, key=lambda e: (e.date, e.pk or float("inf"))):
+    for e in _in_order(entries, Donation.objects.filter(drive=drive), replacing):
         sign = 1 if e.direction == Donation.Direction.IN else -1
         held[""] = held.get("", Decimal(0)) + sign * e.money
         if e.item:
@@ -183,10 +203,10 @@ def correct_donation(
     drive = DonationDrive.objects.select_for_update().get(pk=entry.drive_id)
     locked = Donation.objects.select_for_update().get(pk=entry.pk)
     _check_open(locked, drive.place_path, version, by)
-    reason = _reason(reason)
+    reason = _reason(reason, _("更正原因"))
     data.direction = locked.direction
     new = checked_donation(drive, data, by)
-    _drive_stays_covered(drive, [*drive.live_entries().exclude(pk=locked.pk), new])
+    _drive_stays_covered(drive, [*drive.live_entries().exclude(pk=locked.pk), new], locked.pk)
     _void(locked, reason, by)
     new.replaces = locked
     new.save()
@@ -212,11 +232,20 @@ def _signed(move: SupplyMove) -> Decimal:
     return -move.quantity if move.is_issue else move.quantity
 
 
-def _restock(moves: list[SupplyMove], item_name: str, unit: str) -> None:
-    """Walk the store's moves of one item in date order (then as entered), refuse if the stock
-    would go below zero on any day, and set each live move's 结存 to the stock it leaves."""
+def _restock(
+    moves: list[SupplyMove], item_name: str, unit: str, replacing: SupplyMove | None = None
+) -> None:
+    """Walk the store's moves of one item in date order (then as first entered), refuse if the
+    stock would go below zero on any day, and set each live move's 结存 to the stock it leaves.
+    An unsaved move among them is the correction of `replacing`."""
     on_hand, changed = Decimal(0), []
-    for m in sorted(moves, key=lambda m: (m.date, m.pk or float("inf"))):
+    sample = replacing or (moves[0] if moves else None)
+    history = (
+        SupplyMove.objects.filter(place_id=sample.place_id, item_id=sample.item_id)
+        if sample is not None
+        else SupplyMove.objects.none()
+    )
+    for m in _in_order(moves, history, replacing.pk if replacing else None):
         on_hand += _signed(m)
         if on_hand < 0:
             raise DomainError(
@@ -317,14 +346,20 @@ def correct_move(
     still an issue; the stock never goes below zero on any day."""
     stock, locked = _locked_store(move)
     _check_open(locked, locked.place_path, version, by)
-    reason = _reason(reason)
+    reason = _reason(reason, _("更正原因"))
     data.item = locked.item
     if locked.issue_id is not None or _live_receipt(locked) is not None:
         raise DomainError(_("调拨出入库不能更正：请作废那笔出库（接收方入库一并作废）后重新登记"))
+    if data.kind == SupplyMove.Kind.ISSUED and data.to_place and data.to_place.kind in STORE_KINDS:
+        # The receiving store's side would be missing: a transfer is entered as a new issue.
+        raise DomainError(
+            _("发往社区或街道库房属于调拨：请作废此笔出库，再重新登记发往该库房的出库"),
+            field="to_place",
+        )
     if (data.kind == SupplyMove.Kind.ISSUED) != locked.is_issue:
         raise DomainError(_("入库只能更正为入库，出库只能更正为出库"), field="kind")
     new = checked_move(locked.place, data, by)
-    _restock([*_live_moves(locked), new], locked.item.name, locked.item.unit)
+    _restock([*_live_moves(locked), new], locked.item.name, locked.item.unit, locked)
     _change_stock(stock, _signed(new) - _signed(locked))
     _void(locked, reason, by)
     new.replaces = locked

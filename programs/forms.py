@@ -135,12 +135,9 @@ class CampaignForm(forms.Form):
         required=False,
         choices=[("", "—"), ("<=", _("不高于")), (">=", _("不低于"))],
     )
-    rule_value = forms.DecimalField(
-        label=_("标准值"),
-        required=False,
-        max_digits=12,
-        decimal_places=2,
-        widget=forms.TextInput(attrs=DECIMAL),
+    # Read by the service like every amount: a plain decimal number, so "1e3" is refused.
+    rule_value = forms.CharField(
+        label=_("标准值"), required=False, max_length=20, widget=forms.TextInput(attrs=DECIMAL)
     )
 
     def __init__(self, *args, user: User, **kwargs):

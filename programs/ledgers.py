@@ -28,6 +28,7 @@ from django.db.models import (
 )
 from django.db.models import Case as If
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from areas.kinds import PlaceKind
@@ -117,7 +118,7 @@ def _voided_or_corrected(what: Callable[[Any], str]) -> Callable[[Any], str]:
             return _("已作废：%(why)s（%(who)s %(day)s）；原%(what)s") % {
                 "why": row.void_reason,
                 "who": who,
-                "day": f"{row.voided_at:%Y-%m-%d}",
+                "day": f"{timezone.localtime(row.voided_at):%Y-%m-%d}",
                 "what": what(row),
             }
         if row.replaces_id:
@@ -340,7 +341,7 @@ def _move(issue: bool) -> Callable[[SupplyMove], Decimal | None]:
 
 
 def _moved(m: SupplyMove) -> str:
-    return f"{m.kind}{_plain(m.quantity)}{m.item.unit}"
+    return f"{m.get_kind_display()}{_plain(m.quantity)}{m.item.unit}"
 
 
 def _use(m: SupplyMove) -> str:

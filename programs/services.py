@@ -159,7 +159,7 @@ class CampaignData:
     rule_field: str = ""
     rule_per_member: bool = False
     rule_op: str = ""
-    rule_value: Decimal | None = None
+    rule_value: Decimal | str | None = None  # as typed; the check reads it
 
 
 CAMPAIGN_FIELDS = ["name", "subject", "criteria", "starts_on", "ends_on", "eligible_filter"]
@@ -207,10 +207,9 @@ def _check_campaign(data: CampaignData, by: User | None) -> Place:
             )
         if data.rule_op not in ("<=", ">="):
             raise DomainError(_("请选择比较方式"), field="rule_op")
-        if data.rule_value is None:
+        if data.rule_value in (None, ""):
             raise DomainError(_("请填写标准值"), field="rule_value")
-        if data.rule_value < 0:
-            raise DomainError(_("标准值不能为负数"), field="rule_value")
+        data.rule_value = amount(data.rule_value, _("标准值"), "rule_value")
         if data.rule_per_member and data.subject != "household":
             raise DomainError(_("只有家庭评选可以按户内人数平均"), field="rule_per_member")
     else:
@@ -234,7 +233,7 @@ def create_campaign(data: CampaignData, *, by: User | None) -> Campaign:
 @transaction.atomic
 def update_campaign(campaign: Campaign, data: CampaignData, *, by: User | None) -> Campaign:
     place = _check_campaign(data, by)
-    if campaign.applications.exists():
+    if campaign.live_applications().exists():
         # The applications were made against these terms: changing them would judge them
         # by data they never reported (a renamed item reads as nothing).
         probe = Campaign(**{name: getattr(data, name) for name in CAMPAIGN_FIELDS})
@@ -243,7 +242,9 @@ def update_campaign(campaign: Campaign, data: CampaignData, *, by: User | None) 
                 _("已有申报，不能再更改评选对象、参评范围、申报数据项或初审规则"),
                 field=changed[0],
             )
-        first = campaign.applications.order_by("applied_on").values_list("applied_on", flat=True)
+        first = (
+            campaign.live_applications().order_by("applied_on").values_list("applied_on", flat=True)
+        )
         if data.starts_on > first.first():
             raise DomainError(
                 _("已有%(day)s的申报，申报开始日期不能晚于它") % {"day": first.first()},
@@ -718,6 +719,16 @@ def _membership_for(data: AssistanceData) -> Membership | None:
 BACK_PAYMENT = "补发"
 
 
+def _recipient_named(data: AssistanceData) -> str:
+    """户号 0010010873（户主 张三）, or the resident's name, for a message."""
+    if data.household is None:
+        return data.resident.name
+    head = data.household.head
+    if head is None:
+        return _("户号%(n)s") % {"n": data.household.number}
+    return _("户号%(n)s（户主%(head)s）") % {"n": data.household.number, "head": head.name}
+
+
 def _check_monthly_once(data: AssistanceData, notes: str, replacing: int | None) -> str:
     """低保金 is paid once a month per household (or person): a second payment for the same
     month is refused as a likely double entry, unless the worker confirms it is a 补发
@@ -739,11 +750,11 @@ def _check_monthly_once(data: AssistanceData, notes: str, replacing: int | None)
     if not data.back_payment:
         raise DomainError(
             _(
-                "%(who)s%(month)s的%(kind)s已于%(day)s发放（%(amount)s元），同一月份不能重复发放；"
+                "%(who)s %(month)s的%(kind)s已于%(day)s发放（%(amount)s元），同一月份不能重复发放；"
                 "如确属补发，请勾选“确认为补发”"
             )
             % {
-                "who": data.household or data.resident,
+                "who": _recipient_named(data),
                 "month": f"{month:%Y年%m月}",
                 "kind": data.kind,
                 "day": f"{earlier.date:%Y-%m-%d}",

@@ -3,9 +3,7 @@ judicial ones kept from plain workers, the screening ledger's missing half-month
 number of queries however many rows."""
 
 import datetime
-import io
 
-import openpyxl
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +16,7 @@ from cases.ledgers import half_months
 from cases.models import Event
 from cases.services import half_month_of
 from cases.tests.factories import open_case
+from conftest import ledger_sheet
 from people.ledgers import LEDGERS, Span
 from people.tests.factories import resident
 
@@ -112,10 +111,7 @@ def _query(world, start=None):
     return {"place": world.community.pk, "start": start.isoformat(), "on": today.isoformat()}
 
 
-def _sheet(response):
-    assert response.status_code == 200
-    book = openpyxl.load_workbook(io.BytesIO(response.content))
-    return [[c.value for c in row] for row in book.active.iter_rows()]
+_sheet = ledger_sheet
 
 
 def _everything(world):

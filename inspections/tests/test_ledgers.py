@@ -2,14 +2,13 @@
 hand-made year, the period, scope, and a fixed number of queries however many rows."""
 
 import datetime
-import io
 
-import openpyxl
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEntry
+from conftest import ledger_sheet
 from inspections import services
 from inspections.tests.factories import PEST, inspect, order, shop
 from inspections.tests.sample import Y, build, day
@@ -23,10 +22,7 @@ def _query(world, **extra):
     return {"place": world.community.pk, **YEAR, **extra}
 
 
-def _sheet(response) -> list[list]:
-    assert response.status_code == 200
-    book = openpyxl.load_workbook(io.BytesIO(response.content))
-    return [[c.value for c in row] for row in book.active.iter_rows()]
+_sheet = ledger_sheet
 
 
 def _plain(value):

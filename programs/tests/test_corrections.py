@@ -123,7 +123,7 @@ def test_a_correction_refused_for_its_new_values_leaves_the_old_payment_in_force
             version=0,
             by=worker,
         )
-    with pytest.raises(DomainError, match="请填写作废原因"):
+    with pytest.raises(DomainError, match="请填写更正原因"):
         corrections.correct_assistance(
             aid,
             services.AssistanceData("慰问金", "社区", TODAY, amount="80", household=home(world)),
@@ -395,7 +395,7 @@ def test_a_worker_corrects_a_gift_on_screen_from_the_prefilled_form(client, worl
     assert 'value="5000"' in form and 'value="张三"' in form
     values = {"date": (TODAY - DAY).isoformat(), "party_name": "张三", "version": 0}
     refused = client.post(url, {**values, "money": "500", "reason": ""})
-    assert "请填写作废原因" in refused.content.decode()
+    assert "请填写更正原因" in refused.content.decode()
     assert 'value="500"' in refused.content.decode()  # what was typed comes back
     assert Donation.objects.count() == 1
     done = client.post(url, {**values, "money": "500", "reason": "多录一个0"})
@@ -448,3 +448,48 @@ def test_a_worker_withdraws_an_application_on_screen(client, world):
         reverse("programs:campaign-detail", args=[campaign.pk]), {"stage": "撤回"}
     ).content.decode()
     assert "已撤回" in page and "录错了户" in page
+
+
+# --- Review findings ----------------------------------------------------------------------------
+
+
+def test_correcting_a_morning_receipt_keeps_it_before_the_same_days_issue(world):
+    """A correction takes the place of the entry it replaces within its day, twice over."""
+    receipt = _move(world, "采购入库", "10", TODAY)
+    issue = _move(world, "发放出库", "10", TODAY, to_place=world.grid)
+    data = services.MoveData(item(), "采购入库", "10", TODAY, counterpart="超市")
+    first = corrections.correct_move(receipt, data, reason="来源录错", version=0, by=None)
+    data = services.MoveData(item(), "采购入库", "12", TODAY, counterpart="超市")
+    second = corrections.correct_move(first, data, reason="数量录错", version=0, by=None)
+    issue.refresh_from_db()
+    second.refresh_from_db()
+    assert (second.balance, issue.balance) == (Decimal("12"), Decimal("2"))
+    assert Stock.objects.get(place=world.community, item=item()).on_hand == Decimal("2")
+
+
+def test_correcting_a_morning_gift_keeps_it_before_the_same_days_handing_out(world):
+    gift = _entry(world, "in", "200")
+    _entry(world, "out", "200")
+    data = services.DonationData("in", TODAY, party_name="李四", money="200")
+    fixed = corrections.correct_donation(gift, data, reason="捐赠人录错", version=0, by=None)
+    assert fixed.party_name == "李四"
+    assert services.balance(drive(world))[""] == Decimal("0")
+
+
+def test_an_issue_is_not_corrected_into_a_transfer_to_another_store(world):
+    _move(world, "采购入库", "10", TODAY)
+    issue = _move(world, "发放出库", "4", TODAY, counterpart="某单位")
+    data = services.MoveData(item(), "发放出库", "4", TODAY, to_place=world.subdistrict)
+    before = _state(SupplyMove)
+    with pytest.raises(DomainError, match="属于调拨"):
+        corrections.correct_move(issue, data, reason="去向录错", version=0, by=None)
+    assert _state(SupplyMove) == before
+
+
+def test_the_dibao_refusal_names_the_household_and_its_head(world):
+    poor = household(world.grid, members=2)
+    dibao(poor)
+    _pay(world, "800", kind="低保金", to=poor)
+    with pytest.raises(DomainError) as refused:
+        _pay(world, "800", kind="低保金", to=poor)
+    assert f"户号{poor.number}（户主{poor.head.name}）" in refused.value.message

@@ -3,16 +3,15 @@ health-tied aid kept from those who may not see the group, scope, and a fixed nu
 however many rows."""
 
 import datetime
-import io
 from decimal import Decimal
 
-import openpyxl
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from audit.masking import mask
 from audit.models import AuditEntry
+from conftest import ledger_sheet
 from inspections.tests.factories import shop
 from people import services as people
 from people.ledgers import LEDGERS
@@ -36,10 +35,7 @@ def _query(world, start=None, place=None):
     }
 
 
-def _sheet(response):
-    assert response.status_code == 200
-    book = openpyxl.load_workbook(io.BytesIO(response.content))
-    return [[c.value for c in row] for row in book.active.iter_rows()]
+_sheet = ledger_sheet
 
 
 def _table(values):

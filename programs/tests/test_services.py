@@ -357,6 +357,10 @@ def test_campaign_terms_are_fixed_once_someone_applied(world):
     assert campaign.rule_field == "water"
     with pytest.raises(DomainError, match="标准值不能为负数"):
         _campaign(world, rule_value=Decimal("-5"))
+    with pytest.raises(DomainError, match="标准值应为数字"):
+        _campaign(world, rule_value="1e3")
+    with pytest.raises(DomainError, match="请填写标准值"):
+        _campaign(world, rule_value="")
 
 
 def test_aid_rests_only_on_a_member_living_there_that_day(world):
