@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -40,7 +41,27 @@ def _target_of(row) -> str:
     return ""
 
 
-def _page(request, form, *, title, summary, back, void: bool, place=None, picker=None):
+def _closed(row) -> str:
+    """Why the row can no longer be voided, corrected or withdrawn, or ""."""
+    if row.voided_at:
+        return _("该记录已于%(day)s%(what)s（%(why)s）") % {
+            "day": f"{timezone.localtime(row.voided_at):%Y-%m-%d}",
+            "what": _("撤回") if isinstance(row, Application) else _("作废"),
+            "why": row.void_reason,
+        }
+    if isinstance(row, Application) and row.stage == Application.Stage.AWARDED:
+        return _("“%(who)s”已授牌，不能撤回") % {"who": row.applicant_name}
+    if isinstance(row, SupplyMove) and row.issue_id:
+        return _("此入库随%(from)s的调拨出库生成，请作废那笔出库") % {"from": row.counterpart}
+    return ""
+
+
+def _page(request, form, *, title, summary, back, void: bool, place=None, picker=None, row=None):
+    """The void/correct/withdraw form; on a row that no longer allows it, back with why."""
+    closed = _closed(row) if row is not None else ""
+    if closed and request.method == "GET":
+        messages.info(request, closed)
+        return redirect(back)
     return render(
         request,
         TEMPLATE,
@@ -102,6 +123,7 @@ def assistance_void(request: HttpRequest, pk: int) -> HttpResponse:
     return _page(
         request,
         form,
+        row=aid,
         title=_("作废救助发放"),
         summary=_aid_summary(aid),
         back=reverse("programs:assistance-detail", args=[aid.pk]),
@@ -160,6 +182,7 @@ def assistance_correct(request: HttpRequest, pk: int) -> HttpResponse:
     return _page(
         request,
         form,
+        row=aid,
         title=_("更正救助发放"),
         summary=_aid_summary(aid),
         back=reverse("programs:assistance-detail", args=[aid.pk]),
@@ -220,6 +243,7 @@ def donation_void(request: HttpRequest, pk: int) -> HttpResponse:
     return _page(
         request,
         form,
+        row=entry,
         title=_("作废捐赠收支：%(d)s") % {"d": drive.name},
         summary=_entry_summary(entry),
         back=reverse("programs:drive-detail", args=[drive.pk]),
@@ -279,6 +303,7 @@ def donation_correct(request: HttpRequest, pk: int) -> HttpResponse:
     return _page(
         request,
         form,
+        row=entry,
         title=(_("更正发放：%(d)s") if out else _("更正捐入：%(d)s")) % {"d": drive.name},
         summary=_entry_summary(entry),
         back=reverse("programs:drive-detail", args=[drive.pk]),
@@ -342,6 +367,7 @@ def move_void(request: HttpRequest, pk: int) -> HttpResponse:
     return _page(
         request,
         form,
+        row=move,
         title=_("作废物资出入库"),
         summary=_move_summary(move),
         back=_moves_url(move),
@@ -416,6 +442,7 @@ def move_correct(request: HttpRequest, pk: int) -> HttpResponse:
     return _page(
         request,
         form,
+        row=move,
         title=_("更正物资出库") if move.is_issue else _("更正物资入库"),
         summary=_move_summary(move),
         back=_moves_url(move),
@@ -454,6 +481,7 @@ def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     return _page(
         request,
         form,
+        row=application,
         title=_("撤回申报：%(c)s") % {"c": campaign.name},
         summary=[
             (_("申报对象"), application.applicant_name),

@@ -493,3 +493,15 @@ def test_the_dibao_refusal_names_the_household_and_its_head(world):
     with pytest.raises(DomainError) as refused:
         _pay(world, "800", kind="低保金", to=poor)
     assert f"户号{poor.number}（户主{poor.head.name}）" in refused.value.message
+
+
+def test_a_voided_row_or_a_transfer_receipt_is_not_offered_a_form(client, world):
+    worker = world.cast[Role.COMMUNITY_WORKER]
+    login(client, worker)
+    aid = _pay(world, "300")
+    corrections.void_assistance(aid, reason="重复登记", version=0, by=worker)
+    response = client.get(reverse("programs:assistance-void", args=[aid.pk]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("programs:assistance-detail", args=[aid.pk])
+    assert "该记录已于" in response.content.decode() and "重复登记" in response.content.decode()
+    response = client.get(reverse("programs:assistance-correct", args=[aid.pk]))
+    assert response.status_code == 302
