@@ -150,6 +150,7 @@ ACTION_LABELS = {
     "summary.download": _("下载工作总结存档"),
     "summary.template.upload": _("上传总结模板"),
     "summary.template.retire": _("停用总结模板"),
+    "rollup.rebuild": _("重算汇总数"),
 }
 
 
@@ -243,4 +244,7 @@ DATA_LABELS = {
     "item": _("物品"),
     "quantity": _("数量"),
     "unit": _("计量单位"),
+    "year": _("年度"),
+    "cells": _("汇总数条数"),
+    "marks": _("清除的待重算标记数"),
 }
