@@ -17,10 +17,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Count, F, Q, QuerySet, Sum, Value
+from django.db.models import Count, F, Q, QuerySet, Sum, Transform, Value
 from django.db.models.functions import Coalesce, Greatest, StrIndex, Substr, TruncMonth
 from django.utils import timezone
 
+from areas.fields import PlacePathField
+from areas.kinds import PlaceKind
 from areas.models import Place
 from people.ledgers import Span
 from reports.catalogue import COUNT, DISTINCT, SUM, Indicator, Rate, Source
@@ -49,9 +51,37 @@ class Figures:
         return top, bottom, rate.value(top, bottom)
 
 
+class Unindexed(Transform):
+    """`date__unindexed__gte=…`: the same comparison, written so that SQLite will not start
+    from an index on that column (a unary +; other databases get the column as it is)."""
+
+    lookup_name = "unindexed"
+
+    def as_sql(self, compiler, connection):
+        lhs, params = compiler.compile(self.lhs)
+        return (f"+{lhs}" if connection.vendor == "sqlite" else lhs), params
+
+
+for _field in (models.DateField, models.DateTimeField, PlacePathField):
+    _field.register_lookup(Unindexed)
+
+
+def _scope_keys(source: Source, place: Place) -> tuple[str, str]:
+    """The path and date lookups for `in_scope`. Rows that take both from a parent row
+    (volunteers, visits, quantities, room counts from their record or inspection), read for a
+    sub-district or more, are read from their own table, each fetching its parent by id:
+    SQLite, which keeps no histograms, would otherwise walk every parent of the period (every
+    work record of a sub-district's year) probing for the few that have such rows."""
+    child = "__" in source.path and "__" in source.date
+    if child and place.kind in (PlaceKind.DISTRICT, PlaceKind.SUBDISTRICT):
+        return f"{source.path}__unindexed", f"{source.date}__unindexed"
+    return source.path, source.date
+
+
 def in_scope(source: Source, place: Place, span: Span) -> QuerySet:
     """The source's rows under `place` that count for `span`."""
-    rows = source.rows().filter(**{f"{source.path}__under": place.path})
+    path, date = _scope_keys(source, place)
+    rows = source.rows().filter(**{f"{path}__under": place.path})
     if source.as_of:
         day = span.end
         if source.start:
@@ -63,8 +93,8 @@ def in_scope(source: Source, place: Place, span: Span) -> QuerySet:
         return rows
     if _is_moment(source):
         start, end = _moments(span)
-        return rows.filter(**{f"{source.date}__gte": start, f"{source.date}__lt": end})
-    return rows.filter(**{f"{source.date}__gte": span.start, f"{source.date}__lte": span.end})
+        return rows.filter(**{f"{date}__gte": start, f"{date}__lt": end})
+    return rows.filter(**{f"{date}__gte": span.start, f"{date}__lte": span.end})
 
 
 def records_behind(
@@ -227,6 +257,10 @@ def _evaluate_source(
     if left is not None and all(i.id in rolled for i in group):
         rows, left = rows.filter(left), None
     only = {i.id: left for i in group if i.id in rolled and left is not None}
+    if len({str(i.condition(end)) for i in group}) == 1 and group[0].condition(end) and not only:
+        # Every figure of the query counts the same rows: say so in WHERE too, so the
+        # database may start from those rows (the volunteers, not every record of the year).
+        rows = rows.filter(group[0].condition(end))
     additive = [i for i in group if i.additive]
     distinct = [i for i in group if not i.additive]
     keys: list[str] = []

@@ -113,8 +113,12 @@ class RollupCell(models.Model):
     class Meta:
         verbose_name = _("汇总数")
         verbose_name_plural = _("汇总数")
+        # Covering: a place's cells are summed from the index alone.
         indexes = [
-            models.Index(fields=["place_path", "month", "indicator"], name="rollup_cell_path"),
+            models.Index(
+                fields=["place_path", "month", "indicator", "value", "rows"],
+                name="rollup_cell_path",
+            ),
         ]
 
     def __str__(self) -> str:
