@@ -167,6 +167,7 @@ ACTION_LABELS = {
     "summary.download": _("下载工作总结存档"),
     "summary.template.upload": _("上传总结模板"),
     "summary.template.retire": _("停用总结模板"),
+    "rollup.rebuild": _("重算汇总数"),
 }
 
 
@@ -273,4 +274,7 @@ DATA_LABELS = {
     "after": _("更正后"),
     "date": _("日期"),
     "goods": _("物资"),
+    "year": _("年度"),
+    "cells": _("汇总数条数"),
+    "marks": _("清除的待重算标记数"),
 }

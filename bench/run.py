@@ -9,6 +9,11 @@ Import (issue: registry): 100,000 residents from one .xlsx —
 Lists (issue: registry): resident list, searches and filters at ~100,000 residents vs a trivial
 page of the same server for the same logged-in user (the change-password page: session, menu,
 layout, no records), p50 and p95 over repeated in-process requests: target ≤ 3×.
+Summary (issue 8, issue 9): a sub-district of 8 demo communities with a year of rows (15,000
+more work records each): the summary's and the statistics page's figures of the sub-district and
+of one community, shequ with its rollup cells against DuckDB running the engine's raw queries on
+an export of the same rows, in the same process: targets ≤ 1.0× and ≤ 0.1×; the figures must
+be equal.
 Work records (issue: records calendar): the record list (first page, filtered, page 200, one
 day) and the month calendar at 100,000 records in a community worker's scope, against the same
 trivial page for that user: target ≤ 3×.
@@ -32,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results.json"
 WORK = Path(tempfile.gettempdir())
 PG_SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
-GROUPS = ("import", "lists", "records")
+GROUPS = ("import", "lists", "records", "summary")
 
 
 def step(database_url: str, *args: str) -> dict:
@@ -146,6 +151,38 @@ def record_figures(database: str, url: str, records: int, samples: int) -> list[
     return out
 
 
+def summary_figures(database: str, url: str, communities: int, records: int, repeat: int):
+    step(url, "setup")
+    made = step(url, "summary_data", str(communities), str(records))
+    rows = made["made"]
+    print(
+        f"  [{database}] {communities} communities, {rows.get('residents', 0)} residents, "
+        f"{rows['records']} work records, {rows.get('cases', 0)} cases, "
+        f"{rows.get('inspections', 0)} inspections, {rows.get('assistance', 0)} aid payments "
+        f"built in {made['seconds']:.0f}s; rollups rebuilt in {made['rebuild_seconds']:.1f}s "
+        f"({made['cells']} cells)"
+    )
+    measured = step(url, "summary_measure", str(repeat))
+    sd, c = measured["subdistrict"], measured["community"]
+    print(
+        f"  [{database}] exported {measured['exported_rows']} rows to DuckDB in "
+        f"{measured['export_seconds']:.1f}s; sub-district: shequ {sd['shequ'] * 1000:.1f} ms "
+        f"(without rollups {sd['shequ_raw'] * 1000:.0f} ms), DuckDB {sd['duckdb'] * 1000:.1f} ms "
+        f"({sd['queries']} queries); community: shequ {c['shequ'] * 1000:.1f} ms "
+        f"(without rollups {c['shequ_raw'] * 1000:.0f} ms), DuckDB {c['duckdb'] * 1000:.1f} ms; "
+        f"{sd['figures']} figures each, equal to DuckDB's"
+    )
+    size = f"{communities} communities, {rows['records']} work records"
+    return [
+        row(f"summary + statistics figures of a sub-district ({size}): shequ vs DuckDB",
+            sd["shequ"] * 1000, "ms", sd["duckdb"] * 1000, 1.0, database,
+            higher_is_better=False),
+        row(f"summary + statistics figures of a community ({size}): shequ vs DuckDB",
+            c["shequ"] * 1000, "ms", c["duckdb"] * 1000, 0.1, database,
+            higher_is_better=False),
+    ]  # fmt: skip
+
+
 def merged(results: list[dict]) -> list[dict]:
     """The rows of this run in place of the same figures of the last one; the last run's other
     figures kept as they were (a partial run re-measures only what it ran)."""
@@ -164,6 +201,11 @@ def main() -> None:
     parser.add_argument("--communities", type=int, default=34, help="~3,000 residents each")
     parser.add_argument("--samples", type=int, default=30)
     parser.add_argument("--records", type=int, default=100_000, help="work records in scope")
+    parser.add_argument("--summary-communities", type=int, default=8)
+    parser.add_argument(
+        "--summary-records", type=int, default=15_000, help="more work records per community"
+    )
+    parser.add_argument("--summary-repeat", type=int, default=7)
     parser.add_argument(
         "--only",
         action="append",
@@ -185,6 +227,9 @@ def main() -> None:
             "import": lambda db, url: import_figures(db, url, workbook),
             "lists": lambda db, url: latency_figures(db, url, args.communities, args.samples),
             "records": lambda db, url: record_figures(db, url, args.records, args.samples),
+            "summary": lambda db, url: summary_figures(
+                db, url, args.summary_communities, args.summary_records, args.summary_repeat
+            ),
         }
         for group in groups:
             results += measures[group]("sqlite", f"sqlite:///{work / (group + '.sqlite3')}")

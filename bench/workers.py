@@ -449,6 +449,25 @@ def record_latency(samples: str) -> None:
     report(step="record_latency", records=in_scope.count(), pages=results)
 
 
+def summary_data(communities: str, per_community: str) -> None:
+    """A sub-district of `communities` demo communities with a year of rows, then its rollups."""
+    from bench import summary
+
+    start = time.perf_counter()
+    made = summary.build(int(communities), int(per_community))
+    built = time.perf_counter() - start
+    rebuilt, cells = summary.rebuild()
+    report(step="summary_data", made=made, seconds=built, rebuild_seconds=rebuilt, cells=cells)
+
+
+def summary_measure(repeat: str) -> None:
+    """The sub-district's and the first community's figures: shequ (with rollups, and without
+    for the record) against DuckDB on an export of the same rows; they must agree."""
+    from bench import summary
+
+    report(step="summary_measure", **summary.measure(int(repeat)))
+
+
 STEPS = {
     "make_file": lambda path, rows: make_file(path, int(rows)),
     "setup": setup,
@@ -460,6 +479,8 @@ STEPS = {
     "latency": latency,
     "records": records,
     "record_latency": record_latency,
+    "summary_data": summary_data,
+    "summary_measure": summary_measure,
 }
 
 

@@ -32,6 +32,7 @@ from inspections.models import (
 from people.models import Rental
 from shequ import files
 from shequ.errors import DomainError
+from shequ.signals import rows_written
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -552,7 +553,10 @@ def update_inspection(
     locked.save()
     _save_details(locked, data, answers, counts)
     _store(locked, checked)
+    orders = list(locked.rectifications.values_list("pk", flat=True))
+    rows_written.send(Rectification, pks=orders)  # as they were, then as they are
     locked.rectifications.update(place=place, place_path=place.path)
+    rows_written.send(Rectification, pks=orders)
     audit.record_save(by, locked, kind="inspection", fields=INSPECTION_FIELDS, before=before)
     return locked
 

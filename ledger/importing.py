@@ -20,6 +20,7 @@ from ledger.services import MAX_AMOUNT, MAX_HEAD_COUNT, RecordData, check_record
 from people.importing import CHUNK, Context, Header, Kind, Plan
 from people.models import Staff
 from shequ.errors import DomainError
+from shequ.signals import rows_written
 
 # The column each field of RecordData is read from, for the messages of check_record.
 COLUMNS = {
@@ -205,6 +206,8 @@ class RecordsImport(Kind):
             ),
             batch_size=2000,
         )
+        # Past save(): whoever keeps figures derived from the rows hears of them.
+        rows_written.send(WorkRecord, pks=[record.pk for record in records])
 
 
 class _Catalogue:

@@ -162,6 +162,12 @@ class Participant(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["record", "resident"], name="participant_once")
         ]
+        # The volunteers of a place and period (reports: a distinct count no rollup can hold)
+        # are read from the volunteers' rows, each looking up its record by id, rather than
+        # from every record of the period looking for volunteers.
+        indexes = [
+            models.Index(fields=["role", "record", "resident"], name="participant_role"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.resident} · {self.role}"

@@ -7,8 +7,11 @@ class ReportsConfig(AppConfig):
     verbose_name = _("统计报表")
 
     def ready(self) -> None:
+        from reports import rollups
         from reports.dashboard import tiles
         from shequ import home
+
+        rollups.connect()
 
         if tiles not in home.PROVIDERS:
             home.PROVIDERS.append(tiles)

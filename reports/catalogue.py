@@ -69,6 +69,11 @@ class Source:
     end: str = ""
     show: Callable[[Any], Row] = field(default=lambda r: Row(None, str(r), "", ""))
     related: tuple[str, ...] = ()  # select_related for the drill-down list
+    # Whether its additive figures may be kept in rollup cells (reports/rollups.py). Not when
+    # a row's place or date is read through another row that can change on its own (a
+    # household's move carries its applications along; a drive's place, its entries): the
+    # stale marks follow writes to the source's own rows only.
+    rolls_up: bool = True
 
     @property
     def as_of(self) -> bool:
@@ -90,6 +95,9 @@ class Indicator:
     # A further filter that depends on the period's last day (put right by then, overdue
     # on that day…): given that day, a Q over the source's rows.
     on_day: Callable[[datetime.date], Q] | None = None
+    # False when its filter reads the clock (overdue today): a stored cell would go wrong with
+    # time alone, no write involved.
+    rolls_up: bool = True
 
     @property
     def placeholder(self) -> str:
@@ -104,6 +112,19 @@ class Indicator:
     def additive(self) -> bool:
         """Sums over places and months add up to the whole (not so for distinct counts)."""
         return self.aggregate != DISTINCT
+
+    @property
+    def rolled(self) -> bool:
+        """Kept in rollup cells (place × month): a count or sum over rows of a period whose
+        filter depends neither on the period's last day nor on today. Distinct counts do not
+        add up across months or places, and rows in force on a day belong to no month."""
+        return (
+            self.rolls_up
+            and self.source.rolls_up
+            and self.additive
+            and not self.source.as_of
+            and self.on_day is None
+        )
 
 
 @dataclass(frozen=True)
@@ -518,6 +539,7 @@ APPLICATIONS = Source(
     date="applied_on",
     related=("campaign", "household__place", "unit__place"),
     show=_application_row,
+    rolls_up=False,
 )
 # The same applications by the day they were awarded (授牌).
 AWARDS = Source(
@@ -529,6 +551,7 @@ AWARDS = Source(
     date="awarded_on",
     related=("campaign", "household__place", "unit__place"),
     show=_award_row,
+    rolls_up=False,
 )
 HONOURS = Source(
     "honours",
@@ -565,6 +588,7 @@ DONATIONS = Source(
     date="date",
     related=("drive__place",),
     show=_donation_row,
+    rolls_up=False,
 )
 SUPPLY_MOVES = Source(
     "supply_moves",
@@ -632,6 +656,7 @@ RESPONSES = Source(
         r.questionnaire.place.name,
         _link("programs:questionnaire-detail", r.questionnaire_id),
     ),
+    rolls_up=False,
 )
 
 
@@ -735,6 +760,7 @@ def _cases(kind: str, code: str, name: str, area, definition, extra: Q | None = 
         CASES,
         definition,
         filter=Q(kind=kind) & (extra or Q()),
+        rolls_up=extra is not _OVERDUE,  # overdue as of today: the clock moves it
     )
 
 

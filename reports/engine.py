@@ -17,13 +17,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Count, F, Q, QuerySet, Sum, Value
+from django.db.models import Count, F, Q, QuerySet, Sum, Transform, Value
 from django.db.models.functions import Coalesce, Greatest, StrIndex, Substr, TruncMonth
 from django.utils import timezone
 
+from areas.fields import PlacePathField
+from areas.kinds import PlaceKind
 from areas.models import Place
 from people.ledgers import Span
 from reports.catalogue import COUNT, DISTINCT, SUM, Indicator, Rate, Source
+from reports.models import RollupCell, RollupCoverage, RollupStale
 
 OWN = 0  # the bucket of rows that sit at the chosen place itself
 
@@ -48,9 +51,37 @@ class Figures:
         return top, bottom, rate.value(top, bottom)
 
 
+class Unindexed(Transform):
+    """`date__unindexed__gte=…`: the same comparison, written so that SQLite will not start
+    from an index on that column (a unary +; other databases get the column as it is)."""
+
+    lookup_name = "unindexed"
+
+    def as_sql(self, compiler, connection):
+        lhs, params = compiler.compile(self.lhs)
+        return (f"+{lhs}" if connection.vendor == "sqlite" else lhs), params
+
+
+for _field in (models.DateField, models.DateTimeField, PlacePathField):
+    _field.register_lookup(Unindexed)
+
+
+def _scope_keys(source: Source, place: Place) -> tuple[str, str]:
+    """The path and date lookups for `in_scope`. Rows that take both from a parent row
+    (volunteers, visits, quantities, room counts from their record or inspection), read for a
+    sub-district or more, are read from their own table, each fetching its parent by id:
+    SQLite, which keeps no histograms, would otherwise walk every parent of the period (every
+    work record of a sub-district's year) probing for the few that have such rows."""
+    child = "__" in source.path and "__" in source.date
+    if child and place.kind in (PlaceKind.DISTRICT, PlaceKind.SUBDISTRICT):
+        return f"{source.path}__unindexed", f"{source.date}__unindexed"
+    return source.path, source.date
+
+
 def in_scope(source: Source, place: Place, span: Span) -> QuerySet:
     """The source's rows under `place` that count for `span`."""
-    rows = source.rows().filter(**{f"{source.path}__under": place.path})
+    path, date = _scope_keys(source, place)
+    rows = source.rows().filter(**{f"{path}__under": place.path})
     if source.as_of:
         day = span.end
         if source.start:
@@ -62,8 +93,8 @@ def in_scope(source: Source, place: Place, span: Span) -> QuerySet:
         return rows
     if _is_moment(source):
         start, end = _moments(span)
-        return rows.filter(**{f"{source.date}__gte": start, f"{source.date}__lt": end})
-    return rows.filter(**{f"{source.date}__gte": span.start, f"{source.date}__lte": span.end})
+        return rows.filter(**{f"{date}__gte": start, f"{date}__lt": end})
+    return rows.filter(**{f"{date}__gte": span.start, f"{date}__lte": span.end})
 
 
 def records_behind(
@@ -88,10 +119,13 @@ def evaluate(
     *,
     breakdown: bool = True,
     rows: bool = False,
+    rollups: bool = True,
 ) -> Figures:
     """Every indicator's total for `place` and `span`; with `breakdown`, also by child place
     and (for rows of a period) by month; with `rows`, also the number of records behind each
-    total, counted in the same queries."""
+    total, counted in the same queries. With `rollups`, the whole months of the span that
+    rollup cells cover (and no write has spoiled since) are read from the cells for the
+    indicators kept there, the rest of the span from the rows: the same figures either way."""
     figures = Figures(place, span)
     if breakdown:
         figures.children = list(Place.objects.filter(parent=place).order_by("code"))
@@ -100,16 +134,133 @@ def evaluate(
     for indicator in indicators:
         by_source[indicator.source.code].append(indicator)
         sources[indicator.source.code] = indicator.source
+        figures.totals[indicator.id] = 0
+        figures.by_child[indicator.id] = {}
+        figures.by_month[indicator.id] = {}
+        if rows:
+            figures.rows[indicator.id] = 0
+    months: list[datetime.date] = []
+    rolled = [i for i in indicators if i.rolled] if rollups else []
+    if rolled:
+        months = _rolled_months(figures, place, span)
+    if months:
+        _from_cells(figures, rolled, months, breakdown, rows)
+    rolled_ids = {i.id for i in rolled} if months else set()
     for code, group in by_source.items():
-        _evaluate_source(figures, sources[code], group, breakdown, rows)
+        _evaluate_source(figures, sources[code], group, breakdown, rows, rolled_ids, months)
     return figures
 
 
+def _rolled_months(figures: Figures, place: Place, span: Span) -> list[datetime.date]:
+    """The months of `span` whose cells stand for the rows under `place`: covered by a
+    rebuild of the place or a place above it whose rows of the month all lie inside the span
+    (a whole month always does), and without a stale mark under the place."""
+    months = _months(span)
+    parts = place.path.strip("/").split("/")
+    above = ["/" + "/".join(parts[: n + 1]) + "/" for n in range(len(parts))]
+    # One query: the months a rebuild at the place or above covers (1), with the days their
+    # rows span, and those with a stale mark under the place (2).
+    covered = RollupCoverage.objects.filter(place_path__in=above, month__in=months)
+    stale = RollupStale.objects.filter(place_path__under=place.path, month__in=months)
+    usable, spoilt = set(), set()
+    for month, kind, first, last in covered.values_list(
+        "month", Value(1), "first_day", "last_day"
+    ).union(stale.values_list("month", Value(2), "month", "month")):
+        if kind == 2:
+            spoilt.add(month)
+        elif (first is None or first >= span.start) and (last is None or last <= span.end):
+            usable.add(month)
+    figures.queries += 1
+    return sorted(usable - spoilt)
+
+
+def _months(span: Span) -> list[datetime.date]:
+    """The first days of the months the span touches."""
+    months, month = [], span.start.replace(day=1)
+    while month <= span.end:
+        months.append(month)
+        month = _next_month(month)
+    return months
+
+
+def _next_month(month: datetime.date) -> datetime.date:
+    return (month + datetime.timedelta(days=32)).replace(day=1)
+
+
+def _from_cells(
+    figures: Figures,
+    indicators: list[Indicator],
+    months: list[datetime.date],
+    breakdown: bool,
+    count_rows: bool,
+) -> None:
+    """The rolled indicators over `months`, in one grouped query over the cells."""
+    by_id = {i.id: i for i in indicators}
+    cells = RollupCell.objects.filter(
+        place_path__under=figures.place.path, month__in=months, indicator__in=list(by_id)
+    )
+    keys = ["indicator"]
+    if breakdown:
+        cells = cells.annotate(_child=_child_of("place_path", figures.place), _month=F("month"))
+        keys += ["_child", "_month"]
+    grouped = cells.order_by().values(*keys).annotate(_value=Sum("value"), _rows=Sum("rows"))
+    for row in grouped:
+        indicator = by_id[row["indicator"]]
+        value = shaped(indicator, row["_value"])
+        figures.totals[indicator.id] += value
+        _add(figures, indicator, row, value)
+        if count_rows:
+            figures.rows[indicator.id] += row["_rows"] or 0
+    figures.queries += 1
+
+
+def shaped(indicator: Indicator, value) -> Decimal | int:
+    """A cell's stored decimal as the rows' own aggregate gives it: a count or a sum of whole
+    numbers as an int, a sum of decimals with the field's decimal places."""
+    if not value:
+        return 0
+    places = _decimal_places(indicator)
+    if places is None:
+        return int(value)
+    return Decimal(value).quantize(Decimal(1).scaleb(-places))
+
+
+def _decimal_places(indicator: Indicator) -> int | None:
+    if indicator.aggregate != SUM:
+        return None
+    model = indicator.source.rows().model
+    *hops, last = indicator.field.split("__")
+    for hop in hops:
+        model = model._meta.get_field(hop).related_model
+    target = model._meta.get_field(last)
+    return target.decimal_places if isinstance(target, models.DecimalField) else None
+
+
 def _evaluate_source(
-    figures: Figures, source: Source, group: list[Indicator], breakdown: bool, count_rows: bool
+    figures: Figures,
+    source: Source,
+    group: list[Indicator],
+    breakdown: bool,
+    count_rows: bool,
+    rolled: set[str] = frozenset(),
+    months: list[datetime.date] = (),
 ) -> None:
     rows = in_scope(source, figures.place, figures.span)
     end = figures.span.end
+    # What the cells gave already: the rolled indicators read only the rows outside `months`
+    # (none when the cells cover the whole span).
+    if rolled and _covers(months, figures.span):
+        group = [i for i in group if i.id not in rolled]
+        if not group:
+            return
+    left = _outside(source, months) if rolled & {i.id for i in group} else None
+    if left is not None and all(i.id in rolled for i in group):
+        rows, left = rows.filter(left), None
+    only = {i.id: left for i in group if i.id in rolled and left is not None}
+    if len({str(i.condition(end)) for i in group}) == 1 and group[0].condition(end) and not only:
+        # Every figure of the query counts the same rows: say so in WHERE too, so the
+        # database may start from those rows (the volunteers, not every record of the year).
+        rows = rows.filter(group[0].condition(end))
     additive = [i for i in group if i.additive]
     distinct = [i for i in group if not i.additive]
     keys: list[str] = []
@@ -119,16 +270,10 @@ def _evaluate_source(
         if not source.as_of:
             rows = rows.annotate(_month=TruncMonth(source.date))
             keys.append("_month")
-    for indicator in group:
-        figures.totals[indicator.id] = 0
-        figures.by_child[indicator.id] = {}
-        figures.by_month[indicator.id] = {}
-    if count_rows:
-        figures.rows.update({i.id: 0 for i in group})
     if additive:
         # One query: each (child, month) cell; totals are their sums.
-        extra = _row_counts(additive, end) if count_rows else {}
-        for row in _grouped(rows, keys, additive, end, extra):
+        extra = _row_counts(additive, end, only) if count_rows else {}
+        for row in _grouped(rows, keys, additive, end, extra, only):
             for indicator in additive:
                 value = row[indicator.id] or 0
                 figures.totals[indicator.id] += value
@@ -153,18 +298,41 @@ def _evaluate_source(
             figures.queries += 1
 
 
+def _covers(months: list[datetime.date], span: Span) -> bool:
+    """Whether the cells of `months` stand for the whole span."""
+    return set(months) == set(_months(span))
+
+
+def _outside(source: Source, months: list[datetime.date]) -> Q:
+    """The source's rows dated outside `months`."""
+    runs: list[list[datetime.date]] = []  # consecutive months as [first day, day after]
+    for month in months:
+        if runs and runs[-1][1] == month:
+            runs[-1][1] = _next_month(month)
+        else:
+            runs.append([month, _next_month(month)])
+    keep = Q()
+    for start, end in runs:
+        if _is_moment(source):
+            start, end = _moments(Span(start, end - datetime.timedelta(days=1)))
+        keep &= ~Q(**{f"{source.date}__gte": start, f"{source.date}__lt": end})
+    return keep
+
+
 _ROWS = ".rows"
 
 
-def _row_counts(indicators: list[Indicator], end: datetime.date) -> dict[str, Count]:
+def _row_counts(
+    indicators: list[Indicator], end: datetime.date, only: dict[str, Q] | None = None
+) -> dict[str, Count]:
     """The records behind each total, as records_behind() selects them: a count's records are
     what it counts (no extra column); a sum's, its rows with something to add; a distinct
-    count's, every row it reads."""
+    count's, every row it reads. `only` narrows an indicator to some of the rows."""
     counts = {}
     for indicator in indicators:
         if indicator.aggregate == COUNT:
             continue
-        condition = indicator.condition(end)
+        condition = indicator.condition(end) & (only or {}).get(indicator.id, Q())
         if indicator.aggregate == SUM:
             field = indicator.field
             condition &= ~Q(**{field: 0}) & Q(**{f"{field}__isnull": False})
@@ -178,8 +346,10 @@ def _grouped(
     indicators: list[Indicator],
     end: datetime.date,
     extra: dict | None = None,
+    only: dict[str, Q] | None = None,
 ):
-    aggregates = {i.id: _aggregate(i, end) for i in indicators} | (extra or {})
+    aggregates = {i.id: _aggregate(i, end, (only or {}).get(i.id)) for i in indicators}
+    aggregates |= extra or {}
     if not keys:
         return [rows.order_by().aggregate(**aggregates)]
     return rows.order_by().values(*keys).annotate(**aggregates)
@@ -200,8 +370,8 @@ def _add(figures: Figures, indicator: Indicator, row: dict, value) -> None:
         cells[month] = cells.get(month, 0) + value
 
 
-def _aggregate(indicator: Indicator, end: datetime.date):
-    condition = indicator.condition(end) or None
+def _aggregate(indicator: Indicator, end: datetime.date, only: Q | None = None):
+    condition = (indicator.condition(end) & (only or Q())) or None
     if indicator.aggregate == SUM:
         return Sum(indicator.field, filter=condition)
     if indicator.aggregate == DISTINCT:
@@ -211,7 +381,11 @@ def _aggregate(indicator: Indicator, end: datetime.date):
 
 def _child_expr(source: Source, place: Place):
     """The id of the child place a row's path passes through, as text ("" at the place)."""
-    rest = Substr(F(source.path), len(place.path) + 1)
+    return _child_of(source.path, place)
+
+
+def _child_of(path: str, place: Place):
+    rest = Substr(F(path), len(place.path) + 1)
     # At the place itself `rest` is empty and there is no slash: a length of 0, not -1, which
     # PostgreSQL refuses.
     length = Greatest(StrIndex(rest, Value("/")) - 1, Value(0))

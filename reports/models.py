@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scope import ScopedQuerySet
+from areas.fields import PlacePathField
 from areas.models import Placed
 
 
@@ -112,3 +113,69 @@ class SummarySnapshot(Placed):
     @property
     def file_name(self) -> str:
         return f"{self.title}.docx"
+
+
+class RollupCell(models.Model):
+    """One rolled-up figure: an additive indicator's value over the rows of one leaf place
+    (the place path the rows carry) in one month, and how many records it rests on. Built by
+    `shequ rollup rebuild` (reports/rollups.py); read by the engine for the months a
+    `RollupCoverage` row vouches for and no `RollupStale` mark spoils."""
+
+    place_path = PlacePathField(_("区划路径"))
+    month = models.DateField(_("月份"))  # its first day
+    indicator = models.CharField(_("指标"), max_length=40)
+    value = models.DecimalField(_("数值"), max_digits=20, decimal_places=2)
+    rows = models.PositiveIntegerField(_("记录数"))
+
+    class Meta:
+        verbose_name = _("汇总数")
+        verbose_name_plural = _("汇总数")
+        # Covering: a place's cells are summed from the index alone.
+        indexes = [
+            models.Index(
+                fields=["place_path", "month", "indicator", "value", "rows"],
+                name="rollup_cell_path",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.place_path} {self.month:%Y-%m} {self.indicator}"
+
+
+class RollupCoverage(models.Model):
+    """The cells under `place_path` for `month` were built from every row there (a rebuild of
+    that place and year), so they may stand for the rows wherever no stale mark says a row of
+    that month has changed since. `first_day` and `last_day` bound the days of those rows, so
+    a period that ends mid-month (a year up to today) may still read the month from the cells
+    when no row of it lies beyond the period."""
+
+    place_path = PlacePathField(_("区划路径"))
+    month = models.DateField(_("月份"))
+    first_day = models.DateField(_("最早记录日期"), null=True, blank=True)
+    last_day = models.DateField(_("最晚记录日期"), null=True, blank=True)
+    built_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("汇总范围")
+        verbose_name_plural = _("汇总范围")
+        indexes = [models.Index(fields=["place_path", "month"], name="rollup_coverage_path")]
+
+    def __str__(self) -> str:
+        return f"{self.place_path} {self.month:%Y-%m}"
+
+
+class RollupStale(models.Model):
+    """A row of this leaf place and month was written after the cells were built: the engine
+    reads that month from the raw rows until the next rebuild. One mark per write (no unique
+    key, so two writers never collide); a rebuild deletes exactly the marks it read."""
+
+    place_path = PlacePathField(_("区划路径"))
+    month = models.DateField(_("月份"))
+
+    class Meta:
+        verbose_name = _("待重算的汇总")
+        verbose_name_plural = _("待重算的汇总")
+        indexes = [models.Index(fields=["place_path", "month"], name="rollup_stale_path")]
+
+    def __str__(self) -> str:
+        return f"{self.place_path} {self.month:%Y-%m}"

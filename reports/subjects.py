@@ -270,5 +270,9 @@ PLACE_SUBJECT = Subject()
 def _narrow(source: Source, rows: Q, tag: str) -> Source:
     everything = source.rows
     return dataclasses.replace(
-        source, code=f"{source.code}@{tag}", rows=lambda: everything().filter(rows)
+        source,
+        code=f"{source.code}@{tag}",
+        rows=lambda: everything().filter(rows),
+        # A rollup cell holds the place's figure, not the subject's: read the rows.
+        rolls_up=False,
     )

@@ -399,3 +399,20 @@ def test_the_command_line_writes_department_and_worker_summaries(world, tmp_path
         with pytest.raises(CommandError, match=reason):
             call_command("report", "summary", *args, "--year", str(Y), "--out", str(out))
     assert SummarySnapshot.objects.count() == 2
+
+
+def test_rollup_cells_never_stand_in_for_a_workers_own_figures(world):
+    """The cells hold the place's figures: a worker's summary reads its rows even when the
+    place's months are rolled up."""
+    from reports import rollups
+
+    me, _other, staff = _world_of_work(world)
+    rollups.rebuild(world.community, Y)
+    own = WorkRecord.objects.filter(organiser=staff) | WorkRecord.objects.filter(created_by=me)
+    records = own.distinct().count()
+    everyone = WorkRecord.objects.filter(place_path__under=world.community.path).count()
+    assert records < everyone  # the place's figure differs, so a wrong read would show
+    snapshot, _content = services.generate_summary(
+        None, summary_span(Y), by=world.cast["community_head"], subject=services.worker_subject(me)
+    )
+    assert snapshot.figures["indicators"]["records.all"]["value"] == records
