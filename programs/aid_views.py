@@ -281,6 +281,7 @@ def assistance_create(request: HttpRequest) -> HttpResponse:
                     period_end=data["period_end"],
                     notes=data["notes"],
                     back_payment=data["back_payment"],
+                    not_repeat=data["not_repeat"],
                     **recipient,
                 ),
                 by=user,

@@ -143,6 +143,8 @@ def assistance_correct(request: HttpRequest, pk: int) -> HttpResponse:
         **{f: getattr(aid, f) for f in ("kind", "source", "goods", "date", "notes")},
         **{f: getattr(aid, f) for f in ("period_start", "period_end")},
         "amount": _plain(aid.amount) if aid.amount else "",
+        # A 补发 stays one when corrected.
+        "back_payment": services.BACK_PAYMENT in aid.notes,
     }
     form = AssistanceCorrectionForm(request.POST or None, user=user, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -166,6 +168,8 @@ def assistance_correct(request: HttpRequest, pk: int) -> HttpResponse:
                     period_start=data["period_start"],
                     period_end=data["period_end"],
                     notes=data["notes"],
+                    back_payment=data["back_payment"],
+                    not_repeat=data["not_repeat"],
                     **recipient,
                 ),
                 reason=data["reason"],

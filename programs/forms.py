@@ -835,6 +835,11 @@ class AssistanceForm(forms.Form):
         required=False,
         help_text=_("同一户同一月份已发过低保金时，确属补发（如调标补差）才勾选"),
     )
+    not_repeat = forms.BooleanField(
+        label=_("确认不是重复登记"),
+        required=False,
+        help_text=_("同一对象同一天已登记过同类、同金额的发放时，确是另一笔才勾选"),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -690,6 +690,9 @@ class AssistanceData:
     notes: str = ""
     # 补发: the worker confirms a second 低保金 for a month already paid is a back-payment.
     back_payment: bool = False
+    # The worker confirms a payment like one already entered (same recipient, kind, day and
+    # amount) is another one, not the same typed twice.
+    not_repeat: bool = False
 
 
 ASSISTANCE_FIELDS = ["kind", "source", "household", "resident", "membership", "amount", "goods"]
@@ -777,6 +780,37 @@ def give_assistance(data: AssistanceData, *, by: User | None) -> Assistance:
     return aid
 
 
+def _check_not_repeated(
+    data: AssistanceData, money: Decimal, goods: str, replacing: int | None
+) -> None:
+    """The same payment entered twice (a form sent from two tabs, a page saved again) is the
+    commonest mistake in an aid ledger: one like it already entered is refused unless the
+    worker confirms it is another."""
+    same = Assistance.objects.filter(
+        kind=data.kind,
+        date=data.date,
+        amount=money,
+        goods=goods,
+        household=data.household,
+        resident=data.resident,
+        voided_at__isnull=True,
+    ).exclude(pk=replacing)
+    if same.exists():
+        raise DomainError(
+            _(
+                "%(who)s %(day)s已登记过一笔%(amount)s元的%(kind)s，疑似重复登记；"
+                "如确是另一笔，请勾选“确认不是重复登记”"
+            )
+            % {
+                "who": _recipient_named(data),
+                "day": f"{data.date:%Y-%m-%d}",
+                "amount": _plain(money),
+                "kind": data.kind,
+            },
+            field="not_repeat",
+        )
+
+
 def checked_assistance(
     data: AssistanceData, by: User | None, *, replacing: int | None = None
 ) -> Assistance:
@@ -807,6 +841,8 @@ def checked_assistance(
     notes = _text(data.notes, _("备注"), "notes", 200, required=False)
     if data.kind == Assistance.Kind.SUBSISTENCE:
         notes = _check_monthly_once(data, notes, replacing)
+    elif not data.not_repeat:
+        _check_not_repeated(data, money, goods, replacing)
     membership = _membership_for(data)
     if membership is None and data.kind in AID_NEEDS_GROUP:
         raise DomainError(

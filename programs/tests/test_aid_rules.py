@@ -121,3 +121,38 @@ def test_a_voided_payment_leaves_its_month_open_and_a_correction_is_no_second_pa
     corrections.void_assistance(corrected, reason="重复录入", version=corrected.version, by=None)
     again = _dibao(home)  # the month has no live payment any more
     assert Assistance.objects.filter(voided_at__isnull=True).get() == again
+
+
+def test_the_same_payment_entered_twice_is_refused_unless_confirmed(world):
+    home = household(world.grid, members=2)
+
+    def visit(**extra):
+        return services.give_assistance(
+            services.AssistanceData("慰问金", "社区", TODAY, amount="300", household=home, **extra),
+            by=None,
+        )
+
+    first = visit()
+    with pytest.raises(DomainError, match="疑似重复登记") as refused:
+        visit()
+    assert refused.value.field == "not_repeat"
+    assert f"户号{home.number}" in refused.value.message
+    assert list(Assistance.objects.all()) == [first]
+    second = visit(not_repeat=True)
+    assert Assistance.objects.count() == 2 and second.pk != first.pk
+    # Another day, another amount or another household is no repeat.
+    services.give_assistance(
+        services.AssistanceData("慰问金", "社区", TODAY, amount="200", household=home), by=None
+    )
+    assert Assistance.objects.count() == 3
+
+
+def test_a_corrected_back_payment_stays_one(client, world):
+    home = household(world.grid, members=2)
+    dibao(home)
+    _dibao(home)
+    back = _dibao(home, back_payment=True, amount="120")
+    client.force_login(world.cast["community_worker"])
+    url = reverse("programs:assistance-correct", args=[back.pk])
+    form = client.get(url).context["form"]
+    assert form.initial["back_payment"] is True
