@@ -71,9 +71,10 @@ def test_other_households_and_other_kinds_are_not_held_to_it(world):
     dibao(other)
     _dibao(home)
     _dibao(other)
-    for _ in range(2):  # 慰问金 may be given twice in a month (a festival and an illness)
+    # 慰问金 may be given twice in a month (a festival and an illness).
+    for day in (TODAY, TODAY - datetime.timedelta(days=10)):
         services.give_assistance(
-            services.AssistanceData("慰问金", "社区", TODAY, amount="200", household=home),
+            services.AssistanceData("慰问金", "社区", day, amount="200", household=home),
             by=None,
         )
     assert Assistance.objects.count() == 4
