@@ -25,6 +25,22 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
+def _default_security_policy():
+    """Every test starts with the settings' security policy in the cache, as a server does
+    before anyone sets one; a test that sets one gets it, and the next test the defaults again."""
+    from dataclasses import asdict
+
+    from django.core.cache import cache
+
+    from accounts import policy
+
+    rules = policy.defaults()
+    cache.set(policy.CACHE_KEY, {**asdict(rules), "totp_roles": sorted(rules.totp_roles)}, None)
+    yield
+    policy.forget()
+
+
+@pytest.fixture(autouse=True)
 def _record_files(settings, tmp_path):
     """Photos and documents a test uploads land in its own folder, not in data/."""
     settings.RECORD_FILES_DIR = tmp_path / "files"
@@ -85,6 +101,7 @@ def world(db) -> World:
         Role.VIEWER: (c1, c2),
         Role.AUDITOR: (d, d2),
         Role.SYSADMIN: (None, d2),
+        Role.SECURITY_OFFICER: (None, d2),
     }
     for role, (inside, outside) in home.items():
         w.cast[role] = _user(f"in_{role.value}", role, inside)

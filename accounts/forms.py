@@ -168,3 +168,17 @@ class TotpSetupForm(forms.Form):
 
 class TotpDisableForm(forms.Form):
     password = forms.CharField(label=_("当前密码"), widget=forms.PasswordInput)
+
+
+class SecurityPolicyForm(forms.Form):
+    lockout_failures = forms.IntegerField(label=_("连续登录失败几次锁定账号"))
+    lockout_minutes = forms.IntegerField(label=_("锁定多少分钟"))
+    idle_minutes = forms.IntegerField(label=_("无操作多少分钟自动退出"))
+    session_max_hours = forms.IntegerField(label=_("登录后最长多少小时须重新登录"))
+    totp_roles = forms.MultipleChoiceField(
+        label=_("必须使用双因素认证的角色"),
+        required=False,
+        choices=Role.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("区级管理员、系统管理员、审计员、安全管理员始终必须使用"),
+    )

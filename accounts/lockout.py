@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import datetime
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import policy
 from audit import services as audit
 from audit.models import AuditEntry
 from shequ.errors import DomainError
@@ -26,7 +26,7 @@ class LockedOut(DomainError):
 
 
 def _window() -> datetime.timedelta:
-    return datetime.timedelta(minutes=settings.LOCKOUT_MINUTES)
+    return datetime.timedelta(minutes=policy.current().lockout_minutes)
 
 
 def _account(username: str):
@@ -55,7 +55,7 @@ def failures_since_last_success(username: str) -> int:
             actor_username=username, action__in=(FAILED, LOCKOUT, LOGIN), at__gte=since
         )
         .order_by("-at", "-id")
-        .values_list("action", flat=True)[: settings.LOCKOUT_FAILURES + 1]
+        .values_list("action", flat=True)[: policy.current().lockout_failures + 1]
     )
     count = 0
     for action in rows:
@@ -79,11 +79,11 @@ def record_failure(username: str) -> None:
     target = _account(username)
     audit.record(None, FAILED, target, username=username)
     failures = failures_since_last_success(username)
-    if failures >= settings.LOCKOUT_FAILURES:
+    if failures >= policy.current().lockout_failures:
         audit.record(
             None,
             LOCKOUT,
             target,
             username=username,
-            data={"failures": failures, "minutes": settings.LOCKOUT_MINUTES},
+            data={"failures": failures, "minutes": policy.current().lockout_minutes},
         )

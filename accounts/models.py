@@ -101,3 +101,25 @@ class PasswordHistory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.set_at:%Y-%m-%d}"
+
+
+class SecurityPolicy(models.Model):
+    """The login and session rules the 安全管理员 sets (one row). Until it is first saved, the
+    settings' values apply (accounts/policy.py)."""
+
+    lockout_failures = models.PositiveSmallIntegerField(_("连续失败几次锁定"))
+    lockout_minutes = models.PositiveSmallIntegerField(_("锁定分钟数"))
+    idle_minutes = models.PositiveSmallIntegerField(_("无操作自动退出（分钟）"))
+    session_max_hours = models.PositiveSmallIntegerField(_("登录最长有效（小时）"))
+    totp_roles = models.JSONField(_("必须使用双因素认证的角色"), default=list)
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+    updated_by = models.ForeignKey(
+        User, verbose_name=_("修改人"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("安全策略")
+        verbose_name_plural = _("安全策略")
+
+    def __str__(self) -> str:
+        return str(_("安全策略"))

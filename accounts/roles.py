@@ -26,6 +26,7 @@ class Role(models.TextChoices):
     VIEWER = "viewer", _("只读查看")
     AUDITOR = "auditor", _("审计员")
     SYSADMIN = "sysadmin", _("系统管理员")
+    SECURITY_OFFICER = "security_officer", _("安全管理员")
 
 
 class Perm(StrEnum):
@@ -39,6 +40,7 @@ class Perm(StrEnum):
     VIEW_HEALTH = "view_health"  # health groups: 残疾, 严重精神障碍
     VIEW_JUDICIAL = "view_judicial"  # judicial groups: 社区矫正, 安置帮教
     MANAGE_CATALOGUE = "manage_catalogue"  # group categories and their attributes, units…
+    MANAGE_SECURITY = "manage_security"  # the login and session policies (安全管理员 only)
     REVIEW_STAFF = "review_staff"  # the personal year-end summaries of the workers under one
 
 
@@ -65,6 +67,9 @@ GRANTS: dict[Role, frozenset[Perm]] = {
     Role.SYSADMIN: frozenset(
         {Perm.VIEW_PLACES, Perm.MANAGE_PLACES, Perm.MANAGE_ACCOUNTS, Perm.MANAGE_CATALOGUE}
     ),
+    # The third of 三权分立: sets the security policies, manages no account, reads no record
+    # and no audit row.
+    Role.SECURITY_OFFICER: frozenset({Perm.VIEW_PLACES, Perm.MANAGE_SECURITY}),
 }
 
 # The kind of place each role is assigned to. None: the whole system (every district).
@@ -77,6 +82,7 @@ PLACE_KINDS: dict[Role, frozenset[PlaceKind | None]] = {
     Role.VIEWER: frozenset({PlaceKind.DISTRICT, PlaceKind.SUBDISTRICT, PlaceKind.COMMUNITY}),
     Role.AUDITOR: frozenset({None, PlaceKind.DISTRICT, PlaceKind.SUBDISTRICT}),
     Role.SYSADMIN: frozenset({None, PlaceKind.DISTRICT}),
+    Role.SECURITY_OFFICER: frozenset({None, PlaceKind.DISTRICT}),
 }
 
 

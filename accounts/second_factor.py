@@ -4,7 +4,8 @@ The login page (`LoginView`) is the only way to log in with a password. After th
 marks the session: PENDING when the account has a second factor (a code must follow), ENROL
 when its role must have one and it has none yet (it must set one up). Until the mark is gone,
 `SessionPolicyMiddleware` lets the session reach only the code page, the setup page and logout.
-The middleware also ends a session older than SESSION_MAX_HOURS, however active.
+The middleware also ends a session idle longer than the policy's minutes, or older than its
+hours however active (accounts/policy.py).
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from accounts import policy
+
 KEY, PENDING, ENROL = "second_factor", "pending", "enrol"
-LOGIN_AT, NEXT = "login_at", "second_factor_next"
+LOGIN_AT, SEEN_AT, NEXT = "login_at", "seen_at", "second_factor_next"
 OPEN = ("accounts:second-factor", "accounts:totp-setup", "accounts:logout")
 
 
@@ -44,13 +47,20 @@ class SessionPolicyMiddleware:
         return self.get_response(request)
 
     def _refused(self, request):
+        rules = policy.current()
+        now = time.time()
         started = request.session.get(LOGIN_AT)
-        if started and time.time() - started > settings.SESSION_MAX_HOURS * 3600:
+        seen = request.session.get(SEEN_AT)
+        if started and now - started > rules.session_max_hours * 3600:
+            why = _("登录已超过%(h)d小时，请重新登录") % {"h": rules.session_max_hours}
+        elif seen and now - seen > rules.idle_minutes * 60:
+            why = _("已超过%(m)d分钟无操作，请重新登录") % {"m": rules.idle_minutes}
+        else:
+            request.session[SEEN_AT] = now
+            why = None
+        if why is not None:
             logout(request)
-            messages.info(
-                request,
-                _("登录已超过%(h)d小时，请重新登录") % {"h": settings.SESSION_MAX_HOURS},
-            )
+            messages.info(request, why)
             return redirect(f"{reverse('accounts:login')}?next={request.path}")
         state = request.session.get(KEY)
         if state not in (PENDING, ENROL):

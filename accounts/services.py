@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -10,8 +9,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import lockout, totp
-from accounts.models import User
+from accounts import lockout, policy, totp
+from accounts.models import SecurityPolicy, User
 from accounts.roles import PLACE_KINDS, Role
 from areas.models import Place
 from audit import services as audit
@@ -140,7 +139,7 @@ def end_sessions(user: User) -> None:
 
 
 def totp_required(user: User) -> bool:
-    return user.role in settings.TOTP_REQUIRED_ROLES
+    return user.role in policy.current().totp_roles
 
 
 @transaction.atomic
@@ -202,3 +201,41 @@ def check_second_factor(user: User, code: str) -> bool:
     User.objects.filter(pk=user.pk).update(totp_last_step=step)
     audit.record(locked, "auth.totp_verified", locked)
     return True
+
+
+@transaction.atomic
+def set_policy(values: dict, *, by: User) -> SecurityPolicy:
+    """The 安全管理员 sets the login and session rules: each within its bounds, and the roles
+    that must use a second factor never fewer than the rules require."""
+    for name, (low, high) in policy.LIMITS.items():
+        value = values.get(name)
+        label = SecurityPolicy._meta.get_field(name).verbose_name
+        if not isinstance(value, int) or not low <= value <= high:
+            raise DomainError(
+                _("%(what)s应在%(low)s至%(high)s之间") % {"what": label, "low": low, "high": high},
+                field=name,
+            )
+    roles = set(values.get("totp_roles") or ())
+    if unknown := roles - set(Role.values):
+        raise DomainError(_("没有这样的角色：%(r)s") % {"r": "、".join(sorted(unknown))})
+    roles |= policy.ALWAYS_TOTP
+    row = SecurityPolicy.objects.select_for_update().filter(pk=1).first()
+    if row is None:
+        now = policy.defaults()
+        row = SecurityPolicy(
+            pk=1,
+            **{name: getattr(now, name) for name in policy.LIMITS},
+            totp_roles=sorted(now.totp_roles),
+        )
+    fields = [*policy.LIMITS, "totp_roles"]
+    before = audit.snapshot(row, fields)
+    for name in policy.LIMITS:
+        setattr(row, name, values[name])
+    row.totp_roles = sorted(roles)
+    row.updated_by = by
+    row.save()
+    if diff := audit.changes(before, row):
+        audit.record(by, "security.policy", row, changes=diff)
+    transaction.on_commit(policy.forget)
+    policy.forget()
+    return row

@@ -10,6 +10,7 @@ urlpatterns = [
     path("second-factor/", views.second_factor_view, name="second-factor"),
     path("second-factor/setup/", views.totp_setup, name="totp-setup"),
     path("second-factor/disable/", views.totp_disable, name="totp-disable"),
+    path("security/", views.security_policy, name="security-policy"),
     path("users/", views.user_list, name="user-list"),
     path("users/new/", views.user_create, name="user-create"),
     path("users/<int:pk>/", views.user_detail, name="user-detail"),

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -13,12 +12,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import lockout, second_factor, services, totp
+from accounts import lockout, policy, second_factor, services, totp
 from accounts.forms import (
     LoginForm,
     OwnPasswordForm,
     PasswordResetForm,
     SecondFactorForm,
+    SecurityPolicyForm,
     TotpDisableForm,
     TotpSetupForm,
     UserCreateForm,
@@ -37,11 +37,15 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
-    extra_context = {
-        "lockout_failures": settings.LOCKOUT_FAILURES,
-        "lockout_minutes": settings.LOCKOUT_MINUTES,
-        "idle_minutes": settings.SESSION_COOKIE_AGE // 60,
-    }
+
+    def get_context_data(self, **kwargs):
+        rules = policy.current()
+        return super().get_context_data(
+            lockout_failures=rules.lockout_failures,
+            lockout_minutes=rules.lockout_minutes,
+            idle_minutes=rules.idle_minutes,
+            **kwargs,
+        )
 
     def form_valid(self, form):
         user = form.get_user()
@@ -298,3 +302,30 @@ def user_totp_reset(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("已重置双因素认证，该账号下次登录时需重新设置"))
     return redirect("accounts:user-detail", pk=account.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def security_policy(request: HttpRequest) -> HttpResponse:
+    """The 安全管理员's page: the login and session rules in force, changed in one step."""
+    require(request.user, Perm.MANAGE_SECURITY)
+    rules = policy.current()
+    initial = {
+        **{name: getattr(rules, name) for name in policy.LIMITS},
+        "totp_roles": sorted(rules.totp_roles),
+    }
+    form = SecurityPolicyForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_policy(form.cleaned_data, by=request.user)
+        except DomainError as exc:
+            add_to_form(form, exc)
+        else:
+            messages.success(request, _("安全策略已保存，30秒内对所有登录生效"))
+            return redirect("accounts:security-policy")
+    limits = [(form[name], low, high) for name, (low, high) in policy.LIMITS.items()]
+    return render(
+        request,
+        "accounts/security_policy.html",
+        {"form": form, "limits": limits, "always": sorted(policy.ALWAYS_TOTP)},
+    )

@@ -16,6 +16,7 @@ ACTION_LABELS = {
     "auth.totp_replace": _("更换双因素认证手机"),
     "auth.totp_disable": _("关闭双因素认证"),
     "user.totp_reset": _("重置账号的双因素认证"),
+    "security.policy": _("修改安全策略"),
     "access.denied": _("越权访问被拒绝"),
     "access.out_of_scope": _("访问辖区外对象"),
     "place.create": _("新增区划"),

@@ -61,6 +61,7 @@ ACCOUNTS = [
     DemoAccount("viewer", "刘洋", Role.VIEWER, "420199001000"),
     DemoAccount("auditor", "赵敏", Role.AUDITOR, None),
     DemoAccount("sysadmin", "孙强", Role.SYSADMIN, None),
+    DemoAccount("anquan", "郑毅", Role.SECURITY_OFFICER, None),
     DemoAccount("hy_worker", "吴芳", Role.COMMUNITY_WORKER, "420199001002"),
 ]
 

@@ -121,4 +121,7 @@ NAV = [
     ),
     NavItem("accounts:user-list", _("账号管理"), Perm.MANAGE_ACCOUNTS, "accounts/users", SYSTEM),
     NavItem("audit:entry-list", _("审计日志"), Perm.VIEW_AUDIT, "audit", SYSTEM),
+    NavItem(
+        "accounts:security-policy", _("安全策略"), Perm.MANAGE_SECURITY, "accounts/security", SYSTEM
+    ),
 ]

@@ -141,7 +141,10 @@ LOCKOUT_FAILURES = env_int("SHEQU_LOCKOUT_FAILURES", 5, minimum=1)
 LOCKOUT_MINUTES = env_int("SHEQU_LOCKOUT_MINUTES", 10, minimum=1)
 # Idle timeout: the session's expiry moves forward on every request and lapses after this long
 # without one; the cookie itself also ends with the browser.
-SESSION_COOKIE_AGE = 60 * env_int("SHEQU_IDLE_TIMEOUT_MINUTES", 30, minimum=1)
+# The default of the security policy's idle minutes (accounts/policy.py), which the session
+# middleware enforces; the session itself lasts the longest idle time a policy may set.
+IDLE_TIMEOUT_MINUTES = env_int("SHEQU_IDLE_TIMEOUT_MINUTES", 30, minimum=1)
+SESSION_COOKIE_AGE = 60 * max(IDLE_TIMEOUT_MINUTES, 120)
 SESSION_SAVE_EVERY_REQUEST = True
 # Absolute timeout: a session ends this long after its login, however active.
 SESSION_MAX_HOURS = env_int("SHEQU_SESSION_MAX_HOURS", 12, minimum=1)

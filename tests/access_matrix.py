@@ -516,6 +516,7 @@ ROUTES: dict[str, Route] = {
     "accounts:user-totp-reset": Route(
         get=None, post=Perm.MANAGE_ACCOUNTS, kwargs=lambda w: {"pk": w.subject.pk}, scoped=True
     ),
+    "accounts:security-policy": Route(get=Perm.MANAGE_SECURITY, post=Perm.MANAGE_SECURITY),
     "accounts:user-list": Route(get=Perm.MANAGE_ACCOUNTS),
     "accounts:user-create": Route(get=Perm.MANAGE_ACCOUNTS, post=Perm.MANAGE_ACCOUNTS),
     "accounts:user-detail": Route(

@@ -153,8 +153,9 @@ def test_logout_ends_the_sessions_on_every_device(client, world, django_user_mod
     assert phone.get(home)["Location"].startswith(LOGIN)
 
 
-def test_a_session_ends_after_its_hours_however_active(client, world, settings):
-    settings.SESSION_MAX_HOURS = 1
+def test_a_session_ends_after_its_hours_however_active(client, world):
+    rules = {**_rules(), "session_max_hours": 1}
+    services.set_policy(rules, by=world.cast["security_officer"])
     start = timezone.now()
     home = reverse("areas:place-detail", args=[world.community.pk])
     with time_machine.travel(start, tick=False) as clock:
@@ -185,3 +186,77 @@ def test_none_of_the_last_five_passwords_comes_back(world):
     services.reset_password(subject, password=used[0], by=admin)
     subject.refresh_from_db()
     assert subject.check_password(used[0])
+
+
+def _rules(**changes) -> dict:
+    from dataclasses import asdict
+
+    from accounts import policy
+
+    now = asdict(policy.defaults())
+    return {**now, "totp_roles": sorted(now["totp_roles"]), **changes}
+
+
+def test_the_security_officer_sets_the_rules_and_every_login_follows_them(client, world):
+    officer = world.cast["security_officer"]
+    client.force_login(officer)
+    url = reverse("accounts:security-policy")
+    page = client.get(url).content.decode()
+    assert "连续登录失败几次锁定账号" in page
+    form = {
+        "lockout_failures": 3,
+        "lockout_minutes": 15,
+        "idle_minutes": 10,
+        "session_max_hours": 8,
+        "totp_roles": ["community_head"],
+    }
+    assert client.post(url, form).status_code == 302
+    entry = AuditEntry.objects.get(action="security.policy")
+    assert entry.changes["lockout_failures"] == [5, 3]
+    # Three failures now lock; the login page says so.
+    other = world.cast["community_worker"]
+    from django.test import Client
+
+    anon = Client()
+    assert "连续3次输错密码" in anon.get(LOGIN).content.decode()
+    for _ in range(3):
+        _login(anon, other.username, "wrong-Pass-1")
+    assert AuditEntry.objects.filter(action="auth.lockout").count() == 1
+    # The community head must now set up a second factor at login.
+    head = Client()
+    assert _login(head, "in_community_head")["Location"] == reverse("accounts:totp-setup")
+    # Ten idle minutes end a session.
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        viewer = Client()
+        _login(viewer, "in_viewer")
+        home = reverse("areas:place-detail", args=[world.community.pk])
+        assert viewer.get(home).status_code == 200
+        clock.shift(datetime.timedelta(minutes=11))
+        response = viewer.get(home, follow=True)
+        assert "已超过10分钟无操作" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"lockout_failures": 1}, "应在3至10之间"),
+        ({"idle_minutes": 600}, "应在5至120之间"),
+        ({"session_max_hours": "x"}, "应在1至24之间"),
+        ({"totp_roles": ["nobody"]}, "没有这样的角色"),
+    ],
+)
+def test_a_policy_out_of_bounds_is_refused_and_nothing_changes(world, changes, message):
+    from accounts.models import SecurityPolicy
+
+    with pytest.raises(DomainError, match=message):
+        services.set_policy(_rules(**changes), by=world.cast["security_officer"])
+    assert not SecurityPolicy.objects.exists()
+    assert not AuditEntry.objects.filter(action="security.policy").exists()
+
+
+def test_the_roles_the_rules_name_keep_their_second_factor(world):
+    from accounts import policy
+
+    services.set_policy(_rules(totp_roles=[]), by=world.cast["security_officer"])
+    assert policy.current().totp_roles == policy.ALWAYS_TOTP
