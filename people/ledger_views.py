@@ -176,6 +176,7 @@ def ledger_export(request: HttpRequest, code: str) -> HttpResponse:
         footer=_("导出人：%(who)s　导出时间：%(at)s") % {"who": who, "at": f"{now:%Y-%m-%d %H:%M}"},
         sheet_name=str(ledger.title),
         signatures=[str(who) for who in SIGNATURES],
+        totals=(lambda: ledger.totals(rows)) if ledger.has_totals else None,
     )
     audit.record(
         request.user,
@@ -220,6 +221,8 @@ def ledger_print(request: HttpRequest, code: str) -> HttpResponse:
             "place": place,
             "when": _when(day),
             "rows": rows,
+            # A print cut short would total only part: its 合计 is the .xlsx's.
+            "sums": ledger.totals(rows) if ledger.has_totals and total == len(rows) else None,
             "total": total,
             "cut": total > len(rows),
             "limit": PRINT_LIMIT,

@@ -33,6 +33,7 @@ class Col:
     width: int = 12
     sensitive: bool = False  # masked unless the user may see it in full
     as_text: bool = False
+    total: bool = False  # summed in the 合计 row that ends the export and the print
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,18 @@ class Ledger:
 
     def headers(self) -> list[str]:
         return [c.header for c in self.columns]
+
+    @property
+    def has_totals(self) -> bool:
+        return any(c.total for c in self.columns)
+
+    def totals(self, rows: list[list[Any]]) -> list[Any]:
+        """The 合计 row of `rows`: the sum of each `total` column, None in the others."""
+        sums: list[Any] = []
+        for index, column in enumerate(self.columns):
+            values = [r[index] for r in rows if column.total and r[index] is not None]
+            sums.append(sum(values, decimal.Decimal(0)) if column.total else None)
+        return sums
 
     def render(self, records, day: datetime.date | Span, *, full: bool) -> Iterator[list[Any]]:
         """Each record as its row of cells; sensitive cells masked unless `full`."""

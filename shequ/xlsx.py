@@ -12,7 +12,7 @@ import decimal
 import io
 import re
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -267,9 +267,11 @@ def write_table(
     notes: Sequence[str] = (),
     sheet_name: str = "Sheet1",
     signatures: Sequence[str] = (),
+    totals: Callable[[], Sequence[Any]] | None = None,
 ) -> bytes:
     """A ledger-style sheet: title, subtitle (place, date), optional notes, the header row, the
-    rows (numbered 序号 1, 2, 3…), a line to sign for each of `signatures` (制表人, 审核人…)
+    rows (numbered 序号 1, 2, 3…), a 合计 row with what `totals` gives once the rows are written
+    (one value or None per column), a line to sign for each of `signatures` (制表人, 审核人…)
     under them, and `footer` in the printed page footer."""
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"constant_memory": True, "in_memory": False})
@@ -334,6 +336,23 @@ def write_table(
                 sheet.write_string(row, index, _safe_text(str(value)), cell_fmt)
     if row > header_row:
         sheet.autofilter(header_row, 0, row, width - 1)
+    if totals is not None:
+        row += 1
+        sum_fmt = book.add_format({"border": 1, "font_name": font, "bold": True})
+        sum_money = book.add_format(
+            {"border": 1, "font_name": font, "bold": True, "num_format": "#,##0.00"}
+        )
+        sums = list(totals())
+        cells = [str(_("合计")), *sums] if numbered else [str(_("合计")), *sums[1:]]
+        for index, value in enumerate(cells):
+            if value is None:
+                sheet.write_blank(row, index, None, sum_fmt)
+            elif isinstance(value, decimal.Decimal):
+                sheet.write_number(row, index, float(value), sum_money)
+            elif isinstance(value, int | float):
+                sheet.write_number(row, index, value, sum_fmt)
+            else:
+                sheet.write_string(row, index, _safe_text(str(value)), sum_fmt)
     if signatures:
         sign_fmt = book.add_format({"font_size": 11, "font_name": font})
         line = "　　　　".join(f"{who}：__________" for who in signatures)

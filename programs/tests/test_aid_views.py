@@ -153,7 +153,7 @@ def test_the_assistance_list_keeps_its_query_count_and_pages(
 ):
     homes = [household(world.grid) for _ in range(6)]
     for i in range(55):
-        _aid("慰问金", "10", household=homes[i % 6], date=TODAY - (i % 3) * DAY)
+        _aid("慰问金", str(10 + i), household=homes[i % 6], date=TODAY - (i % 3) * DAY)
     client.force_login(world.cast["community_worker"])
     url = reverse("programs:assistance-list")
     with django_assert_max_num_queries(12):

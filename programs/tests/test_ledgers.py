@@ -3,8 +3,10 @@ health-tied aid kept from those who may not see the group, scope, and a fixed nu
 however many rows."""
 
 import datetime
+import io
 from decimal import Decimal
 
+import openpyxl
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -302,6 +304,18 @@ def test_the_aid_workbook_adds_up_and_masks_numbers_for_whoever_may_not_see_them
     rows = _table(_sheet(client.get(export, _query(world))))
     assert [r["救助类型"] for r in rows] == ["低保金", "临时救助", "残疾人补贴"]
     assert sum(Decimal(str(r["金额（元）"])) for r in rows) == Decimal("2600.50")
+    # The sheet's own 合计 row says the same, under the amount column.
+    book = openpyxl.load_workbook(io.BytesIO(client.get(export, _query(world)).content))
+    cells = [[c.value for c in row] for row in book.active.iter_rows()]
+    total_row = cells[-3]
+    amount = LEDGERS["assistance"].headers().index("金额（元）") + 1
+    assert total_row[0] == "合计" and Decimal(str(total_row[amount])) == Decimal("2600.50")
+    assert [v for i, v in enumerate(total_row) if i not in (0, amount)] == [None] * (
+        len(total_row) - 2
+    )
+    printed = client.get(reverse("people:ledger-print", args=["assistance"]), _query(world))
+    assert "<tfoot><tr><th>合计</th>" in printed.content.decode()
+    assert "2600.50" in printed.content.decode()
     temporary = rows[1]
     assert (temporary["受助人"], temporary["联系电话"]) == ("临时困难者", PHONE)
     assert temporary["身份证号码"] == needy.id_number
