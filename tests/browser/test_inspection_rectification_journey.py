@@ -191,7 +191,9 @@ def test_an_inspection_on_a_phone_leads_to_an_order_and_a_recheck(page: Page, de
     rows = [[c.value for c in r] for r in sheet.iter_rows()]
     assert rows[0][0] == f"{COMMUNITY}隐患整改台账"
     head = next(r for r in rows if r[0] == "序号")
-    body = rows[rows.index(head) + 1 :]
+    # After the rows: a blank row and the lines to sign.
+    assert rows[-1][0].startswith("制表人：") and not any(rows[-2])
+    body = rows[rows.index(head) + 1 : -2]
     assert len(body) == listed + 1
     cells = dict(zip(head, next(r for r in body if r[1] == order.number), strict=True))
     midnight = datetime.datetime.combine(today, datetime.time())
