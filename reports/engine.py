@@ -169,13 +169,17 @@ def _key(*parts) -> tuple:
 
 def _scope_keys(source: Source, place: Place) -> tuple[str, str]:
     """The path and date lookups for `in_scope`. Rows that take both from a parent row
-    (volunteers, visits, quantities, room counts from their record or inspection), read for a
-    sub-district or more, are read from their own table, each fetching its parent by id:
-    SQLite, which keeps no histograms, would otherwise walk every parent of the period (every
-    work record of a sub-district's year) probing for the few that have such rows."""
+    (volunteers, visits, quantities, room counts from their record or inspection) are read so
+    that SQLite, which keeps no histograms, does not walk every parent of the period in the
+    whole database (every work record of the year, of every community) probing for the few
+    that have such rows: for a sub-district or more, from their own table, each fetching its
+    parent by id; for a community or less, from the place's parents (its own path range,
+    a fraction of the database), the date checked on each."""
     child = "__" in source.path and "__" in source.date
     if child and place.kind in (PlaceKind.DISTRICT, PlaceKind.SUBDISTRICT):
         return f"{source.path}__unindexed", f"{source.date}__unindexed"
+    if child:
+        return source.path, f"{source.date}__unindexed"
     return source.path, source.date
 
 
