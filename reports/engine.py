@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -92,8 +93,17 @@ _COMPILED_MAX = 4096
 
 def _remember(key: tuple, compiled: _Compiled) -> None:
     _COMPILED[key] = compiled
-    if len(_COMPILED) > _COMPILED_MAX:
-        _COMPILED.popitem(last=False)
+    while len(_COMPILED) > _COMPILED_MAX:
+        with suppress(KeyError):  # emptied by another thread meanwhile
+            _COMPILED.popitem(last=False)
+
+
+def _recall(key: tuple) -> _Compiled | None:
+    compiled = _COMPILED.get(key)
+    if compiled is not None:
+        with suppress(KeyError):  # another thread may have just dropped it
+            _COMPILED.move_to_end(key)
+    return compiled
 
 
 def _run(compiled: _Compiled, using: str) -> list[dict]:
@@ -107,8 +117,8 @@ def _run(compiled: _Compiled, using: str) -> list[dict]:
 
 def _cached_rows(key: tuple, build: Callable[[], QuerySet]) -> list[dict]:
     """The rows of a values() queryset, its SQL compiled once per key."""
-    compiled = _COMPILED.get(key[1:]) if key else None
     using = key[0]
+    compiled = _recall(key[1:])
     if compiled is None:
         qs = build()
         query = qs.query
@@ -121,8 +131,6 @@ def _cached_rows(key: tuple, build: Callable[[], QuerySet]) -> list[dict]:
         names = [*query.extra_select, *query.values_select, *query.annotation_select]
         compiled = _Compiled(sql, tuple(params), names, compiler.get_converters(fields), compiler)
         _remember(key[1:], compiled)
-    else:
-        _COMPILED.move_to_end(key[1:])
     return _run(compiled, using)
 
 
@@ -132,9 +140,8 @@ def _cached_total(
     """`build().aggregate(**aggregates)`, its SQL compiled once per key: the plain case (no
     annotation to wrap in a subquery) is kept; any other is answered by the ORM each time."""
     using = key[0]
-    compiled = _COMPILED.get(key[1:])
+    compiled = _recall(key[1:])
     if compiled is not None:
-        _COMPILED.move_to_end(key[1:])
         return _run(compiled, using)[0]
     qs, aggregates = build(), aggregates()
     if qs.query.annotations or qs.query.distinct or qs.query.group_by:
