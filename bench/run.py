@@ -12,8 +12,9 @@ layout, no records), p50 and p95 over repeated in-process requests: target ≤ 3
 Summary (issue 8, issue 9): a sub-district of 8 demo communities with a year of rows (15,000
 more work records each): the summary's and the statistics page's figures of the sub-district and
 of one community, shequ with its rollup cells against DuckDB running the engine's raw queries on
-an export of the same rows, in the same process: targets ≤ 1.0× and ≤ 0.1×; the figures must
-be equal.
+an export of the same rows, in the same process: the sub-district's summary + statistics figures
+≤ 1.0× DuckDB's time for them; the community's summary figures ≤ 0.1× DuckDB's time for the
+sub-district's figures (issue 8's "a tenth of that"); every figure must be equal.
 Work records (issue: records calendar): the record list (first page, filtered, page 200, one
 day) and the month calendar at 100,000 records in a community worker's scope, against the same
 trivial page for that user: target ≤ 3×.
@@ -166,20 +167,22 @@ def summary_figures(database: str, url: str, communities: int, records: int, rep
     sd, c = measured["subdistrict"], measured["community"]
     print(
         f"  [{database}] exported {measured['exported_rows']} rows to DuckDB in "
-        f"{measured['export_seconds']:.1f}s; sub-district: shequ {sd['shequ'] * 1000:.1f} ms "
-        f"(without rollups {sd['shequ_raw'] * 1000:.0f} ms), DuckDB {sd['duckdb'] * 1000:.1f} ms "
-        f"({sd['queries']} queries); community: shequ {c['shequ'] * 1000:.1f} ms "
-        f"(without rollups {c['shequ_raw'] * 1000:.0f} ms), DuckDB {c['duckdb'] * 1000:.1f} ms; "
-        f"{sd['figures']} figures each, equal to DuckDB's"
+        f"{measured['export_seconds']:.1f}s; sub-district (summary + statistics): shequ "
+        f"{sd['shequ'] * 1000:.1f} ms (without rollups {sd['shequ_raw'] * 1000:.0f} ms), "
+        f"DuckDB {sd['duckdb'] * 1000:.1f} ms ({sd['queries']} queries); community summary: "
+        f"shequ {c['shequ'] * 1000:.1f} ms (without rollups {c['shequ_raw'] * 1000:.0f} ms) vs "
+        f"a tenth of DuckDB's sub-district {c['duckdb_subdistrict'] * 100:.1f} ms; community "
+        f"summary + statistics: shequ {c['shequ_all'] * 1000:.1f} ms, DuckDB "
+        f"{c['duckdb_all'] * 1000:.1f} ms; {sd['figures']} figures each, equal to DuckDB's"
     )
     size = f"{communities} communities, {rows['records']} work records"
     return [
         row(f"summary + statistics figures of a sub-district ({size}): shequ vs DuckDB",
             sd["shequ"] * 1000, "ms", sd["duckdb"] * 1000, 1.0, database,
             higher_is_better=False),
-        row(f"summary + statistics figures of a community ({size}): shequ vs DuckDB",
-            c["shequ"] * 1000, "ms", c["duckdb"] * 1000, 0.1, database,
-            higher_is_better=False),
+        row(f"summary figures of a community ({size}): shequ vs DuckDB's time for the "
+            "sub-district's figures", c["shequ"] * 1000, "ms", c["duckdb_subdistrict"] * 1000,
+            0.1, database, higher_is_better=False),
     ]  # fmt: skip
 
 

@@ -12,11 +12,14 @@ Rows in force on a day (residences, memberships, staff…) are counted on the pe
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import models
+from django.core.exceptions import EmptyResultSet
+from django.db import connections, models
 from django.db.models import Count, F, Q, QuerySet, Sum, Transform, Value
 from django.db.models.functions import Coalesce, Greatest, StrIndex, Substr, TruncMonth
 from django.utils import timezone
@@ -66,15 +69,124 @@ for _field in (models.DateField, models.DateTimeField, PlacePathField):
     _field.register_lookup(Unindexed)
 
 
+# --- Compiled queries ---------------------------------------------------------------------
+# Turning an evaluation's querysets into SQL costs more than running them at a community's size
+# (Django builds every filter, join and aggregate anew, ~1 ms a query). The SQL and parameters
+# of each query are kept, keyed by everything they are made from (the source, the indicators,
+# the place, the period, the months read from cells, today and the time zone); the query itself
+# still runs every time, so the figures are always the rows' own. Nothing Python-side that
+# shapes a query reads the database (the catalogue's filters are SQL), so the key is complete.
+
+
+@dataclass
+class _Compiled:
+    sql: str
+    params: tuple
+    names: list[str]
+    converters: dict
+    compiler: object  # applies the converters (a decimal's places, a moment's time zone…)
+
+
+_COMPILED: OrderedDict[tuple, _Compiled] = OrderedDict()
+_COMPILED_MAX = 4096
+
+
+def _remember(key: tuple, compiled: _Compiled) -> None:
+    _COMPILED[key] = compiled
+    while len(_COMPILED) > _COMPILED_MAX:
+        with suppress(KeyError):  # emptied by another thread meanwhile
+            _COMPILED.popitem(last=False)
+
+
+def _recall(key: tuple) -> _Compiled | None:
+    compiled = _COMPILED.get(key)
+    if compiled is not None:
+        with suppress(KeyError):  # another thread may have just dropped it
+            _COMPILED.move_to_end(key)
+    return compiled
+
+
+def _run(compiled: _Compiled, using: str) -> list[dict]:
+    with connections[using].cursor() as cursor:
+        cursor.execute(compiled.sql, compiled.params)
+        rows = cursor.fetchall()
+    if compiled.converters:
+        rows = compiled.compiler.apply_converters(rows, compiled.converters)
+    return [dict(zip(compiled.names, row, strict=True)) for row in rows]
+
+
+def _cached_rows(key: tuple, build: Callable[[], QuerySet]) -> list[dict]:
+    """The rows of a values() queryset, its SQL compiled once per key."""
+    using = key[0]
+    compiled = _recall(key[1:])
+    if compiled is None:
+        qs = build()
+        query = qs.query
+        compiler = query.get_compiler(using)
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:
+            return []  # nothing to send: no row can match (not kept, as it is cheap)
+        fields = [s[0] for s in compiler.select[: compiler.col_count]]
+        names = [*query.extra_select, *query.values_select, *query.annotation_select]
+        compiled = _Compiled(sql, tuple(params), names, compiler.get_converters(fields), compiler)
+        _remember(key[1:], compiled)
+    return _run(compiled, using)
+
+
+def _cached_total(
+    key: tuple, build: Callable[[], QuerySet], aggregates: Callable[[], dict]
+) -> dict:
+    """`build().aggregate(**aggregates)`, its SQL compiled once per key: the plain case (no
+    annotation to wrap in a subquery) is kept; any other is answered by the ORM each time."""
+    using = key[0]
+    compiled = _recall(key[1:])
+    if compiled is not None:
+        return _run(compiled, using)[0]
+    qs, aggregates = build(), aggregates()
+    if qs.query.annotations or qs.query.distinct or qs.query.group_by:
+        return qs.aggregate(**aggregates)
+    query = qs.query.chain()
+    query.clear_ordering(force=True)
+    total = query.get_aggregation(using, aggregates)
+    compiler = query.get_compiler(using)
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:
+        return total
+    cols = list(query.annotation_select.values())
+    converters = compiler.get_converters(cols)
+    _remember(
+        key[1:], _Compiled(sql, tuple(params), list(query.annotation_select), converters, compiler)
+    )
+    return total
+
+
+def _key(*parts) -> tuple:
+    """A cache key: the database alias first (not kept in the key, which names the query),
+    then what makes the query, with today and the time zone (filters may read either)."""
+    return (
+        "default",
+        connections["default"].vendor,
+        timezone.localdate(),
+        timezone.get_current_timezone_name(),
+        *parts,
+    )
+
+
 def _scope_keys(source: Source, place: Place) -> tuple[str, str]:
     """The path and date lookups for `in_scope`. Rows that take both from a parent row
-    (volunteers, visits, quantities, room counts from their record or inspection), read for a
-    sub-district or more, are read from their own table, each fetching its parent by id:
-    SQLite, which keeps no histograms, would otherwise walk every parent of the period (every
-    work record of a sub-district's year) probing for the few that have such rows."""
+    (volunteers, visits, quantities, room counts from their record or inspection) are read so
+    that SQLite, which keeps no histograms, does not walk every parent of the period in the
+    whole database (every work record of the year, of every community) probing for the few
+    that have such rows: for a sub-district or more, from their own table, each fetching its
+    parent by id; for a community or less, from the place's parents (its own path range,
+    a fraction of the database), the date checked on each."""
     child = "__" in source.path and "__" in source.date
     if child and place.kind in (PlaceKind.DISTRICT, PlaceKind.SUBDISTRICT):
         return f"{source.path}__unindexed", f"{source.date}__unindexed"
+    if child:
+        return source.path, f"{source.date}__unindexed"
     return source.path, source.date
 
 
@@ -158,14 +270,26 @@ def _rolled_months(figures: Figures, place: Place, span: Span) -> list[datetime.
     months = _months(span)
     parts = place.path.strip("/").split("/")
     above = ["/" + "/".join(parts[: n + 1]) + "/" for n in range(len(parts))]
+
     # One query: the months a rebuild at the place or above covers (1), with the days their
     # rows span, and those with a stale mark under the place (2).
-    covered = RollupCoverage.objects.filter(place_path__in=above, month__in=months)
-    stale = RollupStale.objects.filter(place_path__under=place.path, month__in=months)
+    def build() -> QuerySet:
+        names = ("month", "_kind", "_first", "_last")
+        covered = (
+            RollupCoverage.objects.filter(place_path__in=above, month__in=months)
+            .annotate(_kind=Value(1), _first=F("first_day"), _last=F("last_day"))
+            .values(*names)
+        )
+        stale = (
+            RollupStale.objects.filter(place_path__under=place.path, month__in=months)
+            .annotate(_kind=Value(2), _first=F("month"), _last=F("month"))
+            .values(*names)
+        )
+        return covered.union(stale, all=True)
+
     usable, spoilt = set(), set()
-    for month, kind, first, last in covered.values_list(
-        "month", Value(1), "first_day", "last_day"
-    ).union(stale.values_list("month", Value(2), "month", "month")):
+    for row in _cached_rows(_key("rolled months", place.path, span.start, span.end), build):
+        month, kind, first, last = row["month"], row["_kind"], row["_first"], row["_last"]
         if kind == 2:
             spoilt.add(month)
         elif (first is None or first >= span.start) and (last is None or last <= span.end):
@@ -196,14 +320,19 @@ def _from_cells(
 ) -> None:
     """The rolled indicators over `months`, in one grouped query over the cells."""
     by_id = {i.id: i for i in indicators}
-    cells = RollupCell.objects.filter(
-        place_path__under=figures.place.path, month__in=months, indicator__in=list(by_id)
-    )
-    keys = ["indicator"]
-    if breakdown:
-        cells = cells.annotate(_child=_child_of("place_path", figures.place), _month=F("month"))
-        keys += ["_child", "_month"]
-    grouped = cells.order_by().values(*keys).annotate(_value=Sum("value"), _rows=Sum("rows"))
+
+    def build() -> QuerySet:
+        cells = RollupCell.objects.filter(
+            place_path__under=figures.place.path, month__in=months, indicator__in=list(by_id)
+        )
+        keys = ["indicator"]
+        if breakdown:
+            cells = cells.annotate(_child=_child_of("place_path", figures.place), _month=F("month"))
+            keys += ["_child", "_month"]
+        return cells.order_by().values(*keys).annotate(_value=Sum("value"), _rows=Sum("rows"))
+
+    key = _key("cells", tuple(by_id), tuple(months), breakdown, figures.place.path)
+    grouped = _cached_rows(key, build)
     for row in grouped:
         indicator = by_id[row["indicator"]]
         value = shaped(indicator, row["_value"])
@@ -245,7 +374,6 @@ def _evaluate_source(
     rolled: set[str] = frozenset(),
     months: list[datetime.date] = (),
 ) -> None:
-    rows = in_scope(source, figures.place, figures.span)
     end = figures.span.end
     # What the cells gave already: the rolled indicators read only the rows outside `months`
     # (none when the cells cover the whole span).
@@ -253,27 +381,70 @@ def _evaluate_source(
         group = [i for i in group if i.id not in rolled]
         if not group:
             return
-    left = _outside(source, months) if rolled & {i.id for i in group} else None
-    if left is not None and all(i.id in rolled for i in group):
-        rows, left = rows.filter(left), None
-    only = {i.id: left for i in group if i.id in rolled and left is not None}
-    if len({str(i.condition(end)) for i in group}) == 1 and group[0].condition(end) and not only:
-        # Every figure of the query counts the same rows: say so in WHERE too, so the
-        # database may start from those rows (the volunteers, not every record of the year).
-        rows = rows.filter(group[0].condition(end))
+    narrowed = bool(rolled & {i.id for i in group})
+    whole = narrowed and all(i.id in rolled for i in group)
+    partly = [i.id for i in group if i.id in rolled] if narrowed and not whole else []
     additive = [i for i in group if i.additive]
     distinct = [i for i in group if not i.additive]
     keys: list[str] = []
     if breakdown:
-        rows = rows.annotate(_child=_child_expr(source, figures.place))
         keys.append("_child")
         if not source.as_of:
-            rows = rows.annotate(_month=TruncMonth(source.date))
             keys.append("_month")
+    place, span = figures.place, figures.span
+    key = _key(
+        source.code,
+        tuple(i.id for i in group),
+        breakdown,
+        count_rows,
+        tuple(sorted(rolled & {i.id for i in group})),
+        tuple(months) if narrowed else (),
+        place.path,
+        place.kind,
+        span.start,
+        span.end,
+    )
+    built: dict[str, object] = {}
+
+    def build() -> tuple[QuerySet, dict[str, Q]]:
+        """The rows the source's figures read, and the narrowing of some indicators."""
+        if built:
+            return built["rows"], built["only"]
+        rows = in_scope(source, place, span)
+        left = _outside(source, months) if narrowed else None
+        if whole:
+            rows, left = rows.filter(left), None
+        only = dict.fromkeys(partly, left)
+        if (
+            len({str(i.condition(end)) for i in group}) == 1
+            and group[0].condition(end)
+            and not only
+        ):
+            # Every figure of the query counts the same rows: say so in WHERE too, so the
+            # database may start from those rows (the volunteers, not every record of the
+            # year).
+            rows = rows.filter(group[0].condition(end))
+        if breakdown:
+            rows = rows.annotate(_child=_child_expr(source, place))
+            if not source.as_of:
+                rows = rows.annotate(_month=TruncMonth(source.date))
+        built.update(rows=rows, only=only)
+        return rows, only
+
     if additive:
         # One query: each (child, month) cell; totals are their sums.
-        extra = _row_counts(additive, end, only) if count_rows else {}
-        for row in _grouped(rows, keys, additive, end, extra, only):
+        def sums() -> dict:
+            only = build()[1]
+            extra = _row_counts(additive, end, only) if count_rows else {}
+            return _aggregates(additive, end, extra, only)
+
+        if keys:
+            answer = _cached_rows(
+                (*key, "additive"), lambda: build()[0].order_by().values(*keys).annotate(**sums())
+            )
+        else:
+            answer = [_cached_total((*key, "additive"), lambda: build()[0].order_by(), sums)]
+        for row in answer:
             for indicator in additive:
                 value = row[indicator.id] or 0
                 figures.totals[indicator.id] += value
@@ -284,15 +455,24 @@ def _evaluate_source(
     if distinct:
         # A person counted in two months or two grids is one person in the total: the total,
         # each child and each month are counted on their own.
-        extra = _row_counts(distinct, end) if count_rows else {}
-        total = rows.order_by().aggregate(**{i.id: _aggregate(i, end) for i in distinct}, **extra)
+        def aggregates() -> dict:
+            extra = _row_counts(distinct, end) if count_rows else {}
+            return {i.id: _aggregate(i, end) for i in distinct} | extra
+
+        total = _cached_total((*key, "distinct"), lambda: build()[0].order_by(), aggregates)
         figures.queries += 1
         for indicator in distinct:
             figures.totals[indicator.id] = total[indicator.id] or 0
             if count_rows:
                 figures.rows[indicator.id] = total[f"{indicator.id}{_ROWS}"] or 0
-        for key in keys:
-            for row in _grouped(rows, [key], distinct, end):
+        for by in keys:
+            answer = _cached_rows(
+                (*key, "distinct", by),
+                lambda by=by: (
+                    build()[0].order_by().values(by).annotate(**_aggregates(distinct, end))
+                ),
+            )
+            for row in answer:
                 for indicator in distinct:
                     _add(figures, indicator, row, row[indicator.id] or 0)
             figures.queries += 1
@@ -340,19 +520,14 @@ def _row_counts(
     return counts
 
 
-def _grouped(
-    rows: QuerySet,
-    keys: list[str],
+def _aggregates(
     indicators: list[Indicator],
     end: datetime.date,
     extra: dict | None = None,
     only: dict[str, Q] | None = None,
-):
+) -> dict:
     aggregates = {i.id: _aggregate(i, end, (only or {}).get(i.id)) for i in indicators}
-    aggregates |= extra or {}
-    if not keys:
-        return [rows.order_by().aggregate(**aggregates)]
-    return rows.order_by().values(*keys).annotate(**aggregates)
+    return aggregates | (extra or {})
 
 
 def _add(figures: Figures, indicator: Indicator, row: dict, value) -> None:

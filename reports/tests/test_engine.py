@@ -8,7 +8,8 @@ from collections import Counter, defaultdict
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -505,3 +506,28 @@ def test_every_indicator_has_an_id_a_url_can_carry_and_a_known_area():
     assert len(ids) == len(set(ids))
     assert all(re.fullmatch(r"[a-z_.]+", i) for i in ids)
     assert all(i.area in catalogue.AREAS for i in catalogue.INDICATORS)
+
+
+def test_a_repeated_evaluation_reuses_its_sql_and_still_counts_the_rows_of_now(
+    world, django_assert_num_queries
+):
+    """The second evaluation of the same figures runs the SQL kept from the first (the same
+    queries, no more) and sees a record written in between, in its totals, its break-down by
+    grid and month, and the records behind each total."""
+    WorkRecord.objects.create(kind="会议", title="两委会", date=SPAN.start, place=world.grid)
+    with CaptureQueriesContext(connection) as cold:
+        first = evaluate(INDICATORS, world.community, SPAN, rows=True)
+    WorkRecord.objects.create(kind="会议", title="网格会", date=SPAN.end, place=world.community)
+    with django_assert_num_queries(len(cold)):
+        second = evaluate(INDICATORS, world.community, SPAN, rows=True)
+    assert first.totals["records.meeting"] == 1 and second.totals["records.meeting"] == 2
+    assert second.rows["records.meeting"] == 2
+    assert second.by_child["records.meeting"] == {world.grid.pk: 1, OWN: 1}
+    assert second.by_month["records.meeting"] == {
+        SPAN.start.replace(day=1): 1,
+        SPAN.end.replace(day=1): 1,
+    }
+    changed = {"records.meeting", "records.all"}
+    assert {k: v for k, v in first.totals.items() if k not in changed} == {
+        k: v for k, v in second.totals.items() if k not in changed
+    }
