@@ -253,6 +253,13 @@ def assistance_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def assistance_data(data: dict, recipient: dict) -> services.AssistanceData:
+    """What the payment form (new or corrected) says, for the service."""
+    fields = ["kind", "source", "date", "amount", "goods", "period_start", "period_end"]
+    fields += ["notes", "back_payment", "not_repeat"]
+    return services.AssistanceData(**{name: data[name] for name in fields}, **recipient)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def assistance_create(request: HttpRequest) -> HttpResponse:
@@ -271,19 +278,7 @@ def assistance_create(request: HttpRequest) -> HttpResponse:
                 field="household",
             )
             aid = services.give_assistance(
-                services.AssistanceData(
-                    kind=data["kind"],
-                    source=data["source"],
-                    date=data["date"],
-                    amount=data["amount"],
-                    goods=data["goods"],
-                    period_start=data["period_start"],
-                    period_end=data["period_end"],
-                    notes=data["notes"],
-                    back_payment=data["back_payment"],
-                    not_repeat=data["not_repeat"],
-                    **recipient,
-                ),
+                assistance_data(data, recipient),
                 by=user,
             )
         except DomainError as exc:

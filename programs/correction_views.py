@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.roles import Perm
 from accounts.scope import get_for_user
 from programs import corrections, services
-from programs.aid_views import _party_name, _picked, _picker, _plain
+from programs.aid_views import _party_name, _picked, _picker, _plain, assistance_data
 from programs.campaign_views import _application
 from programs.forms import (
     AssistanceCorrectionForm,
@@ -77,6 +77,28 @@ def _page(request, form, *, title, summary, back, void: bool, place=None, picker
     )
 
 
+def _void_page(request, row, void, *, done: str, title, summary, back: str, place):
+    """The 作废 form of `row`: the reason asked for, `void` run with it and the version the
+    page showed, then back to where the row is listed."""
+    form = VoidForm(request.POST or None, initial={"version": row.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            void(
+                row,
+                reason=form.cleaned_data["reason"],
+                version=form.cleaned_data["version"],
+                by=request.user,
+            )
+        except DomainError as exc:
+            add_to_form(form, exc)
+        else:
+            messages.success(request, done)
+            return redirect(back)
+    return _page(
+        request, form, row=row, title=title, summary=summary, back=back, void=True, place=place
+    )
+
+
 # --- Assistance ---------------------------------------------------------------------------------
 
 
@@ -106,28 +128,14 @@ def _aid_summary(aid: Assistance) -> list[tuple[str, str]]:
 @require_http_methods(["GET", "POST"])
 def assistance_void(request: HttpRequest, pk: int) -> HttpResponse:
     aid = _aid(request, pk)
-    form = VoidForm(request.POST or None, initial={"version": aid.version})
-    if request.method == "POST" and form.is_valid():
-        try:
-            corrections.void_assistance(
-                aid,
-                reason=form.cleaned_data["reason"],
-                version=form.cleaned_data["version"],
-                by=request.user,
-            )
-        except DomainError as exc:
-            add_to_form(form, exc)
-        else:
-            messages.success(request, _("已作废该笔%(kind)s") % {"kind": aid.kind})
-            return redirect("programs:assistance-detail", pk=aid.pk)
-    return _page(
+    return _void_page(
         request,
-        form,
-        row=aid,
+        aid,
+        corrections.void_assistance,
+        done=_("已作废该笔%(kind)s") % {"kind": aid.kind},
         title=_("作废救助发放"),
         summary=_aid_summary(aid),
         back=reverse("programs:assistance-detail", args=[aid.pk]),
-        void=True,
         place=aid.place,
     )
 
@@ -159,19 +167,7 @@ def assistance_correct(request: HttpRequest, pk: int) -> HttpResponse:
             )
             new = corrections.correct_assistance(
                 aid,
-                services.AssistanceData(
-                    kind=data["kind"],
-                    source=data["source"],
-                    date=data["date"],
-                    amount=data["amount"],
-                    goods=data["goods"],
-                    period_start=data["period_start"],
-                    period_end=data["period_end"],
-                    notes=data["notes"],
-                    back_payment=data["back_payment"],
-                    not_repeat=data["not_repeat"],
-                    **recipient,
-                ),
+                assistance_data(data, recipient),
                 reason=data["reason"],
                 version=data["version"],
                 by=user,
@@ -230,28 +226,14 @@ def _entry_summary(entry: Donation) -> list[tuple[str, str]]:
 @require_http_methods(["GET", "POST"])
 def donation_void(request: HttpRequest, pk: int) -> HttpResponse:
     entry, drive = _entry(request, pk)
-    form = VoidForm(request.POST or None, initial={"version": entry.version})
-    if request.method == "POST" and form.is_valid():
-        try:
-            corrections.void_donation(
-                entry,
-                reason=form.cleaned_data["reason"],
-                version=form.cleaned_data["version"],
-                by=request.user,
-            )
-        except DomainError as exc:
-            add_to_form(form, exc)
-        else:
-            messages.success(request, _("已作废该笔%(d)s") % {"d": entry.get_direction_display()})
-            return redirect("programs:drive-detail", pk=drive.pk)
-    return _page(
+    return _void_page(
         request,
-        form,
-        row=entry,
+        entry,
+        corrections.void_donation,
+        done=_("已作废该笔%(d)s") % {"d": entry.get_direction_display()},
         title=_("作废捐赠收支：%(d)s") % {"d": drive.name},
         summary=_entry_summary(entry),
         back=reverse("programs:drive-detail", args=[drive.pk]),
-        void=True,
         place=drive.place,
     )
 
@@ -352,30 +334,14 @@ def _moves_url(move: SupplyMove) -> str:
 @require_http_methods(["GET", "POST"])
 def move_void(request: HttpRequest, pk: int) -> HttpResponse:
     move = _move(request, pk)
-    form = VoidForm(request.POST or None, initial={"version": move.version})
-    if request.method == "POST" and form.is_valid():
-        try:
-            corrections.void_move(
-                move,
-                reason=form.cleaned_data["reason"],
-                version=form.cleaned_data["version"],
-                by=request.user,
-            )
-        except DomainError as exc:
-            add_to_form(form, exc)
-        else:
-            messages.success(
-                request, _("已作废该笔%(kind)s，库存已随之调整") % {"kind": move.get_kind_display()}
-            )
-            return redirect(_moves_url(move))
-    return _page(
+    return _void_page(
         request,
-        form,
-        row=move,
+        move,
+        corrections.void_move,
+        done=_("已作废该笔%(kind)s，库存已随之调整") % {"kind": move.get_kind_display()},
         title=_("作废物资出入库"),
         summary=_move_summary(move),
         back=_moves_url(move),
-        void=True,
         place=move.place,
     )
 
