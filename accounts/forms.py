@@ -182,3 +182,10 @@ class SecurityPolicyForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("区级管理员、系统管理员、审计员、安全管理员始终必须使用"),
     )
+
+    def __init__(self, *args, **kwargs):
+        from accounts.policy import LIMITS
+
+        super().__init__(*args, **kwargs)
+        for name, (low, high) in LIMITS.items():
+            self.fields[name].help_text = _("可设%(low)s至%(high)s") % {"low": low, "high": high}

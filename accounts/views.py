@@ -323,7 +323,7 @@ def security_policy(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("安全策略已保存，30秒内对所有登录生效"))
             return redirect("accounts:security-policy")
-    limits = [(form[name], low, high) for name, (low, high) in policy.LIMITS.items()]
+    limits = [form[name] for name in policy.LIMITS]
     return render(
         request,
         "accounts/security_policy.html",
