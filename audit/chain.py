@@ -127,7 +127,9 @@ def seal_after_commit() -> None:
     pending = getattr(connection, "run_on_commit", None) or []
     if any(entry[1] is seal_pending for entry in pending):
         return
-    transaction.on_commit(seal_pending)
+    # Robust: the change is committed already; should the seal fail, the next one takes the
+    # rows left unsealed, and the user's request does not fail for it.
+    transaction.on_commit(seal_pending, robust=True)
 
 
 @dataclass
