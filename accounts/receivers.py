@@ -25,9 +25,14 @@ def on_login(sender, request, user, **kwargs):
 
 @receiver(user_logged_out)
 def on_logout(sender, request, user, **kwargs):
-    if user is not None:
-        services.end_sessions(user)
-        audit.record(user, "auth.logout", user)
+    if user is None:
+        return
+    if getattr(request, "timed_out", False):
+        audit.record(user, "auth.timeout", user)
+        return
+    # Logging out ends every session of the account, on every device.
+    services.end_sessions(user)
+    audit.record(user, "auth.logout", user)
 
 
 @receiver(user_login_failed)

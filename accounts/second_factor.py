@@ -59,6 +59,8 @@ class SessionPolicyMiddleware:
             request.session[SEEN_AT] = now
             why = None
         if why is not None:
+            # This session ends; the account's others (another device) go on.
+            request.timed_out = True
             logout(request)
             messages.info(request, why)
             return redirect(f"{reverse('accounts:login')}?next={request.path}")

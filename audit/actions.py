@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 ACTION_LABELS = {
     "auth.login": _("登录"),
     "auth.logout": _("退出登录"),
+    "auth.timeout": _("会话超时退出"),
     "auth.login_failed": _("登录失败"),
     "auth.lockout": _("账号锁定"),
     "auth.login_blocked": _("锁定期间尝试登录"),

@@ -260,3 +260,22 @@ def test_the_roles_the_rules_name_keep_their_second_factor(world):
 
     services.set_policy(_rules(totp_roles=[]), by=world.cast["security_officer"])
     assert policy.current().totp_roles == policy.ALWAYS_TOTP
+
+
+def test_a_session_that_times_out_leaves_the_accounts_other_sessions_alone(client, world):
+    from django.test import Client
+
+    desk = Client()
+    home = reverse("areas:place-detail", args=[world.community.pk])
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        _login(client, "in_community_worker")  # a phone, then left alone
+        assert client.get(home).status_code == 200
+        clock.shift(datetime.timedelta(minutes=20))
+        _login(desk, "in_community_worker")
+        clock.shift(datetime.timedelta(minutes=15))
+        assert desk.get(home).status_code == 200
+        assert client.get(home)["Location"].startswith(LOGIN)  # 35 idle minutes
+        assert desk.get(home).status_code == 200
+    assert AuditEntry.objects.filter(action="auth.timeout").count() == 1
+    assert not AuditEntry.objects.filter(action="auth.logout").exists()
