@@ -253,8 +253,12 @@ def assistance_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def assistance_data(data: dict, recipient: dict) -> services.AssistanceData:
-    """What the payment form (new or corrected) says, for the service."""
+def assistance_data(user, data: dict) -> services.AssistanceData:
+    """What the payment form (new or corrected) says, for the service: the recipient picked
+    within the user's place (a DomainError otherwise)."""
+    recipient = _picked(
+        user, data["target"], "hr", message=_("受助对象不在本辖区，不能登记"), field="household"
+    )
     fields = ["kind", "source", "date", "amount", "goods", "period_start", "period_end"]
     fields += ["notes", "back_payment", "not_repeat"]
     return services.AssistanceData(**{name: data[name] for name in fields}, **recipient)
@@ -270,15 +274,8 @@ def assistance_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            recipient = _picked(
-                user,
-                data["target"],
-                "hr",
-                message=_("受助对象不在本辖区，不能登记"),
-                field="household",
-            )
             aid = services.give_assistance(
-                assistance_data(data, recipient),
+                assistance_data(user, data),
                 by=user,
             )
         except DomainError as exc:

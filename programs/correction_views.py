@@ -158,16 +158,9 @@ def assistance_correct(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            recipient = _picked(
-                user,
-                data["target"],
-                "hr",
-                message=_("受助对象不在本辖区，不能登记"),
-                field="household",
-            )
             new = corrections.correct_assistance(
                 aid,
-                assistance_data(data, recipient),
+                assistance_data(user, data),
                 reason=data["reason"],
                 version=data["version"],
                 by=user,
