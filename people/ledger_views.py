@@ -22,6 +22,7 @@ from people.forms import PlaceField
 from people.import_views import xlsx_response
 from people.ledgers import LEDGERS, Ledger, Span
 from shequ import xlsx
+from shequ.replica import reads_replica
 from shequ.widgets import DatePicker
 
 PAGE = 50  # rows on screen, as in every list; the export has them all
@@ -125,6 +126,7 @@ def ledger_index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET"])
+@reads_replica
 def ledger_detail(request: HttpRequest, code: str) -> HttpResponse:
     ledger = _ledger(request.user, code)
     form, place, day = _choice(request, ledger)
@@ -158,6 +160,7 @@ def ledger_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET"])
+@reads_replica
 def ledger_export(request: HttpRequest, code: str) -> HttpResponse:
     ledger = _ledger(request.user, code)
     form, place, day = _choice(request, ledger)
@@ -195,6 +198,7 @@ def ledger_export(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET"])
+@reads_replica
 def ledger_print(request: HttpRequest, code: str) -> HttpResponse:
     """The ledger on one page for the printer: title, place, period, numbered rows (numbers
     masked, as on screen) and the lines to sign. At most PRINT_LIMIT rows; a longer ledger is

@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "accounts.second_factor.SessionPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "audit.middleware.AuditContextMiddleware",
+    "shequ.replica.ReadYourWritesMiddleware",
 ]
 
 if not DEBUG:
@@ -119,6 +120,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # compiling what runs in one or two. Pages here read through indexes; JIT only costs.
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
+# A PostgreSQL read replica (docs/scaling.md): statistics, summaries and ledgers read it; a user
+# who has just changed something reads the primary for REPLICA_LAG_SECONDS after.
+if env_str("DATABASE_REPLICA_URL", ""):
+    try:
+        DATABASES["replica"] = dj_database_url.parse(
+            env_str("DATABASE_REPLICA_URL", ""),
+            conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0, minimum=0),
+        )
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            f"DATABASE_REPLICA_URL is not a database address: {exc}"
+        ) from None
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["shequ.replica.ReplicaRouter"]
+REPLICA_LAG_SECONDS = env_int("REPLICA_LAG_SECONDS", 30, minimum=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts, passwords, sessions.
