@@ -268,12 +268,17 @@ def write_table(
     sheet_name: str = "Sheet1",
     signatures: Sequence[str] = (),
     totals: Callable[[], Sequence[Any]] | None = None,
+    out: IO[bytes] | None = None,
 ) -> bytes:
     """A ledger-style sheet: title, subtitle (place, date), optional notes, the header row, the
     rows (numbered 序号 1, 2, 3…), a 合计 row with what `totals` gives once the rows are written
     (one value or None per column), a line to sign for each of `signatures` (制表人, 审核人…)
-    under them, and `footer` in the printed page footer."""
-    buffer = io.BytesIO()
+    under them, and `footer` in the printed page footer.
+
+    The rows may be an iterator: each is written as it comes (xlsxwriter's constant-memory
+    mode keeps none of them), so a ledger of 100,000 rows takes no more memory than one of
+    ten. With `out` the workbook goes to that file and b"" is returned; without, its bytes."""
+    buffer = out if out is not None else io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"constant_memory": True, "in_memory": False})
     sheet = book.add_worksheet(sheet_title(sheet_name))
     font = "宋体"
@@ -365,7 +370,7 @@ def write_table(
     if footer:
         sheet.set_footer(f"&L&8{_escape_header(footer)}")
     book.close()
-    return buffer.getvalue()
+    return b"" if out is not None else buffer.getvalue()
 
 
 def sheet_title(name: str) -> str:
