@@ -19,6 +19,10 @@ Work records (issue: records calendar): the record list (first page, filtered, p
 day) and the month calendar at 100,000 records in a community worker's scope, against the same
 trivial page for that user: target ≤ 3×.
 
+Export (issue 9): the population ledger of that sub-district (~100,000 rows) downloaded as .xlsx
+through the export page: peak memory of the process ≤ 300 MB, and its rows/s against writing the
+same rows with xlsxwriter alone (rows read beforehand, untimed): target ≥ 0.5.
+
 `python -m bench.run --only records` runs one group (repeatable) and merges its rows into
 bench/results.json, keeping the other rows of the last run.
 """
@@ -38,7 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results.json"
 WORK = Path(tempfile.gettempdir())
 PG_SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
-GROUPS = ("import", "lists", "records", "summary")
+GROUPS = ("import", "lists", "records", "summary", "export")
 
 
 def step(database_url: str, *args: str) -> dict:
@@ -186,6 +190,26 @@ def summary_figures(database: str, url: str, communities: int, records: int, rep
     ]  # fmt: skip
 
 
+def export_figures(database: str, url: str, communities: int) -> list[dict]:
+    step(url, "setup")
+    made = step(url, "population", str(communities))
+    print(f"  [{database}] {made['residents']} residents built in {made['seconds']:.0f}s")
+    ours = step(url, "export_ours", str(WORK / f"export-{database}.xlsx"))
+    reference = step(url, "export_reference", str(WORK / f"reference-{database}.xlsx"))
+    rows = ours["rows"]
+    print(
+        f"  [{database}] ledger export of {rows} rows: shequ {ours['seconds']:.1f}s "
+        f"({ours['bytes'] / 1e6:.1f} MB, peak {ours['peak_mb']:.0f} MB) · xlsxwriter alone "
+        f"{reference['seconds']:.1f}s (peak {reference['peak_mb']:.0f} MB, rows held in memory)"
+    )
+    return [
+        row(f"ledger export, {rows} rows: shequ vs xlsxwriter alone", rows / ours["seconds"],
+            "rows/s", reference["rows"] / reference["seconds"], 0.5, database),
+        row(f"ledger export, {rows} rows: peak memory (vs 300 MB)", ours["peak_mb"], "MB",
+            300.0, 1.0, database, higher_is_better=False),
+    ]  # fmt: skip
+
+
 def merged(results: list[dict]) -> list[dict]:
     """The rows of this run in place of the same figures of the last one; the last run's other
     figures kept as they were (a partial run re-measures only what it ran)."""
@@ -233,6 +257,7 @@ def main() -> None:
             "summary": lambda db, url: summary_figures(
                 db, url, args.summary_communities, args.summary_records, args.summary_repeat
             ),
+            "export": lambda db, url: export_figures(db, url, args.communities),
         }
         for group in groups:
             results += measures[group]("sqlite", f"sqlite:///{work / (group + '.sqlite3')}")

@@ -245,22 +245,33 @@ def population(communities: str) -> None:
     report(step="population", residents=made, seconds=seconds)
 
 
+def _officer():
+    """The sub-district officer who sees every resident the benchmark built."""
+    from accounts.models import User
+    from accounts.roles import Role
+    from areas.models import Place
+
+    officer, _ = User.objects.get_or_create(
+        username="bench_sd",
+        defaults={
+            "name": "街道",
+            "role": Role.SUBDISTRICT_ADMIN,
+            "place": Place.objects.get(code="420199001000"),
+        },
+    )
+    return officer
+
+
 def latency(samples: str) -> None:
     """p50 and p95 of list and search pages against the login page, in-process."""
     from django.core.management import call_command
     from django.test import Client
 
-    from accounts.models import User
-    from accounts.roles import Role
     from areas.models import Place
     from people.models import Resident
 
     call_command("collectstatic", interactive=False, verbosity=0)  # as production serves them
-    subdistrict = Place.objects.get(code="420199001000")
-    officer, _ = User.objects.get_or_create(
-        username="bench_sd",
-        defaults={"name": "街道", "role": Role.SUBDISTRICT_ADMIN, "place": subdistrict},
-    )
+    officer = _officer()
     community = Place.objects.filter(kind="community").exclude(code=COMMUNITY).first()
     some = Resident.objects.filter(place_path__under=community.path).order_by("id")[500]
     client = Client()
@@ -468,6 +479,61 @@ def summary_measure(repeat: str) -> None:
     report(step="summary_measure", **summary.measure(int(repeat)))
 
 
+def export_ours(out: str) -> None:
+    """The sub-district's population ledger (every resident) downloaded as .xlsx through the
+    export page, in-process: time, the bytes sent, this process's peak memory; the file is read
+    back and must hold every row the ledger counts."""
+    import python_calamine
+    from django.test import Client
+    from django.utils import timezone
+
+    from people.ledgers import LEDGERS
+
+    officer = _officer()
+    client = Client()
+    client.force_login(officer)
+    url = f"/people/ledgers/population/export/?place={officer.place_id}"
+    expected = LEDGERS["population"].count(officer.place, timezone.localdate(), officer)
+    start = time.perf_counter()
+    response = client.get(url)
+    assert response.status_code == 200 and response.streaming
+    with open(out, "wb") as file:
+        for block in response.streaming_content:
+            file.write(block)
+    seconds = time.perf_counter() - start
+    response.close()
+    sheet = python_calamine.CalamineWorkbook.from_path(out).get_sheet_by_index(0).to_python()
+    # Title, subtitle, header; then the rows; then a blank line and the lines to sign.
+    numbered = [r for r in sheet[3:] if isinstance(r[0], int | float) and r[0]]
+    assert len(numbered) == expected, (len(numbered), expected)
+    report(step="export_ours", rows=expected, seconds=seconds, bytes=os.path.getsize(out))
+
+
+def export_reference(out: str) -> None:
+    """The same rows (read first, untimed) written with xlsxwriter alone, in its
+    constant-memory mode: the spreadsheet library's own speed for this sheet."""
+    import xlsxwriter
+    from django.utils import timezone
+
+    from people.ledgers import LEDGERS
+
+    officer = _officer()
+    rows = list(LEDGERS["population"].rows(officer.place, timezone.localdate(), officer))
+    start = time.perf_counter()
+    book = xlsxwriter.Workbook(out, {"constant_memory": True})
+    sheet = book.add_worksheet()
+    dates = book.add_format({"num_format": "yyyy-mm-dd"})
+    for index, values in enumerate(rows):
+        for column, value in enumerate(values):
+            if isinstance(value, datetime.date):
+                sheet.write_datetime(index, column, value, dates)
+            else:
+                sheet.write(index, column, value)
+    book.close()
+    seconds = time.perf_counter() - start
+    report(step="export_reference", rows=len(rows), seconds=seconds)
+
+
 STEPS = {
     "make_file": lambda path, rows: make_file(path, int(rows)),
     "setup": setup,
@@ -481,6 +547,8 @@ STEPS = {
     "record_latency": record_latency,
     "summary_data": summary_data,
     "summary_measure": summary_measure,
+    "export_ours": export_ours,
+    "export_reference": export_reference,
 }
 
 
