@@ -33,14 +33,24 @@ import argparse
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results.json"
 WORK = Path(tempfile.gettempdir())
+# The settings every step runs with (bench/workers.py), and the served runs' server.
+SERVER_ENV = {
+    "DJANGO_SETTINGS_MODULE": "shequ.settings",
+    "DEBUG": "false",
+    "SECRET_KEY": "bench-" + "x" * 60,
+    "ALLOWED_HOSTS": "testserver,127.0.0.1",
+    "SHEQU_HTTPS": "false",
+}
 PG_SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 GROUPS = ("import", "lists", "records", "summary", "export")
 
@@ -134,7 +144,63 @@ def latency_figures(database: str, url: str, communities: int, samples: int) -> 
             out.append(row(f"{name} at {measured['residents']} residents, {quantile}",
                            figures[quantile], "ms", reference[quantile], 3.0, database,
                            higher_is_better=False))  # fmt: skip
-    return out
+    return out + served_figures(database, url, SERVED_CLIENTS, SERVED_ROUNDS)
+
+
+SERVED_CLIENTS = 50
+SERVED_ROUNDS = 6
+SERVED_WORKERS = 2 * (os.cpu_count() or 1) + 1  # gunicorn's own advice for sync workers
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def served_figures(database: str, url: str, clients: int, rounds: int) -> list[dict]:
+    """The pages served by gunicorn to `clients` concurrent clients over loopback: p95 of each
+    against the trivial page served the same way."""
+    plan_file = WORK / f"plan-{database}.json"
+    made = step(url, "serve_plan", str(clients), str(rounds), str(plan_file))
+    port = _free_port()
+    plan = json.loads(plan_file.read_text(encoding="utf-8"))
+    plan_file.write_text(json.dumps({**plan, "port": port}), encoding="utf-8")
+    env = {**os.environ, **SERVER_ENV, "DATABASE_URL": url, "SHEQU_DATA_DIR": str(WORK)}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "shequ.wsgi", "--workers", str(SERVED_WORKERS),
+         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--timeout", "120"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    try:
+        for _ in range(300):
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.1)
+        load = subprocess.run(
+            [sys.executable, "-m", "bench.load", str(plan_file)],
+            cwd=ROOT, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+    if load.returncode != 0:
+        raise SystemExit(f"bench.load failed:\n{load.stdout}\n{load.stderr}")
+    measured = json.loads(load.stdout.strip().splitlines()[-1])
+    pages = measured["pages"]
+    reference_name = next(iter(pages))
+    reference = pages[reference_name]
+    print(
+        f"  [{database}] served by gunicorn ({SERVED_WORKERS} workers) to {clients} clients: "
+        + "; ".join(f"{name} p95 {p['p95']:.0f} ms" for name, p in pages.items())
+    )
+    return [
+        row(f"served to {clients} concurrent clients: {name} at {made['residents']} residents, "
+            "p95", figures["p95"], "ms", reference["p95"], 3.0, database,
+            higher_is_better=False)
+        for name, figures in pages.items() if name != reference_name
+    ]  # fmt: skip
 
 
 def record_figures(database: str, url: str, records: int, samples: int) -> list[dict]:

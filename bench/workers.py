@@ -13,14 +13,14 @@ import resource
 import sys
 import time
 from pathlib import Path
+from urllib.parse import quote
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shequ.settings")
-os.environ.setdefault("DEBUG", "false")
-os.environ.setdefault("SECRET_KEY", "bench-" + "x" * 60)
-os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1")
-os.environ.setdefault("SHEQU_HTTPS", "false")
+from bench.run import SERVER_ENV
 
-import django
+for _name, _value in SERVER_ENV.items():
+    os.environ.setdefault(_name, _value)
+
+import django  # noqa: E402  (after the settings are chosen)
 
 django.setup()
 
@@ -479,6 +479,48 @@ def summary_measure(repeat: str) -> None:
     report(step="summary_measure", **summary.measure(int(repeat)))
 
 
+def serve_plan(clients: str, rounds: str, out: str) -> None:
+    """What bench.load asks a served shequ for: one logged-in session per client (the
+    sub-district officer, as each of them would log in), and the pages — a trivial one for
+    reference, then lists, searches (name, pinyin initials, ID number, phone) and details."""
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.test import Client
+
+    from areas.models import Place
+    from people.models import Household, Resident
+
+    call_command("collectstatic", interactive=False, verbosity=0)  # as production serves them
+    officer = _officer()
+    cookies = []
+    for _ in range(int(clients)):
+        client = Client()
+        client.force_login(officer)
+        cookies.append(
+            f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+        )
+    community = Place.objects.filter(kind="community").exclude(code=COMMUNITY).first()
+    some = Resident.objects.filter(place_path__under=community.path).order_by("id")[500]
+    phoned = Resident.objects.exclude(phone="").order_by("id")[700]
+    household = Household.objects.order_by("id")[300]
+    after = Resident.objects.order_by("id").values_list("id", flat=True)[50 * 19]
+    pages = {
+        "reference: a trivial page (change password)": "/accounts/password/",
+        "resident list": "/people/residents/",
+        "resident list, page 20 (keyset)": f"/people/residents/?after={after}",
+        "search by name": f"/people/residents/?q={quote(some.name)}",
+        "search by pinyin initials": "/people/residents/?q=wxl",
+        "search by ID number": f"/people/residents/?q={some.id_number}",
+        "search by phone": f"/people/residents/?q={phoned.phone}",
+        "resident detail": f"/people/residents/{some.pk}/",
+        "household list": "/people/households/",
+        "household detail": f"/people/households/{household.pk}/",
+    }
+    plan = {"cookies": cookies, "pages": pages, "rounds": int(rounds)}
+    Path(out).write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
+    report(step="serve_plan", residents=Resident.objects.count(), clients=len(cookies))
+
+
 def export_ours(out: str) -> None:
     """The sub-district's population ledger (every resident) downloaded as .xlsx through the
     export page, in-process: time, the bytes sent, this process's peak memory; the file is read
@@ -547,6 +589,7 @@ STEPS = {
     "record_latency": record_latency,
     "summary_data": summary_data,
     "summary_measure": summary_measure,
+    "serve_plan": serve_plan,
     "export_ours": export_ours,
     "export_reference": export_reference,
 }
