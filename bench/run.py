@@ -261,6 +261,7 @@ def export_figures(database: str, url: str, communities: int) -> list[dict]:
     made = step(url, "population", str(communities))
     print(f"  [{database}] {made['residents']} residents built in {made['seconds']:.0f}s")
     ours = step(url, "export_ours", str(WORK / f"export-{database}.xlsx"))
+    step(url, "export_check", str(WORK / f"export-{database}.xlsx"), str(ours["rows"]))
     reference = step(url, "export_reference", str(WORK / f"reference-{database}.xlsx"))
     rows = ours["rows"]
     print(
