@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import uuid
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +63,7 @@ def pg_admin(sql: str, server: dict[str, Any] | None = None) -> None:
 def query(url: str, sql: str, params: tuple = ()) -> list[tuple]:
     """Rows from the database at `url`, read directly (not through Django)."""
     if url.startswith("sqlite:"):
-        with sqlite3.connect(url.removeprefix("sqlite:///")) as db:
+        with closing(sqlite3.connect(url.removeprefix("sqlite:///"))) as db:
             return db.execute(sql.replace("%s", "?"), params).fetchall()
     import psycopg
 

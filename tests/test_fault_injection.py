@@ -393,6 +393,7 @@ class Worker:
             env=environment,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,  # the stopped server's tracebacks, expected
             text=True,
         )
 
