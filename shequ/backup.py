@@ -216,6 +216,8 @@ def backup(out: Path, *, username: str = "shequ backup") -> dict[str, Any]:
     record it in the audit log. Returns the manifest."""
     if out.exists():
         raise DomainError(_("文件%(f)s已存在，不会覆盖") % {"f": out})
+    if not out.parent.is_dir():
+        raise DomainError(_("目录%(d)s不存在") % {"d": out.parent})
     # The audit rows go into the file sealed; any written meanwhile are sealed after a restore.
     chain.seal_pending()
     part = out.with_name(out.name + ".part")

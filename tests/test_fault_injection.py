@@ -17,6 +17,7 @@ import itertools
 import json
 import os
 import random
+import select
 import shutil
 import signal
 import socket
@@ -402,6 +403,10 @@ class Worker:
         self.proc.stdin.write(line + "\n")
         self.proc.stdin.flush()
 
+    def answered(self) -> bool:
+        """Whether the worker has finished the command (its answer is waiting)."""
+        return bool(select.select([self.proc.stdout], [], [], 0)[0])
+
     def answer(self) -> dict:
         return json.loads(self.proc.stdout.readline())
 
@@ -455,7 +460,7 @@ def test_postgresql_stopped_in_the_middle_of_an_import_leaves_nothing_partial(
                 "import", "residents", path, "--place", place,
                 stream_rows=50 if attempt % 2 == 0 else 100_000,
             )  # fmt: skip
-            for _ in range(20_000):
+            while not worker.answered():
                 if watcher.writing():
                     outcome["stopped mid-write"] += 1
                     time.sleep(rng.uniform(0, 0.02))
