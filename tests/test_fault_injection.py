@@ -201,7 +201,8 @@ def _writing() -> bool:
         cursor.execute(
             "SELECT 1 FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
             "WHERE c.relname = 'people_resident' AND l.mode = 'RowExclusiveLock' "
-            "AND l.pid <> pg_backend_pid()"
+            "AND l.pid <> pg_backend_pid() "
+            "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
         )
         return cursor.fetchone() is not None
 
