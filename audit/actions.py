@@ -32,6 +32,8 @@ ACTION_LABELS = {
     "demo.load": _("载入演示数据"),
     "audit.archive": _("归档审计记录"),
     "audit.export": _("导出审计记录"),
+    "backup.create": _("备份数据库"),
+    "backup.restore": _("从备份恢复数据库"),
     "resident.create": _("登记居民"),
     "resident.update": _("修改居民信息"),
     "resident.reveal": _("查看敏感信息原文"),
@@ -279,4 +281,8 @@ DATA_LABELS = {
     "year": _("年度"),
     "cells": _("汇总数条数"),
     "marks": _("清除的待重算标记数"),
+    "tables": _("数据表数"),
+    "os_user": _("操作系统账号"),
+    "made_at": _("备份时间"),
+    "saved_as": _("覆盖前数据的备份文件"),
 }

@@ -292,7 +292,13 @@ def resident_sink() -> ResidentSink:
 
 def write_residents(rows: list[tuple]) -> None:
     sink = ResidentSink()
-    sink.write(rows)
+    try:
+        sink.write(rows)
+    except BaseException:
+        # An open COPY must be cancelled before the transaction can roll back; left open, the
+        # rollback waits for the rest of the COPY forever (found by tests/test_fault_injection.py).
+        sink.abort()
+        raise
     sink.close()
 
 
