@@ -77,6 +77,7 @@ def test_resident_edit_never_shows_the_id_number_and_blank_keeps_it(client, worl
             "ethnicity": "汉族",
             "political_status": "群众",
             "hukou_type": "户籍",
+            "version": person.version,
         },
     )
     person.refresh_from_db()
