@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "accounts.second_factor.SessionPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "audit.middleware.AuditContextMiddleware",
+    # Last, so that it sees the views' exceptions first: a number past the database's range.
+    "shequ.middleware.OutOfRangeMiddleware",
 ]
 
 if not DEBUG:
