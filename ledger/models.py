@@ -105,6 +105,8 @@ class WorkRecord(Placed):
     )
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    # Raised by every edit through the page: a page showing an older one is refused.
+    version = models.PositiveIntegerField(_("版本"), default=0)
 
     objects = ScopedQuerySet.as_manager()
 

@@ -55,7 +55,7 @@ from ledger.models import (
 )
 from people import queries
 from people.models import Household, Resident
-from shequ import files
+from shequ import files, locking
 from shequ.errors import DomainError, add_to_form
 
 PAGE_SIZE = 50
@@ -272,13 +272,20 @@ def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
         organiser=record.organiser_id,
         topics=list(record.topics.all()),
         **{f"q_{q.kind_id}": q.amount for q in record.quantities.all()},
+        version=record.version,
     )
     form = RecordForm(
         request.POST or None, request.FILES or None, user=request.user, initial=initial
     )
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_record(record, _data(form), by=request.user)
+            services.save_record(
+                record, _data(form), by=request.user, version=form.cleaned_data["version"]
+            )
+        except locking.StaleEdit as exc:
+            locking.show_stale(form, record, exc)
+            status = 409
         except DomainError as exc:
             add_to_form(form, exc)
         else:
@@ -288,6 +295,7 @@ def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "ledger/record_form.html",
         {"form": form, "title": _("修改工作记录"), "record": record},
+        status=status,
     )
 
 

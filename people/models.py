@@ -83,6 +83,8 @@ class Resident(Placed):
     notes = models.TextField(_("备注"), blank=True)
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    # Raised by every edit through the page: a page showing an older one is refused.
+    version = models.PositiveIntegerField(_("版本"), default=0)
 
     sensitive_fields = ("id_number", "phone")
     objects = ResidentQuerySet.as_manager()

@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "audit.middleware.AuditContextMiddleware",
     "shequ.replica.ReadYourWritesMiddleware",
+    # Last, so that it sees the views' exceptions first: a number past the database's range.
+    "shequ.middleware.OutOfRangeMiddleware",
 ]
 
 if not DEBUG:
