@@ -10,6 +10,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from shequ.crypto import development_keys, parse_keys
 from shequ.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -24,6 +25,26 @@ if not DEBUG and (SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 50):
     raise ImproperlyConfigured(
         "SECRET_KEY must be set to a random value of at least 50 characters when DEBUG is off"
     )
+
+# ID numbers and phones are encrypted at rest (shequ/crypto.py) under SHEQU_DATA_KEYS and found
+# through keyed hashes under SHEQU_HASH_KEYS: "id:base64,id:base64", newest first. Development
+# and tests derive fixed keys; production refuses to start without its own.
+_data_keys_text = env_str("SHEQU_DATA_KEYS", "")
+_hash_keys_text = env_str("SHEQU_HASH_KEYS", "")
+DATA_KEYS = parse_keys("SHEQU_DATA_KEYS", _data_keys_text) or development_keys("data")
+HASH_KEYS = parse_keys("SHEQU_HASH_KEYS", _hash_keys_text) or development_keys("hash")
+if not DEBUG:
+    for _name, _keys, _purpose in (
+        ("SHEQU_DATA_KEYS", DATA_KEYS, "data"),
+        ("SHEQU_HASH_KEYS", HASH_KEYS, "hash"),
+    ):
+        if any(key == development_keys(_purpose)[0][1] for _, key in _keys):
+            raise ImproperlyConfigured(
+                f"{_name} must be set to keys of your own when DEBUG is off "
+                "(`shequ keys new ID` prints one)"
+            )
+    if {key for _, key in DATA_KEYS} & {key for _, key in HASH_KEYS}:
+        raise ImproperlyConfigured("SHEQU_HASH_KEYS must not reuse a key of SHEQU_DATA_KEYS")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:
