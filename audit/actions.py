@@ -32,6 +32,7 @@ ACTION_LABELS = {
     "demo.load": _("载入演示数据"),
     "audit.archive": _("归档审计记录"),
     "audit.export": _("导出审计记录"),
+    "keys.rotate": _("更换敏感数据密钥"),
     "resident.create": _("登记居民"),
     "resident.update": _("修改居民信息"),
     "resident.reveal": _("查看敏感信息原文"),
@@ -279,4 +280,6 @@ DATA_LABELS = {
     "year": _("年度"),
     "cells": _("汇总数条数"),
     "marks": _("清除的待重算标记数"),
+    "data_key": _("加密密钥编号"),
+    "hash_key": _("查询摘要密钥编号"),
 }

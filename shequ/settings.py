@@ -241,10 +241,31 @@ IMPORT_MAX_UPLOAD_BYTES = env_int("SHEQU_IMPORT_MAX_UPLOAD_BYTES", 20 * 1024 * 1
 # Imports of at least this many rows are written while they are checked (see shequ/streaming.py).
 IMPORT_STREAM_ROWS = env_int("SHEQU_IMPORT_STREAM_ROWS", 5000, minimum=0)
 
+# No full ID number or phone in a log line, an error mail or an error page (shequ/redact.py):
+# every handler masks them, and so does the 500 report mailed to ADMINS.
+ADMINS = [("", a) for a in env_list("SHEQU_ADMINS", [])]
+SERVER_EMAIL = env_str("SHEQU_SERVER_EMAIL", "shequ@localhost")
+DEFAULT_EXCEPTION_REPORTER = "shequ.redact.MaskingExceptionReporter"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "mask_numbers": {"()": "shequ.redact.MaskNumbersFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["mask_numbers"]},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["mask_numbers", "require_debug_false"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env_str("SHEQU_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        # Replaces Django's own handlers for "django" (its mail handler masks nothing); the
+        # records still reach the root's console.
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        "django.db.backends": {"level": "INFO"},
+    },
 }
