@@ -26,6 +26,11 @@ if not DEBUG and (SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 50):
         "SECRET_KEY must be set to a random value of at least 50 characters when DEBUG is off"
     )
 
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
+if not DEBUG and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("ALLOWED_HOSTS must list the host names when DEBUG is off")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
 # ID numbers and phones are encrypted at rest (shequ/crypto.py) under SHEQU_DATA_KEYS and found
 # through keyed hashes under SHEQU_HASH_KEYS: "id:base64,id:base64", newest first. Development
 # and tests derive fixed keys; production refuses to start without its own.
@@ -41,15 +46,10 @@ if not DEBUG:
         if any(key == development_keys(_purpose)[0][1] for _, key in _keys):
             raise ImproperlyConfigured(
                 f"{_name} must be set to keys of your own when DEBUG is off "
-                "(`shequ keys new ID` prints one)"
+                "(`DEBUG=true shequ keys new ID` prints one)"
             )
     if {key for _, key in DATA_KEYS} & {key for _, key in HASH_KEYS}:
         raise ImproperlyConfigured("SHEQU_HASH_KEYS must not reuse a key of SHEQU_DATA_KEYS")
-
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
-if not DEBUG and not ALLOWED_HOSTS:
-    raise ImproperlyConfigured("ALLOWED_HOSTS must list the host names when DEBUG is off")
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
     "accounts",  # first, so its createsuperuser (which checks the password policy) wins
