@@ -242,7 +242,7 @@ class Rental(Placed):
         related_name="rentals_let",
     )
     landlord_name = models.CharField(_("房东姓名"), max_length=50)
-    landlord_phone = models.CharField(_("房东电话"), max_length=20, blank=True)
+    landlord_phone = EncryptedCharField(_("房东电话"), max_length=20, blank=True)
     tenant_household = models.ForeignKey(
         Household,
         verbose_name=_("承租户"),
@@ -467,7 +467,7 @@ class Staff(Placed):
     name = models.CharField(_("姓名"), max_length=50)
     sex = models.CharField(_("性别"), max_length=2, choices=Sex.choices)
     birth_date = models.DateField(_("出生日期"))
-    phone = models.CharField(_("手机号码"), max_length=11, blank=True)
+    phone = EncryptedCharField(_("手机号码"), max_length=11, blank=True)
     post = models.CharField(_("职务"), max_length=10, choices=Post.choices)
     education = models.CharField(_("文化程度"), max_length=10, choices=Education.choices)
     political_status = models.CharField(

@@ -357,3 +357,41 @@ class EncryptedModelMixin:
             extra = [f.name for f in derived_fields(type(self)) if f.source in names]
             update_fields = [*update_fields, *(n for n in extra if n not in names)]
         super().save(*args, update_fields=update_fields, **kwargs)
+
+
+# --- migrations ----------------------------------------------------------------------------
+
+
+def encrypt_columns(table: str, columns: list[str], derived: dict[str, tuple[str, str]] = {}):  # noqa: B006
+    """A RunPython operation that encrypts the plaintext `columns` of `table` in place and fills
+    `derived` ({column: ("hash" | "tail", source column)}); backward decrypts them again (the
+    keys they were written with must still be configured)."""
+    from django.db import migrations
+
+    derive = {"hash": keyed_hash, "tail": lambda text: text[-4:]}
+
+    def rewrite(schema_editor, convert, targets: list[str]) -> None:
+        connection = schema_editor.connection
+        quote = connection.ops.quote_name
+        selected = ", ".join(quote(c) for c in ["id", *columns])
+        sets = ", ".join(f"{quote(c)} = %s" for c in targets)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {selected} FROM {quote(table)} ORDER BY id")  # noqa: S608
+            rows = cursor.fetchall()
+            update = f"UPDATE {quote(table)} SET {sets} WHERE id = %s"  # noqa: S608
+            for start in range(0, len(rows), 2000):
+                cursor.executemany(update, [convert(row) for row in rows[start : start + 2000]])
+
+    def forward(apps, schema_editor) -> None:
+        def convert(row):
+            plain = dict(zip(columns, (v or "" for v in row[1:]), strict=True))
+            values = [encrypt(plain[c]) for c in columns]
+            values += [derive[kind](plain[source]) for kind, source in derived.values()]
+            return [*values, row[0]]
+
+        rewrite(schema_editor, convert, [*columns, *derived])
+
+    def backward(apps, schema_editor) -> None:
+        rewrite(schema_editor, lambda row: [*(decrypt(v or "") for v in row[1:]), row[0]], columns)
+
+    return migrations.RunPython(forward, backward)

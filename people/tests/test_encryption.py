@@ -222,19 +222,24 @@ def test_rotation_moves_every_value_to_the_new_keys_and_the_old_ones_can_go(
         for i in range(3)
     ]
     people.append(resident(world.grid, "无手机", birth=datetime.date(1999, 1, 1)))
+    worker = world.cast["community_worker"]
+    worker.phone = PHONE  # every encrypted column moves, not only the registry's
+    worker.save(update_fields=["phone"])
     old_data, old_hash = settings.DATA_KEYS[0], settings.HASH_KEYS[0]
     settings.DATA_KEYS = [("k2", _key("data 2")), old_data]
     settings.HASH_KEYS = [("h2", _key("hash 2")), old_hash]
     # Mid-rotation both keys are configured: everything is still found.
     client.force_login(world.cast["community_worker"])
     assert _names(client, people[0].id_number) == ["居民0"]
-    assert keys.rotate() == {"people.Resident": 4}
+    done = keys.rotate()
+    assert done["people.Resident"] == 4 and done["accounts.User"] == 1
+    assert sum(done.values()) == 5
     assert keys.usage()["people.Resident.id_number"] == {"k2": 4}
     assert keys.usage()["people.Resident.phone"] == {"k2": 3}
     assert keys.usage()["people.Resident.id_hash (hash)"] == {"h2": 4}
-    assert keys.rotate() == {"people.Resident": 0}  # idempotent
+    assert sum(keys.rotate().values()) == 0  # idempotent
     entries = AuditEntry.objects.filter(action="keys.rotate").order_by("id")
-    assert [e.data["rows"] for e in entries] == [4, 0]
+    assert [e.data["rows"] for e in entries] == [5, 0]
     assert entries[0].data["data_key"] == "k2" and entries[0].data["hash_key"] == "h2"
     # The old keys removed: every value decrypts, every search and the uniqueness still work.
     settings.DATA_KEYS = [("k2", _key("data 2"))]
@@ -250,6 +255,8 @@ def test_rotation_moves_every_value_to_the_new_keys_and_the_old_ones_can_go(
             ResidentData(name="重复", id_number=people[3].id_number, place=world.grid), by=None
         )
     assert all(row[0].startswith("k2$") and row[2].startswith("h2$") for row in _raw())
+    worker.refresh_from_db()
+    assert worker.phone == PHONE and keys.usage()["accounts.User.phone"] == {"k2": 1}
 
 
 def test_keys_check_reports_the_keys_in_use(world, settings, capsys):
