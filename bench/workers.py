@@ -4,6 +4,7 @@ Prints one JSON line with what it measured."""
 
 from __future__ import annotations
 
+import base64
 import datetime
 import hashlib
 import json
@@ -19,6 +20,10 @@ os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "bench-" + "x" * 60)
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1")
 os.environ.setdefault("SHEQU_HTTPS", "false")
+# Production settings want keys of their own for the values encrypted at rest: fixed ones here,
+# so every step's process reads what another wrote (a benchmark holds no real data).
+os.environ.setdefault("SHEQU_DATA_KEYS", "bench:" + base64.b64encode(b"d" * 32).decode())
+os.environ.setdefault("SHEQU_HASH_KEYS", "bench:" + base64.b64encode(b"h" * 32).decode())
 
 import django
 

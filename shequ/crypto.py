@@ -32,8 +32,10 @@ SEPARATOR = "$"
 NONCE_BYTES = 12
 TAG_BYTES = 16
 KEY_BYTES = 32
-# A keyed hash keeps 128 of HMAC-SHA256's bits: no two of a few million numbers share one.
-HASH_HEX = 32
+# A keyed hash keeps 128 of HMAC-SHA256's bits (22 characters of URL-safe base64, short for
+# the index): no two of a few million numbers share one.
+HASH_BYTES = 16
+HASH_CHARS = 22
 _KEY_ID = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
 
 
@@ -140,15 +142,17 @@ def decrypt(token: str) -> str:
 
 
 def keyed_hash(text: str, key_id: str | None = None) -> str:
-    """`<hash key id>$<HMAC-SHA256 of text, 32 hex digits>` under the newest hash key (or the key
-    `key_id`); "" for "". Equal texts give equal hashes, so it can be indexed and unique."""
+    """`<hash key id>$<HMAC-SHA256 of text, 22 base64 characters>` under the newest hash key (or
+    the key `key_id`); "" for "". Equal texts give equal hashes, so it can be indexed and unique."""
     if text == "":
         return ""
     keys = _hash_keys()
-    key = keys[0][1] if key_id is None else dict(keys)[key_id]
-    key_id = keys[0][0] if key_id is None else key_id
-    digest = hmac.new(key, text.encode(), hashlib.sha256).hexdigest()[:HASH_HEX]
-    return key_id + SEPARATOR + digest
+    if key_id is None:
+        key_id, key = keys[0]
+    else:
+        key = dict(keys)[key_id]
+    digest = hmac.digest(key, text.encode(), "sha256")[:HASH_BYTES]
+    return key_id + SEPARATOR + base64.urlsafe_b64encode(digest).decode("ascii")[:HASH_CHARS]
 
 
 def keyed_hashes(text: str) -> list[str]:
@@ -160,7 +164,7 @@ def keyed_hashes(text: str) -> list[str]:
 
 
 def hash_width() -> int:
-    return 16 + len(SEPARATOR) + HASH_HEX
+    return 16 + len(SEPARATOR) + HASH_CHARS
 
 
 def cipher_width(max_chars: int) -> int:
@@ -232,12 +236,21 @@ class _Hashed:
             return None
         return field.model._meta.get_field(field.hash_field).get_col(self.lhs.alias)
 
-    def _refuse(self):
+    def _refuse(self, why: str = "through a keyed-hash column, which it has not"):
         field = self.lhs.output_field
         raise FieldError(
-            f"{field.model.__name__}.{field.name} is encrypted: it can be matched only through "
-            "a keyed-hash column, which it has not"
+            f"{field.model.__name__}.{field.name} is encrypted: it can be matched only {why}"
         )
+
+    def _values(self) -> list:
+        """The plain values compared: never another column or a subquery, whose ciphertext
+        could not be hashed here."""
+        values = [self.rhs] if isinstance(self, HashedExact) else self.rhs
+        if not isinstance(values, list | tuple | set | frozenset) or any(
+            hasattr(v, "resolve_expression") for v in values
+        ):
+            self._refuse("against plain values, not another column or a subquery")
+        return [v for v in values if v is not None]
 
 
 class HashedExact(_Hashed, Exact):
@@ -247,7 +260,7 @@ class HashedExact(_Hashed, Exact):
     def as_sql(self, compiler, connection):
         if self.rhs is None:
             return IsNull(self.lhs, True).as_sql(compiler, connection)
-        text = str(self.rhs)
+        [text] = map(str, self._values())
         col = self._hash_col()
         if col is None:
             if text != "":
@@ -264,7 +277,7 @@ class HashedIn(_Hashed, In):
         col = self._hash_col()
         if col is None:
             self._refuse()
-        texts = [str(v) for v in self.rhs if v is not None]
+        texts = [str(v) for v in self._values()]
         hashes = [h for text in texts for h in keyed_hashes(text)]
         return In(col, hashes).as_sql(compiler, connection)
 

@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='signin',
             name='phone_hash',
-            field=shequ.crypto.KeyedHashField(blank=True, default='', max_length=49, source='phone'),
+            field=shequ.crypto.KeyedHashField(blank=True, default='', max_length=39, source='phone'),
         ),
         migrations.AlterField(
             model_name='signin',

@@ -78,12 +78,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="resident",
             name="id_hash",
-            field=shequ.crypto.KeyedHashField(blank=True, default="", max_length=49, source="id_number"),
+            field=shequ.crypto.KeyedHashField(blank=True, default="", max_length=39, source="id_number"),
         ),
         migrations.AddField(
             model_name="resident",
             name="phone_hash",
-            field=shequ.crypto.KeyedHashField(blank=True, default="", max_length=49, source="phone"),
+            field=shequ.crypto.KeyedHashField(blank=True, default="", max_length=39, source="phone"),
         ),
         migrations.AddField(
             model_name="resident",

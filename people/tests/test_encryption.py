@@ -9,12 +9,13 @@ import pytest
 from django.core.exceptions import FieldError
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audit.models import AuditEntry
 from people import demo, services
-from people.models import Resident
+from people.models import Resident, Staff
 from people.services import DuplicateResident, ResidentData
 from people.tests.factories import resident
 from people.tests.test_import import HEADERS, residents_rows, run, workbook
@@ -121,6 +122,12 @@ def test_a_lookup_that_would_compare_ciphertext_is_refused(world):
     for lookup in ("id_number__startswith", "phone__contains", "id_number__gt"):
         with pytest.raises(FieldError):
             list(Resident.objects.filter(**{lookup: "1"}))
+    with pytest.raises(FieldError, match="not another column"):
+        list(Resident.objects.filter(phone=F("id_number")))
+    with pytest.raises(FieldError, match="not another column"):
+        list(Resident.objects.filter(id_number__in=Resident.objects.values("id_number")))
+    with pytest.raises(FieldError, match="keyed-hash column, which it has not"):
+        list(Staff.objects.filter(phone=PHONE))
 
 
 def test_search_by_full_id_phone_and_last_digits(client, world):
