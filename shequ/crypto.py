@@ -19,6 +19,7 @@ import hmac
 import os
 import re
 import secrets
+from collections.abc import Callable
 from functools import lru_cache
 
 from cryptography.exceptions import InvalidTag
@@ -32,8 +33,8 @@ SEPARATOR = "$"
 NONCE_BYTES = 12
 TAG_BYTES = 16
 KEY_BYTES = 32
-# A keyed hash keeps 128 of HMAC-SHA256's bits (22 characters of URL-safe base64, short for
-# the index): no two of a few million numbers share one.
+# A keyed hash keeps 128 of HMAC-SHA256's bits, 22 characters of base64 (short for the index):
+# no two of a few million numbers share one.
 HASH_BYTES = 16
 HASH_CHARS = 22
 _KEY_ID = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
@@ -101,14 +102,25 @@ def current_hash_key_id() -> str:
     return _hash_keys()[0][0]
 
 
+def encryptor() -> Callable[[str], str]:
+    """encrypt() bound to the newest data key, for writing many values (the import): the key is
+    looked up once, not per value."""
+    key_id, key = _data_keys()[0]
+    prefix, seal, urandom = key_id + SEPARATOR, _cipher(key).encrypt, os.urandom
+
+    def encrypt_one(text: str) -> str:
+        if text == "":
+            return ""
+        nonce = urandom(NONCE_BYTES)
+        sealed = seal(nonce, text.encode(), None)
+        return prefix + binascii.b2a_base64(nonce + sealed, newline=False).decode("ascii")
+
+    return encrypt_one
+
+
 def encrypt(text: str) -> str:
     """`text` under the newest data key; "" stays "" (that a phone is missing is no secret)."""
-    if text == "":
-        return ""
-    key_id, key = _data_keys()[0]
-    nonce = os.urandom(NONCE_BYTES)
-    sealed = _cipher(key).encrypt(nonce, text.encode(), None)
-    return key_id + SEPARATOR + base64.b64encode(nonce + sealed).decode("ascii")
+    return encryptor()(text)
 
 
 def key_id_of(token: str) -> str:
@@ -141,18 +153,33 @@ def decrypt(token: str) -> str:
         ) from None
 
 
-def keyed_hash(text: str, key_id: str | None = None) -> str:
-    """`<hash key id>$<HMAC-SHA256 of text, 22 base64 characters>` under the newest hash key (or
-    the key `key_id`); "" for "". Equal texts give equal hashes, so it can be indexed and unique."""
-    if text == "":
-        return ""
+def hasher(key_id: str | None = None) -> Callable[[str], str]:
+    """keyed_hash() bound to one hash key (the newest by default), for hashing many values."""
     keys = _hash_keys()
     if key_id is None:
         key_id, key = keys[0]
     else:
         key = dict(keys)[key_id]
-    digest = hmac.digest(key, text.encode(), "sha256")[:HASH_BYTES]
-    return key_id + SEPARATOR + base64.urlsafe_b64encode(digest).decode("ascii")[:HASH_CHARS]
+    prefix, digest, encode = key_id + SEPARATOR, hmac.digest, binascii.b2a_base64
+
+    def hash_one(text: str) -> str:
+        if text == "":
+            return ""
+        mac = digest(key, text.encode(), "sha256")[:HASH_BYTES]
+        return prefix + encode(mac, newline=False).decode("ascii")[:HASH_CHARS]
+
+    return hash_one
+
+
+def keyed_hash(text: str, key_id: str | None = None) -> str:
+    """`<hash key id>$<HMAC-SHA256 of text, 22 base64 characters>` under the newest hash key (or
+    the key `key_id`); "" for "". Equal texts give equal hashes, so it can be indexed and unique."""
+    return hasher(key_id)(text)
+
+
+def hashers() -> list[Callable[[str], str]]:
+    """One hasher per configured hash key: a lookup matches any of them mid-rotation."""
+    return [hasher(key_id) for key_id, _ in _hash_keys()]
 
 
 def keyed_hashes(text: str) -> list[str]:
@@ -278,7 +305,7 @@ class HashedIn(_Hashed, In):
         if col is None:
             self._refuse()
         texts = [str(v) for v in self._values()]
-        hashes = [h for text in texts for h in keyed_hashes(text)]
+        hashes = [hash_one(text) for hash_one in hashers() for text in texts]
         return In(col, hashes).as_sql(compiler, connection)
 
 

@@ -18,8 +18,8 @@ from people.importing.base import CHUNK, Context, Header, Kind, Plan
 from people.models import Resident
 from people.pinyin import initials
 from people.services import ResidentData, clean_resident
+from shequ import crypto
 from shequ.bulk import RowSink
-from shequ.crypto import decrypt, encrypt, keyed_hash, keyed_hashes
 from shequ.errors import DomainError
 
 # --- Residents.
@@ -238,7 +238,7 @@ _resident_row = operator.itemgetter(*RESIDENT_SENT)
 _ID, _PHONE = RESIDENT_SENT.index("id_number"), RESIDENT_SENT.index("phone")
 
 
-def _sealed(row: tuple) -> tuple:
+def _sealed(row: tuple, encrypt, hash_one) -> tuple:
     """A checked row as the table holds it: initials, the ID number and phone encrypted, their
     keyed hashes and last four (the sink writes columns as given, bypassing the model)."""
     number, phone = row[_ID], row[_PHONE]
@@ -247,9 +247,9 @@ def _sealed(row: tuple) -> tuple:
     return (
         *initials(row[0]),
         *values,
-        keyed_hash(number),
+        hash_one(number),
         number[-4:],
-        keyed_hash(phone),
+        hash_one(phone),
         phone[-4:],
     )
 
@@ -264,7 +264,7 @@ def _registered_by_name(names: list[str]) -> list[tuple]:
         (
             name,
             datetime.date.fromisoformat(birth) if isinstance(birth, str) else birth,
-            decrypt(number),
+            crypto.decrypt(number),
         )
         for name, birth, number in found
     ]
@@ -273,7 +273,7 @@ def _registered_by_name(names: list[str]) -> list[tuple]:
 def registered_id_numbers(numbers: list[str]) -> list[str]:
     """Which of `numbers` are registered already, anywhere: one query per chunk of an import,
     through the keyed hashes (the numbers themselves are stored encrypted)."""
-    by_hash = {h: number for number in numbers for h in keyed_hashes(number)}
+    by_hash = {hash_one(n): n for hash_one in crypto.hashers() for n in numbers}
     found = _select_where_in("SELECT id_hash FROM people_resident", "id_hash", list(by_hash))
     return [by_hash[row[0]] for row in found]
 
@@ -301,9 +301,11 @@ class ResidentSink:
 
     def __init__(self) -> None:
         self._sink = RowSink(Resident, RESIDENT_INSERT)
+        self._encrypt, self._hash = crypto.encryptor(), crypto.hasher()
 
     def write(self, rows: list[tuple]) -> None:
-        self._sink.write(_sealed(row) for row in rows)
+        encrypt, hash_one = self._encrypt, self._hash
+        self._sink.write(_sealed(row, encrypt, hash_one) for row in rows)
 
     def close(self) -> None:
         self._sink.close()
