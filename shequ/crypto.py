@@ -22,8 +22,6 @@ import secrets
 from collections.abc import Callable
 from functools import lru_cache
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.exceptions import FieldError, ImproperlyConfigured
 from django.db import models
@@ -82,7 +80,11 @@ def new_key_line(key_id: str) -> str:
 
 
 @lru_cache(maxsize=16)
-def _cipher(key: bytes) -> AESGCM:
+def _cipher(key: bytes):
+    # Imported on first use: a process that only hashes (the import's checker) is spared
+    # OpenSSL's ~9 MB.
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     return AESGCM(key)
 
 
@@ -143,6 +145,8 @@ def decrypt(token: str) -> str:
             f"a value is encrypted with data key {key_id!r}, which SHEQU_DATA_KEYS does not "
             "hold: put that key back (after the newest) until `shequ keys rotate` has run"
         )
+    from cryptography.exceptions import InvalidTag
+
     try:
         raw = base64.b64decode(body, validate=True)
         return _cipher(key).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], None).decode()
