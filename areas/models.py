@@ -7,6 +7,7 @@ from accounts.roles import Perm
 from accounts.scope import ScopedQuerySet
 from areas.fields import PlacePathField
 from areas.kinds import PlaceKind
+from shequ.crypto import EncryptedCharField
 
 
 class PlaceQuerySet(ScopedQuerySet):
@@ -235,7 +236,7 @@ class LocalUnit(Placed):
         related_name="units",
     )
     contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
-    contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    contact_phone = EncryptedCharField(_("联系电话"), max_length=20, blank=True)
     legal_representative = models.CharField(_("法定代表人"), max_length=50, blank=True)
     closed_on = models.DateField(_("注销/迁出日期"), null=True, blank=True)
     notes = models.TextField(_("备注"), blank=True)

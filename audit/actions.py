@@ -34,6 +34,7 @@ ACTION_LABELS = {
     "audit.export": _("导出审计记录"),
     "backup.create": _("备份数据库"),
     "backup.restore": _("从备份恢复数据库"),
+    "keys.rotate": _("更换敏感数据密钥"),
     "resident.create": _("登记居民"),
     "resident.update": _("修改居民信息"),
     "resident.reveal": _("查看敏感信息原文"),
@@ -285,4 +286,6 @@ DATA_LABELS = {
     "os_user": _("操作系统账号"),
     "made_at": _("备份时间"),
     "saved_as": _("覆盖前数据的备份文件"),
+    "data_key": _("加密密钥编号"),
+    "hash_key": _("查询摘要密钥编号"),
 }

@@ -30,6 +30,7 @@ bench/results.json, keeping the other rows of the last run.
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import os
 import shutil
@@ -50,6 +51,10 @@ SERVER_ENV = {
     "SECRET_KEY": "bench-" + "x" * 60,
     "ALLOWED_HOSTS": "testserver,127.0.0.1",
     "SHEQU_HTTPS": "false",
+    # Production settings want keys of their own for the values encrypted at rest: fixed ones
+    # here, so every step's process reads what another wrote (a benchmark holds no real data).
+    "SHEQU_DATA_KEYS": "bench:" + base64.b64encode(b"d" * 32).decode(),
+    "SHEQU_HASH_KEYS": "bench:" + base64.b64encode(b"h" * 32).decode(),
 }
 PG_SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 GROUPS = ("import", "lists", "records", "summary", "export")

@@ -10,6 +10,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from shequ.crypto import development_keys, parse_keys
 from shequ.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -29,6 +30,26 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must list the host names when DEBUG is off")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+# ID numbers and phones are encrypted at rest (shequ/crypto.py) under SHEQU_DATA_KEYS and found
+# through keyed hashes under SHEQU_HASH_KEYS: "id:base64,id:base64", newest first. Development
+# and tests derive fixed keys; production refuses to start without its own.
+_data_keys_text = env_str("SHEQU_DATA_KEYS", "")
+_hash_keys_text = env_str("SHEQU_HASH_KEYS", "")
+DATA_KEYS = parse_keys("SHEQU_DATA_KEYS", _data_keys_text) or development_keys("data")
+HASH_KEYS = parse_keys("SHEQU_HASH_KEYS", _hash_keys_text) or development_keys("hash")
+if not DEBUG:
+    for _name, _keys, _purpose in (
+        ("SHEQU_DATA_KEYS", DATA_KEYS, "data"),
+        ("SHEQU_HASH_KEYS", HASH_KEYS, "hash"),
+    ):
+        if any(key == development_keys(_purpose)[0][1] for _, key in _keys):
+            raise ImproperlyConfigured(
+                f"{_name} must be set to keys of your own when DEBUG is off "
+                "(`DEBUG=true shequ keys new ID` prints one)"
+            )
+    if {key for _, key in DATA_KEYS} & {key for _, key in HASH_KEYS}:
+        raise ImproperlyConfigured("SHEQU_HASH_KEYS must not reuse a key of SHEQU_DATA_KEYS")
 
 INSTALLED_APPS = [
     "accounts",  # first, so its createsuperuser (which checks the password policy) wins
@@ -239,10 +260,31 @@ IMPORT_MAX_UPLOAD_BYTES = env_int("SHEQU_IMPORT_MAX_UPLOAD_BYTES", 20 * 1024 * 1
 # Imports of at least this many rows are written while they are checked (see shequ/streaming.py).
 IMPORT_STREAM_ROWS = env_int("SHEQU_IMPORT_STREAM_ROWS", 5000, minimum=0)
 
+# No full ID number or phone in a log line, an error mail or an error page (shequ/redact.py):
+# every handler masks them, and so does the 500 report mailed to ADMINS.
+ADMINS = [("", a) for a in env_list("SHEQU_ADMINS", [])]
+SERVER_EMAIL = env_str("SHEQU_SERVER_EMAIL", "shequ@localhost")
+DEFAULT_EXCEPTION_REPORTER = "shequ.redact.MaskingExceptionReporter"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "mask_numbers": {"()": "shequ.redact.MaskNumbersFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["mask_numbers"]},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["mask_numbers", "require_debug_false"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env_str("SHEQU_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        # Replaces Django's own handlers for "django" (its mail handler masks nothing); the
+        # records still reach the root's console.
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        "django.db.backends": {"level": "INFO"},
+    },
 }
