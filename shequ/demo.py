@@ -44,6 +44,14 @@ SUBDISTRICTS = [
 GRID_NAMES = ["第一网格", "第二网格", "第三网格", "第四网格", "第五网格", "第六网格"]
 
 
+def ensure_builtins() -> None:
+    """The catalogue rows the migrations put in (group categories, topics and quantity kinds,
+    the built-in checklists), again if a flushed database lost them."""
+    builtin_groups.ensure(GroupCategory, GroupAttribute)
+    ledger_builtin.ensure(Topic, QuantityKind)
+    inspections_builtin.ensure(Checklist, ChecklistVersion, ChecklistItem, now=timezone.now())
+
+
 @dataclass(frozen=True)
 class DemoAccount:
     username: str
@@ -109,9 +117,7 @@ def build(*, population: bool = True) -> dict[str, int]:
         added["accounts"] += 1
     if not population:
         return _finish(added)
-    builtin_groups.ensure(GroupCategory, GroupAttribute)
-    ledger_builtin.ensure(Topic, QuantityKind)
-    inspections_builtin.ensure(Checklist, ChecklistVersion, ChecklistItem, now=timezone.now())
+    ensure_builtins()
     ids = people_demo.IdSource()
     for community in Place.objects.filter(kind=PlaceKind.COMMUNITY, path__under=district.path):
         if Resident.objects.filter(place_path__under=community.path).exists():

@@ -233,7 +233,7 @@ RESIDENT_SENT = [
 INITIALS = ["name_initials", "name_initials_alt"]
 # Written beside the encrypted ID number and phone: what save() would fill (shequ/crypto.py).
 SEALED = ["id_hash", "id_tail", "phone_hash", "phone_tail"]
-RESIDENT_INSERT = [*INITIALS, *RESIDENT_SENT, *SEALED]
+RESIDENT_INSERT = [*INITIALS, *RESIDENT_SENT, *SEALED, "version"]
 _resident_row = operator.itemgetter(*RESIDENT_SENT)
 _ID, _PHONE = RESIDENT_SENT.index("id_number"), RESIDENT_SENT.index("phone")
 
@@ -251,6 +251,7 @@ def _sealed(row: tuple, encrypt, hash_one) -> tuple:
         number[-4:],
         hash_one(phone),
         phone[-4:],
+        0,  # the first version (edits compare it: shequ/locking.py)
     )
 
 
