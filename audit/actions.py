@@ -170,6 +170,9 @@ ACTION_LABELS = {
     "summary.template.upload": _("上传总结模板"),
     "summary.template.retire": _("停用总结模板"),
     "rollup.rebuild": _("重算汇总数"),
+    "api.call": _("调用接口"),
+    "api_token.create": _("新建接口令牌"),
+    "api_token.revoke": _("吊销接口令牌"),
 }
 
 
@@ -279,4 +282,6 @@ DATA_LABELS = {
     "year": _("年度"),
     "cells": _("汇总数条数"),
     "marks": _("清除的待重算标记数"),
+    "status": _("答复状态码"),
+    "token": _("接口令牌前缀"),
 }
