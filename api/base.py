@@ -110,8 +110,29 @@ def body_schema(fields: dict[str, forms.Field], *, extra: dict | None = None) ->
     for name, field in fields.items():
         properties[name]["description"] = str(field.label or name)
     properties.update(extra or {})
-    required = [name for name, field in fields.items() if field.required]
+    required = [name for name, field in fields.items() if field.required and not _default(field)]
+    for name, field in fields.items():
+        if _default(field):
+            properties[name]["default"] = str(field.initial)
     return {"type": "object", "properties": properties, "required": required}
+
+
+def _default(field: forms.Field):
+    """What the form shows filled in (a model default: 汉族, 群众, 户籍), which a JSON body
+    may leave out."""
+    initial = field.initial
+    return None if initial in (None, "") or callable(initial) else initial
+
+
+def with_defaults(form_class, data: dict, **kwargs) -> forms.Form:
+    """The form bound to `data`, with the fields it leaves out at the form's own defaults."""
+    unbound = form_class(**kwargs)
+    filled = {
+        name: _default(field)
+        for name, field in unbound.fields.items()
+        if name not in data and _default(field) is not None
+    }
+    return form_class({**filled, **data}, **kwargs)
 
 
 def bound_filters(request: Request, form_class, **kwargs) -> forms.Form:

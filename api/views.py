@@ -27,6 +27,7 @@ from api.base import (
     page,
     page_serializer,
     query_parameters,
+    with_defaults,
 )
 from api.errors import Invalid, body, form_errors
 from areas.models import Place
@@ -177,7 +178,7 @@ class ResidentList(ApiView):
         data = json_body(request)
 
         def create():
-            form = ResidentForm(data, user=request.user)
+            form = with_defaults(ResidentForm, data, user=request.user)
             if not form.is_valid():
                 raise Invalid(form_errors(form))
             try:
@@ -380,7 +381,7 @@ class RecordList(ApiView):
         data = _record_form_data(json_body(request))
 
         def create():
-            form = RecordForm(data, user=request.user)
+            form = with_defaults(RecordForm, data, user=request.user)
             unknown = sorted(k for k in data if k.startswith("q_") and k not in form.fields)
             if unknown:
                 raise Invalid({"quantities": [str(_("没有这个数量项目：")) + "、".join(unknown)]})
