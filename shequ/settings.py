@@ -231,6 +231,17 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
+
+def _rate(name: str, default: str) -> str:
+    """A throttle rate such as "600/min", checked at start-up rather than at the first call."""
+    import re
+
+    value = env_str(name, default)
+    if not re.fullmatch(r"[1-9]\d*/(s|sec|second|m|min|minute|h|hour|d|day)", value):
+        raise ImproperlyConfigured(f"{name} must look like 600/min (N/s, N/min, N/hour, N/day)")
+    return value
+
+
 # The REST API (api/, /api/v1/): tokens only, JSON only, one error body, calls per token.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["api.auth.ApiTokenAuthentication"],
@@ -239,8 +250,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_THROTTLE_CLASSES": ["api.auth.TokenRateThrottle", "api.auth.AnonymousRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
-        "token": env_str("SHEQU_API_RATE", "600/min"),
-        "anonymous": env_str("SHEQU_API_ANONYMOUS_RATE", "60/min"),
+        "token": _rate("SHEQU_API_RATE", "600/min"),
+        "anonymous": _rate("SHEQU_API_ANONYMOUS_RATE", "60/min"),
     },
     "EXCEPTION_HANDLER": "api.errors.handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
