@@ -11,7 +11,7 @@ from django import forms
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -30,6 +30,18 @@ class ApiView(APIView):
     permission_classes = [RolePermission]
     read_perm: Perm | None = Perm.VIEW_RECORDS
     write_perm: Perm | None = Perm.EDIT_RECORDS
+
+    def initial(self, request, *args, **kwargs):
+        """Calls without a valid token are counted by address before they are refused, so
+        guessing tokens (or filling the audit log with refusals) is throttled too."""
+        try:
+            self.perform_authentication(request)
+        except exceptions.AuthenticationFailed:
+            self.check_throttles(request)
+            raise
+        if not request.user.is_authenticated:
+            self.check_throttles(request)
+        super().initial(request, *args, **kwargs)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)

@@ -118,11 +118,8 @@ def test_a_guessed_secret_with_a_real_prefix_is_refused(world):
 
 
 def test_calls_are_throttled_per_token(world, monkeypatch):
-    from django.core.cache import cache
-
     from api.auth import TokenRateThrottle
 
-    cache.clear()
     monkeypatch.setattr(
         TokenRateThrottle, "THROTTLE_RATES", {**TokenRateThrottle.THROTTLE_RATES, "token": "3/min"}
     )
@@ -133,7 +130,20 @@ def test_calls_are_throttled_per_token(world, monkeypatch):
     assert refused.status_code == 429
     assert refused.json()["code"] == "throttled" and int(refused["Retry-After"]) > 0
     assert two.get(ME).status_code == 200  # another token has its own count
-    cache.clear()
+
+
+def test_calls_without_a_valid_token_are_throttled_by_address(world, monkeypatch):
+    from api.auth import AnonymousRateThrottle
+
+    monkeypatch.setattr(
+        AnonymousRateThrottle,
+        "THROTTLE_RATES",
+        {**AnonymousRateThrottle.THROTTLE_RATES, "anonymous": "2/min"},
+    )
+    guesses = [ApiClient("shq_00000000_guess").get(ME).status_code for _ in range(2)]
+    assert [*guesses, ApiClient().get(ME).status_code] == [401, 401, 429]
+    # A valid token is counted by itself, not by the address.
+    assert ApiClient(token_for(world.cast[Role.VIEWER])).get(ME).status_code == 200
 
 
 def test_every_call_is_audited_with_its_token(world):

@@ -2,6 +2,8 @@
 API's documentation page (rendered under the site's CSP, nothing from another host), and the
 token answers for them."""
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -13,6 +15,7 @@ from tests.browser.conftest import log_in
 
 pytestmark = pytest.mark.browser
 PASSWORD = "Api-docs-2026"
+SHOTS = Path(__file__).resolve().parents[2] / "test-results"
 
 
 def test_a_worker_makes_a_token_and_reads_the_api_docs(page: Page, live_server, transactional_db):
@@ -48,10 +51,12 @@ def test_a_worker_makes_a_token_and_reads_the_api_docs(page: Page, live_server, 
 
     page.get_by_role("link", name="接口文档").first.click()
     expect(page.get_by_role("heading", name="接口文档（shequ 接口 1）")).to_be_visible()
-    expect(page.get_by_role("heading", name="POST /api/v1/residents/")).to_be_visible()
+    expect(page.get_by_role("heading", name="POST /api/v1/residents/", exact=True)).to_be_visible()
     expect(page.get_by_text("登记工作记录（与快速登记同一服务）").first).to_be_visible()
-    page.get_by_role("link", name="GET /api/v1/records/").click()
-    expect(page.get_by_role("heading", name="GET /api/v1/records/")).to_be_in_viewport()
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=SHOTS / "api-docs.png")
+    page.get_by_role("link", name="GET /api/v1/records/", exact=True).click()
+    expect(page.get_by_role("heading", name="GET /api/v1/records/", exact=True)).to_be_in_viewport()
 
     answer = page.request.get(
         f"{live_server.url}/api/v1/me/", headers={"Authorization": f"Bearer {secret}"}
