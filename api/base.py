@@ -42,6 +42,8 @@ class ApiView(APIView):
         if not request.user.is_authenticated:
             self.check_throttles(request)
         super().initial(request, *args, **kwargs)
+        query = request.query_params
+        refuse_nul({k: query.getlist(k) for k in query})
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -195,7 +197,28 @@ def json_body(request: Request) -> dict:
     data = request.data
     if not isinstance(data, dict):
         raise Invalid({"_": [_("请求内容应为JSON对象")]})
+    refuse_nul(data)
     return data
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def refuse_nul(data: dict) -> None:
+    """NUL characters are no text anyone types, and PostgreSQL refuses them even in a lookup
+    (a 500, where a 400 is due): refused up front, per field."""
+    bad = {
+        str(k).replace("\x00", ""): [_("不能包含空字符")] for k, v in data.items() if _has_nul(v)
+    }
+    if bad or any(_has_nul(k) for k in data):
+        raise Invalid(bad or {"_": [_("不能包含空字符")]})
 
 
 # --- Idempotency keys -------------------------------------------------------------------

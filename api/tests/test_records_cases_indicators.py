@@ -157,3 +157,13 @@ def test_an_indicator_a_role_may_not_see_is_404(api, world):
     response = api(Role.GRID_WORKER).get(f"/api/v1/indicators/{judicial.id}/")
     assert response.status_code == 404
     assert judicial.id not in str(api(Role.GRID_WORKER).get("/api/v1/indicators/").json())
+
+
+def test_nul_characters_are_refused_as_bad_input_not_a_server_error(api, world):
+    """PostgreSQL refuses NUL even in a lookup; found by schemathesis on PostgreSQL."""
+    client = api(Role.COMMUNITY_WORKER)
+    response = client.post(RECORDS, _body(world, topics=["la\x00w"]))
+    assert response.status_code == 400 and "topics" in response.json()["fields"]
+    assert client.get("/api/v1/households/", q="1\x00").status_code == 400
+    assert client.get("/api/v1/residents/", group="x\x00").status_code == 400
+    assert not WorkRecord.objects.exists()
