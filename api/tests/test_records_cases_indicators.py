@@ -167,3 +167,22 @@ def test_nul_characters_are_refused_as_bad_input_not_a_server_error(api, world):
     assert client.get("/api/v1/households/", q="1\x00").status_code == 400
     assert client.get("/api/v1/residents/", group="x\x00").status_code == 400
     assert not WorkRecord.objects.exists()
+
+
+def test_record_and_case_pages_take_a_fixed_number_of_queries(
+    api, world, django_assert_max_num_queries
+):
+    client = api(Role.COMMUNITY_WORKER)
+    for n in range(55):
+        client.post(RECORDS, _body(world, title=f"宣传{n}", date=f"2025-04-{n % 28 + 1:02d}"))
+    for _n in range(5):
+        open_case(world, "诉求")
+    client.get("/api/v1/me/")  # the token's last use is written once, not in what is counted
+    with django_assert_max_num_queries(14):
+        first = client.get(RECORDS).json()
+    assert len(first["results"]) == 50
+    second = client.client.get(first["next"], headers=client.headers).json()
+    assert len(second["results"]) == 5 and second["next"] is None
+    assert not {r["id"] for r in first["results"]} & {r["id"] for r in second["results"]}
+    with django_assert_max_num_queries(10):
+        assert len(client.get("/api/v1/cases/").json()["results"]) == 5
