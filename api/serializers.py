@@ -86,6 +86,18 @@ class HouseholdSerializer(serializers.Serializer):
     place = PlaceRef()
 
 
+class UnitSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    credit_code = serializers.CharField(help_text=_("统一社会信用代码"))
+    kind = serializers.CharField()
+    address = serializers.CharField()
+    contact_name = serializers.CharField()
+    contact_phone = Masked(help_text=_("联系电话（脱敏）"))
+    closed_on = serializers.DateField(allow_null=True)
+    place = PlaceRef()
+
+
 class RecordSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()

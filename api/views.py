@@ -30,7 +30,7 @@ from api.base import (
     with_defaults,
 )
 from api.errors import Invalid, body, form_errors
-from areas.models import Place
+from areas.models import LocalUnit, Place
 from areas.paging import after_in_place_order
 from audit import services as audit
 from cases.flows import FLOWS, SUPERVISION_KINDS
@@ -278,6 +278,47 @@ class HouseholdDetail(ApiView):
             Household.objects.select_related("dwelling", "place"), request.user, pk=pk
         )
         return Response(s.HouseholdSerializer(household).data)
+
+
+# --- Local units ------------------------------------------------------------------------
+
+
+class UnitList(ApiView):
+    @extend_schema(
+        operation_id="units_list",
+        parameters=[
+            OpenApiParameter("q", str, required=False, description="名称、统一社会信用代码或地址"),
+            OpenApiParameter(
+                "kind", {"type": "string", "enum": list(LocalUnit.Kind.values)}, required=False
+            ),
+            CURSOR,
+        ],
+        responses={200: page_serializer(s.UnitSerializer, "UnitPage"), **READ_ERRORS},
+        summary="辖区单位（与单位列表相同的筛选）",
+    )
+    def get(self, request: Request) -> Response:
+        units = LocalUnit.objects.visible_to(request.user)
+        q = request.query_params.get("q", "").strip()[:50]
+        if q:
+            units = units.filter(
+                Q(name__contains=q) | Q(credit_code=q.upper()) | Q(address__contains=q)
+            )
+        kind = request.query_params.get("kind", "")
+        if kind:
+            if kind not in LocalUnit.Kind.values:
+                raise Invalid({"kind": [str(_("没有这种单位类型"))]})
+            units = units.filter(kind=kind)
+        units = after_in_place_order(units, cursor(request))
+        rows = list(units.select_related("place").order_by("place_path", "pk")[: PAGE_SIZE + 1])
+        more = rows[PAGE_SIZE - 1].pk if len(rows) > PAGE_SIZE else None
+        return page(request, rows, s.UnitSerializer(rows[:PAGE_SIZE], many=True).data, more)
+
+
+class UnitDetail(ApiView):
+    @extend_schema(responses={200: s.UnitSerializer, **OBJECT_ERRORS}, summary="辖区单位")
+    def get(self, request: Request, pk: int) -> Response:
+        unit = get_for_user(LocalUnit.objects.select_related("place"), request.user, pk=pk)
+        return Response(s.UnitSerializer(unit).data)
 
 
 # --- Work records -----------------------------------------------------------------------

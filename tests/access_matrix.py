@@ -1230,6 +1230,10 @@ API_ROUTES: dict[str, ApiRoute] = {
         kwargs=lambda w: {"pk": _household(w).pk},
         scoped=True,
     ),
+    "api:unit-list": ApiRoute(get=Perm.VIEW_RECORDS),
+    "api:unit-detail": ApiRoute(
+        get=Perm.VIEW_RECORDS, kwargs=lambda w: {"pk": _unit(w).pk}, scoped=True
+    ),
     "api:record-list": ApiRoute(get=Perm.VIEW_RECORDS, post=Perm.EDIT_RECORDS),
     "api:record-detail": ApiRoute(
         get=Perm.VIEW_RECORDS, kwargs=lambda w: {"pk": _record(w).pk}, scoped=True

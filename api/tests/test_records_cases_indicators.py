@@ -186,3 +186,25 @@ def test_record_and_case_pages_take_a_fixed_number_of_queries(
     assert not {r["id"] for r in first["results"]} & {r["id"] for r in second["results"]}
     with django_assert_max_num_queries(10):
         assert len(client.get("/api/v1/cases/").json()["results"]) == 5
+
+
+def test_units_with_the_contact_phone_masked_and_the_lists_filters(api, world):
+    from areas.models import LocalUnit
+
+    shop = LocalUnit.objects.create(
+        name="甲便利店", kind="商铺", place=world.grid, contact_phone="13812345678"
+    )
+    LocalUnit.objects.create(name="乙小学", kind="学校", place=world.grid)
+    LocalUnit.objects.create(name="邻店", kind="商铺", place=world.neighbour_community)
+    client = api(Role.COMMUNITY_WORKER)
+    listed = client.get("/api/v1/units/").json()["results"]
+    assert {u["name"] for u in listed} == {"甲便利店", "乙小学"}
+    assert [u["name"] for u in client.get("/api/v1/units/", kind="商铺").json()["results"]] == [
+        "甲便利店"
+    ]
+    assert [u["name"] for u in client.get("/api/v1/units/", q="小学").json()["results"]] == [
+        "乙小学"
+    ]
+    detail = client.get(f"/api/v1/units/{shop.pk}/").json()
+    assert detail["contact_phone"] == "138****5678"
+    assert client.get("/api/v1/units/", kind="银行").status_code == 400
