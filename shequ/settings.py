@@ -48,8 +48,9 @@ INSTALLED_APPS = [
     "inspections",
     "programs",
     "reports",
-    "rest_framework",
-    "drf_spectacular",
+    # Not "rest_framework" nor "drf_spectacular": the API needs neither's templates or static
+    # files, and their translation catalogues would override Django's own Chinese messages on
+    # every form ("这个字段是必填项").
     "api",
 ]
 

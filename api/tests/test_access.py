@@ -88,3 +88,15 @@ def test_outsider_gets_404(api, world, name, role):
         expected = 404 if _allowed(role, need) else 403
         assert response.status_code == expected, f"{method.upper()} {url} as outside {role}"
         _error_body(response)
+
+
+def test_a_wrong_path_is_a_json_404_for_any_method(world):
+    """Found by schemathesis: an id that is no number fell to a page that answered POST with
+    the HTML CSRF page."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    for method in ("get", "post", "put", "delete"):
+        response = getattr(client, method)("/api/v1/residents/abc/reveal/")
+        assert response.status_code == 404, method
+        assert response.json()["code"] == "not_found"
