@@ -173,6 +173,9 @@ ACTION_LABELS = {
     "summary.template.upload": _("上传总结模板"),
     "summary.template.retire": _("停用总结模板"),
     "rollup.rebuild": _("重算汇总数"),
+    "api.call": _("调用接口"),
+    "api_token.create": _("新建接口令牌"),
+    "api_token.revoke": _("吊销接口令牌"),
 }
 
 
@@ -288,4 +291,6 @@ DATA_LABELS = {
     "saved_as": _("覆盖前数据的备份文件"),
     "data_key": _("加密密钥编号"),
     "hash_key": _("查询摘要密钥编号"),
+    "status": _("答复状态码"),
+    "token": _("接口令牌前缀"),
 }

@@ -69,6 +69,10 @@ INSTALLED_APPS = [
     "inspections",
     "programs",
     "reports",
+    # Not "rest_framework" nor "drf_spectacular": the API needs neither's templates or static
+    # files, and their translation catalogues would override Django's own Chinese messages on
+    # every form ("这个字段是必填项").
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -287,4 +291,46 @@ LOGGING = {
         "django": {"handlers": ["mail_admins"], "level": "INFO"},
         "django.db.backends": {"level": "INFO"},
     },
+}
+
+
+def _rate(name: str, default: str) -> str:
+    """A throttle rate such as "600/min", checked at start-up rather than at the first call."""
+    import re
+
+    value = env_str(name, default)
+    if not re.fullmatch(r"[1-9]\d*/(s|sec|second|m|min|minute|h|hour|d|day)", value):
+        raise ImproperlyConfigured(f"{name} must look like 600/min (N/s, N/min, N/hour, N/day)")
+    return value
+
+
+# The REST API (api/, /api/v1/): tokens only, JSON only, one error body, calls per token.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.auth.ApiTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.auth.RolePermission"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.auth.TokenRateThrottle", "api.auth.AnonymousRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "token": _rate("SHEQU_API_RATE", "600/min"),
+        "anonymous": _rate("SHEQU_API_ANONYMOUS_RATE", "60/min"),
+    },
+    "EXCEPTION_HANDLER": "api.errors.handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "shequ 接口",
+    "DESCRIPTION": (
+        "社区台账系统的 REST 接口：令牌认证，JSON，游标分页，出错时答复 code、message、fields。"
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "APPEND_COMPONENTS": {
+        "securitySchemes": {"token": {"type": "http", "scheme": "bearer"}},
+    },
+    "SECURITY": [{"token": []}],
+    "AUTHENTICATION_WHITELIST": [],
 }

@@ -106,6 +106,12 @@ def test_bad_idle_timeout_stops_start_up():
     assert "SHEQU_IDLE_TIMEOUT_MINUTES" in result.stderr
 
 
+def test_bad_api_rate_stops_start_up():
+    result = _run(["check"], SHEQU_API_RATE="lots")
+    assert result.returncode != 0
+    assert "SHEQU_API_RATE" in result.stderr
+
+
 def test_bad_database_url_stops_start_up():
     result = _run(["check"], DATABASE_URL="nonsense://")
     assert result.returncode != 0
