@@ -30,6 +30,7 @@ ACTION_LABELS = {
     "user.deactivate": _("停用账号"),
     "user.activate": _("启用账号"),
     "demo.load": _("载入演示数据"),
+    "demo.scale": _("生成规模演示数据"),
     "audit.archive": _("归档审计记录"),
     "audit.export": _("导出审计记录"),
     "resident.create": _("登记居民"),
@@ -278,5 +279,10 @@ DATA_LABELS = {
     "goods": _("物资"),
     "year": _("年度"),
     "cells": _("汇总数条数"),
+    "scale": _("规模"),
+    "seed": _("随机种子"),
+    "communities": _("社区数"),
+    "cases": _("案件数"),
+    "inspections": _("检查次数"),
     "marks": _("清除的待重算标记数"),
 }
