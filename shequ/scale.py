@@ -38,7 +38,7 @@ from shequ.signals import rows_written
 # A district's community: ~3,000 households of ~3.3 persons in ~18 buildings to an estate;
 # more rented flats (floating population ~15–20%), 低保 ~1.5% and disability ~5% of residents.
 DISTRICT_SIZE = people_demo.Size(
-    buildings=(10, 15), family_weights=(6, 20, 30, 24, 20), rented=22, dibao=0.015, disabled=0.05
+    buildings=(11, 17), family_weights=(6, 20, 30, 24, 20), rented=22, dibao=0.015, disabled=0.05
 )
 
 

@@ -43,6 +43,9 @@ TINY = scale.Scale(
 )
 
 
+ONE = replace(TINY, communities=1)
+
+
 def _build(**kwargs) -> scale.Built:
     return scale.build(TINY, **kwargs)
 
@@ -188,7 +191,7 @@ def _checksum() -> str:
 
 def _checksum_of_build(seed: int) -> str:
     with transaction.atomic():
-        _build(seed=seed)
+        scale.build(ONE, seed=seed)
         checksum = _checksum()
         transaction.set_rollback(True)
     assert not Resident.objects.exists()
@@ -213,8 +216,7 @@ def test_refuses_over_existing_residents_and_writes_nothing(world):
 
 
 def test_add_builds_only_the_communities_without_residents(db):
-    one = replace(TINY, communities=1)
-    scale.build(one)
+    scale.build(ONE)
     residents, audits = Resident.objects.count(), AuditEntry.objects.count()
     with pytest.raises(DomainError):
         scale.build(TINY)
