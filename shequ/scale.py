@@ -26,6 +26,7 @@ from areas.kinds import PlaceKind
 from areas.models import Place
 from audit import services as audit
 from cases import demo as cases_demo
+from cases.models import Case
 from inspections import demo as inspections_demo
 from ledger import demo as ledger_demo
 from people import demo as people_demo
@@ -263,8 +264,32 @@ def build(
     cells = sum(rollups.rebuild(district, year).cells for year in rollups.years_with_rows(district))
     seconds["rollups"] = time.perf_counter() - start
     say(_("统计汇总数已重算：%(n)d条（%(s).1f秒）") % {"n": cells, "s": seconds["rollups"]})
+    say(
+        _("各表行数：%(rows)s")
+        % {"rows": "、".join(f"{name}{n:,}" for name, n in table_rows().items())}
+    )
     say(_("全部完成，用时%(s).0f秒。") % {"s": time.perf_counter() - started})
     return Built(scale, seed, built, counts, seconds)
+
+
+def table_rows() -> dict[str, int]:
+    """Rows in each table the build writes, named as the models are (links included)."""
+    from cases.models import Event
+    from inspections.models import Answer, Inspection, Recheck, Rectification
+    from ledger.models import Participant, Quantity, WorkRecord
+    from people.models import Household, Membership, Residence
+    from reports.models import RollupCell
+
+    models = [Place, Household, Resident, Residence, Membership, WorkRecord,
+              WorkRecord.topics.through, Quantity, Participant, Case, Event, Inspection, Answer,
+              Rectification, Recheck, RollupCell]  # fmt: skip
+    out = {}
+    for model in models:
+        name = str(model._meta.verbose_name)
+        if model is WorkRecord.topics.through:
+            name = _("工作记录的工作领域")
+        out[name] = model.objects.count()
+    return out
 
 
 def _community(scale, seed, community, ids, checklists, seconds) -> dict[str, int]:

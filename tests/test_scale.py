@@ -234,6 +234,7 @@ def test_the_command_reports_progress_in_chinese(db):
     assert "[1/1] 柳岸社区：居民" in text
     assert "人口与房屋：房屋" in text and "工作记录：工作记录2,000" in text
     assert "统计汇总数已重算" in text and "全部完成" in text
+    assert f"居民{Resident.objects.count():,}、" in text.split("各表行数：")[1]
     assert Place.objects.filter(kind=PlaceKind.COMMUNITY).count() == 1
     # The demo accounts whose places the smaller district has; hy_worker's is not there.
     assert User.objects.filter(username="sq_worker").exists()
