@@ -71,6 +71,9 @@ def with_communities(scale: Scale, n: int) -> Scale:
     """The scale with `n` communities, as many sub-districts as they fill."""
     if n < 1:
         raise DomainError(_("社区数至少为1"))
+    most = (len(demo.SUBDISTRICTS) + len(SUBDISTRICT_NAMES)) * scale.communities
+    if n > most:
+        raise DomainError(_("社区数至多为%(n)d") % {"n": most})
     return replace(scale, subdistricts=-(-n // scale.communities), total=n)
 
 

@@ -246,6 +246,7 @@ def test_the_command_reports_progress_in_chinese(db):
     [
         (["--communities", "2"], "须与 --scale 同用"),
         (["--scale", "small", "--communities", "0"], "社区数至少为1"),
+        (["--scale", "district", "--communities", "141"], "社区数至多为140"),
     ],
 )
 def test_bad_options_get_a_chinese_error_and_write_nothing(db, args, message):
