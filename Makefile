@@ -18,16 +18,27 @@ $(BIN)/.installed: requirements.lock pyproject.toml
 setup: $(BIN)/.installed
 
 # `make run` serves as production would (DEBUG off: Chinese error pages, WhiteNoise static
-# files), with a secret key kept in data/ and plain HTTP on the loopback address.
+# files), with a secret key and the keys that encrypt ID numbers and phones kept in data/ and
+# plain HTTP on the loopback address.
 RUN_ENV = DEBUG=false SECRET_KEY="$$(cat data/secret_key)" ALLOWED_HOSTS=127.0.0.1,localhost \
-	SHEQU_HTTPS=false
+	SHEQU_HTTPS=false SHEQU_DATA_KEYS="$$(cat data/data_keys)" SHEQU_HASH_KEYS="$$(cat data/hash_keys)"
+# $(call new_key,ID): a line "ID:base64" of 32 random bytes, as SHEQU_DATA_KEYS/SHEQU_HASH_KEYS read it.
+new_key = mkdir -p data; umask 077; $(BIN)/python -c \
+	'import base64, secrets; print("$(1):" + base64.b64encode(secrets.token_bytes(32)).decode())'
 
 data/secret_key: | $(BIN)/.installed
 	mkdir -p data
 	$(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(60))' > $@
 	chmod 600 $@
 
-run: setup data/secret_key
+# Losing data/data_keys loses every ID number and phone: back it up apart from the database.
+data/data_keys: | $(BIN)/.installed
+	$(call new_key,k1) > $@
+
+data/hash_keys: | $(BIN)/.installed
+	$(call new_key,h1) > $@
+
+run: setup data/secret_key data/data_keys data/hash_keys
 	$(RUN_ENV) $(BIN)/shequ migrate --no-input -v 0
 	$(RUN_ENV) $(BIN)/shequ collectstatic --no-input -v 0
 	$(RUN_ENV) $(BIN)/shequ demo --if-empty

@@ -146,6 +146,11 @@ def pytest_runtest_makereport(item, call):
         report.longrepr = f"skipped in CI, which counts as a failure: {report.longrepr}"
 
 
+def downloaded(response) -> bytes:
+    """The bytes of a download, whether sent whole or streamed from a file (ledger exports)."""
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
 def ledger_sheet(response) -> list[list]:
     """The cells of an exported ledger, row by row, without what ends it: the 合计 row of a
     ledger with totals, a blank row, then the lines to sign (制表人：… 审核人：…), which a test
@@ -155,7 +160,7 @@ def ledger_sheet(response) -> list[list]:
     import openpyxl
 
     assert response.status_code == 200
-    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    book = openpyxl.load_workbook(io.BytesIO(downloaded(response)))
     rows = [[c.value for c in row] for row in book.active.iter_rows()]
     assert str(rows[-1][0]).startswith("制表人："), rows[-1]
     assert not any(rows[-2]), rows[-2]

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Perm, Role
 from accounts.scope import ScopedQuerySet
+from shequ.crypto import EncryptedCharField
 
 
 class UserQuerySet(ScopedQuerySet):
@@ -42,7 +43,7 @@ class User(AbstractUser):
         blank=True,
         related_name="users",
     )
-    phone = models.CharField(_("手机号"), max_length=11, blank=True)
+    phone = EncryptedCharField(_("手机号"), max_length=11, blank=True)
     # Raised by logout and deactivation: it is part of the session hash, so every session of
     # the account, on every device, ends with it.
     session_epoch = models.PositiveIntegerField(default=0, editable=False)

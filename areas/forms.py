@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from areas.kinds import PlaceKind
 from areas.models import Dwelling, LocalUnit, Place
 from audit.masking import mask
+from shequ.locking import VersionField
 from shequ.widgets import DatePicker
 
 
@@ -86,6 +87,8 @@ class DwellingForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["place"].queryset = registry_places(user)
+        if "version" in self.initial:  # editing: the page carries the version it showed
+            self.fields["version"] = VersionField()
 
 
 UNIT_FORM_FIELDS = [
@@ -117,6 +120,8 @@ class LocalUnitForm(forms.Form):
         )
         self.fields["place"] = GridChoiceField(label=_("所属网格"), queryset=registry_places(user))
         self.fields["credit_code"].max_length = 30
+        if current is not None:
+            self.fields["version"] = VersionField()  # the version this page shows
         if current is not None and current.contact_phone:
             self.fields["contact_phone"].help_text = _("当前：%(m)s；留空则不变") % {
                 "m": mask(current.contact_phone)

@@ -7,6 +7,7 @@ from accounts.roles import Perm
 from accounts.scope import ScopedQuerySet
 from areas.fields import PlacePathField
 from areas.kinds import PlaceKind
+from shequ.crypto import EncryptedCharField
 
 
 class PlaceQuerySet(ScopedQuerySet):
@@ -190,6 +191,8 @@ class Dwelling(Placed):
     area = models.DecimalField(
         _("面积（平方米）"), max_digits=8, decimal_places=2, null=True, blank=True
     )
+    # Raised by every edit through the page: a page showing an older one is refused.
+    version = models.PositiveIntegerField(_("版本"), default=0)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -233,10 +236,12 @@ class LocalUnit(Placed):
         related_name="units",
     )
     contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
-    contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    contact_phone = EncryptedCharField(_("联系电话"), max_length=20, blank=True)
     legal_representative = models.CharField(_("法定代表人"), max_length=50, blank=True)
     closed_on = models.DateField(_("注销/迁出日期"), null=True, blank=True)
     notes = models.TextField(_("备注"), blank=True)
+    # Raised by every edit through the page: a page showing an older one is refused.
+    version = models.PositiveIntegerField(_("版本"), default=0)
 
     sensitive_fields = ("contact_phone",)
     objects = ScopedQuerySet.as_manager()

@@ -13,6 +13,7 @@ from stdnum.cn import uscc
 from areas.kinds import PlaceKind
 from areas.models import Building, Dwelling, Estate, LocalUnit, Place
 from audit import services as audit
+from shequ import locking
 from shequ.errors import DomainError
 
 if TYPE_CHECKING:
@@ -73,8 +74,13 @@ def save_dwelling(
     room: str = "",
     area: decimal.Decimal | None = None,
     by: User,
+    version: int | None = None,
 ) -> Dwelling:
-    """Register a dwelling (`dwelling=None`) or change one."""
+    """Register a dwelling (`dwelling=None`) or change one; `version` is the one the edit page
+    showed (a stale page raises StaleEdit and changes nothing)."""
+    if dwelling is not None:
+        dwelling = locking.lock_current(dwelling, version)
+        locking.bump(dwelling)
     _check_place(place)
     address = address.strip()
     if not address:
@@ -110,8 +116,14 @@ def clean_credit_code(raw: str) -> str:
 
 
 @transaction.atomic
-def save_unit(unit: LocalUnit | None, *, by: User, **values) -> LocalUnit:
-    """Register a local unit (`unit=None`) or change one."""
+def save_unit(
+    unit: LocalUnit | None, *, by: User, version: int | None = None, **values
+) -> LocalUnit:
+    """Register a local unit (`unit=None`) or change one; `version` is the one the edit page
+    showed (a stale page raises StaleEdit and changes nothing)."""
+    if unit is not None:
+        unit = locking.lock_current(unit, version)
+        locking.bump(unit)
     _check_place(values["place"])
     values["name"] = values["name"].strip()
     if not values["name"]:

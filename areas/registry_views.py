@@ -17,6 +17,7 @@ from areas import registry
 from areas.forms import DwellingForm, LocalUnitForm
 from areas.models import Dwelling, LocalUnit
 from areas.paging import place_page
+from shequ import locking
 from shequ.errors import DomainError, add_to_form
 
 
@@ -64,11 +65,16 @@ def _dwelling_form(request, dwelling: Dwelling | None) -> HttpResponse:
             "area": dwelling.area,
             "building_name": building.name if building else "",
             "estate_name": building.estate.name if building and building.estate else "",
+            "version": dwelling.version,
         }
     form = DwellingForm(request.POST or None, user=request.user, initial=initial)
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             saved = registry.save_dwelling(dwelling, **form.cleaned_data, by=request.user)
+        except locking.StaleEdit as exc:
+            locking.show_stale(form, dwelling, exc)
+            status = 409
         except DomainError as exc:
             add_to_form(form, exc)
         else:
@@ -79,6 +85,7 @@ def _dwelling_form(request, dwelling: Dwelling | None) -> HttpResponse:
         request,
         "_form_page.html",
         {"form": form, "title": title, "back": reverse("areas:dwelling-list")},
+        status=status,
     )
 
 
@@ -137,11 +144,15 @@ def _unit_form(request, unit: LocalUnit | None) -> HttpResponse:
         fields = ["name", "credit_code", "kind", "address", "contact_name",
                   "legal_representative", "closed_on", "notes"]  # fmt: skip
         initial = {f: getattr(unit, f) for f in fields}
-        initial["place"] = unit.place_id
+        initial.update(place=unit.place_id, version=unit.version)
     form = LocalUnitForm(request.POST or None, user=request.user, initial=initial, current=unit)
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             saved = registry.save_unit(unit, **form.cleaned_data, by=request.user)
+        except locking.StaleEdit as exc:
+            locking.show_stale(form, unit, exc)
+            status = 409
         except DomainError as exc:
             add_to_form(form, exc)
         else:
@@ -152,6 +163,7 @@ def _unit_form(request, unit: LocalUnit | None) -> HttpResponse:
         request,
         "_form_page.html",
         {"form": form, "title": title, "back": reverse("areas:unit-list")},
+        status=status,
     )
 
 

@@ -33,6 +33,9 @@ ACTION_LABELS = {
     "demo.scale": _("生成规模演示数据"),
     "audit.archive": _("归档审计记录"),
     "audit.export": _("导出审计记录"),
+    "backup.create": _("备份数据库"),
+    "backup.restore": _("从备份恢复数据库"),
+    "keys.rotate": _("更换敏感数据密钥"),
     "resident.create": _("登记居民"),
     "resident.update": _("修改居民信息"),
     "resident.reveal": _("查看敏感信息原文"),
@@ -171,6 +174,9 @@ ACTION_LABELS = {
     "summary.template.upload": _("上传总结模板"),
     "summary.template.retire": _("停用总结模板"),
     "rollup.rebuild": _("重算汇总数"),
+    "api.call": _("调用接口"),
+    "api_token.create": _("新建接口令牌"),
+    "api_token.revoke": _("吊销接口令牌"),
 }
 
 
@@ -285,4 +291,12 @@ DATA_LABELS = {
     "cases": _("案件数"),
     "inspections": _("检查次数"),
     "marks": _("清除的待重算标记数"),
+    "tables": _("数据表数"),
+    "os_user": _("操作系统账号"),
+    "made_at": _("备份时间"),
+    "saved_as": _("覆盖前数据的备份文件"),
+    "data_key": _("加密密钥编号"),
+    "hash_key": _("查询摘要密钥编号"),
+    "status": _("答复状态码"),
+    "token": _("接口令牌前缀"),
 }

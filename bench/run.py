@@ -19,6 +19,10 @@ Work records (issue: records calendar): the record list (first page, filtered, p
 day) and the month calendar at 100,000 records in a community worker's scope, against the same
 trivial page for that user: target ≤ 3×.
 
+Export (issue 9): the population ledger of that sub-district (~100,000 rows) downloaded as .xlsx
+through the export page: peak memory of the process ≤ 300 MB, and its rows/s against writing the
+same rows with xlsxwriter alone (rows read beforehand, untimed): target ≥ 0.5.
+
 `python -m bench.run --only records` runs one group (repeatable) and merges its rows into
 bench/results.json, keeping the other rows of the last run.
 """
@@ -26,19 +30,34 @@ bench/results.json, keeping the other rows of the last run.
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results.json"
 WORK = Path(tempfile.gettempdir())
+# The settings every step runs with (bench/workers.py), and the served runs' server.
+SERVER_ENV = {
+    "DJANGO_SETTINGS_MODULE": "shequ.settings",
+    "DEBUG": "false",
+    "SECRET_KEY": "bench-" + "x" * 60,
+    "ALLOWED_HOSTS": "testserver,127.0.0.1",
+    "SHEQU_HTTPS": "false",
+    # Production settings want keys of their own for the values encrypted at rest: fixed ones
+    # here, so every step's process reads what another wrote (a benchmark holds no real data).
+    "SHEQU_DATA_KEYS": "bench:" + base64.b64encode(b"d" * 32).decode(),
+    "SHEQU_HASH_KEYS": "bench:" + base64.b64encode(b"h" * 32).decode(),
+}
 PG_SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
-GROUPS = ("import", "lists", "records", "summary")
+GROUPS = ("import", "lists", "records", "summary", "export")
 
 
 def step(database_url: str, *args: str) -> dict:
@@ -130,7 +149,63 @@ def latency_figures(database: str, url: str, communities: int, samples: int) -> 
             out.append(row(f"{name} at {measured['residents']} residents, {quantile}",
                            figures[quantile], "ms", reference[quantile], 3.0, database,
                            higher_is_better=False))  # fmt: skip
-    return out
+    return out + served_figures(database, url, SERVED_CLIENTS, SERVED_ROUNDS)
+
+
+SERVED_CLIENTS = 50
+SERVED_ROUNDS = 6
+SERVED_WORKERS = 2 * (os.cpu_count() or 1) + 1  # gunicorn's own advice for sync workers
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def served_figures(database: str, url: str, clients: int, rounds: int) -> list[dict]:
+    """The pages served by gunicorn to `clients` concurrent clients over loopback: p95 of each
+    against the trivial page served the same way."""
+    plan_file = WORK / f"plan-{database}.json"
+    made = step(url, "serve_plan", str(clients), str(rounds), str(plan_file))
+    port = _free_port()
+    plan = json.loads(plan_file.read_text(encoding="utf-8"))
+    plan_file.write_text(json.dumps({**plan, "port": port}), encoding="utf-8")
+    env = {**os.environ, **SERVER_ENV, "DATABASE_URL": url, "SHEQU_DATA_DIR": str(WORK)}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "shequ.wsgi", "--workers", str(SERVED_WORKERS),
+         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--timeout", "120"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    try:
+        for _ in range(300):
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.1)
+        load = subprocess.run(
+            [sys.executable, "-m", "bench.load", str(plan_file)],
+            cwd=ROOT, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+    if load.returncode != 0:
+        raise SystemExit(f"bench.load failed:\n{load.stdout}\n{load.stderr}")
+    measured = json.loads(load.stdout.strip().splitlines()[-1])
+    pages = measured["pages"]
+    reference_name = next(iter(pages))
+    reference = pages[reference_name]
+    print(
+        f"  [{database}] served by gunicorn ({SERVED_WORKERS} workers) to {clients} clients: "
+        + "; ".join(f"{name} p95 {p['p95']:.0f} ms" for name, p in pages.items())
+    )
+    return [
+        row(f"served to {clients} concurrent clients: {name} at {made['residents']} residents, "
+            "p95", figures["p95"], "ms", reference["p95"], 3.0, database,
+            higher_is_better=False)
+        for name, figures in pages.items() if name != reference_name
+    ]  # fmt: skip
 
 
 def record_figures(database: str, url: str, records: int, samples: int) -> list[dict]:
@@ -186,6 +261,27 @@ def summary_figures(database: str, url: str, communities: int, records: int, rep
     ]  # fmt: skip
 
 
+def export_figures(database: str, url: str, communities: int) -> list[dict]:
+    step(url, "setup")
+    made = step(url, "population", str(communities))
+    print(f"  [{database}] {made['residents']} residents built in {made['seconds']:.0f}s")
+    ours = step(url, "export_ours", str(WORK / f"export-{database}.xlsx"))
+    step(url, "export_check", str(WORK / f"export-{database}.xlsx"), str(ours["rows"]))
+    reference = step(url, "export_reference", str(WORK / f"reference-{database}.xlsx"))
+    rows = ours["rows"]
+    print(
+        f"  [{database}] ledger export of {rows} rows: shequ {ours['seconds']:.1f}s "
+        f"({ours['bytes'] / 1e6:.1f} MB, peak {ours['peak_mb']:.0f} MB) · xlsxwriter alone "
+        f"{reference['seconds']:.1f}s (peak {reference['peak_mb']:.0f} MB, rows held in memory)"
+    )
+    return [
+        row(f"ledger export, {rows} rows: shequ vs xlsxwriter alone", rows / ours["seconds"],
+            "rows/s", reference["rows"] / reference["seconds"], 0.5, database),
+        row(f"ledger export, {rows} rows: peak memory (vs 300 MB)", ours["peak_mb"], "MB",
+            300.0, 1.0, database, higher_is_better=False),
+    ]  # fmt: skip
+
+
 def merged(results: list[dict]) -> list[dict]:
     """The rows of this run in place of the same figures of the last one; the last run's other
     figures kept as they were (a partial run re-measures only what it ran)."""
@@ -233,6 +329,7 @@ def main() -> None:
             "summary": lambda db, url: summary_figures(
                 db, url, args.summary_communities, args.summary_records, args.summary_repeat
             ),
+            "export": lambda db, url: export_figures(db, url, args.communities),
         }
         for group in groups:
             results += measures[group]("sqlite", f"sqlite:///{work / (group + '.sqlite3')}")

@@ -13,14 +13,14 @@ import resource
 import sys
 import time
 from pathlib import Path
+from urllib.parse import quote
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shequ.settings")
-os.environ.setdefault("DEBUG", "false")
-os.environ.setdefault("SECRET_KEY", "bench-" + "x" * 60)
-os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1")
-os.environ.setdefault("SHEQU_HTTPS", "false")
+from bench.run import SERVER_ENV
 
-import django
+for _name, _value in SERVER_ENV.items():
+    os.environ.setdefault(_name, _value)
+
+import django  # noqa: E402  (after the settings are chosen)
 
 django.setup()
 
@@ -245,22 +245,33 @@ def population(communities: str) -> None:
     report(step="population", residents=made, seconds=seconds)
 
 
+def _officer():
+    """The sub-district officer who sees every resident the benchmark built."""
+    from accounts.models import User
+    from accounts.roles import Role
+    from areas.models import Place
+
+    officer, _ = User.objects.get_or_create(
+        username="bench_sd",
+        defaults={
+            "name": "街道",
+            "role": Role.SUBDISTRICT_ADMIN,
+            "place": Place.objects.get(code="420199001000"),
+        },
+    )
+    return officer
+
+
 def latency(samples: str) -> None:
     """p50 and p95 of list and search pages against the login page, in-process."""
     from django.core.management import call_command
     from django.test import Client
 
-    from accounts.models import User
-    from accounts.roles import Role
     from areas.models import Place
     from people.models import Resident
 
     call_command("collectstatic", interactive=False, verbosity=0)  # as production serves them
-    subdistrict = Place.objects.get(code="420199001000")
-    officer, _ = User.objects.get_or_create(
-        username="bench_sd",
-        defaults={"name": "街道", "role": Role.SUBDISTRICT_ADMIN, "place": subdistrict},
-    )
+    officer = _officer()
     community = Place.objects.filter(kind="community").exclude(code=COMMUNITY).first()
     some = Resident.objects.filter(place_path__under=community.path).order_by("id")[500]
     client = Client()
@@ -423,6 +434,109 @@ def summary_measure(repeat: str) -> None:
     report(step="summary_measure", **summary.measure(int(repeat)))
 
 
+def serve_plan(clients: str, rounds: str, out: str) -> None:
+    """What bench.load asks a served shequ for: one logged-in session per client (the
+    sub-district officer, as each of them would log in), and the pages — a trivial one for
+    reference, then lists, searches (name, pinyin initials, ID number, phone) and details."""
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.test import Client
+
+    from areas.models import Place
+    from people.models import Household, Resident
+
+    call_command("collectstatic", interactive=False, verbosity=0)  # as production serves them
+    officer = _officer()
+    cookies = []
+    for _ in range(int(clients)):
+        client = Client()
+        client.force_login(officer)
+        cookies.append(
+            f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+        )
+    community = Place.objects.filter(kind="community").exclude(code=COMMUNITY).first()
+    some = Resident.objects.filter(place_path__under=community.path).order_by("id")[500]
+    phoned = Resident.objects.exclude(phone="").order_by("id")[700]
+    household = Household.objects.order_by("id")[300]
+    after = Resident.objects.order_by("id").values_list("id", flat=True)[50 * 19]
+    pages = {
+        "reference: a trivial page (change password)": "/accounts/password/",
+        "resident list": "/people/residents/",
+        "resident list, page 20 (keyset)": f"/people/residents/?after={after}",
+        "search by name": f"/people/residents/?q={quote(some.name)}",
+        "search by pinyin initials": "/people/residents/?q=wxl",
+        "search by ID number": f"/people/residents/?q={some.id_number}",
+        "search by phone": f"/people/residents/?q={phoned.phone}",
+        "resident detail": f"/people/residents/{some.pk}/",
+        "household list": "/people/households/",
+        "household detail": f"/people/households/{household.pk}/",
+    }
+    plan = {"cookies": cookies, "pages": pages, "rounds": int(rounds)}
+    Path(out).write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
+    report(step="serve_plan", residents=Resident.objects.count(), clients=len(cookies))
+
+
+def export_ours(out: str) -> None:
+    """The sub-district's population ledger (every resident) downloaded as .xlsx through the
+    export page, in-process: time, the bytes sent, this process's peak memory."""
+    from django.test import Client
+    from django.utils import timezone
+
+    from people.ledgers import LEDGERS
+
+    officer = _officer()
+    client = Client()
+    client.force_login(officer)
+    url = f"/people/ledgers/population/export/?place={officer.place_id}"
+    expected = LEDGERS["population"].count(officer.place, timezone.localdate(), officer)
+    start = time.perf_counter()
+    response = client.get(url)
+    assert response.status_code == 200 and response.streaming
+    with open(out, "wb") as file:
+        for block in response.streaming_content:
+            file.write(block)
+    seconds = time.perf_counter() - start
+    response.close()
+    report(step="export_ours", rows=expected, seconds=seconds, bytes=os.path.getsize(out))
+
+
+def export_check(out: str, expected: str) -> None:
+    """The downloaded file read back (in its own process, so that reading it counts in no
+    measured peak): every row the ledger counts, numbered 1, 2, 3…"""
+    import python_calamine
+
+    sheet = python_calamine.CalamineWorkbook.from_path(out).get_sheet_by_index(0).to_python()
+    # Title, subtitle, header; then the rows; then a blank line and the lines to sign.
+    numbers = [r[0] for r in sheet[3:] if isinstance(r[0], int | float) and r[0]]
+    assert numbers == list(range(1, int(expected) + 1)), (len(numbers), expected)
+    report(step="export_check", rows=len(numbers))
+
+
+def export_reference(out: str) -> None:
+    """The same rows (read first, untimed) written with xlsxwriter alone, in its
+    constant-memory mode: the spreadsheet library's own speed for this sheet."""
+    import xlsxwriter
+    from django.utils import timezone
+
+    from people.ledgers import LEDGERS
+
+    officer = _officer()
+    rows = list(LEDGERS["population"].rows(officer.place, timezone.localdate(), officer))
+    start = time.perf_counter()
+    book = xlsxwriter.Workbook(out, {"constant_memory": True})
+    sheet = book.add_worksheet()
+    dates = book.add_format({"num_format": "yyyy-mm-dd"})
+    for index, values in enumerate(rows):
+        for column, value in enumerate(values):
+            if isinstance(value, datetime.date):
+                sheet.write_datetime(index, column, value, dates)
+            else:
+                sheet.write(index, column, value)
+    book.close()
+    seconds = time.perf_counter() - start
+    report(step="export_reference", rows=len(rows), seconds=seconds)
+
+
 STEPS = {
     "make_file": lambda path, rows: make_file(path, int(rows)),
     "setup": setup,
@@ -436,6 +550,10 @@ STEPS = {
     "record_latency": record_latency,
     "summary_data": summary_data,
     "summary_measure": summary_measure,
+    "serve_plan": serve_plan,
+    "export_ours": export_ours,
+    "export_check": export_check,
+    "export_reference": export_reference,
 }
 
 

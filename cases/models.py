@@ -18,6 +18,7 @@ from accounts.scope import ScopedQuerySet
 from areas.models import LocalUnit, Placed
 from cases.flows import FLOWS, RATINGS, SUPERVISION_KINDS, Flow
 from people.models import Household, Membership, Resident
+from shequ.crypto import EncryptedCharField
 
 
 class CaseQuerySet(ScopedQuerySet):
@@ -75,7 +76,7 @@ class Case(Placed):
         related_name="reported_cases",
     )
     reporter_name = models.CharField(_("反映人姓名"), max_length=20, blank=True)
-    reporter_phone = models.CharField(_("联系电话"), max_length=11, blank=True)
+    reporter_phone = EncryptedCharField(_("联系电话"), max_length=11, blank=True)
     address = models.CharField(_("地址"), max_length=100, blank=True)
     tracking_code = models.CharField(_("查询码"), max_length=10, unique=True, null=True, blank=True)
     rating = models.CharField(
@@ -102,7 +103,7 @@ class Case(Placed):
     starts_on = models.DateField(_("起始日期"), null=True, blank=True)
     ends_on = models.DateField(_("截止日期"), null=True, blank=True)
     guardian = models.CharField(_("监护人/联系人"), max_length=40, blank=True)
-    guardian_phone = models.CharField(_("监护人电话"), max_length=11, blank=True)
+    guardian_phone = EncryptedCharField(_("监护人电话"), max_length=11, blank=True)
     team = models.CharField(_("矫正/帮教小组成员"), max_length=100, blank=True)
     # Raised by every change: a change made from an older page is refused, not lost.
     version = models.PositiveIntegerField(_("版本"), default=0)

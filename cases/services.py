@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import hmac
 import re
 import secrets
 from dataclasses import dataclass
@@ -613,10 +614,13 @@ def find_by_code(code: str, phone: str) -> Case | None:
     case = None
     if len(code) == CODE_LENGTH and phone:
         case = (
-            Case.objects.filter(tracking_code=code, reporter_phone=phone, kind=Case.Kind.REQUEST)
+            Case.objects.filter(tracking_code=code, kind=Case.Kind.REQUEST)
             .select_related("place")
             .first()
         )
+        # The phone is stored encrypted: compared once the code (unique) has found the case.
+        if case is not None and not hmac.compare_digest(case.reporter_phone, phone):
+            case = None
     if case is None:
         audit.record(None, "case.public_wrong_code", data={"tried": code[:12]},
                      username=PUBLIC_NAME)  # fmt: skip

@@ -287,11 +287,18 @@ def _detail(request: HttpRequest, case: Case, refused: ActionForm | None = None)
         ]
         if refused is not None:
             forms.sort(key=lambda f: f is not refused)
+    unsaved = []
     if refused is not None and refused not in forms:
-        # Not an action the case offers now (a stale page, a crafted post): say why on top.
+        # Not an action the case offers now (a stale page, a crafted post): say why on top,
+        # and show what was typed so that it is not lost with the form.
         for errors in refused.errors.values():
             for error in errors:
                 messages.error(request, f"{refused.action.label}：{error}")
+        unsaved = [
+            (field.label, value)
+            for field in refused.visible_fields()
+            if isinstance(value := refused.data.get(field.html_name), str) and value.strip()
+        ]
     surveys = list(case.surveys.prefetch_related("answers__household"))
     for survey in surveys:
         tally = dict.fromkeys(survey.choice_list(), 0)
@@ -309,6 +316,8 @@ def _detail(request: HttpRequest, case: Case, refused: ActionForm | None = None)
             "events": case.events.select_related("by").prefetch_related("files"),
             "parties": case.parties.select_related("resident", "household", "unit"),
             "action_forms": forms,
+            "unsaved": unsaved,
+            "unsaved_action": refused.action.label if unsaved else "",
             "overdue": case.is_overdue(),
             "surveys": surveys,
             "payments": payments,

@@ -18,6 +18,7 @@ from ledger.models import (
     WorkRecord,
 )
 from people.models import GroupCategory, Staff
+from shequ.locking import VersionField
 from shequ.widgets import DatePicker, FilesField, MultipleFiles, photo_input
 
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -57,6 +58,8 @@ class RecordForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        if "version" in self.initial:  # editing: the page carries the version it showed
+            self.fields["version"] = VersionField()
         # A record's own place stays offered after it was retired, as retired topics do.
         kept = self.initial.get("place")
         places = registry_places(user)
@@ -90,7 +93,9 @@ class RecordForm(forms.Form):
         return [self[f"q_{kind.pk}"] for kind in self.quantity_kinds]
 
     def main_fields(self):
-        return [f for f in self if not f.name.startswith("q_") and f.name != "files"]
+        return [
+            f for f in self.visible_fields() if not f.name.startswith("q_") and f.name != "files"
+        ]
 
     def quantities(self) -> dict:
         return {kind: self.cleaned_data.get(f"q_{kind.pk}") for kind in self.quantity_kinds}

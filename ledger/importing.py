@@ -319,7 +319,9 @@ def _time(value, column: str) -> datetime.time | None:
 def _head_count(text: str) -> int | None:
     if not text:
         return None
-    if not INTEGER.fullmatch(text):
+    # A number of more digits than any count has is refused before int() reads it: past 4300
+    # digits int() itself refuses, with an error that is not the worker's to read.
+    if not INTEGER.fullmatch(text) or len(text) > 12:
         raise DomainError(
             _("参与人次应为0到%(n)d之间的整数，不能是“%(v)s”") % {"n": MAX_HEAD_COUNT, "v": text},
             field="参与人次",
@@ -338,6 +340,8 @@ def _amount(text: str, column: str) -> Decimal | None:
         raise DomainError(
             _("“%(c)s”应为数字，不能是“%(v)s”") % {"c": column, "v": text}, field=column
         )
+    if amount < 0:
+        return amount  # refused by check_record, in the words a form gets; not rounded here
     if amount > MAX_AMOUNT:
         # Checked before rounding: a number past the decimal context (1E30) cannot be rounded.
         raise DomainError(

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.scope import ScopedQuerySet
 from areas.models import LocalUnit, Placed
 from people.models import Household, Resident, Staff
+from shequ.crypto import EncryptedCharField, EncryptedModelMixin, KeyedHashField
 
 
 class Topic(models.Model):
@@ -105,6 +106,8 @@ class WorkRecord(Placed):
     )
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    # Raised by every edit through the page: a page showing an older one is refused.
+    version = models.PositiveIntegerField(_("版本"), default=0)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -412,7 +415,7 @@ class Attachment(models.Model):
         return self.name
 
 
-class SignIn(models.Model):
+class SignIn(EncryptedModelMixin, models.Model):
     """A resident's own sign-in to a record by its short code: matched to the registry by
     name and phone, or kept for the worker to resolve."""
 
@@ -426,7 +429,9 @@ class SignIn(models.Model):
         WorkRecord, verbose_name=_("工作记录"), on_delete=models.CASCADE, related_name="signins"
     )
     name = models.CharField(_("姓名"), max_length=20)
-    phone = models.CharField(_("手机号码"), max_length=11)
+    # Encrypted at rest; matched through its keyed hash (shequ/crypto.py).
+    phone = EncryptedCharField(_("手机号码"), max_length=11, hash_field="phone_hash")
+    phone_hash = KeyedHashField(source="phone")
     resident = models.ForeignKey(
         Resident,
         verbose_name=_("居民"),
@@ -447,7 +452,7 @@ class SignIn(models.Model):
         constraints = [
             # A couple may share one phone: each signs in under their own name.
             models.UniqueConstraint(
-                fields=["record", "phone", "name"], name="signin_once_per_person"
+                fields=["record", "phone_hash", "name"], name="signin_once_per_person"
             )
         ]
 

@@ -34,7 +34,7 @@ from ledger.models import (
 )
 from people.models import GroupCategory, Household, Membership, Residence, Resident, Staff
 from people.phones import normalise_mobile
-from shequ import files
+from shequ import files, locking
 from shequ.errors import DomainError
 
 if TYPE_CHECKING:
@@ -108,8 +108,15 @@ def check_record(data: RecordData, by: User | None, *, kept_place: int | None = 
 
 
 @transaction.atomic
-def save_record(record: WorkRecord | None, data: RecordData, *, by: User | None) -> WorkRecord:
-    """Register a record (`record=None`) or change one, with its topics and quantities."""
+def save_record(
+    record: WorkRecord | None, data: RecordData, *, by: User | None, version: int | None = None
+) -> WorkRecord:
+    """Register a record (`record=None`) or change one, with its topics and quantities.
+    `version` is the one the edit page showed: a page older than the row is refused
+    (StaleEdit) and nothing changes."""
+    if record is not None:
+        record = locking.lock_current(record, version)
+        locking.bump(record)
     check_record(data, by, kept_place=record.place_id if record is not None else None)
     creating = record is None
     record = record or WorkRecord(created_by=by)

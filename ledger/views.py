@@ -55,7 +55,7 @@ from ledger.models import (
 )
 from people import queries
 from people.models import Household, Resident
-from shequ import files
+from shequ import files, locking
 from shequ.errors import DomainError, add_to_form
 
 PAGE_SIZE = 50
@@ -71,7 +71,7 @@ def record_list(request: HttpRequest) -> HttpResponse:
     records, under = visible, request.user.scope_path
     if filters.is_bound:
         filters.is_valid()  # as on the calendar: the filters read apply, a refused one says why
-        records = _filtered(records, filters.cleaned_data)
+        records = filter_records(records, filters.cleaned_data)
         if place := filters.cleaned_data.get("place"):
             under = place.path
     before = request.GET.get("before", "")
@@ -125,7 +125,7 @@ def record_calendar(request: HttpRequest) -> HttpResponse:
     filters.is_valid()  # the filters that were read apply; a refused one shows its error
     chosen = dict(filters.cleaned_data)
     month = chosen.pop("month", None) or today
-    records = _filtered(WorkRecord.objects.visible_to(request.user), chosen)
+    records = filter_records(WorkRecord.objects.visible_to(request.user), chosen)
     query = request.GET.copy()
     for name in ("month", "day", "before"):
         query.pop(name, None)
@@ -163,7 +163,7 @@ def _add_topics_and_quantities(rows: list[WorkRecord]) -> None:
         r.topic_names, r.amounts = topics[r.pk], amounts[r.pk]
 
 
-def _filtered(records, data: dict):
+def filter_records(records, data: dict):
     if kind := data.get("kind"):
         records = records.filter(kind=kind)
     if topic := data.get("topic"):
@@ -215,7 +215,7 @@ def _initial(request: HttpRequest) -> dict:
     return initial
 
 
-def _data(form: RecordForm) -> services.RecordData:
+def record_data(form: RecordForm) -> services.RecordData:
     data = form.cleaned_data
     return services.RecordData(
         kind=data["kind"],
@@ -244,7 +244,7 @@ def record_create(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            record = services.save_record(None, _data(form), by=request.user)
+            record = services.save_record(None, record_data(form), by=request.user)
         except DomainError as exc:
             add_to_form(form, exc)
         else:
@@ -272,13 +272,20 @@ def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
         organiser=record.organiser_id,
         topics=list(record.topics.all()),
         **{f"q_{q.kind_id}": q.amount for q in record.quantities.all()},
+        version=record.version,
     )
     form = RecordForm(
         request.POST or None, request.FILES or None, user=request.user, initial=initial
     )
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_record(record, _data(form), by=request.user)
+            services.save_record(
+                record, record_data(form), by=request.user, version=form.cleaned_data["version"]
+            )
+        except locking.StaleEdit as exc:
+            locking.show_stale(form, record, exc)
+            status = 409
         except DomainError as exc:
             add_to_form(form, exc)
         else:
@@ -288,6 +295,7 @@ def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "ledger/record_form.html",
         {"form": form, "title": _("修改工作记录"), "record": record},
+        status=status,
     )
 
 

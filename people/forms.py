@@ -24,6 +24,7 @@ from people.models import (
     Resident,
     Staff,
 )
+from shequ.locking import VersionField
 from shequ.widgets import DatePicker
 
 DATE = DatePicker()
@@ -75,6 +76,7 @@ class ResidentForm(forms.Form):
             label=_("确认不是同一人，仍然登记"), required=False
         )
         if current is not None:
+            self.fields["version"] = VersionField()  # the version this page shows
             # Editing never shows the numbers in full: blank keeps them, typing replaces them.
             for name in ("id_number", "phone"):
                 value = getattr(current, name)

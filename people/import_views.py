@@ -4,6 +4,7 @@ error reports."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import IO
 
 from django import forms
 from django.contrib import messages
@@ -38,7 +39,7 @@ class UploadForm(forms.Form):
         self.fields["place"].queryset = registry_places(user)
 
 
-def xlsx_response(content: bytes, file_name: str) -> HttpResponse:
+def xlsx_response(content: bytes | IO[bytes], file_name: str) -> HttpResponse:
     return files.attachment(content, "xlsx", file_name)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,11 +66,27 @@ class Ledger:
 
     def totals(self, rows: list[list[Any]]) -> list[Any]:
         """The 合计 row of `rows`: the sum of each `total` column, None in the others."""
-        sums: list[Any] = []
-        for index, column in enumerate(self.columns):
-            values = [r[index] for r in rows if column.total and r[index] is not None]
-            sums.append(sum(values, decimal.Decimal(0)) if column.total else None)
-        return sums
+        summed, sums = self.totalling(rows)
+        for _row in summed:
+            pass
+        return sums()
+
+    def totalling(
+        self, rows: Iterable[list[Any]]
+    ) -> tuple[Iterator[list[Any]], Callable[[], list[Any]]]:
+        """`rows` passed on one by one, and the 合计 of those passed so far: for an export that
+        streams its rows and writes the 合计 under them."""
+        sums: list[Any] = [decimal.Decimal(0) if c.total else None for c in self.columns]
+        summed = [i for i, c in enumerate(self.columns) if c.total]
+
+        def each() -> Iterator[list[Any]]:
+            for row in rows:
+                for i in summed:
+                    if row[i] is not None:
+                        sums[i] += row[i]
+                yield row
+
+        return each(), lambda: list(sums)
 
     def render(self, records, day: datetime.date | Span, *, full: bool) -> Iterator[list[Any]]:
         """Each record as its row of cells; sensitive cells masked unless `full`."""

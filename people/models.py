@@ -4,7 +4,6 @@ import datetime
 
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Right
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Perm, has_perm
@@ -22,14 +21,21 @@ from people.choices import (
     Sex,
 )
 from people.pinyin import initials
+from shequ.crypto import (
+    EncryptedCharField,
+    EncryptedModelMixin,
+    EncryptedQuerySetMixin,
+    KeyedHashField,
+    TailField,
+)
 
 
-class ResidentQuerySet(ScopedQuerySet):
+class ResidentQuerySet(EncryptedQuerySetMixin, ScopedQuerySet):
     def present(self) -> ResidentQuerySet:
         return self.filter(status=ResidentStatus.PRESENT)
 
 
-class Resident(Placed):
+class Resident(EncryptedModelMixin, Placed):
     """居民: one person, known by their ID number. `place` is the grid (or community) where
     they live now; where they lived before is in their residences."""
 
@@ -40,20 +46,15 @@ class Resident(Placed):
     name_initials_alt = models.CharField(
         _("姓名拼音首字母（姓氏常用读音）"), max_length=60, editable=False, blank=True, default=""
     )
-    id_number = models.CharField(_("身份证号码"), max_length=18)
-    # The last four characters of the ID number and the phone, the part a masked number shows,
-    # kept by the database itself, so that "the number ending in 002X" is an index lookup.
-    # A whole phone number is found through its last four too: no index on the phone itself.
-    id_tail = models.GeneratedField(
-        expression=Right("id_number", 4),
-        output_field=models.CharField(max_length=4),
-        db_persist=True,
-    )
-    phone_tail = models.GeneratedField(
-        expression=Right("phone", 4),
-        output_field=models.CharField(max_length=4),
-        db_persist=True,
-    )
+    # ID number and phone are encrypted at rest (shequ/crypto.py); Python reads plaintext.
+    # Beside each: its keyed hash, which answers filter(id_number=…) and keeps ID numbers
+    # unique, and its last four characters (what a masked number shows anyway), so that "the
+    # number ending in 002X" is an index lookup. All are filled on every ORM write.
+    id_number = EncryptedCharField(_("身份证号码"), max_length=18, hash_field="id_hash")
+    id_hash = KeyedHashField(source="id_number")
+    id_tail = TailField(source="id_number")
+    phone_hash = KeyedHashField(source="phone")
+    phone_tail = TailField(source="phone")
     sex = models.CharField(_("性别"), max_length=2, choices=Sex.choices)
     birth_date = models.DateField(_("出生日期"))
     ethnicity = models.CharField(
@@ -71,7 +72,7 @@ class Resident(Placed):
     marital_status = models.CharField(
         _("婚姻状况"), max_length=4, choices=MaritalStatus.choices, blank=True
     )
-    phone = models.CharField(_("手机号码"), max_length=11, blank=True)
+    phone = EncryptedCharField(_("手机号码"), max_length=11, blank=True, hash_field="phone_hash")
     hukou_type = models.CharField(
         _("户籍类型"), max_length=4, choices=HukouType.choices, default=HukouType.LOCAL
     )
@@ -83,6 +84,8 @@ class Resident(Placed):
     notes = models.TextField(_("备注"), blank=True)
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    # Raised by every edit through the page: a page showing an older one is refused.
+    version = models.PositiveIntegerField(_("版本"), default=0)
 
     sensitive_fields = ("id_number", "phone")
     objects = ResidentQuerySet.as_manager()
@@ -113,7 +116,7 @@ class Resident(Placed):
             models.Index(fields=["id_tail"], name="resident_id_tail"),
             models.Index(fields=["phone_tail"], name="resident_phone_tail"),
         ]
-        constraints = [models.UniqueConstraint(fields=["id_number"], name="resident_id_unique")]
+        constraints = [models.UniqueConstraint(fields=["id_hash"], name="resident_id_unique")]
 
     def __str__(self) -> str:
         return self.name
@@ -241,7 +244,7 @@ class Rental(Placed):
         related_name="rentals_let",
     )
     landlord_name = models.CharField(_("房东姓名"), max_length=50)
-    landlord_phone = models.CharField(_("房东电话"), max_length=20, blank=True)
+    landlord_phone = EncryptedCharField(_("房东电话"), max_length=20, blank=True)
     tenant_household = models.ForeignKey(
         Household,
         verbose_name=_("承租户"),
@@ -466,7 +469,7 @@ class Staff(Placed):
     name = models.CharField(_("姓名"), max_length=50)
     sex = models.CharField(_("性别"), max_length=2, choices=Sex.choices)
     birth_date = models.DateField(_("出生日期"))
-    phone = models.CharField(_("手机号码"), max_length=11, blank=True)
+    phone = EncryptedCharField(_("手机号码"), max_length=11, blank=True)
     post = models.CharField(_("职务"), max_length=10, choices=Post.choices)
     education = models.CharField(_("文化程度"), max_length=10, choices=Education.choices)
     political_status = models.CharField(

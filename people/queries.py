@@ -38,13 +38,13 @@ def search(residents: QuerySet, q: str) -> QuerySet:
     compact = re.sub(r"\s", "", q).upper()
     if re.fullmatch(r"\d{17}[\dX]", compact):
         return residents.filter(id_number=compact)
-    # The last digits of an ID number or a phone: found through the indexed last four.
-    ending_in = Q(id_tail=compact[-4:], id_number__endswith=compact)
+    # The last digits of an ID number or a phone: found through the indexed last four; a whole
+    # phone through its keyed hash (shequ/crypto.py) among those.
+    ending_in = _ending_in("id_number", "id_tail", compact)
     if re.fullmatch(r"1\d{10}", compact):
         return _through_index(residents, Q(phone_tail=compact[-4:], phone=compact) | ending_in)
     if re.fullmatch(r"\d{4,}|\d{3,}X", compact):
-        phone_ending_in = Q(phone_tail=compact[-4:], phone__endswith=compact)
-        return _through_index(residents, ending_in | phone_ending_in)
+        return _through_index(residents, ending_in | _ending_in("phone", "phone_tail", compact))
     if re.fullmatch(r"[A-Za-z]{1,10}", q):
         key = q.lower()
         initials = Q(name_initials__prefix=key) | Q(
@@ -62,6 +62,16 @@ def search(residents: QuerySet, q: str) -> QuerySet:
         return residents.filter(name__prefix=name)
     # A fuller name: few match, so find them through the name index first.
     return _through_index(residents, Q(name__prefix=name))
+
+
+def _ending_in(field: str, tail: str, digits: str) -> Q:
+    """Residents whose `field` ends in `digits`: the last four through the indexed `tail`; more
+    digits than four are compared after decrypting the few that share those four (the column
+    holds ciphertext, which SQL cannot compare)."""
+    if len(digits) <= 4:
+        return Q(**{tail: digits})
+    candidates = Resident.objects.filter(**{tail: digits[-4:]}).values_list("pk", field)
+    return Q(pk__in=[pk for pk, value in candidates if value.endswith(digits)])
 
 
 def _through_index(residents: QuerySet, condition: Q) -> QuerySet:

@@ -33,6 +33,7 @@ from people.models import (
     Staff,
 )
 from people.phones import normalise_mobile
+from shequ import locking
 from shequ.errors import DomainError
 
 if TYPE_CHECKING:
@@ -207,7 +208,12 @@ def register_resident(
 
 
 @transaction.atomic
-def update_resident(resident: Resident, data: ResidentData, *, by: User) -> Resident:
+def update_resident(
+    resident: Resident, data: ResidentData, *, by: User, version: int | None = None
+) -> Resident:
+    """Correct a resident's facts. `version` is the one the edit page showed: a page older
+    than the row is refused (StaleEdit) and nothing changes."""
+    resident = locking.lock_current(resident, version)
     values = clean_resident(data)
     clash = Resident.objects.filter(id_number=values["id_number"]).exclude(pk=resident.pk).first()
     if clash is not None:
@@ -218,6 +224,7 @@ def update_resident(resident: Resident, data: ResidentData, *, by: User) -> Resi
     resident.set_initials()
     diff = audit.changes(before, resident)
     if diff:
+        locking.bump(resident)
         resident.save()
         audit.record(by, "resident.update", resident, changes=diff)
     return resident

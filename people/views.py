@@ -31,10 +31,11 @@ from people.forms import (
 )
 from people.models import GroupCategory, Household, Membership, Residence, Resident
 from people.services import DuplicateResident, PossibleDuplicate, ResidentData
+from shequ import locking
 from shequ.errors import DomainError, add_to_form
 
 
-def _resident_error(form, exc: DomainError, user) -> None:
+def resident_error(form, exc: DomainError, user) -> None:
     """Duplicates are named and linked only when they lie in the user's own place."""
     visible = Resident.objects.visible_to(user)
     if isinstance(exc, DuplicateResident):
@@ -56,8 +57,8 @@ def _resident_error(form, exc: DomainError, user) -> None:
         add_to_form(form, exc)
 
 
-def _resident_data(cleaned: dict) -> ResidentData:
-    fields = {k: v for k, v in cleaned.items() if k != "confirm_similar"}
+def resident_data(cleaned: dict) -> ResidentData:
+    fields = {k: v for k, v in cleaned.items() if k not in ("confirm_similar", "version")}
     fields = {k: ("" if v is None and k not in ("birth_date",) else v) for k, v in fields.items()}
     return ResidentData(**fields)
 
@@ -116,12 +117,12 @@ def resident_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             resident = services.register_resident(
-                _resident_data(form.cleaned_data),
+                resident_data(form.cleaned_data),
                 by=request.user,
                 confirm_similar=form.cleaned_data["confirm_similar"],
             )
         except DomainError as exc:
-            _resident_error(form, exc, request.user)
+            resident_error(form, exc, request.user)
         else:
             messages.success(request, _("已登记居民%(name)s") % {"name": resident.name})
             return redirect("people:resident-detail", pk=resident.pk)
@@ -213,13 +214,22 @@ def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
     resident = get_for_user(Resident.objects, request.user, pk=pk, perm=Perm.EDIT_RECORDS)
     hidden = ("id_number", "phone")
     initial = {f: getattr(resident, f) for f in RESIDENT_FORM_FIELDS if f not in hidden}
-    initial["place"] = resident.place_id
+    initial.update(place=resident.place_id, version=resident.version)
     form = ResidentForm(request.POST or None, user=request.user, initial=initial, current=resident)
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_resident(resident, _resident_data(form.cleaned_data), by=request.user)
+            services.update_resident(
+                resident,
+                resident_data(form.cleaned_data),
+                by=request.user,
+                version=form.cleaned_data["version"],
+            )
+        except locking.StaleEdit as exc:
+            locking.show_stale(form, resident, exc)
+            status = 409
         except DomainError as exc:
-            _resident_error(form, exc, request.user)
+            resident_error(form, exc, request.user)
         else:
             messages.success(request, _("已保存"))
             return redirect("people:resident-detail", pk=resident.pk)
@@ -232,6 +242,7 @@ def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "back": reverse("people:resident-detail", args=[resident.pk]),
             "current_place": resident.place,
         },
+        status=status,
     )
 
 

@@ -30,6 +30,7 @@ from areas.models import Place
 from people.ledgers import Span
 from reports.catalogue import COUNT, DISTINCT, SUM, Indicator, Rate, Source
 from reports.models import RollupCell, RollupCoverage, RollupStale
+from shequ.replica import records_database
 
 OWN = 0  # the bucket of rows that sit at the chosen place itself
 
@@ -163,11 +164,13 @@ def _cached_total(
 
 
 def _key(*parts) -> tuple:
-    """A cache key: the database alias first (not kept in the key, which names the query),
+    """A cache key: the database alias first (the primary or, on a reporting page, the read
+    replica; not kept in the key, which names the query),
     then what makes the query, with today and the time zone (filters may read either)."""
+    using = records_database()
     return (
-        "default",
-        connections["default"].vendor,
+        using,
+        connections[using].vendor,
         timezone.localdate(),
         timezone.get_current_timezone_name(),
         *parts,

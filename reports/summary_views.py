@@ -34,6 +34,7 @@ from reports.subjects import PLACE_SUBJECT, WORKER, Subject
 from reports.summary import Part, Summary, text
 from shequ import files
 from shequ.errors import DomainError, add_to_form
+from shequ.replica import reads_replica
 
 DOCX = files.DOCUMENTS["docx"][0]
 SNAPSHOTS_SHOWN = 20
@@ -118,6 +119,7 @@ def _snapshots(place: Place, subject: Subject):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@reads_replica
 def summary(request: HttpRequest) -> HttpResponse:
     """A place's summary (社区/街道/区), or one department's work over it (部门)."""
     require(request.user, Perm.VIEW_RECORDS)
@@ -222,6 +224,7 @@ def _workers(reader) -> list[User]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@reads_replica
 def worker_summary(request: HttpRequest, pk: int) -> HttpResponse:
     """个人工作总结: one worker's own records of the period, over the worker's place."""
     worker = worker_for(request, pk)

@@ -23,6 +23,7 @@ from reports.forms import PeriodForm, year_before
 from reports.subjects import PLACE_SUBJECT
 from reports.summary_views import worker_for
 from shequ.errors import DomainError
+from shequ.replica import reads_replica
 
 DRILL_ROWS = 200
 
@@ -68,6 +69,7 @@ def _subject(request: HttpRequest):
 
 @login_required
 @require_http_methods(["GET"])
+@reads_replica
 def statistics(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.VIEW_RECORDS)
     form, place = _period(request)
@@ -116,6 +118,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET"])
+@reads_replica
 def compare(request: HttpRequest) -> HttpResponse:
     """按下级比较: every indicator and rate of a place by its child places (a sub-district's
     communities side by side), each cell opening that child's records. One evaluation with the
@@ -192,6 +195,7 @@ def indicator_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET"])
+@reads_replica
 def drill(request: HttpRequest, indicator_id: str) -> HttpResponse:
     """One indicator for a place and period: its value, by child place (each opening the same
     page for that place), by month, and the records it counts."""

@@ -78,7 +78,8 @@ def _place(kind: str, name: str, code: str, parent: Place | None) -> tuple[Place
 
 
 def ensure_catalogues() -> None:
-    """The built-in group categories, topic areas, quantity items and checklists."""
+    """The built-in group categories, topic areas, quantity items and checklists, which the
+    migrations put in: again if a flushed database lost them."""
     builtin_groups.ensure(GroupCategory, GroupAttribute)
     ledger_builtin.ensure(Topic, QuantityKind)
     inspections_builtin.ensure(Checklist, ChecklistVersion, ChecklistItem, now=timezone.now())

@@ -15,7 +15,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from urllib.parse import quote
 
 from django.conf import settings
@@ -223,8 +223,13 @@ def serve(
     return response
 
 
-def attachment(content: bytes, extension: str, file_name: str) -> HttpResponse:
-    """A generated .xlsx or .docx sent as a download under a Chinese file name."""
-    response = HttpResponse(content, content_type=DOCUMENTS[extension][0])
+def attachment(content: bytes | IO[bytes], extension: str, file_name: str) -> HttpResponse:
+    """A generated .xlsx or .docx sent as a download under a Chinese file name: its bytes, or
+    an open file, which is sent in blocks and closed (deleted, if temporary) once sent."""
+    content_type = DOCUMENTS[extension][0]
+    if isinstance(content, bytes):
+        response = HttpResponse(content, content_type=content_type)
+    else:
+        response = FileResponse(content, content_type=content_type)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(file_name)}"
     return response

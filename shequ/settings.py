@@ -10,6 +10,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from shequ.crypto import development_keys, parse_keys
 from shequ.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -30,6 +31,26 @@ if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must list the host names when DEBUG is off")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
+# ID numbers and phones are encrypted at rest (shequ/crypto.py) under SHEQU_DATA_KEYS and found
+# through keyed hashes under SHEQU_HASH_KEYS: "id:base64,id:base64", newest first. Development
+# and tests derive fixed keys; production refuses to start without its own.
+_data_keys_text = env_str("SHEQU_DATA_KEYS", "")
+_hash_keys_text = env_str("SHEQU_HASH_KEYS", "")
+DATA_KEYS = parse_keys("SHEQU_DATA_KEYS", _data_keys_text) or development_keys("data")
+HASH_KEYS = parse_keys("SHEQU_HASH_KEYS", _hash_keys_text) or development_keys("hash")
+if not DEBUG:
+    for _name, _keys, _purpose in (
+        ("SHEQU_DATA_KEYS", DATA_KEYS, "data"),
+        ("SHEQU_HASH_KEYS", HASH_KEYS, "hash"),
+    ):
+        if any(key == development_keys(_purpose)[0][1] for _, key in _keys):
+            raise ImproperlyConfigured(
+                f"{_name} must be set to keys of your own when DEBUG is off "
+                "(`DEBUG=true shequ keys new ID` prints one)"
+            )
+    if {key for _, key in DATA_KEYS} & {key for _, key in HASH_KEYS}:
+        raise ImproperlyConfigured("SHEQU_HASH_KEYS must not reuse a key of SHEQU_DATA_KEYS")
+
 INSTALLED_APPS = [
     "accounts",  # first, so its createsuperuser (which checks the password policy) wins
     "django.contrib.auth",
@@ -48,6 +69,10 @@ INSTALLED_APPS = [
     "inspections",
     "programs",
     "reports",
+    # Not "rest_framework" nor "drf_spectacular": the API needs neither's templates or static
+    # files, and their translation catalogues would override Django's own Chinese messages on
+    # every form ("这个字段是必填项").
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -61,6 +86,9 @@ MIDDLEWARE = [
     "accounts.second_factor.SessionPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "audit.middleware.AuditContextMiddleware",
+    "shequ.replica.ReadYourWritesMiddleware",
+    # Last, so that it sees the views' exceptions first: a number past the database's range.
+    "shequ.middleware.OutOfRangeMiddleware",
 ]
 
 if not DEBUG:
@@ -119,6 +147,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # compiling what runs in one or two. Pages here read through indexes; JIT only costs.
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
+# A PostgreSQL read replica (docs/scaling.md): statistics, summaries and ledgers read it; a user
+# who has just changed something reads the primary for REPLICA_LAG_SECONDS after.
+if env_str("DATABASE_REPLICA_URL", ""):
+    try:
+        DATABASES["replica"] = dj_database_url.parse(
+            env_str("DATABASE_REPLICA_URL", ""),
+            conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0, minimum=0),
+        )
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            f"DATABASE_REPLICA_URL is not a database address: {exc}"
+        ) from None
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["shequ.replica.ReplicaRouter"]
+REPLICA_LAG_SECONDS = env_int("REPLICA_LAG_SECONDS", 30, minimum=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts, passwords, sessions.
@@ -220,10 +264,73 @@ IMPORT_MAX_UPLOAD_BYTES = env_int("SHEQU_IMPORT_MAX_UPLOAD_BYTES", 20 * 1024 * 1
 # Imports of at least this many rows are written while they are checked (see shequ/streaming.py).
 IMPORT_STREAM_ROWS = env_int("SHEQU_IMPORT_STREAM_ROWS", 5000, minimum=0)
 
+# No full ID number or phone in a log line, an error mail or an error page (shequ/redact.py):
+# every handler masks them, and so does the 500 report mailed to ADMINS.
+ADMINS = [("", a) for a in env_list("SHEQU_ADMINS", [])]
+SERVER_EMAIL = env_str("SHEQU_SERVER_EMAIL", "shequ@localhost")
+DEFAULT_EXCEPTION_REPORTER = "shequ.redact.MaskingExceptionReporter"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "mask_numbers": {"()": "shequ.redact.MaskNumbersFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["mask_numbers"]},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["mask_numbers", "require_debug_false"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env_str("SHEQU_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        # Replaces Django's own handlers for "django" (its mail handler masks nothing); the
+        # records still reach the root's console.
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        "django.db.backends": {"level": "INFO"},
+    },
+}
+
+
+def _rate(name: str, default: str) -> str:
+    """A throttle rate such as "600/min", checked at start-up rather than at the first call."""
+    import re
+
+    value = env_str(name, default)
+    if not re.fullmatch(r"[1-9]\d*/(s|sec|second|m|min|minute|h|hour|d|day)", value):
+        raise ImproperlyConfigured(f"{name} must look like 600/min (N/s, N/min, N/hour, N/day)")
+    return value
+
+
+# The REST API (api/, /api/v1/): tokens only, JSON only, one error body, calls per token.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.auth.ApiTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.auth.RolePermission"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.auth.TokenRateThrottle", "api.auth.AnonymousRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "token": _rate("SHEQU_API_RATE", "600/min"),
+        "anonymous": _rate("SHEQU_API_ANONYMOUS_RATE", "60/min"),
+    },
+    "EXCEPTION_HANDLER": "api.errors.handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "shequ 接口",
+    "DESCRIPTION": (
+        "社区台账系统的 REST 接口：令牌认证，JSON，游标分页，出错时答复 code、message、fields。"
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "APPEND_COMPONENTS": {
+        "securitySchemes": {"token": {"type": "http", "scheme": "bearer"}},
+    },
+    "SECURITY": [{"token": []}],
+    "AUTHENTICATION_WHITELIST": [],
 }

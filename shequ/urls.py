@@ -2,7 +2,9 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("areas.urls")),
+    path("accounts/tokens/", include("api.token_urls")),
     path("accounts/", include("accounts.urls")),
+    path("api/v1/", include("api.urls")),
     path("audit/", include("audit.urls")),
     path("people/", include("people.urls")),
     path("records/", include("ledger.urls")),

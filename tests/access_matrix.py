@@ -1173,4 +1173,82 @@ ROUTES: dict[str, Route] = {
     "request:file": Route(get=OPEN, post=OPEN),
     "request:track": Route(get=OPEN, post=OPEN),
     "request:rate": Route(get=None, post=OPEN),
+    # The API's pages for people: one's own tokens, and the documentation.
+    "api-tokens:token-list": Route(get=ANY, post=ANY),
+    "api:docs": Route(get=ANY),
+}
+
+
+# --- The REST API (/api/v1/) --------------------------------------------------------------
+# It authenticates by token, not session, and answers JSON: without a token 401, a role
+# without the permission 403, outside the place 404, an allowed POST of an empty body 400.
+# `api/tests/test_access.py` runs each entry for every role, at home and next door.
+
+
+@dataclass(frozen=True)
+class ApiRoute:
+    get: Perm | str | None
+    post: Perm | str | None = None
+    kwargs: Callable[[Any], dict] = field(default=lambda w: {})
+    query: Callable[[Any], dict] = field(default=lambda w: {})
+    scoped: bool = False
+    ok: int = 200
+
+
+def _household(w):
+    _resident(w)
+    return w.household
+
+
+def _indicator_id() -> str:
+    from reports import catalogue
+
+    return next(i.id for i in catalogue.INDICATORS if i.needs == Perm.VIEW_RECORDS)
+
+
+def _grid_period(w) -> dict:
+    return {"place": w.grid.pk, "year": 2025}
+
+
+API_ROUTES: dict[str, ApiRoute] = {
+    "api:me": ApiRoute(get=Perm.VIEW_PLACES),
+    "api:schema": ApiRoute(get=ANY),
+    "api:place-list": ApiRoute(get=Perm.VIEW_PLACES),
+    "api:place-detail": ApiRoute(
+        get=Perm.VIEW_PLACES, kwargs=lambda w: {"pk": w.grid.pk}, scoped=True
+    ),
+    "api:resident-list": ApiRoute(get=Perm.VIEW_RECORDS, post=Perm.EDIT_RECORDS),
+    "api:resident-detail": ApiRoute(
+        get=Perm.VIEW_RECORDS, kwargs=lambda w: {"pk": _resident(w).pk}, scoped=True
+    ),
+    "api:resident-reveal": ApiRoute(
+        get=None, post=Perm.VIEW_SENSITIVE, kwargs=lambda w: {"pk": _resident(w).pk}, scoped=True
+    ),
+    "api:household-list": ApiRoute(get=Perm.VIEW_RECORDS),
+    "api:household-detail": ApiRoute(
+        get=Perm.VIEW_RECORDS,
+        kwargs=lambda w: {"pk": _household(w).pk},
+        scoped=True,
+    ),
+    "api:unit-list": ApiRoute(get=Perm.VIEW_RECORDS),
+    "api:unit-detail": ApiRoute(
+        get=Perm.VIEW_RECORDS, kwargs=lambda w: {"pk": _unit(w).pk}, scoped=True
+    ),
+    "api:record-list": ApiRoute(get=Perm.VIEW_RECORDS, post=Perm.EDIT_RECORDS),
+    "api:record-detail": ApiRoute(
+        get=Perm.VIEW_RECORDS, kwargs=lambda w: {"pk": _record(w).pk}, scoped=True
+    ),
+    "api:case-list": ApiRoute(get=Perm.VIEW_RECORDS),
+    "api:case-detail": ApiRoute(
+        get=Perm.VIEW_RECORDS, kwargs=lambda w: {"pk": _case(w).pk}, scoped=True
+    ),
+    "api:indicator-list": ApiRoute(get=Perm.VIEW_RECORDS, query=_grid_period, scoped=True),
+    "api:indicator-detail": ApiRoute(
+        get=Perm.VIEW_RECORDS,
+        kwargs=lambda w: {"indicator_id": _indicator_id()},
+        query=_grid_period,
+        scoped=True,
+    ),
+    # Any other path under /api/v1/: a JSON 404 for everyone, token or not.
+    "api:not-found": ApiRoute(get=OPEN, post=OPEN, kwargs=lambda w: {"rest": "nothing/"}, ok=404),
 }

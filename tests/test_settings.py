@@ -1,5 +1,6 @@
 """Settings come from the environment and fail loudly on a bad value."""
 
+import base64
 import os
 import subprocess
 import sys
@@ -15,11 +16,19 @@ PROD = {
     "DEBUG": "false",
     "SECRET_KEY": "k" * 20 + "-production-secret-for-the-deploy-check-only-1234567890",
     "ALLOWED_HOSTS": "shequ.example.org",
+    "SHEQU_DATA_KEYS": "k1:" + base64.b64encode(b"d" * 32).decode(),
+    "SHEQU_HASH_KEYS": "h1:" + base64.b64encode(b"h" * 32).decode(),
 }
 
 
 def _run(args: list[str], **env: str) -> subprocess.CompletedProcess:
-    unset = {"DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    unset = {
+        "DEBUG",
+        "SECRET_KEY",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+        "SHEQU_DATA_KEYS",
+        "SHEQU_HASH_KEYS",
+    }
     clean = {k: v for k, v in os.environ.items() if k not in unset}
     return subprocess.run(  # noqa: S603  (our own interpreter and module)
         [sys.executable, "-m", "shequ", *args],
@@ -64,6 +73,27 @@ def test_production_refuses_to_start_without_a_secret():
     assert "SECRET_KEY" in result.stderr
 
 
+@pytest.mark.parametrize("missing", ["SHEQU_DATA_KEYS", "SHEQU_HASH_KEYS"])
+def test_production_refuses_to_start_without_its_own_data_keys(missing):
+    env = {k: v for k, v in PROD.items() if k != missing}
+    result = _run(["check"], **env)
+    assert result.returncode != 0
+    assert f"{missing} must be set" in result.stderr
+
+
+def test_production_refuses_the_development_key_a_reused_key_and_a_malformed_one():
+    from shequ.crypto import development_keys
+
+    dev = "dev:" + base64.b64encode(development_keys("data")[0][1]).decode()
+    result = _run(["check"], **{**PROD, "SHEQU_DATA_KEYS": dev})
+    assert result.returncode != 0 and "SHEQU_DATA_KEYS must be set" in result.stderr
+    reused = PROD["SHEQU_DATA_KEYS"].replace("k1:", "h9:")
+    result = _run(["check"], **{**PROD, "SHEQU_HASH_KEYS": reused})
+    assert result.returncode != 0 and "must not reuse" in result.stderr
+    result = _run(["check"], **{**PROD, "SHEQU_DATA_KEYS": "k1:c2hvcnQ="})
+    assert result.returncode != 0 and "must be 32 random bytes" in result.stderr
+
+
 def test_production_refuses_to_start_without_allowed_hosts():
     result = _run(["check"], DEBUG="false", SECRET_KEY=PROD["SECRET_KEY"], ALLOWED_HOSTS="")
     assert result.returncode != 0
@@ -74,6 +104,12 @@ def test_bad_idle_timeout_stops_start_up():
     result = _run(["check"], SHEQU_IDLE_TIMEOUT_MINUTES="half an hour")
     assert result.returncode != 0
     assert "SHEQU_IDLE_TIMEOUT_MINUTES" in result.stderr
+
+
+def test_bad_api_rate_stops_start_up():
+    result = _run(["check"], SHEQU_API_RATE="lots")
+    assert result.returncode != 0
+    assert "SHEQU_API_RATE" in result.stderr
 
 
 def test_bad_database_url_stops_start_up():

@@ -56,7 +56,7 @@ def test_unit_edit_never_shows_the_phone_and_blank_keeps_it(client, world):
     url = reverse("areas:unit-edit", args=[unit.pk])
     html = client.get(url).content.decode()
     assert "13912345678" not in html and "139****5678" in html
-    client.post(url, {"name": "新店名", "kind": "商铺", "place": world.grid.pk})
+    client.post(url, {"name": "新店名", "kind": "商铺", "place": world.grid.pk, "version": 0})
     unit.refresh_from_db()
     assert unit.name == "新店名" and unit.contact_phone == "13912345678"
 
@@ -77,7 +77,55 @@ def test_resident_edit_never_shows_the_id_number_and_blank_keeps_it(client, worl
             "ethnicity": "汉族",
             "political_status": "群众",
             "hukou_type": "户籍",
+            "version": person.version,
         },
     )
     person.refresh_from_db()
     assert person.name == "赵六六" and person.phone == "13700001111"
+
+
+def _page_form(client, url) -> dict:
+    """What the edit page's form would send unchanged."""
+    from tests.live import forms_of
+
+    page = forms_of(client.get(url).content.decode())
+    form = next(f for f in page if f.method == "post" and f.action in ("", "?"))
+    return {k: v for k, v in form.values() if k != "csrfmiddlewaretoken"}
+
+
+def test_a_stale_unit_page_is_refused_with_what_was_typed_kept(client, world):
+    from areas import registry
+
+    unit = LocalUnit.objects.create(name="店", kind="商铺", place=world.grid)
+    client.force_login(world.cast["community_worker"])
+    url = reverse("areas:unit-edit", args=[unit.pk])
+    typed = {**_page_form(client, url), "notes": "甲写的备注"}
+    registry.save_unit(unit, name="乙改的店名", kind="商铺", place=world.grid, version=0,
+                       by=world.cast["community_head"])  # fmt: skip
+    stale = client.post(url, typed)
+    body = stale.content.decode()
+    assert stale.status_code == 409 and "刚被他人修改" in body and "甲写的备注" in body
+    unit.refresh_from_db()
+    assert (unit.name, unit.notes, unit.version) == ("乙改的店名", "", 1)
+    # Saving the re-shown form is a deliberate overwrite.
+    assert client.post(url, {**typed, "version": 1}).status_code == 302
+    unit.refresh_from_db()
+    assert (unit.name, unit.notes, unit.version) == ("店", "甲写的备注", 2)
+
+
+def test_a_stale_dwelling_page_is_refused_with_what_was_typed_kept(client, world):
+    from areas import registry
+
+    client.force_login(world.cast["community_worker"])
+    dwelling = registry.save_dwelling(
+        None, place=world.grid, address="甲一网格1号", usage="自住", by=None
+    )
+    url = reverse("areas:dwelling-edit", args=[dwelling.pk])
+    typed = {**_page_form(client, url), "room": "甲填的101"}
+    registry.save_dwelling(dwelling, place=world.grid, address="甲一网格2号", usage="自住",
+                           version=0, by=world.cast["community_head"])  # fmt: skip
+    stale = client.post(url, typed)
+    body = stale.content.decode()
+    assert stale.status_code == 409 and "刚被他人修改" in body and "甲填的101" in body
+    dwelling.refresh_from_db()
+    assert (dwelling.address, dwelling.room, dwelling.version) == ("甲一网格2号", "", 1)

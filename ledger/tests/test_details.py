@@ -8,6 +8,7 @@ import zipfile
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
@@ -523,3 +524,21 @@ def test_the_record_page_costs_no_query_per_row(client, world, django_assert_max
         with django_assert_max_num_queries(24):  # the same for 2 rows and for 8
             page = client.get(reverse("ledger:record-detail", args=[record.pk]), {"q": "居民"})
         assert code in page.content.decode()
+
+
+def test_a_sign_in_keeps_the_phone_encrypted_and_knows_a_second_one_by_its_hash(client, world):
+    person = resident(world.grid, "钱大爷", phone="13911110000")
+    code = services.open_signin(_record(world), by=None)
+    for _n in range(2):
+        client.post(
+            reverse("signin:form"), {"code": code, "name": "钱大爷", "phone": "139 1111 0000"}
+        )
+    signin = SignIn.objects.get()
+    assert signin.resident == person and signin.phone == "13911110000"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT phone, phone_hash FROM ledger_signin")
+        [(phone, phone_hash)] = cursor.fetchall()
+    assert "13911110000" not in phone + phone_hash and phone.startswith("dev$")
+    twin = SignIn(record=signin.record, name="钱大爷", phone="13911110000", state=signin.state)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SignIn.objects.bulk_create([twin])

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEntry
+from conftest import downloaded
 from ledger.models import QuantityKind, Topic, WorkRecord
 from people.tests.factories import resident
 
@@ -29,7 +30,7 @@ def test_the_publicity_ledger_covers_the_chosen_period_with_its_quantities(clien
     assert [row[1] for row in page.context["rows"]] == ["宪法宣传日"]
     assert "统计期间：2025-01-01至2025-12-31" in page.content.decode()
     export = client.get(reverse("people:ledger-export", args=["publicity"]), query)
-    sheet = openpyxl.load_workbook(io.BytesIO(export.content)).active
+    sheet = openpyxl.load_workbook(io.BytesIO(downloaded(export))).active
     values = [[c.value for c in row] for row in sheet.iter_rows()]
     header = next(i for i, row in enumerate(values) if "宣传主题" in row)
     first = values[header + 1]

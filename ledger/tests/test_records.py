@@ -116,7 +116,7 @@ def test_editing_changes_topics_and_quantities_with_an_audit_row(client, world):
     url = reverse("ledger:record-edit", args=[record.pk])
     assert client.get(url).context["form"].initial[f"q_{leaflets.pk}"] == 300
     changes = {"topics": [Topic.objects.get(code="law").pk], f"q_{leaflets.pk}": "500"}
-    assert client.post(url, _form(world, **changes)).status_code == 302
+    assert client.post(url, _form(world, version=record.version, **changes)).status_code == 302
     assert [t.name for t in record.topics.all()] == ["法治"]
     assert record.quantities.get(kind=leaflets).amount == 500
     entry = AuditEntry.objects.filter(action="record.details").latest("pk")
@@ -247,13 +247,13 @@ def test_editing_keeps_what_the_catalogue_has_since_retired(client, world):
     page = client.get(url).content.decode()
     assert "横幅（条）" in page and "综治平安" in page  # still offered on this record
     assert "横幅（条）" not in client.get(reverse("ledger:record-create")).content.decode()
-    assert client.post(url, _form(world, title="改过的标题")).status_code == 302
+    assert client.post(url, _form(world, title="改过的标题", version=0)).status_code == 302
     record.refresh_from_db()
     assert record.title == "改过的标题"
     assert record.quantities.get(kind=banners).amount == 2
     assert {t.code for t in record.topics.all()} == {"law", "security"}
     # Unticking a retired topic removes it like any other.
-    client.post(url, _form(world, topics=[Topic.objects.get(code="law").pk]))
+    client.post(url, _form(world, topics=[Topic.objects.get(code="law").pk], version=1))
     assert {t.code for t in record.topics.all()} == {"law"}
 
 
@@ -338,7 +338,7 @@ def test_a_record_of_a_retired_grid_can_still_be_corrected_but_not_added(client,
     url = reverse("ledger:record-edit", args=[record.pk])
     options = client.get(url).context["form"].fields["place"].queryset
     assert world.grid in options
-    assert client.post(url, _form(world, title="更正后的标题")).status_code == 302
+    assert client.post(url, _form(world, title="更正后的标题", version=0)).status_code == 302
     assert WorkRecord.objects.get().title == "更正后的标题"
     again = client.post(reverse("ledger:record-create"), _form(world, title="新记录"))
     assert again.status_code == 200 and WorkRecord.objects.count() == 1

@@ -18,6 +18,7 @@ from people.importing.base import CHUNK, Context, Header, Kind, Plan
 from people.models import Resident
 from people.pinyin import initials
 from people.services import ResidentData, clean_resident
+from shequ import crypto
 from shequ.bulk import RowSink
 from shequ.errors import DomainError
 
@@ -230,8 +231,28 @@ RESIDENT_SENT = [
     "notes", "place", "place_path", "created_at", "updated_at",
 ]  # fmt: skip
 INITIALS = ["name_initials", "name_initials_alt"]
-RESIDENT_INSERT = [*INITIALS, *RESIDENT_SENT]
+# Written beside the encrypted ID number and phone: what save() would fill (shequ/crypto.py).
+SEALED = ["id_hash", "id_tail", "phone_hash", "phone_tail"]
+RESIDENT_INSERT = [*INITIALS, *RESIDENT_SENT, *SEALED, "version"]
 _resident_row = operator.itemgetter(*RESIDENT_SENT)
+_ID, _PHONE = RESIDENT_SENT.index("id_number"), RESIDENT_SENT.index("phone")
+
+
+def _sealed(row: tuple, encrypt, hash_one) -> tuple:
+    """A checked row as the table holds it: initials, the ID number and phone encrypted, their
+    keyed hashes and last four (the sink writes columns as given, bypassing the model)."""
+    number, phone = row[_ID], row[_PHONE]
+    values = list(row)
+    values[_ID], values[_PHONE] = encrypt(number), encrypt(phone)
+    return (
+        *initials(row[0]),
+        *values,
+        hash_one(number),
+        number[-4:],
+        hash_one(phone),
+        phone[-4:],
+        0,  # the first version (edits compare it: shequ/locking.py)
+    )
 
 
 def _registered_by_name(names: list[str]) -> list[tuple]:
@@ -241,15 +262,21 @@ def _registered_by_name(names: list[str]) -> list[tuple]:
     )
     return [
         # SQLite hands dates back as text.
-        (name, datetime.date.fromisoformat(birth) if isinstance(birth, str) else birth, number)
+        (
+            name,
+            datetime.date.fromisoformat(birth) if isinstance(birth, str) else birth,
+            crypto.decrypt(number),
+        )
         for name, birth, number in found
     ]
 
 
 def registered_id_numbers(numbers: list[str]) -> list[str]:
-    """Which of `numbers` are registered already, anywhere: one query per chunk of an import."""
-    found = _select_where_in("SELECT id_number FROM people_resident", "id_number", numbers)
-    return [row[0] for row in found]
+    """Which of `numbers` are registered already, anywhere: one query per chunk of an import,
+    through the keyed hashes (the numbers themselves are stored encrypted)."""
+    by_hash = {hash_one(n): n for hash_one in crypto.hashers() for n in numbers}
+    found = _select_where_in("SELECT id_hash FROM people_resident", "id_hash", list(by_hash))
+    return [by_hash[row[0]] for row in found]
 
 
 def _select_where_in(select: str, column: str, values: list[str]) -> list[tuple]:
@@ -275,9 +302,11 @@ class ResidentSink:
 
     def __init__(self) -> None:
         self._sink = RowSink(Resident, RESIDENT_INSERT)
+        self._encrypt, self._hash = crypto.encryptor(), crypto.hasher()
 
     def write(self, rows: list[tuple]) -> None:
-        self._sink.write((*initials(row[0]), *row) for row in rows)
+        encrypt, hash_one = self._encrypt, self._hash
+        self._sink.write(_sealed(row, encrypt, hash_one) for row in rows)
 
     def close(self) -> None:
         self._sink.close()
@@ -292,7 +321,13 @@ def resident_sink() -> ResidentSink:
 
 def write_residents(rows: list[tuple]) -> None:
     sink = ResidentSink()
-    sink.write(rows)
+    try:
+        sink.write(rows)
+    except BaseException:
+        # An open COPY must be cancelled before the transaction can roll back; left open, the
+        # rollback waits for the rest of the COPY forever (found by tests/test_fault_injection.py).
+        sink.abort()
+        raise
     sink.close()
 
 

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEntry
+from conftest import downloaded
 from people import services
 from people.models import GroupCategory
 from people.tests.factories import resident
@@ -58,7 +59,7 @@ def test_party_ledger_export_is_a_real_workbook_masked_for_a_viewer(client, worl
     _party(member)
     client.force_login(world.cast["viewer"])
     response = _ledger(client, "party", world, datetime.date(2026, 1, 1), export=True)
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    sheet = openpyxl.load_workbook(io.BytesIO(downloaded(response))).active
     assert sheet["A1"].value == "甲社区党员台账"
     headers = [c.value for c in sheet[3]]
     assert headers[:5] == ["序号", "姓名", "性别", "出生日期", "身份证号码"]
@@ -78,7 +79,7 @@ def test_worker_export_carries_full_numbers_as_text(client, world, django_assert
     client.force_login(world.cast["community_worker"])
     with django_assert_max_num_queries(12):  # not one per row
         response = _ledger(client, "party", world, datetime.date(2026, 1, 1), export=True)
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    sheet = openpyxl.load_workbook(io.BytesIO(downloaded(response))).active
     numbers = {sheet.cell(row=r, column=5).value for r in range(4, 34)}
     assert numbers == {p.id_number for p in people}
     assert sheet.cell(row=4, column=5).data_type == "s"
@@ -152,7 +153,7 @@ def test_export_ends_with_lines_to_sign(client, world):
     _party(member)
     client.force_login(world.cast["community_worker"])
     response = _ledger(client, "party", world, datetime.date(2026, 1, 1), export=True)
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    sheet = openpyxl.load_workbook(io.BytesIO(downloaded(response))).active
     # Title, subtitle, header, one row, a blank row, then the signatures.
     assert sheet["B4"].value == "党员丙"
     assert sheet["A5"].value is None
@@ -200,3 +201,16 @@ def test_a_long_ledger_prints_its_first_rows_and_says_so(client, world, monkeypa
     )
     assert len(response.context["rows"]) == 2
     assert "共3条，打印页只列前2条" in response.content.decode()
+
+
+def test_an_export_is_streamed_from_a_file_and_counts_the_rows_it_wrote(client, world):
+    for i in range(3):
+        _party(resident(world.grid, f"党员{i}", birth=datetime.date(1960 + i, 1, 1)))
+    client.force_login(world.cast["community_worker"])
+    response = _ledger(client, "party", world, datetime.date(2026, 1, 1), export=True)
+    # Sent in blocks from a temporary file: the rows never sit in memory all at once.
+    assert response.streaming
+    sheet = openpyxl.load_workbook(io.BytesIO(downloaded(response))).active
+    assert "共3条" in sheet["A2"].value
+    assert [sheet.cell(row=r, column=2).value for r in (4, 5, 6)] == ["党员0", "党员1", "党员2"]
+    assert AuditEntry.objects.get(action="ledger.export").data["rows"] == 3

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from audit.masking import mask
 from audit.models import AuditEntry
-from conftest import ledger_sheet
+from conftest import downloaded, ledger_sheet
 from inspections.tests.factories import shop
 from people import services as people
 from people.ledgers import LEDGERS
@@ -305,7 +305,7 @@ def test_the_aid_workbook_adds_up_and_masks_numbers_for_whoever_may_not_see_them
     assert [r["救助类型"] for r in rows] == ["低保金", "临时救助", "残疾人补贴"]
     assert sum(Decimal(str(r["金额（元）"])) for r in rows) == Decimal("2600.50")
     # The sheet's own 合计 row says the same, under the amount column.
-    book = openpyxl.load_workbook(io.BytesIO(client.get(export, _query(world)).content))
+    book = openpyxl.load_workbook(io.BytesIO(downloaded(client.get(export, _query(world)))))
     cells = [[c.value for c in row] for row in book.active.iter_rows()]
     total_row = cells[-3]
     amount = LEDGERS["assistance"].headers().index("金额（元）") + 1

@@ -1,0 +1,104 @@
+"""API tokens: created, checked and revoked here, with their audit rows (DESIGN.md rule 1)."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import hmac
+import secrets
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.roles import Perm, has_perm
+from api.models import ApiToken
+from audit import services as audit
+from shequ.errors import DomainError
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+SCHEME = "shq"
+# last_used_at is written at most this often per token, not on every call.
+USE_RESOLUTION = datetime.timedelta(minutes=1)
+MAX_DAYS = 3660
+
+
+class TokenRefused(Exception):
+    """The presented token is unknown, revoked, expired, or its account inactive."""
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@transaction.atomic
+def create_token(
+    user: User, *, name: str, expires_at: datetime.datetime | None, by: User
+) -> tuple[ApiToken, str]:
+    """A new token for `user`, and its secret, which is never kept nor shown again."""
+    name = name.strip()
+    if not name:
+        raise DomainError(_("请填写令牌名称"), field="name")
+    if not has_perm(user, Perm.VIEW_PLACES):
+        raise DomainError(_("该账号不能使用接口"))
+    now = timezone.now()
+    if expires_at is not None and expires_at <= now:
+        raise DomainError(_("有效期应晚于现在"), field="expires_at")
+    if expires_at is not None and expires_at > now + datetime.timedelta(days=MAX_DAYS):
+        raise DomainError(_("有效期最长10年"), field="expires_at")
+    prefix = secrets.token_hex(4)
+    secret = f"{SCHEME}_{prefix}_{secrets.token_urlsafe(32)}"
+    token = ApiToken.objects.create(
+        user=user, name=name, prefix=prefix, secret_hash=_hash(secret), expires_at=expires_at
+    )
+    audit.record(
+        by,
+        "api_token.create",
+        token,
+        data={"name": name, "until": expires_at.isoformat() if expires_at else None},
+    )
+    return token, secret
+
+
+@transaction.atomic
+def revoke_token(token: ApiToken, *, by: User) -> ApiToken:
+    if token.revoked_at is not None:
+        raise DomainError(_("该令牌已吊销"))
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    audit.record(by, "api_token.revoke", token, data={"name": token.name})
+    return token
+
+
+def prefix_of(secret: str) -> str:
+    """The lookup part of a presented secret ("" when it is not shaped like ours)."""
+    parts = secret.split("_", 2)
+    if len(parts) != 3 or parts[0] != SCHEME or len(parts[1]) != 8:
+        return ""
+    return parts[1]
+
+
+def check(secret: str) -> ApiToken:
+    """The live token this secret belongs to, with its user, or TokenRefused."""
+    prefix = prefix_of(secret)
+    token = (
+        ApiToken.objects.select_related("user", "user__place").filter(prefix=prefix).first()
+        if prefix
+        else None
+    )
+    if token is None or not hmac.compare_digest(token.secret_hash, _hash(secret)):
+        raise TokenRefused(_("令牌无效"))
+    if token.revoked_at is not None:
+        raise TokenRefused(_("令牌已吊销"))
+    if token.is_expired:
+        raise TokenRefused(_("令牌已过期"))
+    if not token.user.is_active:
+        raise TokenRefused(_("账号已停用"))
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > USE_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return token

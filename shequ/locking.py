@@ -1,0 +1,56 @@
+"""Optimistic locking for edit pages: the page carries the version of the record it showed;
+saving locks the row, compares, and refuses a stale page instead of overwriting a colleague's
+change without either of them knowing."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from django import forms
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from shequ.errors import DomainError
+
+M = TypeVar("M", bound=models.Model)
+
+STALE_MESSAGE = _("该记录刚被他人修改，您填写的内容仍在下方，请核对后再保存")
+
+
+class StaleEdit(DomainError):
+    """The record changed since the page was opened; what the user typed is kept."""
+
+    def __init__(self) -> None:
+        super().__init__(str(STALE_MESSAGE))
+
+
+def lock_current(record: M, version: int | None) -> M:
+    """The record's row, locked until the transaction ends (on SQLite the IMMEDIATE
+    transaction already holds the write lock); a `version` other than the row's raises
+    StaleEdit. `version=None` is a caller that showed no page (an import), which never
+    conflicts. Call inside transaction.atomic, then `bump` before saving."""
+    locked = type(record)._default_manager.select_for_update().get(pk=record.pk)
+    if version is not None and locked.version != version:
+        raise StaleEdit
+    return locked
+
+
+def bump(record: models.Model) -> None:
+    record.version += 1
+
+
+class VersionField(forms.IntegerField):
+    """The hidden field an edit form carries its record's version in."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("widget", forms.HiddenInput)
+        kwargs.setdefault("min_value", 0)
+        super().__init__(**kwargs)
+
+
+def show_stale(form: forms.Form, record: models.Model, error: StaleEdit) -> None:
+    """Keep the user's input on the form, with the message on top; the version moves on to the
+    record as it is now, so saving again after checking is a deliberate overwrite."""
+    form.data = form.data.copy()
+    form.data[form.add_prefix("version")] = type(record)._default_manager.get(pk=record.pk).version
+    form.add_error(None, error.message)

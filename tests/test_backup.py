@@ -1,0 +1,303 @@
+"""`shequ backup` and `shequ restore`: a database filled by the demo comes back table for table
+in an empty one (on the same kind of database, and on PostgreSQL also across to SQLite and
+back); a damaged file, another schema, a database with data, a value changed on the way in and
+a rewritten audit row are refused, and nothing is changed."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import random
+import stat
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
+
+from areas import services as areas
+from areas.kinds import PlaceKind
+from areas.models import Place
+from audit import chain
+from audit.models import AuditEntry
+from cases import demo as cases_demo
+from inspections import builtin as inspections_builtin
+from inspections import demo as inspections_demo
+from inspections.models import Checklist, ChecklistItem, ChecklistVersion
+from ledger import builtin as ledger_builtin
+from ledger import demo as ledger_demo
+from ledger.models import QuantityKind, Topic
+from people import builtin_groups
+from people import demo as people_demo
+from people.models import GroupAttribute, GroupCategory, Resident
+from programs import demo as programs_demo
+from programs.models import Assistance
+from shequ import backup
+from shequ import demo as shequ_demo
+from shequ.errors import DomainError
+from tests.second_db import Databases, query, run_shequ
+
+AUDIT = ("audit_auditentry", "audit_chainhead")
+
+
+@pytest.fixture(scope="module")
+def databases(django_db_setup, django_db_blocker, tmp_path_factory):
+    with django_db_blocker.unblock():
+        made = Databases(tmp_path_factory.mktemp("databases"))
+        yield made
+        made.drop()
+
+
+@pytest.fixture(scope="module")
+def demo_file(databases, tmp_path_factory) -> Path:
+    """A backup of a database holding the demo district and its accounts (no population),
+    made by `shequ backup` in another process."""
+    with_demo = databases.new()
+    done = run_shequ(with_demo, "demo", "--no-population")
+    assert done.returncode == 0, done.stderr
+    path = tmp_path_factory.mktemp("files") / "demo.zip"
+    done = run_shequ(with_demo, "backup", "--out", path)
+    assert done.returncode == 0, done.stderr
+    return path
+
+
+def manifest(path: Path) -> dict:
+    with zipfile.ZipFile(path) as archive:
+        return json.loads(archive.read("manifest.json"))
+
+
+def table_lines(path: Path, table: str) -> list[str]:
+    with zipfile.ZipFile(path) as archive:
+        return archive.read(f"tables/{table}.jsonl").decode().splitlines()
+
+
+def rewrite(path: Path, out: Path, change) -> None:
+    """A copy of a backup file with `change(name, bytes) -> bytes` applied to each member."""
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(out, "w") as target:
+        for name in source.namelist():
+            target.writestr(name, change(name, source.read(name)))
+
+
+def state() -> dict[str, tuple[int, str]]:
+    """Row count and checksum of every table of the test database."""
+    return {t.name: backup.digest(t) for t in backup.tables()}
+
+
+def assert_restored(made: Path, again: Path) -> None:
+    """`again`, a backup of the database `made` was restored into, holds every table exactly as
+    `made` does; the audit log holds the file's rows, then the restore's own row."""
+    before = {t["table"]: t for t in manifest(made)["tables"]}
+    after = {t["table"]: t for t in manifest(again)["tables"]}
+    assert before.keys() == after.keys()
+    for name, entry in before.items():
+        if name not in AUDIT:
+            assert (after[name]["rows"], after[name]["sha256"]) == (
+                entry["rows"],
+                entry["sha256"],
+            ), name
+    old, new = table_lines(made, "audit_auditentry"), table_lines(again, "audit_auditentry")
+    assert new[: len(old)] == old and len(new) == len(old) + 1
+    columns = before["audit_auditentry"]["columns"]
+    assert json.loads(new[-1])[columns.index("action")] == "backup.restore"
+
+
+def _fill_demo_community() -> Place:
+    shequ_demo.build(population=False)
+    builtin_groups.ensure(GroupCategory, GroupAttribute)
+    ledger_builtin.ensure(Topic, QuantityKind)
+    inspections_builtin.ensure(Checklist, ChecklistVersion, ChecklistItem, now=timezone.now())
+    community = Place.objects.get(code="420199001001")
+    people_demo.populate(community, random.Random(1))
+    ledger_demo.populate(community, random.Random(2))
+    cases_demo.populate(community, random.Random(3))
+    inspections_demo.populate(community, random.Random(4), inspections_demo.versions())
+    programs_demo.populate(community, random.Random(5))
+    return community
+
+
+def test_a_demo_community_restores_into_an_empty_database_table_for_table(db, databases, tmp_path):
+    _fill_demo_community()
+    made = tmp_path / "made.zip"
+    written = backup.backup(made)
+    assert stat.S_IMODE(made.stat().st_mode) == 0o600
+    assert written["rows"] > 10_000 and written["database"] == connection.vendor
+    names = [t["table"] for t in written["tables"]]
+    assert "people_resident" in names and "audit_auditentry" in names
+    assert "django_session" not in names  # no live session keys in a file
+    entry = AuditEntry.objects.get(action="backup.create")
+    assert entry.data["rows"] == written["rows"] and entry.data["tables"] == len(names)
+    assert entry.data["sha256"] == chain.sha256_of(made)
+    call_command("backup", check=made, stdout=io.StringIO())
+
+    # The same kind of database; on PostgreSQL also across to SQLite, and from there back.
+    vendors = [connection.vendor] + (["sqlite"] if connection.vendor == "postgresql" else [])
+    resident = Resident.objects.order_by("id")[1234]
+    aid = Assistance.objects.order_by("id").last()
+    last_audit = AuditEntry.objects.filter(seq__isnull=False).order_by("-seq").first()
+    for vendor in vendors:
+        target = databases.new(vendor)
+        done = run_shequ(target, "restore", made)
+        assert done.returncode == 0, done.stderr
+        assert "校验值均与备份文件一致" in done.stdout
+        assert run_shequ(target, "audit", "verify").returncode == 0
+        again = tmp_path / f"again-{vendor}.zip"
+        assert run_shequ(target, "backup", "--out", again).returncode == 0
+        assert_restored(made, again)
+        # A few values read straight from the database, not through the file's own form.
+        (row,) = query(
+            target,
+            "SELECT name, id_number, birth_date, place_path FROM people_resident WHERE id = %s",
+            (resident.pk,),
+        )
+        assert row[:2] == (resident.name, resident.id_number)
+        assert str(row[2]) == resident.birth_date.isoformat() and row[3] == resident.place_path
+        (row,) = query(target, "SELECT amount FROM programs_assistance WHERE id = %s", (aid.pk,))
+        assert Decimal(str(row[0])) == aid.amount
+        (row,) = query(
+            target,
+            "SELECT row_hash, action FROM audit_auditentry WHERE seq = %s",
+            (last_audit.seq,),
+        )
+        assert row == (last_audit.row_hash, last_audit.action)
+        if vendor != connection.vendor:
+            back = databases.new(connection.vendor)
+            assert run_shequ(back, "restore", again).returncode == 0
+            round_trip = tmp_path / "round-trip.zip"
+            assert run_shequ(back, "backup", "--out", round_trip).returncode == 0
+            assert_restored(again, round_trip)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_restore_is_audited_sealed_and_leaves_the_audit_log_protected(demo_file):
+    call_command("restore", demo_file, stdout=io.StringIO())
+    listed = {t["table"]: t for t in manifest(demo_file)["tables"]}
+    restored = AuditEntry.objects.get(action="backup.restore")
+    assert restored.data["rows"] == manifest(demo_file)["rows"]
+    assert restored.data["file"] == "demo.zip" and restored.seq is not None
+    assert AuditEntry.objects.count() == listed["audit_auditentry"]["rows"] + 1
+    assert chain.verify().ok
+    # The database still refuses to change an audit row: the restore never switched it off.
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE audit_auditentry SET action = 'x' WHERE id = %s", [restored.pk])
+    # Sequences go on after the restored ids (PostgreSQL resets them).
+    top = Place.objects.order_by("-id").first()
+    place = areas.create_place(
+        kind=PlaceKind.GRID, name="新网格", code="", parent=top.parent or top, by=None
+    )
+    assert place.pk > top.pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_damaged_or_truncated_file_is_refused_and_nothing_changes(demo_file, tmp_path):
+    before = state()
+    damaged = tmp_path / "damaged.zip"
+    rewrite(
+        demo_file,
+        damaged,
+        lambda name, data: (
+            data.replace("东湖街道".encode(), "东湖衔道".encode())
+            if name == "tables/areas_place.jsonl"
+            else data
+        ),
+    )
+    _, found = backup.problems(damaged)
+    assert found == ["数据表areas_place的校验值不符，内容已被改动或损坏"]
+    with pytest.raises(CommandError, match="校验值不符"):
+        call_command("restore", damaged, stdout=io.StringIO())
+    with pytest.raises(CommandError, match="未通过校验"):
+        call_command("backup", check=damaged, stdout=io.StringIO(), stderr=io.StringIO())
+    truncated = tmp_path / "truncated.zip"
+    truncated.write_bytes(demo_file.read_bytes()[:-200])
+    with pytest.raises(CommandError, match="不是shequ的备份文件"):
+        call_command("restore", truncated, stdout=io.StringIO())
+    assert state() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_file_from_another_schema_version_is_refused_and_nothing_changes(demo_file, tmp_path):
+    before = state()
+    older = tmp_path / "older.zip"
+
+    def drop_last_people_migration(name, data):
+        if name != "manifest.json":
+            return data
+        content = json.loads(data)
+        content["schema"]["people"] = content["schema"]["people"][:-1]
+        return json.dumps(content).encode()
+
+    rewrite(demo_file, older, drop_last_people_migration)
+    with pytest.raises(CommandError, match=r"数据库版本.*people"):
+        call_command("restore", older, stdout=io.StringIO())
+    assert state() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_database_with_data_is_refused_unless_replaced_after_saving_it(
+    world, demo_file, tmp_path
+):
+    copy = tmp_path / demo_file.name
+    copy.write_bytes(demo_file.read_bytes())
+    before = state()
+    with pytest.raises(CommandError, match="目标数据库已有数据"):
+        call_command("restore", copy, stdout=io.StringIO())
+    assert state() == before
+    out = io.StringIO()
+    call_command("restore", copy, replace=True, stdout=out)
+    (saved,) = tmp_path.glob("demo-被覆盖的数据-*.zip")
+    assert backup.problems(saved)[1] == []
+    saved_places = {t["table"]: t for t in manifest(saved)["tables"]}["areas_place"]
+    assert saved_places["sha256"] == before["areas_place"][1]
+    assert not Place.objects.filter(code=world.community.code).exists()
+    assert Place.objects.filter(name="东湖街道").exists()
+    assert chain.verify().ok
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE audit_auditentry SET action = 'x'")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_value_changed_on_the_way_in_is_found_and_nothing_is_kept(demo_file, monkeypatch):
+    real = backup._python
+
+    def garbled(field, plain):
+        value = real(field, plain)
+        return value + "？" if field.model is Place and field.name == "name" else value
+
+    monkeypatch.setattr(backup, "_python", garbled)
+    before = state()
+    with pytest.raises(DomainError, match="恢复后数据表areas_place与备份文件不符"):
+        backup.restore(demo_file)
+    assert state() == before and backup.occupied() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_audit_row_rewritten_with_its_checksum_is_found_by_the_chain(demo_file, tmp_path):
+    forged = tmp_path / "forged.zip"
+    columns = {t["table"]: t for t in manifest(demo_file)["tables"]}["audit_auditentry"]
+    action = columns["columns"].index("action")
+    lines = table_lines(demo_file, "audit_auditentry")
+    row = json.loads(lines[3])
+    row[action] = "place.retire"
+    lines[3] = json.dumps(row, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    body = ("\n".join(lines) + "\n").encode()
+
+    def forge(name, data):
+        if name == "tables/audit_auditentry.jsonl":
+            return body
+        if name == "manifest.json":
+            content = json.loads(data)
+            for entry in content["tables"]:
+                if entry["table"] == "audit_auditentry":
+                    entry["sha256"] = hashlib.sha256(body).hexdigest()
+            return json.dumps(content).encode()
+        return data
+
+    rewrite(demo_file, forged, forge)
+    assert backup.problems(forged)[1] == []  # the checksums agree with the forgery
+    before = state()
+    with pytest.raises(CommandError, match="哈希链断裂"):
+        call_command("restore", forged, stdout=io.StringIO())
+    assert state() == before and backup.occupied() == []
