@@ -101,63 +101,17 @@ def _more_records(community, count: int, rng: random.Random) -> int:
     """`count` work records over the last 365 days at the community and its grids, with their
     topics, quantities and named participants in the demo's proportions, in bulk."""
     from ledger import demo as ledger_demo
-    from ledger.models import Participant, Quantity, QuantityKind, Topic, WorkRecord
     from people.models import Resident
 
-    today = timezone.localdate()
-    plan = ledger_demo.PLAN
-    weights = [per_year for _, _, _, per_year, _, _ in plan]
-    topics = {t.code: t.pk for t in Topic.objects.all()}
-    items = {k.name: k.pk for k in QuantityKind.objects.all()}
     residents = list(
         Resident.objects.filter(place_path__under=community.path)
         .order_by("pk")
         .values_list("pk", flat=True)
     )
     places = [community, *community.children.order_by("code")]
-    Through = WorkRecord.topics.through
-    made = 0
-    for start in range(0, count, 10_000):
-        batch = []
-        for _ in range(min(10_000, count - start)):
-            kind, title, codes, _, heads, amounts = rng.choices(plan, weights)[0]
-            place = rng.choice(places)
-            batch.append(
-                (
-                    WorkRecord(
-                        kind=kind,
-                        title=title,
-                        date=today - datetime.timedelta(days=rng.randrange(365)),
-                        head_count=rng.randint(*heads) if heads[1] else None,
-                        place=place,
-                        place_path=place.path,
-                    ),
-                    codes,
-                    amounts,
-                )
-            )
-        WorkRecord.objects.bulk_create([r for r, _, _ in batch], batch_size=1000)
-        links, quantities, people = [], [], []
-        for record, codes, amounts in batch:
-            links += [Through(workrecord_id=record.pk, topic_id=topics[c]) for c in codes]
-            quantities += [
-                Quantity(record_id=record.pk, kind_id=items[name], amount=rng.randint(*span))
-                for name, span in amounts.items()
-            ]
-            role = ledger_demo.NAMED.get(record.kind)
-            if role and residents and rng.random() < 0.3:
-                hours = (
-                    Decimal(rng.choice([1, 2, 3])) if role == Participant.Role.VOLUNTEER else None
-                )
-                people += [
-                    Participant(record_id=record.pk, resident_id=pk, role=role, hours=hours)
-                    for pk in rng.sample(residents, k=rng.randint(2, 5))
-                ]
-        Through.objects.bulk_create(links, batch_size=2000)
-        Quantity.objects.bulk_create(quantities, batch_size=2000)
-        Participant.objects.bulk_create(people, batch_size=2000)
-        made += len(batch)
-    return made
+    return ledger_demo.bulk_records(
+        rng, places, count, end=timezone.localdate(), days=365, residents=residents
+    )["records"]
 
 
 def rebuild() -> tuple[float, int]:

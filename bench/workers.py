@@ -325,7 +325,6 @@ def records(count: str) -> None:
     tenth as many next door (outside the user's scope). Built in bulk, from a fixed seed."""
     from areas import services as areas
     from areas.models import Place
-    from ledger.models import QuantityKind, Topic
     from people import builtin_groups
     from people import demo as people_demo
     from people.models import GroupAttribute, GroupCategory, Resident
@@ -346,71 +345,27 @@ def records(count: str) -> None:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    topics = {t.code: t.pk for t in Topic.objects.all()}
-    items = {k.name: k.pk for k in QuantityKind.objects.all()}
     rng = random.Random(2026)
     start = time.perf_counter()
     with transaction.atomic():
-        made = _records(rng, community, neighbour, int(count), topics, items, residents)
+        made = _records(rng, community, neighbour, int(count), residents)
     seconds = time.perf_counter() - start
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # as in population(): the statistics a live database has
     report(step="records", records=made, seconds=seconds)
 
 
-def _records(rng, community, neighbour, count, topics, items, residents) -> int:
-    """The records in batches of 10,000, each batch's topics, quantities and participants
-    right after it (bulk_create gives the batch its ids on both databases)."""
+def _records(rng, community, neighbour, count, residents) -> int:
+    """The records over five years at the community (and its grids), with named participants,
+    and a tenth as many next door without."""
     from ledger import demo as ledger_demo
-    from ledger.models import Participant, Quantity, WorkRecord
 
-    plan = ledger_demo.PLAN
-    weights = [per_year for _, _, _, per_year, _, _ in plan]
-    Through = WorkRecord.topics.through
     made = 0
-    for home, n in ((community, count), (neighbour, count // 10)):
+    for home, n, named in ((community, count, residents), (neighbour, count // 10, [])):
         places = [home, *home.children.order_by("code")]
-        for batch_start in range(0, n, 10_000):
-            batch = []
-            for _ in range(min(10_000, n - batch_start)):
-                kind, title, codes, _, heads, amounts = rng.choices(plan, weights)[0]
-                place = rng.choice(places)
-                hour = rng.choice([None, 8, 9, 10, 14, 15, 19])
-                batch.append(
-                    (
-                        WorkRecord(
-                            kind=kind,
-                            title=title,
-                            date=RECORD_END - datetime.timedelta(days=rng.randrange(RECORD_DAYS)),
-                            start_time=None if hour is None else datetime.time(hour),
-                            end_time=None if hour is None else datetime.time(hour + 2),
-                            venue=rng.choice(ledger_demo.VENUES),
-                            head_count=rng.randint(*heads) if heads[1] else None,
-                            place=place,
-                            place_path=place.path,
-                        ),
-                        codes,
-                        amounts,
-                    )
-                )
-            WorkRecord.objects.bulk_create([r for r, _, _ in batch], batch_size=1000)
-            links, quantities, people = [], [], []
-            for record, codes, amounts in batch:
-                links += [Through(workrecord_id=record.pk, topic_id=topics[c]) for c in codes]
-                quantities += [
-                    Quantity(record_id=record.pk, kind_id=items[name], amount=rng.randint(*span))
-                    for name, span in amounts.items()
-                ]
-                role = ledger_demo.NAMED.get(record.kind)
-                if role and home == community and rng.random() < 0.6:
-                    people += [
-                        Participant(record_id=record.pk, resident_id=pk, role=role)
-                        for pk in rng.sample(residents, k=rng.randint(2, 6))
-                    ]
-            Through.objects.bulk_create(links, batch_size=2000)
-            Quantity.objects.bulk_create(quantities, batch_size=2000)
-            Participant.objects.bulk_create(people, batch_size=2000)
-            made += len(batch)
+        made += ledger_demo.bulk_records(
+            rng, places, n, end=RECORD_END, days=RECORD_DAYS, residents=named, named_share=0.6
+        )["records"]
     return made
 
 

@@ -339,8 +339,10 @@ class _Cast:
         return (heads or found or [None])[0]
 
 
-def populate(community: Place, rng: random.Random) -> dict[str, int]:
-    """The community's cases over the year before now. Returns how many of each were made."""
+def populate(community: Place, rng: random.Random, *, factor: int = 1) -> dict[str, int]:
+    """The community's cases over the year before now, `factor` times as many requests,
+    petitions and disputes as a demo community has (a larger community brings more).
+    Returns how many of each were made."""
     now = timezone.now()
     everyone = _residents(community)
     adult = _local_day(now) - datetime.timedelta(days=18 * 366)
@@ -352,9 +354,9 @@ def populate(community: Place, rng: random.Random) -> dict[str, int]:
         Case.objects.filter(tracking_code__isnull=False).values_list("tracking_code", flat=True)
     )
     stories = [
-        *_requests(community, people, cast, rng, now, codes),
-        *_petitions(people, cast, rng, now),
-        *_disputes(community, people, cast, rng, now),
+        *_requests(community, people, cast, rng, now, codes, factor),
+        *_petitions(people, cast, rng, now, factor),
+        *_disputes(community, people, cast, rng, now, factor),
     ]
     files, memberships = _supervision(community, everyone, cast, rng, now)
     stories += files
@@ -442,8 +444,8 @@ def _when(rng: random.Random, now: datetime.datetime, low: float, high: float):
 # --- Requests.
 
 
-def _requests(community, people, cast, rng, now, codes) -> list[_Story]:
-    n = rng.randint(40, 80)
+def _requests(community, people, cast, rng, now, codes, factor: int) -> list[_Story]:
+    n = rng.randint(40, 80) * factor
     # Every state appears among the recent ones; the rest of the year is mostly done.
     plans = ["已受理", "已派单", "处理中", "已办结", "已回访", "reopened"]
     plans += ["overdue"] * rng.randint(2, 4) + ["redone"] * max(2, n // 12)
@@ -544,8 +546,8 @@ def _follow_up(story: _Story, rng, rating: str, by, public: bool, gap) -> None:
 # --- Petitions.
 
 
-def _petitions(people, cast, rng, now) -> list[_Story]:
-    n = rng.randint(5, 10)
+def _petitions(people, cast, rng, now, factor: int) -> list[_Story]:
+    n = rng.randint(5, 10) * factor
     plans = ["rejected", "extended", "overdue", "已登记", "已答复"]
     plans += ["closed"] * (n - len(plans))
     subjects = rng.sample(PETITIONS, k=min(len(PETITIONS), n))
@@ -596,8 +598,8 @@ def _petitions(people, cast, rng, now) -> list[_Story]:
 # --- Disputes.
 
 
-def _disputes(community, people, cast, rng, now) -> list[_Story]:
-    n = rng.randint(10, 20)
+def _disputes(community, people, cast, rng, now, factor: int) -> list[_Story]:
+    n = rng.randint(10, 20) * factor
     plans = ["已登记", "调解中", "调解成功", "调解不成功", "stuck"]
     plans += ["failed"] * rng.randint(1, 3)
     plans += ["settled"] * (n - len(plans))

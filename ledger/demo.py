@@ -84,8 +84,10 @@ FINDINGS = ["身体状况良好，生活能自理", "反映楼道灯不亮，已
             "家中用电安全，无隐患", "提出希望参加社区老年活动", "已告知最新医保政策"]  # fmt: skip
 
 
-def populate(community: Place, rng: random.Random) -> dict[str, int]:
-    """The community's records for the twelve months before today. Returns the counts."""
+def populate(community: Place, rng: random.Random, *, photos: bool = True) -> dict[str, int]:
+    """The community's records for the twelve months before today. Returns the counts.
+    Without `photos` no picture is made (a district's hundred communities would fill the
+    upload folder with them)."""
     today = timezone.localdate()
     places = [community, *community.children.filter(kind=PlaceKind.GRID).order_by("code")]
     topics = {t.code: t for t in Topic.objects.all()}
@@ -142,7 +144,7 @@ def populate(community: Place, rng: random.Random) -> dict[str, int]:
         "records": len(records),
         "participants": len(people),
         "visits": _visits(saved, community, rng),
-        "photos": _photos(saved, rng),
+        "photos": _photos(saved, rng) if photos else 0,
         "services": _services(community, rng, today),
     }
 
@@ -274,3 +276,66 @@ def _services(community: Place, rng: random.Random, today: datetime.date) -> int
         )
     ServiceEntry.objects.bulk_create(entries, batch_size=1000)
     return len(entries)
+
+
+def bulk_records(
+    rng: random.Random,
+    places: list[Place],
+    count: int,
+    *,
+    end: datetime.date,
+    days: int,
+    residents: list[int] = (),
+    named_share: float = 0.3,
+    batch: int = 10_000,
+) -> dict[str, int]:
+    """`count` more work records of the demo's mix (`PLAN`, weighted by how often each comes
+    in a year) at `places`, dated over the `days` days up to `end`, with their topics,
+    quantities and, for a `named_share` of the kinds that name people, a few of `residents`.
+    Written in batches, each batch's links right after it (bulk_create gives the batch its ids
+    on both databases), so memory stays that of one batch. Returns how many records and named
+    participants were made."""
+    weights = [per_year for _, _, _, per_year, _, _ in PLAN]
+    topics = {t.code: t.pk for t in Topic.objects.all()}
+    items = {k.name: k.pk for k in QuantityKind.objects.all()}
+    Through = WorkRecord.topics.through
+    made = {"records": 0, "participants": 0}
+    for batch_start in range(0, count, batch):
+        rows = []
+        for _ in range(min(batch, count - batch_start)):
+            kind, title, codes, _, heads, amounts = rng.choices(PLAN, weights)[0]
+            place = rng.choice(places)
+            hour = rng.choice([None, 8, 9, 10, 14, 15, 19])
+            record = WorkRecord(
+                kind=kind,
+                title=title,
+                date=end - datetime.timedelta(days=rng.randrange(days)),
+                start_time=None if hour is None else datetime.time(hour),
+                end_time=None if hour is None else datetime.time(hour + 2),
+                venue=rng.choice(VENUES),
+                head_count=rng.randint(*heads) if heads[1] else None,
+                place=place,
+                place_path=place.path,
+            )
+            rows.append((record, codes, amounts))
+        WorkRecord.objects.bulk_create([r for r, _, _ in rows], batch_size=1000)
+        links, quantities, people = [], [], []
+        for record, codes, amounts in rows:
+            links += [Through(workrecord_id=record.pk, topic_id=topics[c]) for c in codes]
+            quantities += [
+                Quantity(record_id=record.pk, kind_id=items[name], amount=rng.randint(*span))
+                for name, span in amounts.items()
+            ]
+            role = NAMED.get(record.kind)
+            if role and residents and rng.random() < named_share:
+                hours = Decimal(rng.choice([1, 2, 3])) if role == R.VOLUNTEER else None
+                people += [
+                    Participant(record_id=record.pk, resident_id=pk, role=role, hours=hours)
+                    for pk in rng.sample(residents, k=min(len(residents), rng.randint(2, 5)))
+                ]
+        Through.objects.bulk_create(links, batch_size=2000)
+        Quantity.objects.bulk_create(quantities, batch_size=2000)
+        Participant.objects.bulk_create(people, batch_size=2000)
+        made["records"] += len(rows)
+        made["participants"] += len(people)
+    return made

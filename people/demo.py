@@ -77,6 +77,30 @@ def _age(birth: datetime.date) -> int:
     return TODAY.year - birth.year - ((TODAY.month, TODAY.day) < (birth.month, birth.day))
 
 
+@dataclass(frozen=True)
+class Size:
+    """How big a community is and how its people are spread: the demo's own community by
+    default; the district of `shequ demo --scale` (shequ.scale) passes larger ones."""
+
+    buildings: tuple[int, int] = (4, 7)  # per estate (5 or 6 estates)
+    family_weights: tuple[int, ...] = (18, 30, 28, 15, 9)  # households of 1…5 persons
+    rented: int = 13  # of every hundred flats above the ground floor (14 there)
+    dibao: float = 0.025  # households on 低保
+    disabled: float = 0.03  # residents with a disability certificate
+
+
+DEMO_SIZE = Size()
+
+
+def save_residents(residents: list[Resident]) -> None:
+    """Write new residents in bulk, every derived search column filled as the service's
+    save fills it (name initials; the database computes the number and phone tails). The one
+    place a bulk build writes residents, so a change to how they are stored changes here."""
+    for resident in residents:
+        resident.set_initials()
+    Resident.objects.bulk_create(residents, batch_size=1000)
+
+
 @dataclass
 class _Person:
     name: str
@@ -110,10 +134,10 @@ class IdSource:
                 return number
 
 
-def _family(rng: random.Random, floating: bool) -> list[_Person]:
+def _family(rng: random.Random, floating: bool, weights: tuple[int, ...]) -> list[_Person]:
     hukou = HukouType.FLOATING if floating else HukouType.LOCAL
     region = rng.choice(OTHER_REGIONS) if floating else LOCAL_REGION
-    size = rng.choices([1, 2, 3, 4, 5], weights=[18, 30, 28, 15, 9])[0]
+    size = rng.choices([1, 2, 3, 4, 5], weights=weights)[0]
     head_sex = Sex.MALE if rng.random() < 0.65 else Sex.FEMALE
     head_age = rng.randint(66, 92) if size == 1 and rng.random() < 0.45 else rng.randint(26, 78)
     if floating:
@@ -185,7 +209,9 @@ def _phone(rng: random.Random) -> str:
     )
 
 
-def populate(community: Place, rng: random.Random, ids: IdSource | None = None) -> dict[str, int]:
+def populate(
+    community: Place, rng: random.Random, ids: IdSource | None = None, size: Size = DEMO_SIZE
+) -> dict[str, int]:
     """Build one community's population. Returns how many of each record were made."""
     ids = ids or IdSource()
     grids = list(community.children.filter(kind=PlaceKind.GRID).order_by("code")) or [community]
@@ -209,7 +235,7 @@ def populate(community: Place, rng: random.Random, ids: IdSource | None = None) 
     Estate.objects.bulk_create(estates)
     buildings = []
     for estate in estates:
-        for number in range(1, rng.randint(4, 7) + 1):
+        for number in range(1, rng.randint(*size.buildings) + 1):
             buildings.append(
                 Building(
                     estate=estate,
@@ -233,7 +259,11 @@ def populate(community: Place, rng: random.Random, ids: IdSource | None = None) 
                             Dwelling.Usage.VACANT,
                             Dwelling.Usage.SHOP,
                         ],
-                        weights=[78, 13, 6, 3] if floor == 1 else [80, 14, 6, 0],
+                        weights=(
+                            [91 - size.rented, size.rented, 6, 3]
+                            if floor == 1
+                            else [93 - size.rented, size.rented + 1, 6, 0]
+                        ),
                     )[0]
                     dwellings.append(
                         Dwelling(
@@ -256,7 +286,7 @@ def populate(community: Place, rng: random.Random, ids: IdSource | None = None) 
     number_base = int(community.code[-6:]) * 10000
     for n, dwelling in enumerate(occupied, start=1):
         floating = dwelling.usage == Dwelling.Usage.RENTED and rng.random() < 0.8
-        family = _family(rng, floating)
+        family = _family(rng, floating, size.family_weights)
         household = Household(
             number=f"{number_base + n:010d}",
             dwelling=dwelling,
@@ -291,10 +321,9 @@ def populate(community: Place, rng: random.Random, ids: IdSource | None = None) 
                 place=household.place,
                 place_path=household.place_path,
             )
-            person.resident.set_initials()
             plan.residents.append(person.resident)
         plan.households.append((household, family))
-    Resident.objects.bulk_create(plan.residents, batch_size=1000)
+    save_residents(plan.residents)
     for household, family in plan.households:
         household.head = family[0].resident
     Household.objects.bulk_create([h for h, _ in plan.households], batch_size=1000)
@@ -315,12 +344,12 @@ def populate(community: Place, rng: random.Random, ids: IdSource | None = None) 
     counts["households"] = len(plan.households)
     counts["residents"] = len(plan.residents)
 
-    counts["memberships"] = _memberships(rng, plan, categories)
+    counts["memberships"] = _memberships(rng, plan, categories, size)
     counts.update(_rentals_units_staff(rng, community, grids, plan, dwellings, ids))
     return counts
 
 
-def _memberships(rng, plan: _Plan, categories) -> int:
+def _memberships(rng, plan: _Plan, categories, size: Size) -> int:
     made = []
 
     def add(code, person=None, household=None, start=None, **attributes):
@@ -341,7 +370,7 @@ def _memberships(rng, plan: _Plan, categories) -> int:
         )
 
     for household, family in plan.households:
-        if rng.random() < 0.025:
+        if rng.random() < size.dibao:
             amount = f"{rng.choice([680, 720, 760, 800]) * len(family)}.00"
             add(
                 "dibao",
@@ -377,7 +406,7 @@ def _memberships(rng, plan: _Plan, categories) -> int:
                     origin=REGION_NAMES.get(person.region, person.region),
                     arrival=_birth(rng, 0, 5).isoformat(),
                 )
-            if rng.random() < 0.03:
+            if rng.random() < size.disabled:
                 add(
                     "disabled",
                     person,

@@ -44,14 +44,6 @@ SUBDISTRICTS = [
 GRID_NAMES = ["第一网格", "第二网格", "第三网格", "第四网格", "第五网格", "第六网格"]
 
 
-def ensure_builtins() -> None:
-    """The catalogue rows the migrations put in (group categories, topics and quantity kinds,
-    the built-in checklists), again if a flushed database lost them."""
-    builtin_groups.ensure(GroupCategory, GroupAttribute)
-    ledger_builtin.ensure(Topic, QuantityKind)
-    inspections_builtin.ensure(Checklist, ChecklistVersion, ChecklistItem, now=timezone.now())
-
-
 @dataclass(frozen=True)
 class DemoAccount:
     username: str
@@ -85,6 +77,37 @@ def _place(kind: str, name: str, code: str, parent: Place | None) -> tuple[Place
     return areas.create_place(kind=kind, name=name, code=code, parent=parent, by=None), True
 
 
+def ensure_catalogues() -> None:
+    """The built-in group categories, topic areas, quantity items and checklists, which the
+    migrations put in: again if a flushed database lost them."""
+    builtin_groups.ensure(GroupCategory, GroupAttribute)
+    ledger_builtin.ensure(Topic, QuantityKind)
+    inspections_builtin.ensure(Checklist, ChecklistVersion, ChecklistItem, now=timezone.now())
+
+
+def ensure_accounts() -> int:
+    """The demo accounts that are missing, through the account service (each audited as any
+    new account is); one whose place is not there (a smaller district) is left out. Returns
+    how many were made."""
+    password, made = demo_password(), 0
+    for account in ACCOUNTS:
+        if User.objects.filter(username=account.username).exists():
+            continue
+        place = Place.objects.filter(code=account.place_code).first()
+        if account.place_code and place is None:
+            continue
+        accounts.create_user(
+            username=account.username,
+            name=account.name,
+            role=account.role,
+            place=place,
+            password=password,
+            by=None,
+        )
+        made += 1
+    return made
+
+
 @transaction.atomic
 def build(*, population: bool = True) -> dict[str, int]:
     """Add whatever part of the demo district is missing. Returns how many of each were added."""
@@ -101,23 +124,10 @@ def build(*, population: bool = True) -> dict[str, int]:
             for number, g_name in enumerate(GRID_NAMES[: rng.randint(3, 6)], start=1):
                 _, new = _place(PlaceKind.GRID, g_name, f"{community.code}{number:03d}", community)
                 added["places"] += new
-    password = demo_password()
-    for account in ACCOUNTS:
-        if User.objects.filter(username=account.username).exists():
-            continue
-        place = Place.objects.get(code=account.place_code) if account.place_code else None
-        accounts.create_user(
-            username=account.username,
-            name=account.name,
-            role=account.role,
-            place=place,
-            password=password,
-            by=None,
-        )
-        added["accounts"] += 1
+    added["accounts"] = ensure_accounts()
     if not population:
         return _finish(added)
-    ensure_builtins()
+    ensure_catalogues()
     ids = people_demo.IdSource()
     for community in Place.objects.filter(kind=PlaceKind.COMMUNITY, path__under=district.path):
         if Resident.objects.filter(place_path__under=community.path).exists():

@@ -24,9 +24,9 @@ def _builtins():
     """The rows the migrations put in (topics, group categories, checklists), which an earlier
     transactional test's flush took away. (Not serialized_rollback: after another
     transactional test's flush has made the content types again, loading them again fails.)"""
-    from shequ.demo import ensure_builtins
+    from shequ.demo import ensure_catalogues
 
-    ensure_builtins()
+    ensure_catalogues()
 
 
 STALE = "刚被他人"  # every conflict message of the project says so

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from ledger.models import Topic, WorkRecord
 from shequ import replica
-from shequ.demo import ensure_builtins
+from shequ.demo import ensure_catalogues
 from shequ.replica import PRIMARY, REPLICA, ReplicaRouter
 
 
@@ -104,7 +104,7 @@ def test_statistics_read_the_replica_until_the_user_changes_something(
         assert not any(table in q["sql"] for q in on_replica.captured_queries), table
 
     # The user records an activity: their next pages read the primary, their change included.
-    ensure_builtins()  # gone if an earlier test emptied the database
+    ensure_catalogues()  # gone if an earlier test emptied the database
     created = client.post(
         reverse("ledger:record-create"),
         {

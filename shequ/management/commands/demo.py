@@ -1,9 +1,10 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from areas.models import Place
-from shequ import demo
+from shequ import demo, scale
+from shequ.errors import DomainError
 
 
 class Command(BaseCommand):
@@ -20,9 +21,32 @@ class Command(BaseCommand):
             action="store_true",
             help=_("只建区划和账号，不生成居民、房屋等人口数据"),
         )
+        parser.add_argument(
+            "--scale",
+            choices=list(scale.SCALES),
+            help=_(
+                "按规模批量生成：district 约100个社区、100万居民、500万条工作记录；"
+                "subdistrict 约其十分之一；small 两个演示大小的社区"
+            ),
+        )
+        parser.add_argument(
+            "--communities", type=int, help=_("与 --scale 同用：只生成这么多个社区")
+        )
+        parser.add_argument(
+            "--seed", type=int, default=demo.SEED, help=_("随机种子：同一种子生成同样的数据")
+        )
+        parser.add_argument(
+            "--add",
+            action="store_true",
+            help=_("与 --scale 同用：库中已有居民时仍然生成（已有居民的社区跳过）"),
+        )
 
     def handle(self, *args, if_empty: bool = False, no_population: bool = False, **options):
-        if if_empty and Place.objects.exists():
+        if options.get("scale"):
+            self._scale(options)
+        elif options.get("communities") is not None or options.get("add"):
+            raise CommandError(_("--communities 和 --add 须与 --scale 同用"))
+        elif if_empty and Place.objects.exists():
             self.stdout.write(_("数据库中已有数据，未载入演示数据。"))
         else:
             added = demo.build(population=not no_population)
@@ -48,3 +72,17 @@ class Command(BaseCommand):
                     self.stdout.write(
                         f"  {account.username:<10} {account.role.label}  {account.name}"
                     )
+
+    def _scale(self, options) -> None:
+        chosen = scale.SCALES[options["scale"]]
+        try:
+            if options.get("communities") is not None:
+                chosen = scale.with_communities(chosen, options["communities"])
+            scale.build(
+                chosen,
+                seed=options["seed"],
+                add=options["add"],
+                say=lambda line: self.stdout.write(line),
+            )
+        except DomainError as exc:
+            raise CommandError(exc.message) from exc
