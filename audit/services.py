@@ -11,7 +11,7 @@ from django.db import models
 
 from audit import chain
 from audit.context import Origin, current_origin
-from audit.masking import mask, sensitive_fields
+from audit.masking import mask, mask_texts, sensitive_fields
 from audit.models import AuditEntry
 
 if TYPE_CHECKING:
@@ -104,7 +104,9 @@ def record(
         object_repr=str(obj)[:200] if obj is not None else "",
         place_path=_place_path(obj, actor),
         changes=_masked(obj, changes or {}) if obj is not None else (changes or {}),
-        data=data or {},
+        # A search term or a path may carry a whole number (an API call's query string): the
+        # log keeps it masked, as everything else it shows.
+        data=mask_texts(data or {}),
     )
     chain.seal_after_commit()
     return entry

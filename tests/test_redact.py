@@ -8,9 +8,9 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from audit.masking import mask_text
 from people import services
 from people.tests.factories import id_for
-from shequ.redact import mask_text
 
 PHONE = "13912345678"
 

@@ -184,3 +184,15 @@ def test_pages_follow_the_cursor_without_overlap_in_a_fixed_number_of_queries(ap
     assert len(first_page.captured_queries) <= 12  # not one per row
     bad = client.get(LIST, cursor="abc")
     assert bad.status_code == 400 and "cursor" in bad.json()["fields"]
+
+
+def test_a_search_by_whole_numbers_leaves_them_masked_in_the_audit_log(api, world):
+    person = resident(world.grid, "周十", phone="13812345678")
+    client = api(Role.COMMUNITY_WORKER)
+    for query in ({"q": person.id_number}, {"q": "13812345678"}):
+        assert [r["name"] for r in client.get(LIST, **query).json()["results"]] == ["周十"]
+    paths = [e.data["path"] for e in AuditEntry.objects.filter(action="api.call")]
+    assert len(paths) == 2
+    for path in paths:
+        assert person.id_number not in path and "13812345678" not in path
+    assert any("138****5678" in path for path in paths)
