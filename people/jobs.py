@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import threading
 import time
 import uuid
@@ -44,7 +45,11 @@ def create(*, kind: str, place, upload, by) -> ImportJob:
     Path(settings.UPLOAD_DIR).mkdir(parents=True, exist_ok=True)
     stored_as = f"{uuid.uuid4().hex}.xlsx"  # the user's file name is never used as a path
     digest = hashlib.sha256()
-    with (Path(settings.UPLOAD_DIR) / stored_as).open("wb") as out:
+    # Readable by the server's account only: the file holds whole ID numbers and phones.
+    descriptor = os.open(
+        Path(settings.UPLOAD_DIR) / stored_as, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600
+    )
+    with os.fdopen(descriptor, "wb") as out:
         for chunk in upload.chunks():
             digest.update(chunk)
             out.write(chunk)
@@ -148,6 +153,10 @@ def run(job_id: int, step: str, by_id: int | None = None) -> None:
             message=_("导入过程中系统出错，没有写入任何数据。请稍后重试或联系系统管理员。"),
         )
     _save_result(job_id, result)
+    if result["state"] != ImportJob.State.CHECKED:
+        # Imported, refused or failed: the file is not needed again (a refused file's error
+        # report is made from the job's saved errors), and it is not kept beside the database.
+        _path(job).unlink(missing_ok=True)
 
 
 def _save_result(job_id: int, result: dict) -> None:

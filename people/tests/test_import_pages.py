@@ -1,4 +1,5 @@
 import io
+import stat
 import time
 from urllib.parse import quote
 
@@ -23,27 +24,32 @@ def _upload(client, world, data: bytes, name="居民.xlsx"):
     )
 
 
-def test_upload_check_confirm_import(client, world):
+def test_upload_check_confirm_import(client, world, tmp_path):
     client.force_login(world.cast["community_worker"])
     response = _upload(client, world, workbook(HEADERS, residents_rows(3)))
     job = ImportJob.objects.get()
     assert response["Location"] == reverse("people:import-detail", args=[job.pk])
     assert job.state == ImportJob.State.CHECKED and not Resident.objects.exists()
+    # Kept until it is imported, readable by the server's account only (it holds ID numbers).
+    stored = tmp_path / job.stored_as
+    assert stat.S_IMODE(stored.stat().st_mode) == 0o600
     page = client.get(response["Location"]).content.decode()
     assert "将新增3条" in page
     client.post(reverse("people:import-commit", args=[job.pk]))
     job.refresh_from_db()
     assert job.state == ImportJob.State.DONE
     assert Resident.objects.count() == 3
+    assert not stored.exists()  # imported: not kept beside the database
 
 
-def test_bad_rows_show_on_the_page_and_in_the_report(client, world):
+def test_bad_rows_show_on_the_page_and_in_the_report(client, world, tmp_path):
     client.force_login(world.cast["community_worker"])
     rows = residents_rows(2)
     rows[1][1] = "110105"
     _upload(client, world, workbook(HEADERS, rows))
     job = ImportJob.objects.get()
     assert job.state == ImportJob.State.INVALID and job.error_count == 1
+    assert list(tmp_path.iterdir()) == []  # refused: the file is gone, its errors kept
     page = client.get(reverse("people:import-detail", args=[job.pk])).content.decode()
     assert "身份证号码应为18位" in page
     report = client.get(reverse("people:import-report", args=[job.pk]))
