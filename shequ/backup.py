@@ -45,6 +45,7 @@ from django.utils.translation import gettext as _
 
 from audit import chain
 from audit import services as audit
+from shequ import crypto
 from shequ.errors import DomainError
 
 FORMAT = "shequ-backup/1"
@@ -76,6 +77,10 @@ class Table:
     model: type[models.Model]
     name: str
     fields: tuple[models.Field, ...]
+    # The keyed hashes and tails of encrypted values, each with the index of its source in
+    # `fields`: not in the file, made again on restore under the keys of the database restored
+    # into (a file restored where other keys are set would otherwise find no number by them).
+    derived: tuple[tuple[crypto.KeyedHashField, int], ...] = ()
 
     @property
     def columns(self) -> list[str]:
@@ -84,14 +89,21 @@ class Table:
 
 def tables() -> list[Table]:
     """Every table the project's models keep, many-to-many tables included, by name. Columns
-    the database computes itself (generated columns) are left out: a restore recomputes them."""
+    the database computes itself (generated columns), and the hashes and tails of encrypted
+    values, are left out: a restore recomputes them."""
     found: dict[str, Table] = {}
     for model in apps.get_models(include_auto_created=True):
         meta = model._meta
         if meta.proxy or not meta.managed or meta.db_table in SKIPPED or meta.db_table in found:
             continue
-        fields = tuple(f for f in meta.concrete_fields if not f.generated)
-        found[meta.db_table] = Table(model, meta.db_table, fields)
+        fields = tuple(
+            f
+            for f in meta.concrete_fields
+            if not f.generated and not isinstance(f, crypto.KeyedHashField)
+        )
+        index = {f.name: i for i, f in enumerate(fields)}
+        derived = tuple((f, index[f.source]) for f in crypto.derived_fields(model))
+        found[meta.db_table] = Table(model, meta.db_table, fields, derived)
     return [found[name] for name in sorted(found)]
 
 
@@ -367,18 +379,22 @@ def occupied() -> list[str]:
 
 def _insert(table: Table, archive: zipfile.ZipFile) -> None:
     quote = connection.ops.quote_name
-    names = ", ".join(quote(c) for c in table.columns)
-    marks = ", ".join(["%s"] * len(table.fields))
+    columns = [*table.columns, *(f.column for f, _source in table.derived)]
+    names = ", ".join(quote(c) for c in columns)
+    marks = ", ".join(["%s"] * len(columns))
     # Table and column names come from the models, never from the file.
     sql = f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})"  # noqa: S608
     batch: list[list[Any]] = []
     with connection.cursor() as cursor:
         for text in _member_lines(archive, table.name):
-            values = json.loads(text)
+            values = [_python(f, v) for f, v in zip(table.fields, json.loads(text), strict=True)]
             batch.append(
                 [
-                    f.get_db_prep_save(_python(f, v), connection)
-                    for f, v in zip(table.fields, values, strict=True)
+                    *(
+                        f.get_db_prep_save(v, connection)
+                        for f, v in zip(table.fields, values, strict=True)
+                    ),
+                    *(f.derive(values[source]) for f, source in table.derived),
                 ]
             )
             if len(batch) >= BATCH:

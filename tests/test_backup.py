@@ -5,6 +5,7 @@ a rewritten audit row are refused, and nothing is changed."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import json
@@ -34,6 +35,7 @@ from ledger.models import QuantityKind, Topic
 from people import builtin_groups
 from people import demo as people_demo
 from people.models import GroupAttribute, GroupCategory, Resident
+from people.tests.factories import resident
 from programs import demo as programs_demo
 from programs.models import Assistance
 from shequ import backup, crypto
@@ -302,3 +304,33 @@ def test_an_audit_row_rewritten_with_its_checksum_is_found_by_the_chain(demo_fil
     with pytest.raises(CommandError, match="哈希链断裂"):
         call_command("restore", forged, stdout=io.StringIO())
     assert state() == before and backup.occupied() == []
+
+
+def test_a_restore_under_other_keys_finds_every_number_by_them(db, databases, tmp_path):
+    """The file keeps the numbers, not their keyed hashes: a database with keys of its own
+    encrypts and hashes them again under those, so a whole number still finds its resident."""
+    shequ_demo.build(population=False)
+    grid = Place.objects.filter(kind=PlaceKind.GRID).first()
+    person = resident(grid, "钱七", phone="13812345678")
+    made = tmp_path / "made.zip"
+    backup.backup(made)
+    assert not {"id_hash", "phone_hash"} & {
+        c for t in manifest(made)["tables"] for c in t["columns"]
+    }
+    keys = {
+        "SHEQU_DATA_KEYS": "k2:" + base64.b64encode(b"k" * 32).decode(),
+        "SHEQU_HASH_KEYS": "h2:" + base64.b64encode(b"q" * 32).decode(),
+    }
+    target = databases.new(connection.vendor)
+    done = run_shequ(target, "restore", made, env=keys)
+    assert done.returncode == 0, done.stderr
+    found = run_shequ(
+        target,
+        "shell",
+        "-c",
+        "from people.models import Resident as R; "
+        f"print(R.objects.filter(id_number='{person.id_number}').count(), "
+        "R.objects.filter(phone='13812345678').count())",
+        env=keys,
+    )
+    assert found.stdout.splitlines()[-1].split() == ["1", "1"], (found.stdout, found.stderr)
