@@ -9,6 +9,16 @@ from django.apps import apps
 from django.db import models
 from django.utils.translation import gettext as _
 
+from accounts.roles import Role
+
+
+def role_label(role: str) -> str:
+    """A role's Chinese name; an unknown code (a role since removed) as it was stored."""
+    try:
+        return str(Role(role).label)
+    except ValueError:
+        return role
+
 
 def _model(object_type: str) -> type[models.Model] | None:
     try:

@@ -143,11 +143,17 @@ def entry_export(request: HttpRequest) -> HttpResponse:
     now = timezone.localtime()
     who = f"{request.user.name}（{request.user.get_role_display()}）"
     conditions = {k: str(v) for k, v in filters.cleaned_data.items() if v not in (None, "")}
+    # In the sheet as the search form shows them: the field's label, an action's name.
+    values = {"action": action_label, "object_type": presentation.object_type_label}
+    shown = "，".join(
+        f"{filters.fields[k].label}：{values[k](v) if k in values else v}"
+        for k, v in conditions.items()
+    )
     rows = (
         (
             timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"),
             e.actor_username or _("系统"),
-            e.actor_role,
+            presentation.role_label(e.actor_role) if e.actor_role else "",
             e.ip or "",
             action_label(e.action),
             presentation.object_type_label(e.object_type) if e.object_type else "",
@@ -162,7 +168,7 @@ def entry_export(request: HttpRequest) -> HttpResponse:
         _("审计记录"),
         _("条件：%(c)s　　制表：%(who)s　　共%(n)d条")
         % {
-            "c": "，".join(f"{k}={v}" for k, v in conditions.items()) or _("全部"),
+            "c": shown or _("全部"),
             "who": who,
             "n": count,
         },

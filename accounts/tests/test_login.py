@@ -102,10 +102,19 @@ def test_deactivated_account_cannot_log_in_and_loses_its_session(client, world):
     from accounts import services
 
     _login(client, "in_community_worker")
-    services.set_active(world.cast["community_worker"], active=False, by=world.cast["sysadmin"])
+    worker, sysadmin = world.cast["community_worker"], world.cast["sysadmin"]
+    services.set_active(worker, active=False, by=sysadmin)
     assert client.get(reverse("areas:home")).status_code == 302  # sent to login
     response = _login(client, "in_community_worker")
     assert response.status_code == 200
+    # Ended, not merely refused while the account is off: switched on again, the account's
+    # old sessions stay ended (Django alone would let them in again).
+    services.set_active(worker, active=True, by=sysadmin)
+    _login(client, "in_community_worker")
+    assert client.get(reverse("people:resident-list")).status_code == 200
+    services.set_active(worker, active=False, by=sysadmin)
+    services.set_active(worker, active=True, by=sysadmin)
+    assert client.get(reverse("people:resident-list"))["Location"].startswith(LOGIN)
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,6 @@
 from django import template
 
-from accounts.roles import Role
+from audit import presentation
 from audit.actions import action_label as _action_label
 
 register = template.Library()
@@ -13,7 +13,4 @@ def action_label(action: str) -> str:
 
 @register.filter
 def role_label(role: str) -> str:
-    try:
-        return str(Role(role).label)
-    except ValueError:
-        return role
+    return presentation.role_label(role)

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from audit import chain, views
 from audit import services as audit
+from audit.actions import action_label
 from audit.models import AuditArchive, AuditEntry, ChainHead
 from shequ.errors import DomainError
 
@@ -245,7 +246,8 @@ def test_the_database_lets_only_archived_rows_go_on_postgresql(
 
 
 def test_auditor_exports_what_the_search_selects(client, world):
-    audit.record(None, "place.update", world.grid, changes={"name": ["甲", "乙"]})
+    worker = world.cast["community_worker"]
+    audit.record(worker, "place.update", world.grid, changes={"name": ["甲", "乙"]})
     audit.record(None, "place.update", world.other_district, changes={"name": ["丙", "丁"]})
     auditor = world.cast["auditor"]
     client.force_login(auditor)
@@ -257,6 +259,10 @@ def test_auditor_exports_what_the_search_selects(client, world):
     assert len(values) == 1  # the other district's row is not the auditor's to see
     assert values[0][7] == "甲一网格"
     assert "甲 → 乙" in values[0][9]
+    assert values[0][3] == str(worker.get_role_display())  # the role's name, not its code
+    # The conditions as the search form names them.
+    assert f"操作：{action_label('place.update')}" in sheet["A2"].value
+    assert "place.update" not in sheet["A2"].value
     assert "导出人" in sheet.oddFooter.left.text
     assert auditor.name in sheet.oddFooter.left.text
     exported = AuditEntry.objects.get(action="audit.export")

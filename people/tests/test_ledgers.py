@@ -1,5 +1,6 @@
 import datetime
 import io
+import re
 
 import openpyxl
 from django.urls import reverse
@@ -67,7 +68,10 @@ def test_party_ledger_export_is_a_real_workbook_masked_for_a_viewer(client, worl
     assert sheet["E4"].value == member.id_number[:3] + "*" * 11 + member.id_number[-4:]
     entry = AuditEntry.objects.get(action="ledger.export")
     assert entry.data["rows"] == 1 and entry.data["full_numbers"] is False
-    assert "导出人" in sheet.oddFooter.left.text
+    footer = sheet.oddFooter.left.text
+    viewer = world.cast["viewer"]
+    assert f"导出人：{viewer.name}（{viewer.get_role_display()}）" in footer
+    assert re.search(r"导出时间：\d{4}-\d{2}-\d{2} \d{2}:\d{2}", footer), footer
 
 
 def test_worker_export_carries_full_numbers_as_text(client, world, django_assert_max_num_queries):
