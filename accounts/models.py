@@ -93,11 +93,15 @@ class User(AbstractUser):
 class PasswordHistory(models.Model):
     """The hashes of an account's recent passwords, so none of the last few is used again."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
-    password = models.CharField(max_length=128)
-    set_at = models.DateTimeField(default=timezone.now)
+    user = models.ForeignKey(
+        User, verbose_name=_("账号"), on_delete=models.CASCADE, related_name="password_history"
+    )
+    password = models.CharField(_("密码摘要"), max_length=128)
+    set_at = models.DateTimeField(_("设置时间"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("历史密码")
+        verbose_name_plural = _("历史密码")
         ordering = ["-set_at", "-id"]
 
     def __str__(self) -> str:

@@ -72,10 +72,11 @@ class ResidentForm(forms.Form):
         self.fields["id_number"].widget.attrs.update(autocomplete="off", maxlength=20)
         self.fields["phone"].max_length = 20
         self.fields["phone"].widget.attrs.update(inputmode="tel", maxlength=20)
-        self.fields["confirm_similar"] = forms.BooleanField(
-            label=_("确认不是同一人，仍然登记"), required=False
-        )
-        if current is not None:
+        if current is None:  # only a new registration is checked for a possible duplicate
+            self.fields["confirm_similar"] = forms.BooleanField(
+                label=_("确认不是同一人，仍然登记"), required=False
+            )
+        else:
             self.fields["version"] = VersionField()  # the version this page shows
             # Editing never shows the numbers in full: blank keeps them, typing replaces them.
             for name in ("id_number", "phone"):
