@@ -99,6 +99,12 @@ def _serve(pipe, database: dict, sink_path: str, finish_path: str) -> None:
                 # still busy, rather than all at once at commit.
                 with connections["default"].cursor() as cursor:
                     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            else:
+                # The pages' 64 MB page cache (settings) is for reading; a writer that inserts
+                # in one pass does as well with 16 MB, and the import stays within its memory
+                # budget (bench: import, 313 → 276 MB at 100,000 rows, time unchanged).
+                with connections["default"].cursor() as cursor:
+                    cursor.execute("PRAGMA cache_size=-16384")
             sink = _load(sink_path)()
             while True:
                 message = pipe.recv()
