@@ -29,13 +29,13 @@ import time
 from contextlib import closing
 from pathlib import Path
 
-import openpyxl
 import pytest
 from django.db import connection
 
 from audit.models import AuditEntry
 from people import idnumber, importing
 from people.models import Household, Residence, Resident
+from people.tests.test_import import workbook
 from shequ import bulk, crypto
 from tests.second_db import SHEQU, run_shequ
 
@@ -77,17 +77,6 @@ def id_numbers(n: int) -> list[str]:
         )
         for r in range(start, start + n)
     ]
-
-
-def workbook(headers: list[str], rows: list[list]) -> bytes:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def residents_file(numbers: list[str], grid: str) -> bytes:

@@ -11,7 +11,6 @@ import hashlib
 import io
 import re
 
-import openpyxl
 import pytest
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
@@ -19,6 +18,7 @@ from hypothesis import strategies as st
 
 from audit.models import AuditEntry
 from people import idnumber, importing
+from people.tests.test_import import workbook
 from shequ.errors import DomainError
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -56,17 +56,6 @@ FUZZ = settings(
 )
 
 
-def _workbook(headers: list[str], rows: list[list]) -> bytes:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
 def _state() -> dict[str, int]:
     from areas.models import Dwelling, LocalUnit
     from ledger.models import WorkRecord
@@ -100,7 +89,7 @@ def test_any_spreadsheet_imports_cleanly_or_is_refused_in_chinese(world, kind):
     @given(sheet=sheets(names))
     def run(sheet):
         headers, rows = sheet
-        content = _workbook(headers, rows)
+        content = workbook(headers, rows)
         with transaction.atomic():
             before = _state()
             try:
