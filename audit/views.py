@@ -174,7 +174,7 @@ def entry_export(request: HttpRequest) -> HttpResponse:
         },
         COLUMNS,
         rows,
-        footer=_("导出人：%(who)s　导出时间：%(at)s") % {"who": who, "at": f"{now:%Y-%m-%d %H:%M}"},
+        footer=xlsx.export_footer(who, now),
         sheet_name=str(_("审计记录")),
     )
     audit.record(request.user, "audit.export", data={"rows": count, "filters": conditions})

@@ -189,7 +189,7 @@ def ledger_export(request: HttpRequest, code: str) -> HttpResponse:
         _("%(when)s　　制表：%(who)s　　共%(n)d条") % {"when": _when(day), "who": who, "n": count},
         [xlsx.Column(c.header, c.width, as_text=c.as_text) for c in ledger.columns],
         rows,
-        footer=_("导出人：%(who)s　导出时间：%(at)s") % {"who": who, "at": f"{now:%Y-%m-%d %H:%M}"},
+        footer=xlsx.export_footer(who, now),
         sheet_name=str(ledger.title),
         signatures=[str(who) for who in SIGNATURES],
         totals=sums if ledger.has_totals else None,

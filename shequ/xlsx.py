@@ -380,6 +380,11 @@ def write_table(
     return b"" if out is not None else buffer.getvalue()
 
 
+def export_footer(who: str, at: datetime.datetime) -> str:
+    """The page footer of an exported file: who exported it (name and role) and when."""
+    return _("导出人：%(who)s　导出时间：%(at)s") % {"who": who, "at": f"{at:%Y-%m-%d %H:%M}"}
+
+
 def sheet_title(name: str) -> str:
     """A name Excel accepts for a sheet: at most 31 characters, none of []:*?/\\ (a ledger
     called 诉求/报修台账 becomes 诉求、报修台账)."""
