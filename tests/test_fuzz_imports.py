@@ -45,11 +45,15 @@ cell = st.one_of(
     # Excel's date-times carry no zone.
     st.datetimes(datetime.datetime(1900, 1, 1), datetime.datetime(2100, 1, 1)),  # noqa: DTZ001
     st.booleans(),
-    st.sampled_from(["=1+1", "=SUM(A1:A3)", "+86 138", "-5", "@cmd", '=HYPERLINK("x")']),
+    st.sampled_from(["+86 138", "-5", "@cmd"]),
     st.builds(lambda c, n: c * n, printable, st.integers(2000, 32767)),  # up to Excel's limit
     realistic,
     realistic,
 )
+# A real formula makes the whole file unreadable, so only one sheet in four may hold them:
+# otherwise a wide kind (memberships has some thirty columns) would almost never reach the
+# row checks.
+cell_or_formula = st.one_of(cell, st.sampled_from(["=1+1", "=SUM(A1:A3)", '=HYPERLINK("x")']))
 
 FUZZ = settings(
     max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -73,7 +77,8 @@ def sheets(draw, names: list[str]):
     if draw(st.integers(0, 4)) == 0:  # now and then a column missing, or a stranger added
         headers = headers[: draw(st.integers(1, len(headers)))]
         headers += draw(st.lists(st.text(printable, min_size=1, max_size=8), max_size=1))
-    width = st.lists(cell, min_size=len(headers), max_size=len(headers))
+    cells = cell_or_formula if draw(st.integers(0, 3)) == 0 else cell
+    width = st.lists(cells, min_size=len(headers), max_size=len(headers))
     rows = draw(st.lists(width, min_size=1, max_size=4))
     return headers, rows
 
