@@ -21,6 +21,8 @@ class PlaceForm(forms.Form):
     def __init__(self, *args, kind: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.kind = kind
+        if "version" in self.initial:  # editing: the page carries the version it showed
+            self.fields["version"] = VersionField()
         if kind != PlaceKind.GRID:
             self.fields["code"].required = True
             self.fields["code"].help_text = _("12位统计用区划代码")

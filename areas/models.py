@@ -49,6 +49,7 @@ class Place(models.Model):
     path = PlacePathField(_("路径"), editable=False)
     retired_on = models.DateField(_("撤销日期"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    version = models.PositiveIntegerField(_("版本"), default=0)
 
     objects = PlaceQuerySet.as_manager()
 

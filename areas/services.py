@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from areas.kinds import PARENT_KIND, PlaceKind
 from areas.models import Place
 from audit import services as audit
+from shequ import locking
 from shequ.errors import DomainError
 
 if TYPE_CHECKING:
@@ -120,7 +121,12 @@ def create_place(
 
 
 @transaction.atomic
-def update_place(place: Place, *, name: str, code: str, by: User) -> Place:
+def update_place(
+    place: Place, *, name: str, code: str, by: User, version: int | None = None
+) -> Place:
+    """Rename a place or change its code; `version` is the one the edit page showed (a stale
+    page raises StaleEdit and changes nothing)."""
+    place = locking.lock_current(place, version)
     name = name.strip()
     if not name:
         raise DomainError(_("请填写名称"), field="name")
@@ -136,7 +142,8 @@ def update_place(place: Place, *, name: str, code: str, by: User) -> Place:
     place.name, place.code = name, code
     diff = audit.changes(before, place)
     if diff:
-        place.save(update_fields=["name", "code"])
+        locking.bump(place)
+        place.save(update_fields=["name", "code", "version"])
         audit.record(by, "place.update", place, changes=diff)
     return place
 
@@ -160,6 +167,7 @@ def move_grid(grid: Place, *, to: Place, by: User) -> Place:
     old_path, new_path = grid.path, f"{to.path}{grid.pk}/"
     grid.parent, grid.code = to, next_grid_code(to)
     grid.save(update_fields=["parent", "code"])
+    locking.bump_row(grid)
     Place.objects.filter(path__under=old_path).update(
         path=Concat(Value(new_path), Substr("path", len(old_path) + 1))
     )
@@ -204,5 +212,6 @@ def retire_place(place: Place, *, on: datetime.date | None = None, by: User) -> 
     before = audit.snapshot(place, FIELDS)
     place.retired_on = on
     place.save(update_fields=["retired_on"])
+    locking.bump_row(place)
     audit.record(by, "place.retire", place, changes=audit.changes(before, place))
     return place

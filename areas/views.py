@@ -18,6 +18,7 @@ from areas.forms import MoveGridForm, PlaceForm, RetireForm
 from areas.kinds import CHILD_KIND, PlaceKind
 from areas.models import Place
 from shequ import home as home_figures
+from shequ import locking
 from shequ.errors import DomainError, add_to_form
 
 
@@ -107,10 +108,12 @@ def place_switch(request: HttpRequest) -> HttpResponse:
     return redirect("areas:place-detail", pk=place.pk)
 
 
-def _form_page(request, template: str, context: dict) -> HttpResponse:
+def _form_page(request, template: str, context: dict, status: int = 200) -> HttpResponse:
     place = context.get("place")
     back = reverse("areas:place-detail", args=[place.pk]) if place else reverse("areas:place-list")
-    return render(request, template, {"current_place": place, "back": back, **context})
+    return render(
+        request, template, {"current_place": place, "back": back, **context}, status=status
+    )
 
 
 @login_required
@@ -166,9 +169,9 @@ def place_add_child(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def place_edit(request: HttpRequest, pk: int) -> HttpResponse:
     place = get_for_user(Place.objects, request.user, perm=Perm.MANAGE_PLACES, pk=pk)
-    form = PlaceForm(
-        request.POST or None, kind=place.kind, initial={"name": place.name, "code": place.code}
-    )
+    initial = {"name": place.name, "code": place.code, "version": place.version}
+    form = PlaceForm(request.POST or None, kind=place.kind, initial=initial)
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             services.update_place(
@@ -176,7 +179,11 @@ def place_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 name=form.cleaned_data["name"],
                 code=form.cleaned_data["code"] or place.code,
                 by=request.user,
+                version=form.cleaned_data["version"],
             )
+        except locking.StaleEdit as exc:
+            locking.show_stale(form, place, exc)
+            status = 409
         except DomainError as exc:
             add_to_form(form, exc)
         else:
@@ -186,6 +193,7 @@ def place_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "_form_page.html",
         {"form": form, "place": place, "title": _("修改%(place)s") % {"place": place.name}},
+        status=status,
     )
 
 

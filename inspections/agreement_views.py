@@ -25,7 +25,7 @@ from inspections import services
 from inspections.forms import AgreementFilterForm, AgreementForm, CoverageForm
 from inspections.models import Agreement
 from people.models import Rental
-from shequ import files
+from shequ import files, locking
 from shequ.errors import DomainError, add_to_form
 
 PAGE_SIZE = 50
@@ -226,7 +226,7 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = _get(request, pk, edit=True)
     fields = ("kind", "signed_on", "starts_on", "ends_on", "signer", "notes")
     initial = {name: getattr(agreement, name) for name in fields}
-    initial.update(unit=agreement.unit_id, rental=agreement.rental_id)
+    initial.update(unit=agreement.unit_id, rental=agreement.rental_id, version=agreement.version)
     form = AgreementForm(
         request.POST or None, request.FILES or None, user=request.user, initial=initial
     )
@@ -234,11 +234,16 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form.fields["scan"].help_text = _("已有扫描件“%(name)s”；选择新文件则替换它") % {
             "name": agreement.scan_name
         }
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             services.update_agreement(
-                agreement, form.agreement_data(), by=request.user, scan=_scan(form)
-            )
+                agreement, form.agreement_data(), by=request.user, scan=_scan(form),
+                version=form.cleaned_data["version"],
+            )  # fmt: skip
+        except locking.StaleEdit as exc:
+            locking.show_stale(form, agreement, exc)
+            status = 409
         except DomainError as exc:
             _refused(form, exc)
         else:
@@ -255,6 +260,7 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "current_place": agreement.place,
             "choosing": False,
         },
+        status=status,
     )
 
 

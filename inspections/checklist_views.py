@@ -21,6 +21,7 @@ from accounts.scope import require
 from inspections import services
 from inspections.forms import ChecklistForm, ItemForm
 from inspections.models import Checklist, ChecklistItem, ChecklistVersion, Inspection
+from shequ import locking
 from shequ.errors import DomainError, add_to_form
 
 
@@ -124,11 +125,15 @@ def checklist_edit(request: HttpRequest, pk: int) -> HttpResponse:
     require(request.user, Perm.MANAGE_CATALOGUE)
     checklist = get_object_or_404(Checklist, pk=pk)
     initial = {f: getattr(checklist, f) for f in ("name", "area", "counts", "description")}
-    initial["active"] = checklist.active
+    initial["active"], initial["version"] = checklist.active, checklist.version
     form = ChecklistForm(request.POST or None, initial=initial)
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             services.update_checklist(checklist, **form.cleaned_data, by=request.user)
+        except locking.StaleEdit as exc:
+            locking.show_stale(form, checklist, exc)
+            status = 409
         except DomainError as exc:
             add_to_form(form, exc)
         else:
@@ -142,6 +147,7 @@ def checklist_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "title": _("修改检查表：%(name)s") % {"name": checklist.name},
             "back": reverse("inspections:checklist-detail", args=[checklist.pk]),
         },
+        status=status,
     )
 
 
@@ -232,9 +238,15 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
     item = _get_item(pk)
     back = reverse("inspections:checklist-version", args=[item.version_id])
     form = ItemForm(request.POST or None, initial=ItemForm.initial_for(item))
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_item(item, form.item_data(), by=request.user)
+            item = services.update_item(
+                item, form.item_data(), by=request.user, revision=form.cleaned_data["version"]
+            )
+        except locking.StaleEdit as exc:
+            locking.show_stale(form, item, exc, column="revision")
+            status = 409
         except DomainError as exc:
             add_to_form(form, exc)
         else:
@@ -252,6 +264,7 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "back": back,
             "warning": warning,
         },
+        status=status,
     )
 
 

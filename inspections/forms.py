@@ -26,6 +26,7 @@ from inspections.models import (
 )
 from inspections.services import CountData
 from people.models import Rental
+from shequ.locking import VersionField
 from shequ.widgets import DatePicker, FilesField, photo_input
 
 NUMBER = forms.NumberInput(attrs={"inputmode": "numeric", "min": "0"})
@@ -491,6 +492,8 @@ class ChecklistForm(forms.Form):
         super().__init__(*args, **kwargs)
         if creating:
             del self.fields["active"]
+        if "version" in self.initial:  # editing: the page carries the version it showed
+            self.fields["version"] = VersionField()
 
 
 class ItemForm(forms.Form):
@@ -525,10 +528,18 @@ class ItemForm(forms.Form):
 
     @classmethod
     def initial_for(cls, item: ChecklistItem) -> dict:
-        return {name: getattr(item, name) for name in cls.base_fields}
+        initial = {name: getattr(item, name) for name in cls.base_fields}
+        initial["version"] = item.revision  # the item's edits, not the checklist's version
+        return initial
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "version" in self.initial:  # editing: the page carries the revision it showed
+            self.fields["version"] = VersionField()
 
     def item_data(self) -> services.ItemData:
-        return services.ItemData(**self.cleaned_data)
+        data = {k: v for k, v in self.cleaned_data.items() if k != "version"}
+        return services.ItemData(**data)
 
 
 class PlaceField(GridChoiceField):
@@ -595,6 +606,8 @@ class AgreementForm(forms.Form):
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
+        if "version" in self.initial:  # editing: the page carries the version it showed
+            self.fields["version"] = VersionField()
         self.user = user
         self.party_unit: LocalUnit | None = None
         self.party_rental: Rental | None = None

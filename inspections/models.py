@@ -46,6 +46,7 @@ class Checklist(models.Model):
     )
     description = models.TextField(_("说明"), blank=True)
     active = models.BooleanField(_("启用"), default=True)
+    version = models.PositiveIntegerField(_("版本"), default=0)
 
     class Meta:
         verbose_name = _("检查表")
@@ -131,6 +132,8 @@ class ChecklistItem(models.Model):
     unit = models.CharField(_("单位"), max_length=10, blank=True)
     required = models.BooleanField(_("必答"), default=True)
     needs_rectification = models.BooleanField(_("不合格须整改"), default=False)
+    # `version` is the checklist version the item belongs to; this counts its edits.
+    revision = models.PositiveIntegerField(_("修订次数"), default=0)
 
     class Meta:
         verbose_name = _("检查项目")
@@ -513,6 +516,7 @@ class Agreement(Placed):
         related_name="+",
     )
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    version = models.PositiveIntegerField(_("版本"), default=0)
 
     objects = AgreementQuerySet.as_manager()
 

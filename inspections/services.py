@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,7 +31,7 @@ from inspections.models import (
     RoomCount,
 )
 from people.models import Rental
-from shequ import files
+from shequ import files, locking
 from shequ.errors import DomainError
 from shequ.signals import rows_written
 
@@ -99,8 +100,12 @@ def update_checklist(
     description: str,
     active: bool,
     by: User | None,
+    version: int | None = None,
 ) -> Checklist:
-    """The checklist's name, area and settings; its items change only through a new version."""
+    """The checklist's name, area and settings; its items change only through a new version.
+    `version` is the one the edit page showed (a stale page raises StaleEdit, nothing saved)."""
+    checklist = locking.lock_current(checklist, version)
+    locking.bump(checklist)
     name = name.strip()
     if not name:
         raise DomainError(_("请填写检查表名称"), field="name")
@@ -112,7 +117,7 @@ def update_checklist(
     before = audit.snapshot(checklist, fields)
     checklist.name, checklist.area, checklist.counts = name, area, counts
     checklist.description, checklist.active = description.strip(), active
-    checklist.save(update_fields=fields)
+    checklist.save(update_fields=[*fields, "version"])
     audit.record_save(by, checklist, kind="checklist", fields=fields, before=before)
     return checklist
 
@@ -183,8 +188,14 @@ def add_item(version: ChecklistVersion, data: ItemData, *, by: User | None) -> C
 
 
 @transaction.atomic
-def update_item(item: ChecklistItem, data: ItemData, *, by: User | None) -> ChecklistItem:
+def update_item(
+    item: ChecklistItem, data: ItemData, *, by: User | None, revision: int | None = None
+) -> ChecklistItem:
+    """Change an item of a draft; `revision` is the one the edit page showed (a stale page
+    raises StaleEdit and changes nothing)."""
     _draft(item.version)
+    item = locking.lock_current(item, revision, column="revision")
+    locking.bump(item, column="revision")
     _check_item(data)
     before = audit.snapshot(item, ITEM_FIELDS)
     item.label, item.kind = data.label.strip(), data.kind
@@ -194,7 +205,7 @@ def update_item(item: ChecklistItem, data: ItemData, *, by: User | None) -> Chec
     item.required, item.needs_rectification = data.required, data.needs_rectification
     if data.order is not None:
         item.order = data.order
-    item.save(update_fields=ITEM_FIELDS)
+    item.save(update_fields=[*ITEM_FIELDS, "revision"])
     audit.record_save(by, item, kind="checklist_item", fields=ITEM_FIELDS, before=before)
     return item
 
@@ -217,9 +228,12 @@ def move_item(item: ChecklistItem, *, up: bool, by: User | None) -> ChecklistIte
     if not 0 <= to < len(items):
         return item
     items[at], items[to] = items[to], items[at]
+    renumbered = [each.pk for number, each in enumerate(items, 1) if each.order != number]
     for number, each in enumerate(items, 1):
         each.order = number
     ChecklistItem.objects.bulk_update(items, ["order"])
+    # An edit page opened before the move carries the old number: refuse it, not undo the move.
+    ChecklistItem.objects.filter(pk__in=renumbered).update(revision=F("revision") + 1)
     moved = items[to]
     audit.record(by, "checklist_item.move", moved, data={"label": moved.label, "order": to + 1})
     return moved
@@ -794,7 +808,12 @@ def update_agreement(
     *,
     by: User | None,
     scan: files.Upload | None = None,
+    version: int | None = None,
 ) -> Agreement:
+    """Correct a signed agreement; `version` is the one the edit page showed (a stale page
+    raises StaleEdit and stores nothing, not even the scan)."""
+    agreement = locking.lock_current(agreement, version)
+    locking.bump(agreement)
     place, party = _check_agreement(data, by)
     checked = scan.check() if scan is not None else None
     before = audit.snapshot(agreement, AGREEMENT_FIELDS)

@@ -257,6 +257,7 @@ class MinutesForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("每行一项"),
     )
+    version = VersionField()  # of the minutes the page shows; 0 before any were written
 
 
 class VisitForm(forms.Form):

@@ -283,6 +283,7 @@ class Minutes(models.Model):
     absent = models.TextField(_("缺席人员及原因"), blank=True)
     agenda = models.TextField(_("议题"), blank=True)
     decisions = models.TextField(_("决定事项"), blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=0)
 
     class Meta:
         verbose_name = _("会议记录")

@@ -342,8 +342,12 @@ class MinutesData:
 
 
 @transaction.atomic
-def save_minutes(record: WorkRecord, data: MinutesData, *, by: User | None) -> Minutes:
-    """Write or correct the minutes of a meeting; the head count follows those present."""
+def save_minutes(
+    record: WorkRecord, data: MinutesData, *, by: User | None, version: int | None = None
+) -> Minutes:
+    """Write or correct the minutes of a meeting; the head count follows those present.
+    `version` is the one the page showed (0 when it showed no minutes yet): a stale page raises
+    StaleEdit and changes nothing."""
     if record.kind not in MEETING_KINDS:
         raise DomainError(_("只有会议和居民会议/议事记录会议纪要"))
     for name in ("chair", "recorder"):
@@ -363,6 +367,8 @@ def save_minutes(record: WorkRecord, data: MinutesData, *, by: User | None) -> M
                 field="expected",
             )
     minutes, creating = Minutes.objects.get_or_create(record=record)
+    minutes = locking.lock_current(minutes, version)
+    locking.bump(minutes)
     before = None if creating else audit.snapshot(minutes, MINUTES_FIELDS)
     for name in MINUTES_FIELDS:
         value = getattr(data, name)

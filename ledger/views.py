@@ -587,12 +587,19 @@ def minutes_edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     minutes = Minutes.objects.filter(record=record).first()
     initial = {n: getattr(minutes, n) for n in services.MINUTES_FIELDS} if minutes else {}
+    initial["version"] = minutes.version if minutes else 0  # 0: none written yet
     form = MinutesForm(request.POST or None, initial=initial)
+    status = 200
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
         try:
             services.save_minutes(
-                record, services.MinutesData(**form.cleaned_data), by=request.user
+                record, services.MinutesData(**data), by=request.user, version=version
             )
+        except locking.StaleEdit as exc:
+            locking.show_stale(form, Minutes.objects.get(record=record), exc)
+            status = 409
         except DomainError as exc:
             add_to_form(form, exc)
         else:
@@ -612,6 +619,7 @@ def minutes_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "title": _("会议纪要：%(t)s") % {"t": record.title},
             "back": reverse("ledger:record-detail", args=[record.pk]),
         },
+        status=status,
     )
 
 

@@ -43,6 +43,7 @@ from people.models import (
     Resident,
     Staff,
 )
+from shequ import locking
 from shequ.errors import DomainError, add_to_form
 
 
@@ -51,8 +52,13 @@ def _can_create_in_community(user) -> bool:
     return has_perm(user, Perm.EDIT_RECORDS) and communities(user).exists()
 
 
-def _form_page(request, form, title: str, back: str) -> HttpResponse:
-    return render(request, "_form_page.html", {"form": form, "title": title, "back": reverse(back)})
+def _form_page(request, form, title: str, back: str, status: int = 200) -> HttpResponse:
+    return render(
+        request,
+        "_form_page.html",
+        {"form": form, "title": title, "back": reverse(back)},
+        status=status,
+    )
 
 
 # --- Staff.
@@ -88,8 +94,9 @@ def _staff_form(request, staff: Staff | None) -> HttpResponse:
     initial = {}
     if staff is not None:
         initial = {f: getattr(staff, f) for f in STAFF_FORM_FIELDS if f != "phone"}
-        initial["place"] = staff.place_id
+        initial["place"], initial["version"] = staff.place_id, staff.version
     form = StaffForm(request.POST or None, user=request.user, initial=initial)
+    status = 200
     if staff is not None and staff.phone:
         form.fields["phone"].help_text = _("当前：%(m)s；留空则不变") % {"m": mask(staff.phone)}
     if request.method == "POST" and form.is_valid():
@@ -98,13 +105,16 @@ def _staff_form(request, staff: Staff | None) -> HttpResponse:
             values["phone"] = staff.phone
         try:
             services.save_staff(staff, **values, by=request.user)
+        except locking.StaleEdit as exc:
+            locking.show_stale(form, staff, exc)
+            status = 409
         except DomainError as exc:
             add_to_form(form, exc)
         else:
             messages.success(request, _("已保存"))
             return redirect("people:staff-list")
     title = _("登记社区工作者") if staff is None else _("修改%(n)s的信息") % {"n": staff.name}
-    return _form_page(request, form, title, "people:staff-list")
+    return _form_page(request, form, title, "people:staff-list", status)
 
 
 @login_required
@@ -369,18 +379,25 @@ def rental_edit(request: HttpRequest, pk: int) -> HttpResponse:
         perm=Perm.EDIT_RECORDS,
     )
     form = RentalEditForm(request.POST or None, rental=rental)
+    status = 200
     if request.method == "POST" and form.is_valid():
         household, found = _tenant_household(request, form, current=rental.tenant_household)
         if found:
             try:
-                services.update_rental(rental, _rental_terms(form, household), by=request.user)
+                services.update_rental(
+                    rental, _rental_terms(form, household), by=request.user,
+                    version=form.cleaned_data["version"],
+                )  # fmt: skip
+            except locking.StaleEdit as exc:
+                locking.show_stale(form, rental, exc)
+                status = 409
             except DomainError as exc:
                 add_to_form(form, exc)
             else:
                 messages.success(request, _("已保存出租房屋登记"))
                 return redirect("people:rental-list")
     title = _("修改出租房屋登记：%(address)s") % {"address": rental.dwelling.address}
-    return _form_page(request, form, title, "people:rental-list")
+    return _form_page(request, form, title, "people:rental-list", status)
 
 
 # --- The special-group catalogue.

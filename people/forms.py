@@ -275,6 +275,8 @@ class StaffForm(forms.Form):
         self.fields["place"] = PlaceField(label=_("所在社区"), queryset=communities(user))
         _model_form_fields(self, Staff, STAFF_FORM_FIELDS)
         self.order_fields(["place", *STAFF_FORM_FIELDS])
+        if "version" in self.initial:  # editing: the page carries the version it showed
+            self.fields["version"] = VersionField()
 
 
 class OrganisationForm(forms.Form):
@@ -355,9 +357,11 @@ class RentalEditForm(RentalForm):
             "purpose": rental.purpose,
             "start": rental.start,
             "end": rental.end,
+            "version": rental.version,
         }
         super().__init__(*args, initial=initial, **kwargs)
         del self.fields["address"]
+        self.fields["version"] = VersionField()  # the version this page shows
         if rental.landlord_phone:
             self.fields["landlord_phone"].help_text = _("当前：%(masked)s；留空则不变") % {
                 "masked": mask(rental.landlord_phone)

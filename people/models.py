@@ -263,6 +263,8 @@ class Rental(Placed):
     notes = models.TextField(_("备注"), blank=True)
 
     sensitive_fields = ("landlord_phone",)
+    version = models.PositiveIntegerField(_("版本"), default=0)
+
     objects = ScopedQuerySet.as_manager()
 
     class Meta(Placed.Meta):
@@ -490,6 +492,8 @@ class Staff(Placed):
     )
 
     sensitive_fields = ("phone",)
+    version = models.PositiveIntegerField(_("版本"), default=0)
+
     objects = ScopedQuerySet.as_manager()
 
     class Meta(Placed.Meta):

@@ -632,8 +632,12 @@ STAFF_FIELDS = ["name", "sex", "birth_date", "phone", "post", "education", "poli
 
 
 @transaction.atomic
-def save_staff(staff: Staff | None, *, by, **values) -> Staff:
-    """Register a staff member (`staff=None`) or change one."""
+def save_staff(staff: Staff | None, *, by, version: int | None = None, **values) -> Staff:
+    """Register a staff member (`staff=None`) or change one; `version` is the one the edit page
+    showed (a stale page raises StaleEdit and changes nothing)."""
+    if staff is not None:
+        staff = locking.lock_current(staff, version)
+        locking.bump(staff)
     place = values["place"]
     if place.kind != PlaceKind.COMMUNITY:
         raise DomainError(_("社区工作者登记到社区"), field="place")
@@ -883,16 +887,19 @@ def register_rental(
 
 
 @transaction.atomic
-def update_rental(rental: Rental, terms: RentalTerms, *, by) -> Rental:
+def update_rental(rental: Rental, terms: RentalTerms, *, by, version: int | None = None) -> Rental:
     """Correct a rental's terms, landlord or tenant. The dwelling stays: a lease of another
-    dwelling is another rental."""
+    dwelling is another rental. `version` is the one the edit page showed (a stale page raises
+    StaleEdit and changes nothing)."""
+    rental = locking.lock_current(rental, version)
     values = _clean_rental(rental.dwelling, terms, other_than=rental)
     before = audit.snapshot(rental, RENTAL_FIELDS)
     for field, value in values.items():
         setattr(rental, field, value)
     diff = audit.changes(before, rental)
     if diff:
-        rental.save(update_fields=list(values))
+        locking.bump(rental)
+        rental.save(update_fields=[*values, "version"])
         audit.record(by, "rental.update", rental, changes=diff)
     return rental
 

@@ -40,7 +40,7 @@ from programs.forms import (
     campaign_places,
 )
 from programs.models import Application, Campaign, Honour
-from shequ import files
+from shequ import files, locking
 from shequ.errors import DomainError, add_to_form
 
 PAGE_SIZE = 50
@@ -115,11 +115,12 @@ def _get_campaign(request: HttpRequest, pk: int, *, edit: bool = False) -> Campa
     )
 
 
-def _campaign_form_page(request, form, *, title: str, back: str, current_place=None):
+def _campaign_form_page(request, form, *, title: str, back: str, current_place=None, status=200):
     return render(
         request,
         "programs/campaign_form.html",
         {"form": form, "title": title, "back": back, "current_place": current_place},
+        status=status,
     )
 
 
@@ -158,9 +159,18 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = CampaignForm(
         request.POST or None, user=request.user, initial=CampaignForm.initial_from(campaign)
     )
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_campaign(campaign, form.campaign_data(), by=request.user)
+            services.update_campaign(
+                campaign,
+                form.campaign_data(),
+                by=request.user,
+                version=form.cleaned_data["version"],
+            )
+        except locking.StaleEdit as exc:
+            locking.show_stale(form, campaign, exc)
+            status = 409
         except DomainError as exc:
             add_to_form(form, exc)
         else:
@@ -172,6 +182,7 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
         title=_("修改 %(name)s") % {"name": campaign.name},
         back=reverse("programs:campaign-detail", args=[campaign.pk]),
         current_place=campaign.place,
+        status=status,
     )
 
 
@@ -642,11 +653,12 @@ def _honour_error(form: HonourForm, exc: DomainError) -> None:
     add_to_form(form, exc)
 
 
-def _honour_form_page(request, form, *, title: str, back: str, current_place=None):
+def _honour_form_page(request, form, *, title: str, back: str, current_place=None, status=200):
     return render(
         request,
         "programs/honour_form.html",
         {"form": form, "title": title, "back": back, "current_place": current_place},
+        status=status,
     )
 
 
@@ -682,9 +694,16 @@ def honour_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None, request.FILES or None, user=request.user, honour=honour,
         initial=initial,
     )  # fmt: skip
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_honour(honour, form.honour_data(), by=request.user, scan=_scan(form))
+            services.update_honour(
+                honour, form.honour_data(), by=request.user, scan=_scan(form),
+                version=form.cleaned_data["version"],
+            )  # fmt: skip
+        except locking.StaleEdit as exc:
+            locking.show_stale(form, honour, exc)
+            status = 409
         except DomainError as exc:
             _honour_error(form, exc)
         else:
@@ -696,6 +715,7 @@ def honour_edit(request: HttpRequest, pk: int) -> HttpResponse:
         title=_("修改 %(title)s") % {"title": honour.title},
         back=reverse("programs:honour-detail", args=[honour.pk]),
         current_place=honour.place,
+        status=status,
     )
 
 

@@ -33,6 +33,7 @@ from programs.models import (
     SupplyMove,
 )
 from programs.services import AID_GROUPS, RECORD_NEAR_DAYS, QuestionData
+from shequ.locking import VersionField
 from shequ.widgets import DatePicker
 
 # --- Campaigns and honours (programs/campaign_views.py) ----------------------------------------
@@ -143,11 +144,13 @@ class CampaignForm(forms.Form):
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["place"].queryset = campaign_places(user)
+        if "version" in self.initial:  # editing: the page carries the version it showed
+            self.fields["version"] = VersionField()
 
     @staticmethod
     def initial_from(campaign: Campaign) -> dict:
         initial = {name: getattr(campaign, name) for name in services.CAMPAIGN_FIELDS}
-        initial["place"] = campaign.place_id
+        initial["place"], initial["version"] = campaign.place_id, campaign.version
         chosen = campaign.filter_values()
         key = "registrations" if campaign.subject == Campaign.Subject.HOUSEHOLD else "unit_kinds"
         initial[key] = chosen
@@ -344,6 +347,8 @@ class HonourForm(forms.Form):
         )
         # Staff who have left stay offered: an honour is often entered years later.
         self.fields["staff"].queryset = Staff.objects.visible_to(user).order_by("name", "pk")
+        if honour is not None:
+            self.fields["version"] = VersionField()  # the version this page shows
         if honour is not None and honour.scan_name:
             self.fields["scan"].help_text = _("已有：%(name)s；重新选择则替换，不选则保留") % {
                 "name": honour.scan_name
@@ -530,6 +535,8 @@ class DeliberationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["place"].queryset = _places(user, self.initial.get("place"))
         self.fields["record"].queryset = self._meetings(user)
+        if "version" in self.initial:  # editing: the page carries the version it showed
+            self.fields["version"] = VersionField()
         self.fields["record"].help_text = _(
             "协商日期前后%(n)d天内本社区的会议、居民会议/议事记录；改了日期或区划后点“查找会议记录”"
         ) % {"n": RECORD_NEAR_DAYS}

@@ -129,6 +129,7 @@ class Campaign(Placed):
     )
     created_by = _user_fk(_("发起人"))
     created_at = models.DateTimeField(_("发起时间"), auto_now_add=True)
+    version = models.PositiveIntegerField(_("版本"), default=0)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -260,6 +261,7 @@ class Honour(Placed, StoredFile):
     notes = models.TextField(_("备注"), blank=True)
     created_by = _user_fk(_("登记人"))
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    version = models.PositiveIntegerField(_("版本"), default=0)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -566,6 +568,7 @@ class Deliberation(Placed):
     published_on = models.DateField(_("公示日期"), null=True, blank=True)
     created_by = _user_fk(_("登记人"))
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    version = models.PositiveIntegerField(_("版本"), default=0)
 
     objects = ScopedQuerySet.as_manager()
 

@@ -42,7 +42,7 @@ from programs.models import (
     SupplyItem,
     SupplyMove,
 )
-from shequ import files
+from shequ import files, locking
 from shequ.errors import DomainError
 
 if TYPE_CHECKING:
@@ -231,7 +231,13 @@ def create_campaign(data: CampaignData, *, by: User | None) -> Campaign:
 
 
 @transaction.atomic
-def update_campaign(campaign: Campaign, data: CampaignData, *, by: User | None) -> Campaign:
+def update_campaign(
+    campaign: Campaign, data: CampaignData, *, by: User | None, version: int | None = None
+) -> Campaign:
+    """Change a campaign's terms; `version` is the one the edit page showed (a stale page raises
+    StaleEdit and changes nothing)."""
+    campaign = locking.lock_current(campaign, version)
+    locking.bump(campaign)
     place = _check_campaign(data, by)
     if campaign.live_applications().exists():
         # The applications were made against these terms: changing them would judge them
@@ -656,9 +662,17 @@ def record_honour(data: HonourData, *, by: User | None, scan: files.Upload | Non
 
 @transaction.atomic
 def update_honour(
-    honour: Honour, data: HonourData, *, by: User | None, scan: files.Upload | None = None
+    honour: Honour,
+    data: HonourData,
+    *,
+    by: User | None,
+    scan: files.Upload | None = None,
+    version: int | None = None,
 ) -> Honour:
-    """Correct an honour's facts; a new scan replaces the old one (kept when none is given)."""
+    """Correct an honour's facts; a new scan replaces the old one (kept when none is given).
+    A stale page (`version` not the row's) raises StaleEdit and stores nothing."""
+    honour = locking.lock_current(honour, version)
+    locking.bump(honour)
     place = _check_honour(data, by)
     checked = scan.check() if scan is not None else None
     before = audit.snapshot(honour, [*HONOUR_FIELDS, "place", "scan_name"])
@@ -1184,9 +1198,17 @@ DELIBERATION_FIELDS = ["topic", "date", "participants", "decision", "published_o
 
 @transaction.atomic
 def record_deliberation(
-    data: DeliberationData, *, deliberation: Deliberation | None = None, by: User | None
+    data: DeliberationData,
+    *,
+    deliberation: Deliberation | None = None,
+    by: User | None,
+    version: int | None = None,
 ) -> Deliberation:
-    """议事协商: a meeting (linked to its meeting record when there is one) and its decision."""
+    """议事协商: a meeting (linked to its meeting record when there is one) and its decision.
+    Changing one, `version` is the one the edit page showed (stale: StaleEdit, nothing saved)."""
+    if deliberation is not None:
+        deliberation = locking.lock_current(deliberation, version)
+        locking.bump(deliberation)
     topic = _text(data.topic, _("议题"), "topic", 100)
     _day(data.date, _("协商日期"), "date")
     place = _recordable_place(data.place, by)

@@ -39,6 +39,7 @@ from programs.forms import (
     deliberations_for,
 )
 from programs.models import Deliberation, Opinion, Question, Questionnaire, Response
+from shequ import locking
 from shequ.errors import DomainError, add_to_form
 
 PAGE_SIZE = 50
@@ -470,6 +471,7 @@ def deliberation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {name: getattr(deliberation, name) for name in services.DELIBERATION_FIELDS}
     initial["place"] = deliberation.place_id
     initial["record"] = deliberation.record_id
+    initial["version"] = deliberation.version
     return _deliberation_form(request, deliberation, initial)
 
 
@@ -480,6 +482,7 @@ def _deliberation_form(request: HttpRequest, deliberation: Deliberation | None, 
         form = DeliberationForm(initial=_as_initial(request.POST), user=user)
     else:
         form = DeliberationForm(request.POST or None, initial=initial, user=user)
+    status = 200
     if request.method == "POST" and not searching and form.is_valid():
         data = form.cleaned_data
         try:
@@ -495,7 +498,11 @@ def _deliberation_form(request: HttpRequest, deliberation: Deliberation | None, 
                 ),
                 deliberation=deliberation,
                 by=user,
+                version=data.get("version"),
             )
+        except locking.StaleEdit as exc:
+            locking.show_stale(form, deliberation, exc)
+            status = 409
         except DomainError as exc:
             add_to_form(form, exc)
         else:
@@ -510,6 +517,7 @@ def _deliberation_form(request: HttpRequest, deliberation: Deliberation | None, 
         request,
         "programs/deliberation_form.html",
         {"form": form, "title": title, "back": back, "deliberation": deliberation},
+        status=status,
     )
 
 

@@ -136,10 +136,10 @@ def test_an_agreement_is_corrected_and_its_scan_replaced(client, world):
     url = reverse("inspections:agreement-edit", args=[agreement.pk])
     page = client.get(url)
     assert page.context["form"].party_unit == unit
-    bad = client.post(url, _form(unit=unit.pk, ends_on=(TODAY - 90 * DAY).isoformat()))
+    bad = client.post(url, _form(unit=unit.pk, ends_on=(TODAY - 90 * DAY).isoformat(), version=0))
     assert "截止日期不能早于起始日期" in bad.content.decode()
     scan = SimpleUploadedFile("新扫描件.png", sample_photo(seed=2))
-    client.post(url, _form(unit=unit.pk, signer="店长", notes="续签", scan=scan))
+    client.post(url, _form(unit=unit.pk, signer="店长", notes="续签", scan=scan, version=0))
     agreement.refresh_from_db()
     assert (agreement.signer, agreement.notes, agreement.scan_name) == (
         "店长",

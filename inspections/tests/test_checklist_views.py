@@ -40,9 +40,10 @@ def test_an_admin_builds_a_checklist_and_publishes_it(client, world):
     assert _labels(draft) == ["软管老化", "灭火器在有效期内", "钢瓶数量"]
     assert list(draft.items.order_by("order").values_list("order", flat=True)) == [1, 2, 3]
     changed = {"label": "燃气软管老化", "kind": "choice", "choices": "无、轻微、严重"}
+    hose.refresh_from_db()  # moved: its revision moved on with it
     client.post(
         reverse("inspections:checklist-item-edit", args=[hose.pk]),
-        {**changed, "failing": "轻微、严重"},
+        {**changed, "failing": "轻微、严重", "version": hose.revision},
     )
     hose.refresh_from_db()
     assert hose.label == "燃气软管老化" and hose.failing_list() == ["轻微", "严重"]
@@ -101,7 +102,7 @@ def test_a_published_version_offers_no_changes_and_refuses_them(client, world):
 
     edit = reverse("inspections:checklist-item-edit", args=[item.pk])
     assert "这一版已发布，不能修改" in client.get(edit).content.decode()
-    refused = client.post(edit, {"label": "改掉", "kind": "yesno"})
+    refused = client.post(edit, {"label": "改掉", "kind": "yesno", "version": 0})
     assert "已发布的版本不能修改" in refused.content.decode()
     page = client.post(
         reverse("inspections:checklist-item-add", args=[version.pk]), ITEM, follow=True
@@ -188,14 +189,16 @@ def test_settings_are_changed_and_a_checklist_retired(client, world):
     client.force_login(world.cast["district_admin"])
     fire = Checklist.objects.get(name=FIRE)
     url = reverse("inspections:checklist-edit", args=[fire.pk])
-    taken = client.post(url, {"name": "食品卫生检查", "area": "消防安全", "active": "on"})
+    taken = client.post(
+        url, {"name": "食品卫生检查", "area": "消防安全", "active": "on", "version": 0}
+    )
     assert "已有名为“食品卫生检查”的检查表" in taken.content.decode()
     empty = client.post(reverse("inspections:checklist-create"), {"name": "", "area": "消防安全"})
     assert "这个字段是必填项" in empty.content.decode()
     fire.refresh_from_db()
     assert fire.name == FIRE and Checklist.objects.count() == 4
 
-    client.post(url, {"name": FIRE, "area": "消防安全", "description": "日常检查"})
+    client.post(url, {"name": FIRE, "area": "消防安全", "description": "日常检查", "version": 0})
     fire.refresh_from_db()
     assert not fire.active and fire.description == "日常检查"
     listing = client.get(reverse("inspections:checklist-list")).content.decode()

@@ -198,6 +198,7 @@ def test_minutes_record_who_came_and_set_the_head_count(client, world):
             "absent": "钱委员（病假）",
             "agenda": "1. 研究帮扶名单\n二、布置安全检查\n\n",
             "decisions": "名单公示后报街道",
+            "version": 0,
         },
     )
     assert response.status_code == 302
@@ -227,7 +228,9 @@ def test_minutes_record_who_came_and_set_the_head_count(client, world):
 def test_inconsistent_minutes_are_refused(client, world, changes, message):
     meeting = _record(world, "会议")
     client.force_login(world.cast["community_worker"])
-    response = client.post(reverse("ledger:minutes-edit", args=[meeting.pk]), changes)
+    response = client.post(
+        reverse("ledger:minutes-edit", args=[meeting.pk]), {**changes, "version": 0}
+    )
     assert message in response.content.decode()
     assert not Minutes.objects.exists()
 

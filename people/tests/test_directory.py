@@ -150,7 +150,7 @@ def test_editing_a_rental_keeps_its_dwelling_refuses_bad_terms_and_is_audited(cl
     url = reverse("people:rental-edit", args=[rental.pk])
     page = client.get(url).content.decode()
     assert "和平里3号" in page and 'value="房东丙"' in page and 'name="address"' not in page
-    terms = {"landlord_name": "房东丙", "purpose": "居住", "start": "2025-01-01"}
+    terms = {"landlord_name": "房东丙", "purpose": "居住", "start": "2025-01-01", "version": 0}
     cases = [
         ({"end": "2024-12-01"}, "不能早于开始日期"),
         ({"end": ""}, "已有出租登记"),  # open-ended, it would overlap the later lease
@@ -269,6 +269,7 @@ def test_the_rental_form_never_shows_the_landlord_phone_and_keeps_a_tenant_in_an
     page = client.get(url).content.decode()
     assert "13911114444" not in page and "139****4444" in page
     terms = {"landlord_name": "房东丁", "purpose": "居住", "start": "2025-01-01", "tenants": 4}
+    terms["version"] = 0
     assert client.post(url, {**terms, "tenant_household": "T-9"}).status_code == 302
     rental.refresh_from_db()
     assert rental.tenants == 4 and rental.tenant_household == tenant

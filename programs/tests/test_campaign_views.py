@@ -268,9 +268,9 @@ def test_editing_keeps_the_subject_once_applied(client, world):
     url = reverse("programs:campaign-edit", args=[campaign.pk])
     page = client.get(url)
     assert page.context["form"].initial["registrations"] == []
-    changed = client.post(url, _form(world, subject="unit", rule="manual"))
+    changed = client.post(url, _form(world, subject="unit", rule="manual", version=0))
     assert "已有申报，不能再更改评选对象" in str(changed.context["form"]["subject"].errors)
-    client.post(url, _form(world, name="节水型家庭（2025）", registrations=[]))
+    client.post(url, _form(world, name="节水型家庭（2025）", registrations=[], version=0))
     assert Campaign.objects.get().name == "节水型家庭（2025）"
 
 
@@ -377,7 +377,7 @@ def test_an_honour_is_corrected_and_its_scan_replaced_by_a_pdf(client, world):
     assert client.get(url).context["form"].initial["staff"] == staff
     pdf = SimpleUploadedFile("证书.pdf", PDF, content_type="application/pdf")
     form = _honour_form(world, title="优秀社区工作者", recipient="个人", staff=staff.pk)
-    response = client.post(url, {**form, "scan": pdf})
+    response = client.post(url, {**form, "scan": pdf, "version": 0})
     assert response.status_code == 302
     honour.refresh_from_db()
     assert honour.title == "优秀社区工作者" and honour.staff == staff

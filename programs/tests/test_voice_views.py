@@ -260,6 +260,7 @@ def test_a_bad_deliberation_changes_nothing(client, world, change, message):
         "place": world.community.pk,
         "participants": "5",
         "record": meeting.pk,
+        "version": 0,
         **change,
     }
     response = client.post(reverse("programs:deliberation-edit", args=[before.pk]), form)
