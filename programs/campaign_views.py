@@ -690,6 +690,7 @@ def honour_edit(request: HttpRequest, pk: int) -> HttpResponse:
     honour = _get_honour(request, pk, edit=True)
     initial = {name: getattr(honour, name) for name in services.HONOUR_FIELDS}
     initial["place"] = honour.place_id if honour.recipient == Honour.Recipient.PLACE else None
+    initial["version"] = honour.version
     form = HonourForm(
         request.POST or None, request.FILES or None, user=request.user, honour=honour,
         initial=initial,
