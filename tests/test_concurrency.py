@@ -183,6 +183,56 @@ def test_two_people_correcting_one_payment_at_once(live_server, world):
     assert Assistance.objects.count() == 2
 
 
+def test_two_people_changing_one_campaign_at_once(live_server, world):
+    from programs import services
+    from programs.models import Campaign
+
+    today = timezone.localdate()
+    campaign = services.create_campaign(
+        services.CampaignData(
+            name="文明家庭", subject="household", criteria="原标准", place=world.community,
+            starts_on=today - datetime.timedelta(days=10), ends_on=today,
+        ),
+        by=None,
+    )  # fmt: skip
+    url = reverse("programs:campaign-edit", args=[campaign.pk])
+    a, b = _two_people(live_server, world)
+    form_a, form_b = a.get(url).form(), b.get(url).form()
+    criteria = ["甲改的评选标准", "乙改的评选标准"]
+    answers = _at_once(
+        lambda: a.submit(url, form_a, criteria=criteria[0]),
+        lambda: b.submit(url, form_b, criteria=criteria[1]),
+    )
+    won, loser = _winner_and_loser(answers)
+    assert loser.status == 409 and criteria[1 - won] in loser.text
+    campaign = Campaign.objects.get(pk=campaign.pk)
+    assert (campaign.criteria, campaign.version) == (criteria[won], 1)
+    assert AuditEntry.objects.filter(action="campaign.update").count() == 1
+
+
+def test_two_people_correcting_one_rental_at_once(live_server, world):
+    from areas.models import Dwelling
+    from people.models import Rental
+
+    dwelling = Dwelling.objects.create(address="和平里7号", place=world.grid)
+    rental = Rental.objects.create(
+        dwelling=dwelling, landlord_name="房东甲", start=datetime.date(2025, 1, 1), place=world.grid
+    )
+    url = reverse("people:rental-edit", args=[rental.pk])
+    a, b = _two_people(live_server, world)
+    form_a, form_b = a.get(url).form(), b.get(url).form()
+    tenants = ["甲登记的承租人", "乙登记的承租人"]
+    answers = _at_once(
+        lambda: a.submit(url, form_a, tenant_name=tenants[0]),
+        lambda: b.submit(url, form_b, tenant_name=tenants[1]),
+    )
+    won, loser = _winner_and_loser(answers)
+    assert loser.status == 409 and tenants[1 - won] in loser.text
+    rental.refresh_from_db()
+    assert (rental.tenant_name, rental.version) == (tenants[won], 1)
+    assert AuditEntry.objects.filter(action="rental.update").count() == 1
+
+
 @pytest.mark.parametrize("people", [4])
 def test_concurrent_issues_never_take_stock_below_zero(
     live_server, transactional_db, world, people
