@@ -238,3 +238,34 @@ def test_a_stale_edit_page_is_refused_with_what_was_typed_kept(world, kind):
     again = a.post(page.url, _form_on(body))
     assert again.status_code == 302
     assert page.stored() == typed_a
+
+
+def test_an_item_page_opened_before_a_move_is_refused_rather_than_undo_it(world):
+    from inspections import services
+    from inspections.models import Checklist, ChecklistItem
+
+    draft = services.new_draft(Checklist.objects.order_by("pk").first(), by=None)
+    last = services.add_item(draft, services.ItemData(label="末项"), by=None)
+    url = reverse("inspections:checklist-item-edit", args=[last.pk])
+    a = _person(world, "district_admin")
+    form = _form_on(a.get(url).content.decode())
+    a.post(reverse("inspections:checklist-item-move", args=[last.pk]), {"direction": "up"})
+    moved_to = ChecklistItem.objects.get(pk=last.pk).order
+    assert moved_to < last.order
+    stale = a.post(url, {**form, "label": "末项改名"})
+    assert stale.status_code == 409 and "末项改名" in stale.content.decode()
+    assert ChecklistItem.objects.get(pk=last.pk).order == moved_to  # the move stays
+
+
+def test_a_place_page_opened_before_the_grid_moved_is_refused_rather_than_undo_it(world):
+    from areas import services
+    from areas.models import Place
+
+    url = reverse("areas:place-edit", args=[world.grid.pk])
+    a = _person(world, "sysadmin")
+    form = _form_on(a.get(url).content.decode())
+    services.move_grid(world.grid, to=world.neighbour_community, by=None)
+    moved = Place.objects.get(pk=world.grid.pk)
+    stale = a.post(url, {**form, "name": "甲改的网格名"})
+    assert stale.status_code == 409 and "甲改的网格名" in stale.content.decode()
+    assert Place.objects.get(pk=world.grid.pk).code == moved.code != form["code"][0]
