@@ -1238,9 +1238,22 @@ API_ROUTES: dict[str, ApiRoute] = {
     "api:record-detail": ApiRoute(
         get=Perm.VIEW_RECORDS, kwargs=lambda w: {"pk": _record(w).pk}, scoped=True
     ),
-    "api:case-list": ApiRoute(get=Perm.VIEW_RECORDS),
+    "api:case-list": ApiRoute(get=Perm.VIEW_RECORDS, post=Perm.EDIT_RECORDS),
     "api:case-detail": ApiRoute(
         get=Perm.VIEW_RECORDS, kwargs=lambda w: {"pk": _case(w).pk}, scoped=True
+    ),
+    "api:case-actions": ApiRoute(
+        get=Perm.VIEW_RECORDS,
+        post=Perm.EDIT_RECORDS,
+        kwargs=lambda w: {"pk": _case(w).pk},
+        scoped=True,
+    ),
+    "api:ledger-list": ApiRoute(get=Perm.VIEW_RECORDS),
+    "api:ledger-export": ApiRoute(
+        get=Perm.VIEW_RECORDS,
+        kwargs=lambda w: {"code": "population"},
+        query=lambda w: {"place": w.grid.pk},
+        scoped=True,
     ),
     "api:indicator-list": ApiRoute(get=Perm.VIEW_RECORDS, query=_grid_period, scoped=True),
     "api:indicator-detail": ApiRoute(
