@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from api import case_views, docs, ledger_views, views
+from api import case_views, docs, inspection_views, ledger_views, membership_views, views
 
 app_name = "api"
 
@@ -11,6 +11,17 @@ urlpatterns = [
     path("residents/", views.ResidentList.as_view(), name="resident-list"),
     path("residents/<int:pk>/", views.ResidentDetail.as_view(), name="resident-detail"),
     path("residents/<int:pk>/reveal/", views.ResidentReveal.as_view(), name="resident-reveal"),
+    path("memberships/", membership_views.MembershipList.as_view(), name="membership-list"),
+    path(
+        "memberships/<int:pk>/",
+        membership_views.MembershipDetail.as_view(),
+        name="membership-detail",
+    ),
+    path(
+        "memberships/<int:pk>/end/",
+        membership_views.MembershipEnd.as_view(),
+        name="membership-end",
+    ),
     path("households/", views.HouseholdList.as_view(), name="household-list"),
     path("households/<int:pk>/", views.HouseholdDetail.as_view(), name="household-detail"),
     path("units/", views.UnitList.as_view(), name="unit-list"),
@@ -25,6 +36,27 @@ urlpatterns = [
         "indicators/<str:indicator_id>/",
         views.IndicatorDetail.as_view(),
         name="indicator-detail",
+    ),
+    path("inspections/", inspection_views.InspectionList.as_view(), name="inspection-list"),
+    path(
+        "inspections/<int:pk>/",
+        inspection_views.InspectionDetail.as_view(),
+        name="inspection-detail",
+    ),
+    path(
+        "rectifications/",
+        inspection_views.RectificationList.as_view(),
+        name="rectification-list",
+    ),
+    path(
+        "rectifications/<int:pk>/",
+        inspection_views.RectificationDetail.as_view(),
+        name="rectification-detail",
+    ),
+    path(
+        "rectifications/<int:pk>/recheck/",
+        inspection_views.RectificationRecheck.as_view(),
+        name="rectification-recheck",
     ),
     path("ledgers/", ledger_views.LedgerList.as_view(), name="ledger-list"),
     path("ledgers/<slug:code>/export/", ledger_views.LedgerExport.as_view(), name="ledger-export"),

@@ -1224,6 +1224,18 @@ API_ROUTES: dict[str, ApiRoute] = {
     "api:resident-reveal": ApiRoute(
         get=None, post=Perm.VIEW_SENSITIVE, kwargs=lambda w: {"pk": _resident(w).pk}, scoped=True
     ),
+    "api:membership-list": ApiRoute(get=Perm.VIEW_RECORDS, post=Perm.EDIT_RECORDS),
+    "api:membership-detail": ApiRoute(
+        get=Perm.VIEW_RECORDS,
+        kwargs=lambda w: {"pk": (_resident(w), w.membership)[1].pk},
+        scoped=True,
+    ),
+    "api:membership-end": ApiRoute(
+        get=None,
+        post=Perm.EDIT_RECORDS,
+        kwargs=lambda w: {"pk": (_resident(w), w.membership)[1].pk},
+        scoped=True,
+    ),
     "api:household-list": ApiRoute(get=Perm.VIEW_RECORDS),
     "api:household-detail": ApiRoute(
         get=Perm.VIEW_RECORDS,
@@ -1246,6 +1258,20 @@ API_ROUTES: dict[str, ApiRoute] = {
         get=Perm.VIEW_RECORDS,
         post=Perm.EDIT_RECORDS,
         kwargs=lambda w: {"pk": _case(w).pk},
+        scoped=True,
+    ),
+    "api:inspection-list": ApiRoute(get=Perm.VIEW_RECORDS),
+    "api:inspection-detail": ApiRoute(
+        get=Perm.VIEW_RECORDS, kwargs=lambda w: {"pk": _inspection(w).pk}, scoped=True
+    ),
+    "api:rectification-list": ApiRoute(get=Perm.VIEW_RECORDS),
+    "api:rectification-detail": ApiRoute(
+        get=Perm.VIEW_RECORDS, kwargs=lambda w: {"pk": _rectification(w).pk}, scoped=True
+    ),
+    "api:rectification-recheck": ApiRoute(
+        get=None,
+        post=Perm.EDIT_RECORDS,
+        kwargs=lambda w: {"pk": _rectification(w).pk},
         scoped=True,
     ),
     "api:ledger-list": ApiRoute(get=Perm.VIEW_RECORDS),
