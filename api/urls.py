@@ -1,6 +1,14 @@
 from django.urls import path, re_path
 
-from api import case_views, docs, inspection_views, ledger_views, membership_views, views
+from api import (
+    case_views,
+    docs,
+    inspection_views,
+    ledger_views,
+    membership_views,
+    program_views,
+    views,
+)
 
 app_name = "api"
 
@@ -57,6 +65,12 @@ urlpatterns = [
         "rectifications/<int:pk>/recheck/",
         inspection_views.RectificationRecheck.as_view(),
         name="rectification-recheck",
+    ),
+    path("campaigns/", program_views.CampaignList.as_view(), name="campaign-list"),
+    path("campaigns/<int:pk>/", program_views.CampaignDetail.as_view(), name="campaign-detail"),
+    path("assistance/", program_views.AssistanceList.as_view(), name="assistance-list"),
+    path(
+        "assistance/<int:pk>/", program_views.AssistanceDetail.as_view(), name="assistance-detail"
     ),
     path("ledgers/", ledger_views.LedgerList.as_view(), name="ledger-list"),
     path("ledgers/<slug:code>/export/", ledger_views.LedgerExport.as_view(), name="ledger-export"),

@@ -1274,6 +1274,14 @@ API_ROUTES: dict[str, ApiRoute] = {
         kwargs=lambda w: {"pk": _rectification(w).pk},
         scoped=True,
     ),
+    "api:campaign-list": ApiRoute(get=Perm.VIEW_RECORDS),
+    "api:campaign-detail": ApiRoute(
+        get=Perm.VIEW_RECORDS, kwargs=lambda w: {"pk": _campaign(w).pk}, scoped=True
+    ),
+    "api:assistance-list": ApiRoute(get=Perm.VIEW_RECORDS),
+    "api:assistance-detail": ApiRoute(
+        get=Perm.VIEW_RECORDS, kwargs=lambda w: {"pk": _aid().assistance(w).pk}, scoped=True
+    ),
     "api:ledger-list": ApiRoute(get=Perm.VIEW_RECORDS),
     "api:ledger-export": ApiRoute(
         get=Perm.VIEW_RECORDS,
