@@ -1193,6 +1193,7 @@ class ApiRoute:
     query: Callable[[Any], dict] = field(default=lambda w: {})
     scoped: bool = False
     ok: int = 200
+    community_level: bool = False  # the object sits at the community: a grid worker is outside
 
 
 def _household(w):
@@ -1276,7 +1277,10 @@ API_ROUTES: dict[str, ApiRoute] = {
     ),
     "api:campaign-list": ApiRoute(get=Perm.VIEW_RECORDS),
     "api:campaign-detail": ApiRoute(
-        get=Perm.VIEW_RECORDS, kwargs=lambda w: {"pk": _campaign(w).pk}, scoped=True
+        get=Perm.VIEW_RECORDS,
+        kwargs=lambda w: {"pk": _campaign(w).pk},
+        scoped=True,
+        community_level=True,
     ),
     "api:assistance-list": ApiRoute(get=Perm.VIEW_RECORDS),
     "api:assistance-detail": ApiRoute(
