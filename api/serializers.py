@@ -141,6 +141,7 @@ class CaseDetailSerializer(CaseSerializer):
     reporter_name = serializers.CharField()
     reporter_phone = Masked()
     address = serializers.CharField()
+    version = serializers.IntegerField(help_text=_("版本号：对案件做操作时带上"))
 
 
 class FigureSerializer(serializers.Serializer):

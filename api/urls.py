@@ -1,6 +1,14 @@
 from django.urls import path, re_path
 
-from api import docs, views
+from api import (
+    case_views,
+    docs,
+    inspection_views,
+    ledger_views,
+    membership_views,
+    program_views,
+    views,
+)
 
 app_name = "api"
 
@@ -11,20 +19,61 @@ urlpatterns = [
     path("residents/", views.ResidentList.as_view(), name="resident-list"),
     path("residents/<int:pk>/", views.ResidentDetail.as_view(), name="resident-detail"),
     path("residents/<int:pk>/reveal/", views.ResidentReveal.as_view(), name="resident-reveal"),
+    path("memberships/", membership_views.MembershipList.as_view(), name="membership-list"),
+    path(
+        "memberships/<int:pk>/",
+        membership_views.MembershipDetail.as_view(),
+        name="membership-detail",
+    ),
+    path(
+        "memberships/<int:pk>/end/",
+        membership_views.MembershipEnd.as_view(),
+        name="membership-end",
+    ),
     path("households/", views.HouseholdList.as_view(), name="household-list"),
     path("households/<int:pk>/", views.HouseholdDetail.as_view(), name="household-detail"),
     path("units/", views.UnitList.as_view(), name="unit-list"),
     path("units/<int:pk>/", views.UnitDetail.as_view(), name="unit-detail"),
     path("records/", views.RecordList.as_view(), name="record-list"),
     path("records/<int:pk>/", views.RecordDetail.as_view(), name="record-detail"),
-    path("cases/", views.CaseList.as_view(), name="case-list"),
+    path("cases/", case_views.Cases.as_view(), name="case-list"),
     path("cases/<int:pk>/", views.CaseDetail.as_view(), name="case-detail"),
+    path("cases/<int:pk>/actions/", case_views.CaseActions.as_view(), name="case-actions"),
     path("indicators/", views.IndicatorValues.as_view(), name="indicator-list"),
     path(
         "indicators/<str:indicator_id>/",
         views.IndicatorDetail.as_view(),
         name="indicator-detail",
     ),
+    path("inspections/", inspection_views.InspectionList.as_view(), name="inspection-list"),
+    path(
+        "inspections/<int:pk>/",
+        inspection_views.InspectionDetail.as_view(),
+        name="inspection-detail",
+    ),
+    path(
+        "rectifications/",
+        inspection_views.RectificationList.as_view(),
+        name="rectification-list",
+    ),
+    path(
+        "rectifications/<int:pk>/",
+        inspection_views.RectificationDetail.as_view(),
+        name="rectification-detail",
+    ),
+    path(
+        "rectifications/<int:pk>/recheck/",
+        inspection_views.RectificationRecheck.as_view(),
+        name="rectification-recheck",
+    ),
+    path("campaigns/", program_views.CampaignList.as_view(), name="campaign-list"),
+    path("campaigns/<int:pk>/", program_views.CampaignDetail.as_view(), name="campaign-detail"),
+    path("assistance/", program_views.AssistanceList.as_view(), name="assistance-list"),
+    path(
+        "assistance/<int:pk>/", program_views.AssistanceDetail.as_view(), name="assistance-detail"
+    ),
+    path("ledgers/", ledger_views.LedgerList.as_view(), name="ledger-list"),
+    path("ledgers/<slug:code>/export/", ledger_views.LedgerExport.as_view(), name="ledger-export"),
     path("schema/", docs.Schema.as_view(), name="schema"),
     path("docs/", docs.docs_page, name="docs"),
     re_path(r"^(?P<rest>.*)$", views.not_found, name="not-found"),

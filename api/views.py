@@ -34,9 +34,9 @@ from api.errors import Invalid, body, form_errors
 from areas.models import LocalUnit, Place
 from areas.paging import after_in_place_order
 from audit import services as audit
-from cases.flows import FLOWS, SUPERVISION_KINDS
 from cases.forms import CaseFilterForm
 from cases.models import Case
+from cases.queries import kinds_for, select_cases
 from ledger import paging as record_paging
 from ledger import services as ledger_services
 from ledger.forms import RecordFilterForm, RecordForm
@@ -454,11 +454,6 @@ class RecordDetail(ApiView):
 # --- Cases ------------------------------------------------------------------------------
 
 
-def _kinds(user) -> list[str]:
-    judicial = has_perm(user, Perm.VIEW_JUDICIAL)
-    return [k for k in FLOWS if judicial or k not in SUPERVISION_KINDS]
-
-
 class CaseList(ApiView):
     @extend_schema(
         operation_id="cases_list",
@@ -467,21 +462,8 @@ class CaseList(ApiView):
         summary="诉求与案件（与案件列表相同的筛选，新的在前）",
     )
     def get(self, request: Request) -> Response:
-        filters = bound_filters(request, CaseFilterForm, kinds=_kinds(request.user))
-        chosen = filters.cleaned_data
-        cases = Case.objects.visible_to(request.user)
-        if kind := chosen.get("kind"):
-            cases = cases.filter(kind=kind)
-        if place := chosen.get("place"):
-            cases = cases.filter(place_path__under=place.path)
-        if year := chosen.get("year"):
-            cases = cases.filter(received_at__year__lte=year).filter(
-                Q(closed_at__isnull=True) | Q(closed_at__year__gte=year)
-            )
-        if state := chosen.get("state"):
-            cases = cases.filter(state=state)
-        if chosen.get("overdue"):
-            cases = cases.overdue()
+        filters = bound_filters(request, CaseFilterForm, kinds=kinds_for(request.user))
+        cases = select_cases(Case.objects.visible_to(request.user), filters.cleaned_data).listed
         before = cursor(request)
         if before is not None:
             last = cases.filter(pk=before).values_list("received_at", flat=True).first()

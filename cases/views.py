@@ -36,18 +36,13 @@ from cases.forms import (
     recent_half_months,
 )
 from cases.models import Case, EventFile, Party, Screening, Survey
+from cases.queries import kinds_for, select_cases
 from people import queries
 from people.models import Household, Resident
 from shequ import files
 from shequ.errors import DomainError, add_to_form
 
 PAGE_SIZE = 50
-
-
-def _kinds(user) -> list[str]:
-    """The kinds this user may see: supervision files only with judicial data."""
-    judicial = has_perm(user, Perm.VIEW_JUDICIAL)
-    return [k for k in FLOWS if judicial or k not in SUPERVISION_KINDS]
 
 
 @login_required
@@ -87,7 +82,7 @@ def my_cases(request: HttpRequest) -> HttpResponse:
         {
             "mine": mine,
             "waiting": waiting,
-            "flows": [FLOWS[k] for k in _kinds(request.user)],
+            "flows": [FLOWS[k] for k in kinds_for(request.user)],
             "can_edit": has_perm(request.user, Perm.EDIT_RECORDS),
         },
     )
@@ -100,30 +95,22 @@ def case_list(request: HttpRequest) -> HttpResponse:
     time in it (those carried over from earlier years too); the tiles count and rate the cases
     received in it, as the year's report does."""
     require(request.user, Perm.VIEW_RECORDS)
-    kinds = _kinds(request.user)
+    kinds = kinds_for(request.user)
     today = timezone.localdate()
     data = request.GET.copy()
     data.setdefault("year", str(today.year))
     filters = CaseFilterForm(data, user=request.user, kinds=kinds)
     filters.is_valid()
     chosen = filters.cleaned_data
-    cases = Case.objects.visible_to(request.user)
-    if kind := chosen.get("kind"):
-        cases = cases.filter(kind=kind)
-    if place := chosen.get("place"):
-        cases = cases.filter(place_path__under=place.path)
-    received = cases
-    if year := chosen.get("year"):
-        received = cases.filter(received_at__year=year)  # a range on the column, in local time
-        cases = cases.filter(received_at__year__lte=year).filter(
-            Q(closed_at__isnull=True) | Q(closed_at__year__gte=year)
-        )
-    total, shown_rates = rates(received)
-    by_state = dict(cases.order_by().values_list("state").annotate(n=Count("id"))) if kind else {}
-    if state := chosen.get("state"):
-        cases = cases.filter(state=state)
-    if chosen.get("overdue"):
-        cases = cases.overdue(today)
+    kind = chosen.get("kind")
+    selection = select_cases(Case.objects.visible_to(request.user), chosen, today)
+    total, shown_rates = rates(selection.received)
+    by_state = (
+        dict(selection.in_year.order_by().values_list("state").annotate(n=Count("id")))
+        if kind
+        else {}
+    )
+    cases = selection.listed
     before = request.GET.get("before", "")
     if before.isdigit():
         last = cases.filter(pk=int(before)).values_list("received_at", flat=True).first()
@@ -147,7 +134,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "query": query.urlencode(),
             "total": total,
-            "year": year,
+            "year": chosen.get("year"),
             "rates": shown_rates,
             "flow": flow,
             "states": [(s, by_state.get(s, 0)) for s in flow.states] if flow else [],
@@ -176,7 +163,7 @@ def case_create(request: HttpRequest, kind: str) -> HttpResponse:
     form = CaseForm(request.POST or None, flow=flow, user=user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            case = services.open_case(_case_data(form, flow, user), by=user)
+            case = services.open_case(case_data(form, flow, user), by=user)
         except DomainError as exc:
             add_to_form(form, exc)
         else:
@@ -193,7 +180,8 @@ def case_create(request: HttpRequest, kind: str) -> HttpResponse:
     )
 
 
-def _case_data(form: CaseForm, flow, user) -> services.CaseData:
+def case_data(form: CaseForm, flow, user) -> services.CaseData:
+    """What the new-case form says, as the service reads it (the API reads its bodies so too)."""
     data = form.cleaned_data
     subject = None
     if flow.supervision:

@@ -39,6 +39,7 @@ from inspections.models import (
     InspectionFile,
     Rectification,
 )
+from inspections.queries import filter_inspections, filter_rectifications
 from people.models import Rental
 from shequ import files
 from shequ.errors import DomainError, add_to_form
@@ -96,16 +97,7 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
     inspections = Inspection.objects.visible_to(request.user)
     if filters.is_bound:
         filters.is_valid()  # the filters that were read apply; a refused one says why
-        data = filters.cleaned_data
-        inspections = filters.period(inspections, "date")
-        if area := data.get("area"):
-            inspections = inspections.filter(area=area)
-        if data.get("result") == "pass":
-            inspections = inspections.filter(failures=0)
-        elif data.get("result") == "fail":
-            inspections = inspections.failed()
-        if q := (data.get("q") or "").strip():
-            inspections = inspections.filter(target_name__contains=q)
+        inspections = filter_inspections(inspections, filters)
     inspections, before = _before(inspections, request, "date")
     rows = list(
         inspections.select_related("place", "checklist_version__checklist")
@@ -581,17 +573,7 @@ def rectification_list(request: HttpRequest) -> HttpResponse:
     orders = visible
     if filters.is_bound:
         filters.is_valid()
-        data = filters.cleaned_data
-        orders = filters.period(orders, "issued_on")
-        state = data.get("state")
-        if state == filters.OPEN:
-            orders = orders.open().filter(deadline__gte=today)
-        elif state == filters.OVERDUE:
-            orders = orders.overdue(today)
-        elif state == filters.CLOSED:
-            orders = orders.filter(closed_on__isnull=False)
-        if inspector := data.get("inspector"):
-            orders = orders.filter(inspection__inspectors=inspector)
+        orders = filter_rectifications(orders, filters, today)
     orders, before = _before(orders, request, "issued_on")
     rows = list(
         orders.select_related("place", "inspection").order_by("-issued_on", "-pk")[: PAGE_SIZE + 1]

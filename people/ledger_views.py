@@ -66,7 +66,7 @@ PRINT_LIMIT = 2000
 SIGNATURES = (gettext_lazy("制表人"), gettext_lazy("审核人"), gettext_lazy("负责人"))
 
 
-def _ledger(user, code: str) -> Ledger:
+def ledger_for(user, code: str) -> Ledger:
     ledger = LEDGERS.get(code)
     if ledger is None:
         raise Http404
@@ -74,7 +74,7 @@ def _ledger(user, code: str) -> Ledger:
     return ledger
 
 
-def _choice(
+def choose(
     request: HttpRequest, ledger: Ledger
 ) -> tuple[LedgerForm, Place | None, datetime.date | Span]:
     """The form, the place, and the day (or, for a period ledger, the span: from 1 January of
@@ -120,17 +120,21 @@ def _audit_when(day: datetime.date | Span) -> dict:
 @login_required
 @require_http_methods(["GET"])
 def ledger_index(request: HttpRequest) -> HttpResponse:
-    require(request.user, Perm.VIEW_RECORDS)
-    ledgers = [ledger for ledger in LEDGERS.values() if has_perm(request.user, ledger.needs)]
-    return render(request, "people/ledger_index.html", {"ledgers": ledgers})
+    return render(request, "people/ledger_index.html", {"ledgers": ledgers_for(request.user)})
+
+
+def ledgers_for(user) -> list[Ledger]:
+    """The ledgers the centre lists to this user (and the API's catalogue)."""
+    require(user, Perm.VIEW_RECORDS)
+    return [ledger for ledger in LEDGERS.values() if has_perm(user, ledger.needs)]
 
 
 @login_required
 @require_http_methods(["GET"])
 @reads_replica
 def ledger_detail(request: HttpRequest, code: str) -> HttpResponse:
-    ledger = _ledger(request.user, code)
-    form, place, day = _choice(request, ledger)
+    ledger = ledger_for(request.user, code)
+    form, place, day = choose(request, ledger)
     context = {
         "ledger": ledger,
         "form": form,
@@ -163,17 +167,24 @@ def ledger_detail(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET"])
 @reads_replica
 def ledger_export(request: HttpRequest, code: str) -> HttpResponse:
-    ledger = _ledger(request.user, code)
-    form, place, day = _choice(request, ledger)
+    ledger = ledger_for(request.user, code)
+    form, place, day = choose(request, ledger)
     if place is None or form.errors:
         raise Http404
-    full = has_perm(request.user, Perm.VIEW_SENSITIVE)
+    return export(ledger, place, day, request.user)
+
+
+def export(ledger: Ledger, place: Place, day: datetime.date | Span, user) -> HttpResponse:
+    """The ledger as .xlsx, streamed, and its `ledger.export` audit row (what, for which place
+    and period, how many rows, whether numbers went out in full). The page's export and the
+    API's (api/ledger_views.py) both answer with this."""
+    full = has_perm(user, Perm.VIEW_SENSITIVE)
     now = timezone.localtime()
-    who = f"{request.user.name}（{request.user.get_role_display()}）"
+    who = f"{user.name}（{user.get_role_display()}）"
     # Streamed: rows go from the database cursor into the workbook one by one, and the file
     # from a temporary file to the browser, so a ledger of 100,000 rows needs no more memory
     # than a short one (bench: export).
-    count = ledger.count(place, day, request.user)
+    count = ledger.count(place, day, user)
     written = 0
 
     def counted(rows):
@@ -182,7 +193,7 @@ def ledger_export(request: HttpRequest, code: str) -> HttpResponse:
             written += 1
             yield row
 
-    rows, sums = ledger.totalling(counted(ledger.rows(place, day, request.user)))
+    rows, sums = ledger.totalling(counted(ledger.rows(place, day, user)))
     out = tempfile.TemporaryFile()  # noqa: SIM115  (closed by the response once sent)
     xlsx.write_table(
         f"{place.name}{ledger.title}",
@@ -197,7 +208,7 @@ def ledger_export(request: HttpRequest, code: str) -> HttpResponse:
     )
     out.seek(0)
     audit.record(
-        request.user,
+        user,
         "ledger.export",
         place,
         data={
@@ -218,8 +229,8 @@ def ledger_print(request: HttpRequest, code: str) -> HttpResponse:
     """The ledger on one page for the printer: title, place, period, numbered rows (numbers
     masked, as on screen) and the lines to sign. At most PRINT_LIMIT rows; a longer ledger is
     printed from its .xlsx."""
-    ledger = _ledger(request.user, code)
-    form, place, day = _choice(request, ledger)
+    ledger = ledger_for(request.user, code)
+    form, place, day = choose(request, ledger)
     if place is None or form.errors:
         raise Http404
     records = ledger.source(place, day, request.user)

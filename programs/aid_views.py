@@ -37,6 +37,7 @@ from programs.forms import (
     store_places,
 )
 from programs.models import Assistance, Donation, DonationDrive, Stock, SupplyItem, SupplyMove
+from programs.queries import filter_assistance
 from shequ.errors import DomainError, add_to_form
 
 PAGE_SIZE = 50
@@ -215,23 +216,7 @@ def assistance_list(request: HttpRequest) -> HttpResponse:
     filters = AssistanceFilterForm(data, user=user)
     filters.is_valid()
     chosen = filters.cleaned_data
-    aids = Assistance.objects.visible_to(user)
-    if start := chosen.get("start"):
-        aids = aids.filter(date__gte=start)
-    if end := chosen.get("end"):
-        aids = aids.filter(date__lte=end)
-    if kind := chosen.get("kind"):
-        aids = aids.filter(kind=kind)
-    if source := chosen.get("source"):
-        aids = aids.filter(source=source)
-    if place := chosen.get("place"):
-        aids = aids.filter(place_path__under=place.path)
-    if q := chosen.get("q", "").strip():
-        aids = aids.filter(
-            Q(household__number=q)
-            | Q(household__head__name__startswith=q)
-            | Q(resident__name__startswith=q)
-        )
+    aids = filter_assistance(Assistance.objects.visible_to(user), chosen)
     by_kind, total = assistance_totals(aids)
     rows = list(
         _before(aids, request)

@@ -40,6 +40,7 @@ from programs.forms import (
     campaign_places,
 )
 from programs.models import Application, Campaign, Honour
+from programs.queries import filter_campaigns
 from shequ import files, locking
 from shequ.errors import DomainError, add_to_form
 
@@ -72,16 +73,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
     filters.is_valid()
     chosen = filters.cleaned_data
     today = timezone.localdate()
-    campaigns = Campaign.objects.visible_to(request.user)
-    if year := chosen.get("year"):
-        campaigns = campaigns.filter(starts_on__year__lte=year, ends_on__year__gte=year)
-    if place := chosen.get("place"):
-        campaigns = campaigns.filter(place_path__under=place.path)
-    state = chosen.get("state")
-    if state == CampaignFilterForm.OPEN:
-        campaigns = campaigns.filter(ends_on__gte=today)
-    elif state == CampaignFilterForm.CLOSED:
-        campaigns = campaigns.filter(ends_on__lt=today)
+    campaigns = filter_campaigns(Campaign.objects.visible_to(request.user), chosen, today)
     page = Paginator(campaigns.select_related("place"), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     funnels = services.funnels(rows)

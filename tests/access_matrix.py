@@ -1193,6 +1193,7 @@ class ApiRoute:
     query: Callable[[Any], dict] = field(default=lambda w: {})
     scoped: bool = False
     ok: int = 200
+    community_level: bool = False  # the object sits at the community: a grid worker is outside
 
 
 def _household(w):
@@ -1224,6 +1225,18 @@ API_ROUTES: dict[str, ApiRoute] = {
     "api:resident-reveal": ApiRoute(
         get=None, post=Perm.VIEW_SENSITIVE, kwargs=lambda w: {"pk": _resident(w).pk}, scoped=True
     ),
+    "api:membership-list": ApiRoute(get=Perm.VIEW_RECORDS, post=Perm.EDIT_RECORDS),
+    "api:membership-detail": ApiRoute(
+        get=Perm.VIEW_RECORDS,
+        kwargs=lambda w: {"pk": (_resident(w), w.membership)[1].pk},
+        scoped=True,
+    ),
+    "api:membership-end": ApiRoute(
+        get=None,
+        post=Perm.EDIT_RECORDS,
+        kwargs=lambda w: {"pk": (_resident(w), w.membership)[1].pk},
+        scoped=True,
+    ),
     "api:household-list": ApiRoute(get=Perm.VIEW_RECORDS),
     "api:household-detail": ApiRoute(
         get=Perm.VIEW_RECORDS,
@@ -1238,9 +1251,47 @@ API_ROUTES: dict[str, ApiRoute] = {
     "api:record-detail": ApiRoute(
         get=Perm.VIEW_RECORDS, kwargs=lambda w: {"pk": _record(w).pk}, scoped=True
     ),
-    "api:case-list": ApiRoute(get=Perm.VIEW_RECORDS),
+    "api:case-list": ApiRoute(get=Perm.VIEW_RECORDS, post=Perm.EDIT_RECORDS),
     "api:case-detail": ApiRoute(
         get=Perm.VIEW_RECORDS, kwargs=lambda w: {"pk": _case(w).pk}, scoped=True
+    ),
+    "api:case-actions": ApiRoute(
+        get=Perm.VIEW_RECORDS,
+        post=Perm.EDIT_RECORDS,
+        kwargs=lambda w: {"pk": _case(w).pk},
+        scoped=True,
+    ),
+    "api:inspection-list": ApiRoute(get=Perm.VIEW_RECORDS),
+    "api:inspection-detail": ApiRoute(
+        get=Perm.VIEW_RECORDS, kwargs=lambda w: {"pk": _inspection(w).pk}, scoped=True
+    ),
+    "api:rectification-list": ApiRoute(get=Perm.VIEW_RECORDS),
+    "api:rectification-detail": ApiRoute(
+        get=Perm.VIEW_RECORDS, kwargs=lambda w: {"pk": _rectification(w).pk}, scoped=True
+    ),
+    "api:rectification-recheck": ApiRoute(
+        get=None,
+        post=Perm.EDIT_RECORDS,
+        kwargs=lambda w: {"pk": _rectification(w).pk},
+        scoped=True,
+    ),
+    "api:campaign-list": ApiRoute(get=Perm.VIEW_RECORDS),
+    "api:campaign-detail": ApiRoute(
+        get=Perm.VIEW_RECORDS,
+        kwargs=lambda w: {"pk": _campaign(w).pk},
+        scoped=True,
+        community_level=True,
+    ),
+    "api:assistance-list": ApiRoute(get=Perm.VIEW_RECORDS),
+    "api:assistance-detail": ApiRoute(
+        get=Perm.VIEW_RECORDS, kwargs=lambda w: {"pk": _aid().assistance(w).pk}, scoped=True
+    ),
+    "api:ledger-list": ApiRoute(get=Perm.VIEW_RECORDS),
+    "api:ledger-export": ApiRoute(
+        get=Perm.VIEW_RECORDS,
+        kwargs=lambda w: {"code": "population"},
+        query=lambda w: {"place": w.grid.pk},
+        scoped=True,
     ),
     "api:indicator-list": ApiRoute(get=Perm.VIEW_RECORDS, query=_grid_period, scoped=True),
     "api:indicator-detail": ApiRoute(

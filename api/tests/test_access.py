@@ -58,6 +58,9 @@ def test_insider(api, world, name, role):
     elif not _allowed(role, route.get):
         assert response.status_code == 403, f"GET {url} as {role}"
         assert _error_body(response)["code"] == "forbidden"
+    elif route.community_level and role == Role.GRID_WORKER:
+        # Kept at the community, as on the page: outside a grid worker's grid.
+        assert response.status_code == 404, f"GET {url} as {role}"
     else:
         assert response.status_code == route.ok, f"GET {url} as {role}: {response.content[:300]}"
 

@@ -1,0 +1,149 @@
+"""Programs through the API, read only: campaigns (评选活动) with their funnels and assistance
+payments (救助发放), with the list pages' filters (programs.queries). A recipient's ID number
+is masked as in every list; aid tied to a health or judicial group is left out for roles that
+may not see that group, as on screen."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.scope import get_for_user
+from api import serializers as s
+from api.base import (
+    PAGE_SIZE,
+    ApiView,
+    bound_filters,
+    cursor,
+    page,
+    page_serializer,
+    query_parameters,
+)
+from api.errors import Invalid
+from api.views import OBJECT_ERRORS, READ_ERRORS
+from programs import services
+from programs.forms import AssistanceFilterForm, CampaignFilterForm
+from programs.models import Assistance, Campaign
+from programs.queries import filter_assistance, filter_campaigns
+
+
+class FunnelSerializer(serializers.Serializer):
+    eligible = serializers.IntegerField(help_text=_("符合条件的户或单位"))
+    applied = serializers.IntegerField()
+    passed = serializers.IntegerField()
+    shortlisted = serializers.IntegerField()
+    awarded = serializers.IntegerField()
+    certificates = serializers.IntegerField()
+
+
+class CampaignSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    subject = serializers.CharField()
+    criteria = serializers.CharField()
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField()
+    place = s.PlaceRef()
+    funnel = FunnelSerializer()
+
+
+def _with_funnels(rows: list[Campaign]) -> list[Campaign]:
+    funnels = services.funnels(rows)
+    for campaign in rows:
+        campaign.funnel = funnels[campaign.pk]
+    return rows
+
+
+class CampaignList(ApiView):
+    @extend_schema(
+        operation_id="campaigns_list",
+        parameters=query_parameters(CampaignFilterForm),
+        responses={200: page_serializer(CampaignSerializer, "CampaignPage"), **READ_ERRORS},
+        summary="评选活动（与评选活动列表相同的筛选，新的在前）",
+    )
+    def get(self, request: Request) -> Response:
+        filters = bound_filters(request, CampaignFilterForm)
+        campaigns = filter_campaigns(
+            Campaign.objects.visible_to(request.user), filters.cleaned_data, timezone.localdate()
+        )
+        before = cursor(request)
+        if before is not None:
+            campaigns = campaigns.filter(pk__lt=before)
+        rows = list(campaigns.select_related("place").order_by("-pk")[: PAGE_SIZE + 1])
+        more = rows[PAGE_SIZE - 1].pk if len(rows) > PAGE_SIZE else None
+        rows = _with_funnels(rows[:PAGE_SIZE])
+        return page(request, rows, CampaignSerializer(rows, many=True).data, more)
+
+
+class CampaignDetail(ApiView):
+    @extend_schema(responses={200: CampaignSerializer, **OBJECT_ERRORS}, summary="评选活动")
+    def get(self, request: Request, pk: int) -> Response:
+        campaign = get_for_user(Campaign.objects.select_related("place"), request.user, pk=pk)
+        return Response(CampaignSerializer(_with_funnels([campaign])[0]).data)
+
+
+class AssistanceSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    source = serializers.CharField()
+    date = serializers.DateField()
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, coerce_to_string=True)
+    goods = serializers.CharField()
+    period_start = serializers.DateField(allow_null=True)
+    period_end = serializers.DateField(allow_null=True)
+    household = serializers.CharField(
+        source="household.number", allow_null=True, default=None, help_text=_("受助户户号")
+    )
+    recipient = serializers.CharField(source="recipient_name", help_text=_("受助人或户主"))
+    recipient_id_number = s.Masked(source="recipient_id", help_text=_("身份证号码（脱敏）"))
+    group = serializers.CharField(source="membership.category.code", allow_null=True, default=None)
+    voided = serializers.BooleanField(source="is_voided")
+    notes = serializers.CharField()
+    place = s.PlaceRef()
+
+
+def _shown_aid(rows: list[Assistance]) -> list[dict]:
+    for aid in rows:
+        person = aid.resident or (aid.household.head if aid.household_id else None)
+        aid.recipient_name = person.name if person else ""
+        aid.recipient_id = person.id_number if person else ""
+    return AssistanceSerializer(rows, many=True).data
+
+
+def _aids(user):
+    return Assistance.objects.visible_to(user).select_related(
+        "place", "household__head", "resident", "membership__category"
+    )
+
+
+class AssistanceList(ApiView):
+    @extend_schema(
+        operation_id="assistance_list",
+        parameters=query_parameters(AssistanceFilterForm),
+        responses={200: page_serializer(AssistanceSerializer, "AssistancePage"), **READ_ERRORS},
+        summary="救助发放（与救助发放列表相同的筛选，新的在前；不填日期为全部年份）",
+    )
+    def get(self, request: Request) -> Response:
+        filters = bound_filters(request, AssistanceFilterForm)
+        aids = filter_assistance(_aids(request.user), filters.cleaned_data)
+        before = cursor(request)
+        if before is not None:
+            last = aids.filter(pk=before).values_list("date", flat=True).first()
+            if last is None:
+                raise Invalid({"cursor": [_("游标无效")]})
+            aids = aids.filter(Q(date__lt=last) | Q(date=last, pk__lt=before))
+        rows = list(aids.order_by("-date", "-pk")[: PAGE_SIZE + 1])
+        more = rows[PAGE_SIZE - 1].pk if len(rows) > PAGE_SIZE else None
+        return page(request, rows, _shown_aid(rows[:PAGE_SIZE]), more)
+
+
+class AssistanceDetail(ApiView):
+    @extend_schema(responses={200: AssistanceSerializer, **OBJECT_ERRORS}, summary="救助发放")
+    def get(self, request: Request, pk: int) -> Response:
+        aid = get_for_user(_aids(request.user), request.user, pk=pk)
+        return Response(_shown_aid([aid])[0])
