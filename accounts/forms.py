@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts import lockout
-from accounts.lockout import LockedOut
+from accounts.lockout import AddressLockedOut, LockedOut
 from accounts.roles import Role
 from audit.masking import mask
 
@@ -27,13 +27,17 @@ class LoginForm(AuthenticationForm):
         try:
             lockout.refuse_if_locked(username)
             return super().clean()
-        except LockedOut as exc:
+        except (LockedOut, AddressLockedOut) as exc:
             raise ValidationError(exc.message, code="locked") from None
         except ValidationError:
-            # The failure just recorded may have been the one that locks the account.
+            # The failure just recorded may have been the one that locks the account or stops
+            # the address.
             until = lockout.locked_until(username)
             if until is not None:
                 raise ValidationError(LockedOut(until).message, code="locked") from None
+            until = lockout.address_locked_until(lockout.current_address())
+            if until is not None:
+                raise ValidationError(AddressLockedOut(until).message, code="locked") from None
             raise
 
 

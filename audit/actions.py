@@ -9,6 +9,8 @@ ACTION_LABELS = {
     "auth.login_failed": _("登录失败"),
     "auth.lockout": _("账号锁定"),
     "auth.login_blocked": _("锁定期间尝试登录"),
+    "auth.address_lockout": _("登录地址暂停"),
+    "auth.reauth_failed": _("再次验证密码失败"),
     "auth.password_change": _("修改本人密码"),
     "auth.password_ok": _("密码验证通过，待输入验证码"),
     "auth.totp_verified": _("双因素验证通过"),

@@ -183,6 +183,10 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOCKOUT_FAILURES = env_int("SHEQU_LOCKOUT_FAILURES", 5, minimum=1)
 LOCKOUT_MINUTES = env_int("SHEQU_LOCKOUT_MINUTES", 10, minimum=1)
+# Per client address (REMOTE_ADDR), over every account: so many failures within the minutes
+# stop the address for as long (accounts/lockout.py).
+LOCKOUT_ADDRESS_FAILURES = env_int("SHEQU_LOCKOUT_ADDRESS_FAILURES", 20, minimum=1)
+LOCKOUT_ADDRESS_MINUTES = env_int("SHEQU_LOCKOUT_ADDRESS_MINUTES", 60, minimum=1)
 # Idle timeout: the session's expiry moves forward on every request and lapses after this long
 # without one; the cookie itself also ends with the browser.
 # The default of the security policy's idle minutes (accounts/policy.py), which the session
