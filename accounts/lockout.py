@@ -125,7 +125,11 @@ def refuse_if_locked(username: str) -> None:
     until = address_locked_until(ip)
     if until is not None:
         audit.record(
-            None, "auth.login_blocked", _account(username), username=username, data={"by": "ip"}
+            None,
+            "auth.login_blocked",
+            _account(username),
+            username=username,
+            data={"blocked_by": "address"},
         )
         raise AddressLockedOut(until)
     until = locked_until(username)

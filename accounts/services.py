@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from accounts import lockout, policy, totp
 from accounts.models import SecurityPolicy, User
 from accounts.roles import PLACE_KINDS, Role
+from accounts.signals import credentials_changed
 from areas.models import Place
 from audit import services as audit
 from shequ.errors import DomainError
@@ -99,6 +100,7 @@ def reset_password(user: User, *, password: str, by: User) -> User:
     user.set_password(password)
     user.save(update_fields=["password"])
     audit.record(by, "user.password_reset", user)
+    credentials_changed.send(User, user=user, reason="user.password_reset", by=by)
     return user
 
 
@@ -112,6 +114,7 @@ def set_active(user: User, *, active: bool, by: User) -> User:
     user.save(update_fields=["is_active"])
     if not active:
         end_sessions(user)
+        credentials_changed.send(User, user=user, reason="user.deactivate", by=by)
     audit.record(
         by,
         "user.activate" if active else "user.deactivate",
@@ -129,6 +132,7 @@ def change_own_password(user: User, *, old_password: str, new_password: str) -> 
     user.set_password(new_password)
     user.save(update_fields=["password"])
     audit.record(user, "auth.password_change", user)
+    credentials_changed.send(User, user=user, reason="auth.password_change", by=user)
     return user
 
 
@@ -140,6 +144,29 @@ def end_sessions(user: User) -> None:
 
 def totp_required(user: User) -> bool:
     return user.role in policy.current().totp_roles
+
+
+def reauthenticate(user: User, *, password: str, code: str) -> None:
+    """Before a sensitive step of a logged-in user (a new API token): the password again, and a
+    fresh code from the phone app when the account has a second factor or its role needs one.
+    A wrong one counts as a failed login towards the lockout; while locked, refused.
+
+    Not atomic on purpose: the failure rows must stay when the refusal is raised."""
+    try:
+        lockout.refuse_if_locked(user.username)
+    except DomainError as exc:
+        raise DomainError(exc.message, field="password") from None
+    if not user.check_password(password):
+        audit.record(user, "auth.reauth_failed", user)
+        lockout.record_failure(user.username)
+        raise DomainError(_("密码不正确"), field="password")
+    if user.has_totp or totp_required(user):
+        if not user.has_totp:
+            raise DomainError(_("请先启用双因素认证"), field="code")
+        if not check_second_factor(user, code.strip()):
+            raise DomainError(
+                _("验证码不正确或已使用过，请输入手机应用中当前显示的6位数字"), field="code"
+            )
 
 
 @transaction.atomic
@@ -185,6 +212,7 @@ def reset_totp(user: User, *, by: User) -> User:
     user.save(update_fields=["totp_secret", "totp_confirmed_at", "totp_last_step"])
     end_sessions(user)
     audit.record(by, "user.totp_reset", user)
+    credentials_changed.send(User, user=user, reason="user.totp_reset", by=by)
     return user
 
 

@@ -179,6 +179,7 @@ ACTION_LABELS = {
     "api.call": _("调用接口"),
     "api_token.create": _("新建接口令牌"),
     "api_token.revoke": _("吊销接口令牌"),
+    "api_token.revoke_all": _("吊销账号的全部接口令牌"),
 }
 
 
@@ -198,6 +199,9 @@ DATA_LABELS = {
     "method": _("请求方式"),
     "failures": _("连续失败次数"),
     "minutes": _("锁定分钟数"),
+    "ip": _("IP地址"),
+    "blocked_by": _("拦截依据"),
+    "tokens": _("令牌前缀"),
     "via": _("方式"),
     "places": _("新增区划数"),
     "accounts": _("新增账号数"),

@@ -308,6 +308,10 @@ def _rate(name: str, default: str) -> str:
     return value
 
 
+# API tokens: the longest (and default) lifetime, and the days unused after which one stops.
+API_TOKEN_MAX_DAYS = env_int("SHEQU_API_TOKEN_MAX_DAYS", 90, minimum=1)
+API_TOKEN_IDLE_DAYS = env_int("SHEQU_API_TOKEN_IDLE_DAYS", 30, minimum=1)
+
 # The REST API (api/, /api/v1/): tokens only, JSON only, one error body, calls per token.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["api.auth.ApiTokenAuthentication"],

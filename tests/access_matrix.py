@@ -1175,6 +1175,7 @@ ROUTES: dict[str, Route] = {
     "request:rate": Route(get=None, post=OPEN),
     # The API's pages for people: one's own tokens, and the documentation.
     "api-tokens:token-list": Route(get=ANY, post=ANY),
+    "api-tokens:token-manage": Route(get=Perm.MANAGE_ACCOUNTS, post=Perm.MANAGE_ACCOUNTS),
     "api:docs": Route(get=ANY),
 }
 

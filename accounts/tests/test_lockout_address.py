@@ -33,7 +33,7 @@ def test_one_address_failing_across_many_accounts_is_stopped(client, world, sett
     assert "本机登录失败次数过多" in response.content.decode()
     assert not AuditEntry.objects.filter(action="auth.login").exists()
     blocked = AuditEntry.objects.get(action="auth.login_blocked")
-    assert blocked.ip == GUESSER and blocked.data == {"by": "ip"}
+    assert blocked.ip == GUESSER and blocked.data == {"blocked_by": "address"}
     # Another address is not concerned.
     assert _login(client, "in_viewer", ip=OWNER).status_code == 302
 
