@@ -193,3 +193,10 @@ class SecurityPolicyForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name, (low, high) in LIMITS.items():
             self.fields[name].help_text = _("可设%(low)s至%(high)s") % {"low": low, "high": high}
+
+
+class AccountRequestDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("审批"), choices=[("approve", _("批准")), ("reject", _("驳回"))]
+    )
+    note = forms.CharField(label=_("审批意见"), max_length=200, required=False)

@@ -180,6 +180,9 @@ ACTION_LABELS = {
     "api_token.create": _("新建接口令牌"),
     "api_token.revoke": _("吊销接口令牌"),
     "api_token.revoke_all": _("吊销账号的全部接口令牌"),
+    "account_request.create": _("提交管理类账号申请"),
+    "account_request.approve": _("批准管理类账号申请"),
+    "account_request.reject": _("驳回管理类账号申请"),
 }
 
 
@@ -202,6 +205,10 @@ DATA_LABELS = {
     "ip": _("IP地址"),
     "blocked_by": _("拦截依据"),
     "tokens": _("令牌前缀"),
+    "username": _("登录账号"),
+    "new_role": _("申请角色"),
+    "old_role": _("原角色"),
+    "requested_by": _("申请人"),
     "via": _("方式"),
     "places": _("新增区划数"),
     "accounts": _("新增账号数"),
