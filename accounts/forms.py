@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts import lockout
-from accounts.lockout import LockedOut
+from accounts.lockout import AddressLockedOut, LockedOut
 from accounts.roles import Role
 from audit.masking import mask
 
@@ -27,13 +27,17 @@ class LoginForm(AuthenticationForm):
         try:
             lockout.refuse_if_locked(username)
             return super().clean()
-        except LockedOut as exc:
+        except (LockedOut, AddressLockedOut) as exc:
             raise ValidationError(exc.message, code="locked") from None
         except ValidationError:
-            # The failure just recorded may have been the one that locks the account.
+            # The failure just recorded may have been the one that locks the account or stops
+            # the address.
             until = lockout.locked_until(username)
             if until is not None:
                 raise ValidationError(LockedOut(until).message, code="locked") from None
+            until = lockout.address_locked_until(lockout.current_address())
+            if until is not None:
+                raise ValidationError(AddressLockedOut(until).message, code="locked") from None
             raise
 
 
@@ -189,3 +193,10 @@ class SecurityPolicyForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name, (low, high) in LIMITS.items():
             self.fields[name].help_text = _("可设%(low)s至%(high)s") % {"low": low, "high": high}
+
+
+class AccountRequestDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("审批"), choices=[("approve", _("批准")), ("reject", _("驳回"))]
+    )
+    note = forms.CharField(label=_("审批意见"), max_length=200, required=False)

@@ -1,20 +1,30 @@
 """Lockout after repeated failed logins, read from the audit log itself: the failures, the
 lockout and the successful logins are audit rows already, so there is no second counter to
-fall out of step with them."""
+fall out of step with them.
+
+Two limits, both temporary: per account (the policy's failures within its minutes lock the
+account for those minutes) and per address (LOCKOUT_ADDRESS_FAILURES failures from one client
+address, over any accounts, within LOCKOUT_ADDRESS_MINUTES stop that address for as long). The
+address is REMOTE_ADDR as the audit row records it (audit/middleware.py). Whoever names an
+account can lock it only for the account's minutes at a time, and their address is stopped
+after a few rounds, so the owner, from their own address, gets in again."""
 
 from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import policy
 from audit import services as audit
+from audit.context import current_origin
 from audit.models import AuditEntry
 from shequ.errors import DomainError
 
 FAILED, LOCKOUT, LOGIN = "auth.login_failed", "auth.lockout", "auth.login"
+ADDRESS_LOCKOUT = "auth.address_lockout"
 
 
 class LockedOut(DomainError):
@@ -23,6 +33,49 @@ class LockedOut(DomainError):
         super().__init__(
             _("登录失败次数过多，账号已锁定，请%(minutes)d分钟后再试。") % {"minutes": minutes}
         )
+
+
+class AddressLockedOut(DomainError):
+    def __init__(self, until: datetime.datetime) -> None:
+        minutes = max(1, -(-int((until - timezone.now()).total_seconds()) // 60))
+        super().__init__(
+            _("本机登录失败次数过多，已暂停从本机登录，请%(minutes)d分钟后再试。")
+            % {"minutes": minutes}
+        )
+
+
+def _address_window() -> datetime.timedelta:
+    return datetime.timedelta(minutes=settings.LOCKOUT_ADDRESS_MINUTES)
+
+
+def current_address() -> str | None:
+    origin = current_origin.get()
+    return origin.ip if origin is not None else None
+
+
+def address_locked_until(ip: str | None) -> datetime.datetime | None:
+    """When the stop on the client address `ip` ends, or None if it is not stopped."""
+    if not ip:
+        return None
+    since = timezone.now() - _address_window()
+    last = (
+        AuditEntry.objects.filter(ip=ip, action=ADDRESS_LOCKOUT, at__gt=since)
+        .order_by("-at")
+        .values_list("at", flat=True)
+        .first()
+    )
+    return last + _address_window() if last else None
+
+
+def address_failures(ip: str) -> int:
+    """Failed logins from `ip`, over every account, within the address window and since its
+    last stop. A success does not reset it: a guesser would only log in to their own account."""
+    since = timezone.now() - _address_window()
+    rows = AuditEntry.objects.filter(ip=ip, at__gte=since)
+    last = rows.filter(action=ADDRESS_LOCKOUT).order_by("-at").values_list("at", flat=True).first()
+    if last is not None:
+        rows = rows.filter(at__gt=last)
+    return rows.filter(action=FAILED).count()
 
 
 def _window() -> datetime.timedelta:
@@ -66,7 +119,19 @@ def failures_since_last_success(username: str) -> int:
 
 
 def refuse_if_locked(username: str) -> None:
-    """Raise LockedOut (and log the attempt) while `username` is locked."""
+    """Raise AddressLockedOut while the client's address is stopped, or LockedOut while
+    `username` is locked (and log the attempt)."""
+    ip = current_address()
+    until = address_locked_until(ip)
+    if until is not None:
+        audit.record(
+            None,
+            "auth.login_blocked",
+            _account(username),
+            username=username,
+            data={"blocked_by": "address"},
+        )
+        raise AddressLockedOut(until)
     until = locked_until(username)
     if until is not None:
         audit.record(None, "auth.login_blocked", _account(username), username=username)
@@ -86,4 +151,16 @@ def record_failure(username: str) -> None:
             target,
             username=username,
             data={"failures": failures, "minutes": policy.current().lockout_minutes},
+        )
+    ip = current_address()
+    if ip and address_failures(ip) >= settings.LOCKOUT_ADDRESS_FAILURES:
+        audit.record(
+            None,
+            ADDRESS_LOCKOUT,
+            username=username,
+            data={
+                "ip": ip,
+                "failures": settings.LOCKOUT_ADDRESS_FAILURES,
+                "minutes": settings.LOCKOUT_ADDRESS_MINUTES,
+            },
         )

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Perm, Role
 from accounts.scope import ScopedQuerySet
+from areas.fields import PlacePathField
 from shequ.crypto import EncryptedCharField
 
 
@@ -128,3 +129,96 @@ class SecurityPolicy(models.Model):
 
     def __str__(self) -> str:
         return str(_("安全策略"))
+
+
+class AccountRequestQuerySet(ScopedQuerySet):
+    scope_path_field = "place_path"
+    # What `get_for_user` asks of the one who opens a single request: to decide it.
+    scope_perm = Perm.APPROVE_ACCOUNTS
+
+    def visible_to(self, user: User) -> AccountRequestQuerySet:
+        """The requesters (account managers) and the approvers (安全管理员) see the requests
+        within their place."""
+        from accounts.roles import has_perm
+
+        if not (has_perm(user, Perm.MANAGE_ACCOUNTS) or has_perm(user, Perm.APPROVE_ACCOUNTS)):
+            return self.none()
+        if user.scope_path == "":
+            return self.all()
+        return self.filter(place_path__under=user.scope_path)
+
+
+class AccountRequest(models.Model):
+    """A new account of an administrative role, or an account given one, as requested by an
+    account manager: nothing changes until a second person approves it (三权分立). A new
+    account's password is kept here as its hash only, until the account is made."""
+
+    class Kind(models.TextChoices):
+        CREATE = "create", _("新建账号")
+        CHANGE = "change", _("变更角色")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("待审批")
+        APPROVED = "approved", _("已批准")
+        REJECTED = "rejected", _("已驳回")
+
+    kind = models.CharField(_("申请类型"), max_length=10, choices=Kind.choices)
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.PENDING)
+    account = models.ForeignKey(
+        User,
+        verbose_name=_("账号"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="account_requests",
+    )
+    username = models.CharField(_("登录账号"), max_length=150)
+    name = models.CharField(_("姓名"), max_length=50)
+    role = models.CharField(_("申请角色"), max_length=32, choices=Role.choices)
+    place = models.ForeignKey(
+        "areas.Place",
+        verbose_name=_("所属区划"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    place_path = PlacePathField(_("区划路径"), blank=True, editable=False)
+    old_role = models.CharField(_("原角色"), max_length=32, choices=Role.choices, blank=True)
+    old_place = models.ForeignKey(
+        "areas.Place",
+        verbose_name=_("原所属区划"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    phone = EncryptedCharField(_("手机号"), max_length=11, blank=True)
+    password = models.CharField(_("密码摘要"), max_length=128, blank=True, editable=False)
+    requested_by = models.ForeignKey(
+        User, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("申请时间"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        User,
+        verbose_name=_("审批人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    note = models.CharField(_("审批意见"), max_length=200, blank=True)
+
+    sensitive_fields = ("phone",)
+
+    objects = AccountRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("管理类账号申请")
+        verbose_name_plural = _("管理类账号申请")
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["place_path"], name="account_request_place")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.username}（{self.get_role_display()}）"

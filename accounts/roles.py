@@ -41,6 +41,8 @@ class Perm(StrEnum):
     VIEW_JUDICIAL = "view_judicial"  # judicial groups: 社区矫正, 安置帮教
     MANAGE_CATALOGUE = "manage_catalogue"  # group categories and their attributes, units…
     MANAGE_SECURITY = "manage_security"  # the login and session policies (安全管理员 only)
+    # Approve or reject the requests for accounts of the administrative roles (安全管理员 only)
+    APPROVE_ACCOUNTS = "approve_accounts"
     REVIEW_STAFF = "review_staff"  # the personal year-end summaries of the workers under one
 
 
@@ -67,10 +69,17 @@ GRANTS: dict[Role, frozenset[Perm]] = {
     Role.SYSADMIN: frozenset(
         {Perm.VIEW_PLACES, Perm.MANAGE_PLACES, Perm.MANAGE_ACCOUNTS, Perm.MANAGE_CATALOGUE}
     ),
-    # The third of 三权分立: sets the security policies, manages no account, reads no record
-    # and no audit row.
-    Role.SECURITY_OFFICER: frozenset({Perm.VIEW_PLACES, Perm.MANAGE_SECURITY}),
+    # The third of 三权分立: sets the security policies and authorises (approves) the accounts of
+    # the administrative roles the 系统管理员 requests; manages no account itself, reads no
+    # record and no audit row.
+    Role.SECURITY_OFFICER: frozenset(
+        {Perm.VIEW_PLACES, Perm.MANAGE_SECURITY, Perm.APPROVE_ACCOUNTS}
+    ),
 }
+
+# The administrative roles: an account of one of them, or a change giving one, takes effect
+# only once a second person, the 安全管理员, approves it (accounts.services.request_account).
+ADMIN_ROLES = frozenset({Role.DISTRICT_ADMIN, Role.AUDITOR, Role.SECURITY_OFFICER, Role.SYSADMIN})
 
 # The kind of place each role is assigned to. None: the whole system (every district).
 PLACE_KINDS: dict[Role, frozenset[PlaceKind | None]] = {

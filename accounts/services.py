@@ -10,8 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import lockout, policy, totp
-from accounts.models import SecurityPolicy, User
-from accounts.roles import PLACE_KINDS, Role
+from accounts.models import AccountRequest, SecurityPolicy, User
+from accounts.roles import ADMIN_ROLES, PLACE_KINDS, Role
+from accounts.signals import credentials_changed
 from areas.models import Place
 from audit import services as audit
 from shequ.errors import DomainError
@@ -52,6 +53,32 @@ def _check_password(password: str, user: User, field: str = "password") -> None:
         ) from None
 
 
+def needs_approval(role: str) -> bool:
+    """An account of this role is made, or given it, only on a second person's approval."""
+    return Role(role) in ADMIN_ROLES
+
+
+def _approval_needed() -> DomainError:
+    return DomainError(
+        _("管理类角色（区级管理员、审计员、安全管理员、系统管理员）须经安全管理员审批，请提交申请"),
+        field="role",
+    )
+
+
+def _check_username_free(username: str) -> None:
+    taken = User.objects.filter(username__iexact=username).exists() or (
+        AccountRequest.objects.filter(
+            kind=AccountRequest.Kind.CREATE,
+            state=AccountRequest.State.PENDING,
+            username__iexact=username,
+        ).exists()
+    )
+    if taken:
+        raise DomainError(
+            _("账号“%(username)s”已存在（不区分大小写）") % {"username": username}, field="username"
+        )
+
+
 @transaction.atomic
 def create_user(
     *,
@@ -63,11 +90,12 @@ def create_user(
     phone: str = "",
     by: User | None,
 ) -> User:
-    """A new account; `by=None` is the system itself (the demo loader, set-up commands)."""
-    if User.objects.filter(username__iexact=username).exists():
-        raise DomainError(
-            _("账号“%(username)s”已存在（不区分大小写）") % {"username": username}, field="username"
-        )
+    """A new account; `by=None` is the system itself (the demo loader, set-up commands: the
+    server's operator, who may make an administrative account directly). A person may not:
+    that goes through `request_account`."""
+    if by is not None and needs_approval(role):
+        raise _approval_needed()
+    _check_username_free(username)
     check_assignment(role, place, by=by)
     user = User(username=username, name=name, role=role, place=place, phone=phone)
     _check_password(password, user)
@@ -81,9 +109,14 @@ def create_user(
 def update_user(
     user: User, *, name: str, role: str, place: Place | None, phone: str, by: User
 ) -> User:
+    """Name and phone change at once; a role or place change that gives an administrative role
+    becomes a request (`request_role_change`) and takes effect only once approved."""
     if user.pk == by.pk and (role != user.role or place != user.place):
         raise DomainError(_("不能修改自己的角色或所属区划，请由另一位管理员办理"), field="role")
     check_assignment(role, place, by=by)
+    if (role != user.role or place != user.place) and needs_approval(role):
+        request_role_change(user, role=role, place=place, by=by)
+        role, place = user.role, user.place
     before = audit.snapshot(user, EDITABLE)
     user.name, user.role, user.place, user.phone = name, role, place, phone
     diff = audit.changes(before, user)
@@ -94,11 +127,149 @@ def update_user(
 
 
 @transaction.atomic
+def request_account(
+    *,
+    username: str,
+    name: str,
+    role: str,
+    place: Place | None,
+    password: str,
+    phone: str = "",
+    by: User,
+) -> AccountRequest:
+    """Ask for a new account of an administrative role. Checked now as `create_user` would; the
+    account is made only when a second person approves (`decide_request`)."""
+    if not needs_approval(role):
+        raise DomainError(_("该角色无需审批，请直接新建账号"), field="role")
+    _check_username_free(username)
+    check_assignment(role, place, by=by)
+    probe = User(username=username, name=name, role=role, place=place, phone=phone)
+    _check_password(password, probe)
+    probe.set_password(password)
+    request = AccountRequest.objects.create(
+        kind=AccountRequest.Kind.CREATE,
+        username=username,
+        name=name,
+        role=role,
+        place=place,
+        place_path=place.path if place else "",
+        phone=phone,
+        password=probe.password,
+        requested_by=by,
+    )
+    audit.record(
+        by, "account_request.create", request, data={"username": username, "new_role": role}
+    )
+    return request
+
+
+@transaction.atomic
+def request_role_change(user: User, *, role: str, place: Place | None, by: User) -> AccountRequest:
+    """Ask for an existing account to be given an administrative role (or moved as one)."""
+    if user.pk == by.pk:
+        raise DomainError(_("不能修改自己的角色或所属区划，请由另一位管理员办理"), field="role")
+    if not needs_approval(role):
+        raise DomainError(_("该角色无需审批，请直接修改"), field="role")
+    if role == user.role and place == user.place:
+        raise DomainError(_("角色和所属区划都没有变化"), field="role")
+    check_assignment(role, place, by=by)
+    if AccountRequest.objects.filter(account=user, state=AccountRequest.State.PENDING).exists():
+        raise DomainError(_("该账号已有待审批的申请，请等审批后再提交"), field="role")
+    request = AccountRequest.objects.create(
+        kind=AccountRequest.Kind.CHANGE,
+        account=user,
+        username=user.username,
+        name=user.name,
+        role=role,
+        place=place,
+        place_path=place.path if place else "",
+        old_role=user.role,
+        old_place=user.place,
+        requested_by=by,
+    )
+    audit.record(
+        by,
+        "account_request.create",
+        request,
+        data={"username": user.username, "new_role": role, "old_role": user.role},
+    )
+    return request
+
+
+@transaction.atomic
+def decide_request(
+    request: AccountRequest, *, approve: bool, note: str = "", by: User
+) -> AccountRequest:
+    """The second person approves (the account is made, or its role changed, now) or rejects
+    (nothing changes). Never the requester, nor the account the request is about."""
+    request = AccountRequest.objects.select_for_update().get(pk=request.pk)
+    if request.state != AccountRequest.State.PENDING:
+        raise DomainError(_("该申请已处理过"))
+    if by.pk == request.requested_by_id:
+        raise DomainError(_("不能审批本人提交的申请，须由另一人审批"))
+    if request.account_id is not None and by.pk == request.account_id:
+        raise DomainError(_("不能审批与本人账号有关的申请"))
+    if approve:
+        _carry_out(request, by=by)
+    request.state = AccountRequest.State.APPROVED if approve else AccountRequest.State.REJECTED
+    request.decided_by, request.decided_at, request.note = by, timezone.now(), note.strip()[:200]
+    request.save(update_fields=["state", "decided_by", "decided_at", "note", "account"])
+    audit.record(
+        by,
+        "account_request.approve" if approve else "account_request.reject",
+        request,
+        data={"username": request.username, "new_role": request.role, "note": request.note},
+    )
+    return request
+
+
+def _carry_out(request: AccountRequest, *, by: User) -> None:
+    check_assignment(request.role, request.place, by=by)
+    if request.kind == AccountRequest.Kind.CREATE:
+        if User.objects.filter(username__iexact=request.username).exists():
+            raise DomainError(
+                _("账号“%(username)s”已存在（不区分大小写）") % {"username": request.username}
+            )
+        user = User(
+            username=request.username,
+            name=request.name,
+            role=request.role,
+            place=request.place,
+            phone=request.phone,
+            password=request.password,
+        )
+        user.save()
+        request.account = user
+        audit.record(
+            by,
+            "user.create",
+            user,
+            changes=audit.created(user, EDITABLE),
+            data={"requested_by": request.requested_by.username},
+        )
+        return
+    user = User.objects.select_for_update().get(pk=request.account_id)
+    if user.role != request.old_role or user.place_id != request.old_place_id:
+        raise DomainError(_("申请提交后该账号的角色或区划已有变化，请驳回后重新申请"))
+    before = audit.snapshot(user, EDITABLE)
+    user.role, user.place = request.role, request.place
+    user.save(update_fields=["role", "place"])
+    audit.record(
+        by,
+        "user.update",
+        user,
+        changes=audit.changes(before, user),
+        data={"requested_by": request.requested_by.username},
+    )
+
+
+@transaction.atomic
 def reset_password(user: User, *, password: str, by: User) -> User:
     _check_password(password, user)
     user.set_password(password)
     user.save(update_fields=["password"])
     audit.record(by, "user.password_reset", user)
+    credentials_changed.send(User, user=user, reason="user.password_reset", by=by)
     return user
 
 
@@ -112,6 +283,7 @@ def set_active(user: User, *, active: bool, by: User) -> User:
     user.save(update_fields=["is_active"])
     if not active:
         end_sessions(user)
+        credentials_changed.send(User, user=user, reason="user.deactivate", by=by)
     audit.record(
         by,
         "user.activate" if active else "user.deactivate",
@@ -129,6 +301,7 @@ def change_own_password(user: User, *, old_password: str, new_password: str) -> 
     user.set_password(new_password)
     user.save(update_fields=["password"])
     audit.record(user, "auth.password_change", user)
+    credentials_changed.send(User, user=user, reason="auth.password_change", by=user)
     return user
 
 
@@ -140,6 +313,29 @@ def end_sessions(user: User) -> None:
 
 def totp_required(user: User) -> bool:
     return user.role in policy.current().totp_roles
+
+
+def reauthenticate(user: User, *, password: str, code: str) -> None:
+    """Before a sensitive step of a logged-in user (a new API token): the password again, and a
+    fresh code from the phone app when the account has a second factor or its role needs one.
+    A wrong one counts as a failed login towards the lockout; while locked, refused.
+
+    Not atomic on purpose: the failure rows must stay when the refusal is raised."""
+    try:
+        lockout.refuse_if_locked(user.username)
+    except DomainError as exc:
+        raise DomainError(exc.message, field="password") from None
+    if not user.check_password(password):
+        audit.record(user, "auth.reauth_failed", user)
+        lockout.record_failure(user.username)
+        raise DomainError(_("密码不正确"), field="password")
+    if user.has_totp or totp_required(user):
+        if not user.has_totp:
+            raise DomainError(_("请先启用双因素认证"), field="code")
+        if not check_second_factor(user, code.strip()):
+            raise DomainError(
+                _("验证码不正确或已使用过，请输入手机应用中当前显示的6位数字"), field="code"
+            )
 
 
 @transaction.atomic
@@ -185,6 +381,7 @@ def reset_totp(user: User, *, by: User) -> User:
     user.save(update_fields=["totp_secret", "totp_confirmed_at", "totp_last_step"])
     end_sessions(user)
     audit.record(by, "user.totp_reset", user)
+    credentials_changed.send(User, user=user, reason="user.totp_reset", by=by)
     return user
 
 

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import lockout, policy, second_factor, services, totp
 from accounts.forms import (
+    AccountRequestDecisionForm,
     LoginForm,
     OwnPasswordForm,
     PasswordResetForm,
@@ -25,8 +27,8 @@ from accounts.forms import (
     UserEditForm,
     UserFilterForm,
 )
-from accounts.models import User
-from accounts.roles import Perm
+from accounts.models import AccountRequest, User
+from accounts.roles import Perm, has_perm
 from accounts.scope import get_for_user, require
 from areas.models import Place
 from audit import services as audit
@@ -217,10 +219,16 @@ def user_create(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.create_user(**form.cleaned_data, by=request.user)
+            if services.needs_approval(form.cleaned_data["role"]):
+                services.request_account(**form.cleaned_data, by=request.user)
+            else:
+                user = services.create_user(**form.cleaned_data, by=request.user)
         except DomainError as exc:
             add_to_form(form, exc)
         else:
+            if services.needs_approval(form.cleaned_data["role"]):
+                messages.success(request, _("已提交申请，安全管理员批准后账号才会建立"))
+                return redirect("accounts:request-list")
             messages.success(request, _("已新建账号 %(user)s") % {"user": user})
             return redirect("accounts:user-detail", pk=user.pk)
     return render(
@@ -243,12 +251,16 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
         current_phone=account.phone,
     )
     if request.method == "POST" and form.is_valid():
+        wanted = (form.cleaned_data["role"], form.cleaned_data["place"])
         try:
             services.update_user(account, **form.cleaned_data, by=request.user)
         except DomainError as exc:
             add_to_form(form, exc)
         else:
-            messages.success(request, _("账号已保存"))
+            if wanted != (account.role, account.place):
+                messages.success(request, _("已保存；角色变更已提交申请，安全管理员批准后生效"))
+            else:
+                messages.success(request, _("账号已保存"))
             return redirect("accounts:user-detail", pk=account.pk)
     return render(
         request,
@@ -329,3 +341,49 @@ def security_policy(request: HttpRequest) -> HttpResponse:
         "accounts/security_policy.html",
         {"form": form, "limits": limits, "always": sorted(policy.ALWAYS_TOTP)},
     )
+
+
+@login_required
+@require_http_methods(["GET"])
+def request_list(request: HttpRequest) -> HttpResponse:
+    """The requests for administrative accounts within the user's place: the pending ones (the
+    安全管理员 approves or rejects each here) and the latest decided."""
+    if not (
+        has_perm(request.user, Perm.MANAGE_ACCOUNTS)
+        or has_perm(request.user, Perm.APPROVE_ACCOUNTS)
+    ):
+        raise PermissionDenied
+    requests = AccountRequest.objects.visible_to(request.user).select_related(
+        "place", "old_place", "requested_by", "decided_by", "account"
+    )
+    return render(
+        request,
+        "accounts/request_list.html",
+        {
+            "pending": requests.filter(state=AccountRequest.State.PENDING),
+            "decided": requests.exclude(state=AccountRequest.State.PENDING)[:30],
+            "may_decide": has_perm(request.user, Perm.APPROVE_ACCOUNTS),
+            "decide_form": AccountRequestDecisionForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def request_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request.user, Perm.APPROVE_ACCOUNTS)
+    account_request = get_for_user(AccountRequest.objects, request.user, pk=pk)
+    form = AccountRequestDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择批准或驳回"))
+        return redirect("accounts:request-list")
+    approve = form.cleaned_data["decision"] == "approve"
+    try:
+        services.decide_request(
+            account_request, approve=approve, note=form.cleaned_data["note"], by=request.user
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已批准该申请") if approve else _("已驳回该申请，未作任何变更"))
+    return redirect("accounts:request-list")

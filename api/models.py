@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -10,10 +12,16 @@ from django.utils.translation import gettext_lazy as _
 
 class ApiTokenQuerySet(models.QuerySet):
     def live(self) -> ApiTokenQuerySet:
-        """Neither revoked nor expired."""
+        """Neither revoked, expired nor left unused past the idle days."""
         now = timezone.now()
-        return self.filter(revoked_at__isnull=True).filter(
-            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now)
+        idle_since = now - datetime.timedelta(days=settings.API_TOKEN_IDLE_DAYS)
+        return (
+            self.filter(revoked_at__isnull=True)
+            .filter(models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now))
+            .filter(
+                models.Q(last_used_at__gt=idle_since)
+                | models.Q(last_used_at__isnull=True, created_at__gt=idle_since)
+            )
         )
 
 
@@ -51,8 +59,14 @@ class ApiToken(models.Model):
         return self.expires_at is not None and self.expires_at <= timezone.now()
 
     @property
+    def is_idle(self) -> bool:
+        """Unused (or, never used, made) longer ago than API_TOKEN_IDLE_DAYS."""
+        last = self.last_used_at or self.created_at
+        return timezone.now() - last > datetime.timedelta(days=settings.API_TOKEN_IDLE_DAYS)
+
+    @property
     def is_live(self) -> bool:
-        return self.revoked_at is None and not self.is_expired
+        return self.revoked_at is None and not self.is_expired and not self.is_idle
 
 
 class IdempotentAnswer(models.Model):

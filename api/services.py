@@ -8,6 +8,7 @@ import hmac
 import secrets
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,11 +24,11 @@ if TYPE_CHECKING:
 SCHEME = "shq"
 # last_used_at is written at most this often per token, not on every call.
 USE_RESOLUTION = datetime.timedelta(minutes=1)
-MAX_DAYS = 3660
 
 
 class TokenRefused(Exception):
-    """The presented token is unknown, revoked, expired, or its account inactive."""
+    """The presented token is unknown, revoked, expired, unused too long, or its account
+    inactive."""
 
 
 def _hash(secret: str) -> str:
@@ -38,7 +39,9 @@ def _hash(secret: str) -> str:
 def create_token(
     user: User, *, name: str, expires_at: datetime.datetime | None, by: User
 ) -> tuple[ApiToken, str]:
-    """A new token for `user`, and its secret, which is never kept nor shown again."""
+    """A new token for `user`, and its secret, which is never kept nor shown again. It lives
+    API_TOKEN_MAX_DAYS at most; without `expires_at`, exactly that long. The token page asks
+    for the password (and code) first: `accounts.services.reauthenticate`."""
     name = name.strip()
     if not name:
         raise DomainError(_("请填写令牌名称"), field="name")
@@ -47,8 +50,13 @@ def create_token(
     now = timezone.now()
     if expires_at is not None and expires_at <= now:
         raise DomainError(_("有效期应晚于现在"), field="expires_at")
-    if expires_at is not None and expires_at > now + datetime.timedelta(days=MAX_DAYS):
-        raise DomainError(_("有效期最长10年"), field="expires_at")
+    longest = now + datetime.timedelta(days=settings.API_TOKEN_MAX_DAYS)
+    if expires_at is None:
+        expires_at = longest
+    if expires_at > longest:
+        raise DomainError(
+            _("有效期最长%(days)d天") % {"days": settings.API_TOKEN_MAX_DAYS}, field="expires_at"
+        )
     prefix = secrets.token_hex(4)
     secret = f"{SCHEME}_{prefix}_{secrets.token_urlsafe(32)}"
     token = ApiToken.objects.create(
@@ -58,7 +66,7 @@ def create_token(
         by,
         "api_token.create",
         token,
-        data={"name": name, "until": expires_at.isoformat() if expires_at else None},
+        data={"name": name, "until": expires_at.isoformat()},
     )
     return token, secret
 
@@ -71,6 +79,28 @@ def revoke_token(token: ApiToken, *, by: User) -> ApiToken:
     token.save(update_fields=["revoked_at"])
     audit.record(by, "api_token.revoke", token, data={"name": token.name})
     return token
+
+
+@transaction.atomic
+def revoke_all(user: User, *, reason: str, by: User | None) -> int:
+    """Revoke every live token of `user` (their password changed, their account was stopped…):
+    one audit row naming the reason and the tokens."""
+    tokens = ApiToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True)
+    prefixes = list(tokens.values_list("prefix", flat=True))
+    if not prefixes:
+        return 0
+    tokens.update(revoked_at=timezone.now())
+    audit.record(by, "api_token.revoke_all", user, data={"reason": reason, "tokens": prefixes})
+    return len(prefixes)
+
+
+def manageable_tokens(by: User):
+    """The tokens, not yet revoked, of the accounts `by` manages (their place and below)."""
+    from accounts.models import User as Account
+
+    return ApiToken.objects.filter(
+        user__in=Account.objects.visible_to(by), revoked_at__isnull=True
+    ).select_related("user", "user__place")
 
 
 def prefix_of(secret: str) -> str:
@@ -95,6 +125,10 @@ def check(secret: str) -> ApiToken:
         raise TokenRefused(_("令牌已吊销"))
     if token.is_expired:
         raise TokenRefused(_("令牌已过期"))
+    if token.is_idle:
+        raise TokenRefused(
+            _("令牌已连续%(days)d天未使用，已失效") % {"days": settings.API_TOKEN_IDLE_DAYS}
+        )
     if not token.user.is_active:
         raise TokenRefused(_("账号已停用"))
     now = timezone.now()

@@ -6,4 +6,5 @@ app_name = "api-tokens"
 
 urlpatterns = [
     path("", token_views.token_list, name="token-list"),
+    path("manage/", token_views.token_manage, name="token-manage"),
 ]

@@ -9,6 +9,8 @@ ACTION_LABELS = {
     "auth.login_failed": _("登录失败"),
     "auth.lockout": _("账号锁定"),
     "auth.login_blocked": _("锁定期间尝试登录"),
+    "auth.address_lockout": _("登录地址暂停"),
+    "auth.reauth_failed": _("再次验证密码失败"),
     "auth.password_change": _("修改本人密码"),
     "auth.password_ok": _("密码验证通过，待输入验证码"),
     "auth.totp_verified": _("双因素验证通过"),
@@ -177,6 +179,10 @@ ACTION_LABELS = {
     "api.call": _("调用接口"),
     "api_token.create": _("新建接口令牌"),
     "api_token.revoke": _("吊销接口令牌"),
+    "api_token.revoke_all": _("吊销账号的全部接口令牌"),
+    "account_request.create": _("提交管理类账号申请"),
+    "account_request.approve": _("批准管理类账号申请"),
+    "account_request.reject": _("驳回管理类账号申请"),
 }
 
 
@@ -196,6 +202,13 @@ DATA_LABELS = {
     "method": _("请求方式"),
     "failures": _("连续失败次数"),
     "minutes": _("锁定分钟数"),
+    "ip": _("IP地址"),
+    "blocked_by": _("拦截依据"),
+    "tokens": _("令牌前缀"),
+    "username": _("登录账号"),
+    "new_role": _("申请角色"),
+    "old_role": _("原角色"),
+    "requested_by": _("申请人"),
     "via": _("方式"),
     "places": _("新增区划数"),
     "accounts": _("新增账号数"),

@@ -68,6 +68,8 @@ class AuditEntry(models.Model):
         indexes = [
             models.Index(fields=["actor_username", "at"], name="audit_username_at"),
             models.Index(fields=["place_path"], name="audit_place_path"),
+            # The lockout per client address counts failed logins by address.
+            models.Index(fields=["ip", "at"], name="audit_ip_at"),
         ]
 
     def __str__(self) -> str:

@@ -124,4 +124,11 @@ NAV = [
     NavItem(
         "accounts:security-policy", _("安全策略"), Perm.MANAGE_SECURITY, "accounts/security", SYSTEM
     ),
+    NavItem(
+        "accounts:request-list",
+        _("管理类账号审批"),
+        Perm.APPROVE_ACCOUNTS,
+        "accounts/requests",
+        SYSTEM,
+    ),
 ]

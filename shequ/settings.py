@@ -183,6 +183,10 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOCKOUT_FAILURES = env_int("SHEQU_LOCKOUT_FAILURES", 5, minimum=1)
 LOCKOUT_MINUTES = env_int("SHEQU_LOCKOUT_MINUTES", 10, minimum=1)
+# Per client address (REMOTE_ADDR), over every account: so many failures within the minutes
+# stop the address for as long (accounts/lockout.py).
+LOCKOUT_ADDRESS_FAILURES = env_int("SHEQU_LOCKOUT_ADDRESS_FAILURES", 20, minimum=1)
+LOCKOUT_ADDRESS_MINUTES = env_int("SHEQU_LOCKOUT_ADDRESS_MINUTES", 60, minimum=1)
 # Idle timeout: the session's expiry moves forward on every request and lapses after this long
 # without one; the cookie itself also ends with the browser.
 # The default of the security policy's idle minutes (accounts/policy.py), which the session
@@ -303,6 +307,10 @@ def _rate(name: str, default: str) -> str:
         raise ImproperlyConfigured(f"{name} must look like 600/min (N/s, N/min, N/hour, N/day)")
     return value
 
+
+# API tokens: the longest (and default) lifetime, and the days unused after which one stops.
+API_TOKEN_MAX_DAYS = env_int("SHEQU_API_TOKEN_MAX_DAYS", 90, minimum=1)
+API_TOKEN_IDLE_DAYS = env_int("SHEQU_API_TOKEN_IDLE_DAYS", 30, minimum=1)
 
 # The REST API (api/, /api/v1/): tokens only, JSON only, one error body, calls per token.
 REST_FRAMEWORK = {

@@ -37,6 +37,23 @@ class Route:
     above_grid: bool = False
 
 
+def _account_request(w):
+    """A pending request for a 区级管理员 account of the home district (made once)."""
+    if not hasattr(w, "account_request"):
+        from accounts import services
+        from accounts.roles import Role
+
+        w.account_request = services.request_account(
+            username="requested_admin",
+            name="申请中",
+            role=Role.DISTRICT_ADMIN,
+            place=w.district,
+            password="Req-pass-2026",
+            by=w.cast[Role.SYSADMIN],
+        )
+    return w.account_request
+
+
 def _resident(w):
     """A resident of the home grid in a household, with a current membership (made once)."""
     if not hasattr(w, "resident"):
@@ -518,6 +535,13 @@ ROUTES: dict[str, Route] = {
     ),
     "accounts:security-policy": Route(get=Perm.MANAGE_SECURITY, post=Perm.MANAGE_SECURITY),
     "accounts:user-list": Route(get=Perm.MANAGE_ACCOUNTS),
+    "accounts:request-list": Route(get=frozenset({Perm.MANAGE_ACCOUNTS, Perm.APPROVE_ACCOUNTS})),
+    "accounts:request-decide": Route(
+        get=None,
+        post=Perm.APPROVE_ACCOUNTS,
+        kwargs=lambda w: {"pk": _account_request(w).pk},
+        scoped=True,
+    ),
     "accounts:user-create": Route(get=Perm.MANAGE_ACCOUNTS, post=Perm.MANAGE_ACCOUNTS),
     "accounts:user-detail": Route(
         get=Perm.MANAGE_ACCOUNTS,
@@ -1175,6 +1199,7 @@ ROUTES: dict[str, Route] = {
     "request:rate": Route(get=None, post=OPEN),
     # The API's pages for people: one's own tokens, and the documentation.
     "api-tokens:token-list": Route(get=ANY, post=ANY),
+    "api-tokens:token-manage": Route(get=Perm.MANAGE_ACCOUNTS, post=Perm.MANAGE_ACCOUNTS),
     "api:docs": Route(get=ANY),
 }
 

@@ -16,11 +16,14 @@ from api import services
 from api.models import ApiToken
 from api.tests.conftest import ApiClient, token_for
 from audit.models import AuditEntry
+from conftest import TEST_PASSWORD
 
 ME = "/api/v1/me/"
 
 
 def _page(client, **data):
+    if "name" in data:
+        data.setdefault("password", TEST_PASSWORD)
     return client.post(reverse("api-tokens:token-list"), data)
 
 
@@ -33,7 +36,7 @@ def test_a_token_is_shown_once_and_only_its_hash_is_kept(client, world):
     assert secret.startswith("shq_") and secret in response.content.decode()
     assert response["Cache-Control"] == "no-store"
     token = ApiToken.objects.get(user=worker)
-    assert token.name == "数据平台同步" and token.expires_at is None
+    assert token.name == "数据平台同步"
     assert token.secret_hash == hashlib.sha256(secret.encode()).hexdigest()
     assert secret not in str(ApiToken.objects.filter(pk=token.pk).values().get())
     # The list never shows it again.
@@ -96,6 +99,11 @@ def test_a_deactivated_accounts_tokens_are_refused(world):
     worker = world.cast[Role.COMMUNITY_WORKER]
     secret = token_for(worker)
     accounts.set_active(worker, active=False, by=world.cast[Role.SYSADMIN])
+    response = ApiClient(secret).get(ME)
+    assert response.status_code == 401 and response.json()["message"] == "令牌已吊销"
+    # Even a token the deactivation did not revoke (a change made outside the services).
+    secret = token_for(world.cast[Role.GRID_WORKER])
+    type(worker).objects.filter(role=Role.GRID_WORKER).update(is_active=False)
     response = ApiClient(secret).get(ME)
     assert response.status_code == 401 and response.json()["message"] == "账号已停用"
 

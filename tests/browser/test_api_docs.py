@@ -43,6 +43,7 @@ def test_a_worker_makes_a_token_and_reads_the_api_docs(page: Page, live_server, 
     page.goto(f"{live_server.url}/accounts/tokens/")
     expect(page.get_by_role("heading", name="接口令牌")).to_be_visible()
     page.get_by_label("名称").fill("数据平台同步")
+    page.get_by_label("当前密码").fill(PASSWORD)  # a new token asks for the password again
     page.get_by_role("button", name="创建").click()
     expect(page.get_by_text("令牌只显示这一次")).to_be_visible()
     secret = page.locator("#new-token").inner_text()

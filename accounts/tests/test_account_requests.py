@@ -1,0 +1,184 @@
+"""Second approval of administrative accounts (三权分立): a 系统管理员's new account of an
+administrative role, or an account given one, is a request; a 安全管理员 other than the
+requester approves it before anything changes; a rejected request changes nothing."""
+
+import pytest
+from django.urls import reverse
+
+from accounts import services
+from accounts.models import AccountRequest, User
+from accounts.roles import Role
+from audit.models import AuditEntry
+from shequ.errors import DomainError
+
+ADMIN = {
+    "username": "new_auditor",
+    "name": "新审计员",
+    "role": "auditor",
+    "phone": "13812345678",
+    "password": "Shenji-2026",
+}
+CREATE, LIST = reverse("accounts:user-create"), reverse("accounts:request-list")
+
+
+def _decide(client, req, decision, note=""):
+    return client.post(
+        reverse("accounts:request-decide", args=[req.pk]), {"decision": decision, "note": note}
+    )
+
+
+@pytest.mark.parametrize("role", ["district_admin", "auditor", "security_officer", "sysadmin"])
+def test_a_new_administrative_account_waits_for_the_security_officer(client, world, role):
+    place = world.district if role == "district_admin" else None
+    client.force_login(world.cast[Role.SYSADMIN])
+    data = {**ADMIN, "role": role, "place": place.pk if place else ""}
+    response = client.post(CREATE, data)
+    assert response.status_code == 302 and response["Location"] == LIST
+    assert not User.objects.filter(username="new_auditor").exists()  # not yet
+    req = AccountRequest.objects.get()
+    assert req.state == "pending" and req.role == role
+    assert req.password != ADMIN["password"] and "Shenji-2026" not in str(req.__dict__)
+    assert AuditEntry.objects.filter(action="account_request.create").count() == 1
+    assert not AuditEntry.objects.filter(action="user.create").exists()
+    # The pending request is listed for the requester, with no way to approve it…
+    page = client.get(LIST).content.decode()
+    assert "新审计员" in page and "待安全管理员审批" in page
+    # …and the requester cannot approve it (not their permission, nor their own request).
+    assert _decide(client, req, "approve").status_code == 403
+    with pytest.raises(DomainError, match="不能审批本人提交的申请"):
+        services.decide_request(req, approve=True, by=world.cast[Role.SYSADMIN])
+    assert not User.objects.filter(username="new_auditor").exists()
+    # The 安全管理员 approves: the account is made now, with the password chosen.
+    officer = world.cast[Role.SECURITY_OFFICER]
+    client.force_login(officer)
+    assert "新审计员" in client.get(LIST).content.decode()
+    assert _decide(client, req, "approve", "核对无误").status_code == 302
+    user = User.objects.get(username="new_auditor")
+    assert user.role == role and user.place == place and user.is_active
+    assert user.check_password("Shenji-2026") and user.phone == "13812345678"
+    req.refresh_from_db()
+    assert req.state == "approved" and req.decided_by == officer and req.account == user
+    approve = AuditEntry.objects.get(action="account_request.approve")
+    assert approve.actor == officer and approve.data["note"] == "核对无误"
+    made = AuditEntry.objects.get(action="user.create")
+    assert made.actor == officer and made.data["requested_by"] == "in_sysadmin"
+
+
+def test_a_rejected_request_changes_nothing(client, world):
+    client.force_login(world.cast[Role.SYSADMIN])
+    client.post(CREATE, {**ADMIN, "place": ""})
+    req = AccountRequest.objects.get()
+    users = User.objects.count()
+    client.force_login(world.cast[Role.SECURITY_OFFICER])
+    assert _decide(client, req, "reject", "未见审批单").status_code == 302
+    assert User.objects.count() == users
+    req.refresh_from_db()
+    assert req.state == "rejected" and req.account is None
+    assert AuditEntry.objects.filter(action="account_request.reject").count() == 1
+    # A decided request is not decided again.
+    response = _decide(client, req, "approve")
+    assert response.status_code == 302 and User.objects.count() == users
+    assert not AuditEntry.objects.filter(action="account_request.approve").exists()
+
+
+def test_giving_an_account_an_administrative_role_waits_for_approval(client, world):
+    subject = world.subject
+    client.force_login(world.cast[Role.SYSADMIN])
+    url = reverse("accounts:user-detail", args=[subject.pk])
+    data = {"name": "改名", "role": "district_admin", "place": world.district.pk, "phone": ""}
+    assert client.post(url, data).status_code == 302
+    subject.refresh_from_db()
+    # The name changes at once; the role and place wait.
+    assert subject.name == "改名" and subject.role == Role.COMMUNITY_WORKER
+    assert subject.place == world.community
+    req = AccountRequest.objects.get(account=subject)
+    assert (req.kind, req.old_role, req.role) == ("change", "community_worker", "district_admin")
+    # A second request for the same account waits for the first.
+    assert "已有待审批的申请" in client.post(url, data).content.decode()
+    assert AccountRequest.objects.count() == 1
+    client.force_login(world.cast[Role.SECURITY_OFFICER])
+    _decide(client, req, "approve")
+    subject.refresh_from_db()
+    assert subject.role == Role.DISTRICT_ADMIN and subject.place == world.district
+    update = AuditEntry.objects.get(action="user.update", changes__has_key="role")
+    assert update.actor == world.cast[Role.SECURITY_OFFICER]
+
+
+def test_a_rejected_role_change_leaves_the_account_as_it_was(client, world):
+    subject = world.subject
+    req = services.request_role_change(
+        subject, role=Role.SYSADMIN, place=None, by=world.cast[Role.SYSADMIN]
+    )
+    services.decide_request(req, approve=False, by=world.cast[Role.SECURITY_OFFICER])
+    subject.refresh_from_db()
+    assert subject.role == Role.COMMUNITY_WORKER and subject.place == world.community
+
+
+def test_nobody_approves_a_request_about_their_own_account(world):
+    officer = world.cast[Role.SECURITY_OFFICER]
+    req = services.request_role_change(
+        officer, role=Role.SYSADMIN, place=None, by=world.cast[Role.SYSADMIN]
+    )
+    with pytest.raises(DomainError, match="不能审批与本人账号有关的申请"):
+        services.decide_request(req, approve=True, by=officer)
+    officer.refresh_from_db()
+    assert officer.role == Role.SECURITY_OFFICER
+
+
+def test_the_services_refuse_an_administrative_account_made_directly(world):
+    with pytest.raises(DomainError, match="须经安全管理员审批"):
+        services.create_user(
+            username="sneaky",
+            name="直建",
+            role=Role.SYSADMIN,
+            place=None,
+            password="Zhijian-2026",
+            by=world.cast[Role.SYSADMIN],
+        )
+    assert not User.objects.filter(username="sneaky").exists()
+    # The command line (by=None: the server's operator) still may.
+    services.create_user(
+        username="operator_made",
+        name="运维",
+        role=Role.SYSADMIN,
+        place=None,
+        password="Zhijian-2026",
+        by=None,
+    )
+
+
+def test_a_pending_request_keeps_its_username(client, world):
+    client.force_login(world.cast[Role.SYSADMIN])
+    client.post(CREATE, {**ADMIN, "place": ""})
+    again = client.post(CREATE, {**ADMIN, "role": "community_worker", "place": world.community.pk})
+    assert "已存在" in again.content.decode()
+    assert not User.objects.filter(username="new_auditor").exists()
+
+
+def test_bad_request_input_is_refused_and_nothing_saved(client, world):
+    client.force_login(world.cast[Role.SYSADMIN])
+    entries = AuditEntry.objects.count()
+    response = client.post(CREATE, {**ADMIN, "password": "short", "place": ""})
+    assert "至少需要8个字符" in response.content.decode()
+    assert not AccountRequest.objects.exists() and AuditEntry.objects.count() == entries
+
+
+def test_an_officer_of_another_district_neither_sees_nor_decides(client, world):
+    req = services.request_account(
+        **{**ADMIN, "role": Role.DISTRICT_ADMIN},
+        place=world.district,
+        by=world.cast[Role.SYSADMIN],
+    )
+    client.force_login(world.outsiders[Role.SECURITY_OFFICER])
+    assert "新审计员" not in client.get(LIST).content.decode()
+    assert _decide(client, req, "approve").status_code == 404
+    req.refresh_from_db()
+    assert req.state == "pending" and not User.objects.filter(username="new_auditor").exists()
+
+
+def test_ordinary_roles_are_made_at_once_as_before(client, world):
+    client.force_login(world.cast[Role.SYSADMIN])
+    data = {**ADMIN, "role": "community_worker", "place": world.community.pk}
+    assert client.post(CREATE, data).status_code == 302
+    assert User.objects.filter(username="new_auditor", role="community_worker").exists()
+    assert not AccountRequest.objects.exists()
