@@ -14,9 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Now, TruncDate
-from django.db.models.lookups import LessThan
+from django.db.models.lookups import LessThan, StartsWith
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.text import format_lazy
@@ -33,6 +33,7 @@ from people.models import GroupCategory, Membership, Residence, Staff
 from programs.models import (
     Application,
     Assistance,
+    Campaign,
     Deliberation,
     Donation,
     Honour,
@@ -809,6 +810,38 @@ def _aid(definition) -> Promise:
     )
 
 
+def _eligible_for_campaigns(end: datetime.date) -> Q:
+    """A residence's household lies in the eligible population (参评范围, as
+    programs.services.eligible reads it: the campaign's place, its household registration
+    types if it names any) of a household campaign under way at some time in the year of the
+    period's last day, up to that day."""
+    campaigns = Campaign.objects.filter(
+        StartsWith(OuterRef("household__place_path"), F("place_path")),
+        Q(eligible_filter="") | Q(eligible_filter__contains=OuterRef("household__registration")),
+        subject=Campaign.Subject.HOUSEHOLD,
+        starts_on__lte=end,
+        ends_on__gte=datetime.date(end.year, 1, 1),
+    ).filter(
+        # There by the campaign's end, as `eligible` asks: someone now in the household moved
+        # in by then.
+        ends_on__gte=OuterRef("since"),
+    )
+    return Q(Exists(campaigns))
+
+
+def _reached_by_campaigns(end: datetime.date) -> Q:
+    """Of those, a household that applied (not withdrawn) to a household campaign in the same
+    days."""
+    applied = Application.objects.filter(
+        household=OuterRef("household"),
+        voided_at__isnull=True,
+        campaign__subject=Campaign.Subject.HOUSEHOLD,
+        applied_on__gte=datetime.date(end.year, 1, 1),
+        applied_on__lte=end,
+    )
+    return _eligible_for_campaigns(end) & Q(Exists(applied))
+
+
 def _honours(level: str, code: str) -> Indicator:
     return Indicator(
         f"honours.{code}",
@@ -1293,6 +1326,35 @@ INDICATORS: list[Indicator] = [
         _("期间内评定授牌并已发放证书或牌匾的份数，按授牌日期"),
         filter=Q(stage=_STAGE.AWARDED, certificate=True),
     ),
+    # Coverage: how many of the households that household campaigns were open to took part.
+    Indicator(
+        "campaigns.eligible_households",
+        _("参评范围内家庭"),
+        _("户"),
+        CAMPAIGNS,
+        RESIDENCES,
+        _(
+            "统计期末有人居住的户中，属于期末所在年度（截至期末）进行过的家庭类评选参评范围"
+            "（评选所在区划，评选限定户别的只算该户别）的户数"
+        ),
+        aggregate=DISTINCT,
+        field="household",
+        on_day=_eligible_for_campaigns,
+    ),
+    Indicator(
+        "campaigns.households_reached",
+        _("参评家庭"),
+        _("户"),
+        CAMPAIGNS,
+        RESIDENCES,
+        _(
+            "参评范围内的户（见“参评范围内家庭”）中，期末所在年度截至期末向家庭类评选提交过"
+            "申报的户数（同一户申报多项只计一次；撤回的申报不计）"
+        ),
+        aggregate=DISTINCT,
+        field="household",
+        on_day=_reached_by_campaigns,
+    ),
     # Honours the community, its units and its staff received.
     Indicator(
         "honours.all",
@@ -1693,6 +1755,14 @@ RATES: list[Rate] = [
             "期间内提交的评选申报中，截至期末已评定授牌的比例（分子分母是同一批申报；"
             "按授牌日期统计的“评定授牌”可能含往年的申报，不用于此比率）"
         ),
+    ),
+    Rate(
+        "rate.campaigns.coverage",
+        _("家庭评选覆盖率"),
+        CAMPAIGNS,
+        _BY_ID["campaigns.households_reached"],
+        _BY_ID["campaigns.eligible_households"],
+        _("参评范围内的户中，期末所在年度截至期末提交过家庭类评选申报的户所占比例"),
     ),
     Rate(
         "rate.opinions.settled",
