@@ -1,17 +1,38 @@
 """`shequ rollup nightly`: what the timer runs (deploy/). It rebuilds only the years a write has
 touched, so a second run changes nothing; it checks what it rebuilt; two runs never overlap."""
 
+import contextlib
 import datetime
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection, connections
 
 from audit.models import AuditEntry
 from reports import rollups
-from reports.management.commands.rollup import BUSY, nightly_lock
+from reports.management.commands.rollup import _LOCK_KEY, BUSY, nightly_lock
 from reports.models import RollupCell, RollupCoverage, RollupStale
 from reports.tests.test_rollups import _record
+
+
+@contextlib.contextmanager
+def _held_by_another_run():
+    """The lock as another process would hold it: on PostgreSQL from a second session (a
+    session may take its own advisory lock twice), on SQLite through another open file."""
+    if connection.vendor != "postgresql":
+        with nightly_lock():
+            yield
+        return
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [_LOCK_KEY])
+        yield
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [_LOCK_KEY])
+    finally:
+        other.close()
 
 
 def _nightly(**options) -> str:
@@ -59,7 +80,10 @@ def test_nightly_rebuilds_only_the_year_a_write_touched(world, settings, tmp_pat
 def test_nightly_does_not_run_while_another_holds_the_lock(world, settings, tmp_path):
     settings.DATA_DIR = tmp_path
     _record(world.grid, datetime.date(2025, 3, 5))
-    with nightly_lock(), pytest.raises(CommandError, match="另一次夜间汇总正在运行") as busy:
+    with (
+        _held_by_another_run(),
+        pytest.raises(CommandError, match="另一次夜间汇总正在运行") as busy,
+    ):
         _nightly()
     assert busy.value.returncode == BUSY
     assert _rebuilds() == 0 and not RollupCell.objects.exists()
