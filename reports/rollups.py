@@ -107,6 +107,20 @@ def years_with_rows(place: Place) -> list[int]:
     return sorted(years)
 
 
+def due_years(place: Place) -> list[int]:
+    """The years with rows under the place that a rebuild would change: some month of it not
+    covered by a rebuild of this place, or marked stale under it since. A nightly run rebuilds
+    only these, so running it twice in a row does nothing the second time."""
+    due = []
+    for year in years_with_rows(place):
+        months = months_of(year)
+        covered = RollupCoverage.objects.filter(place_path=place.path, month__in=months).count()
+        stale = RollupStale.objects.filter(place_path__under=place.path, month__in=months)
+        if covered < len(months) or stale.exists():
+            due.append(year)
+    return due
+
+
 @dataclass
 class Rebuilt:
     place: Place

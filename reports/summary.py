@@ -707,6 +707,16 @@ def _campaigns(
             w.rate("rate.campaigns.won"),
             "。",
         )
+        if w.value("campaigns.eligible_households"):
+            first += _sentence(
+                _("家庭类评选参评范围内"),
+                w.clause("", "campaigns.eligible_households"),
+                _("，其中"),
+                w.clause("", "campaigns.households_reached"),
+                _("提交了申报，"),
+                w.rate("rate.campaigns.coverage"),
+                "。",
+            )
         paragraphs.append(first)
     if w.value("campaigns.awarded"):
         second = _sentence(

@@ -141,12 +141,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;"
         ),
     }
+PG_OPTIONS = "-c jit=off -c random_page_cost=1.1"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL compiles a query with LLVM once its estimated cost passes jit_above_cost; a
     # page's short queries over a large table cross it and then spend tens of milliseconds
     # compiling what runs in one or two. Pages here read through indexes; JIT only costs.
+    # random_page_cost 1.1 (default 4, for spinning disks): the tables sit in memory or on
+    # SSD, and at 4 the planner hashed whole tables (residences, memberships, visits) rather
+    # than probe an index for a community's few hundred rows (docs/benchmarks.md, summary).
     DATABASES["default"].setdefault("OPTIONS", {})
-    DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
+    DATABASES["default"]["OPTIONS"].setdefault("options", PG_OPTIONS)
 # A PostgreSQL read replica (docs/scaling.md): statistics, summaries and ledgers read it; a user
 # who has just changed something reads the primary for REPLICA_LAG_SECONDS after.
 if env_str("DATABASE_REPLICA_URL", ""):
@@ -159,7 +163,7 @@ if env_str("DATABASE_REPLICA_URL", ""):
         raise ImproperlyConfigured(
             f"DATABASE_REPLICA_URL is not a database address: {exc}"
         ) from None
-    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("options", PG_OPTIONS)
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["shequ.replica.ReplicaRouter"]
 REPLICA_LAG_SECONDS = env_int("REPLICA_LAG_SECONDS", 30, minimum=0)

@@ -1,15 +1,60 @@
 """`shequ rollup rebuild [--place CODE] [--year YYYY]`: the rollup cells of a place (every
 district without --place) for a year (every year with rows without --year), computed afresh
 from the rows. `shequ rollup check [--place CODE] [--year YYYY]`: recompute them from the rows
-and name every cell that differs; exits with status 1 if one does."""
+and name every cell that differs; exits with status 1 if one does. `shequ rollup nightly
+[--place CODE]`: what a timer runs every night (deploy/): under a lock, rebuild only the years a
+write has touched since (so a second run does nothing), then check them."""
 
+import contextlib
+import fcntl
+import logging
+import zlib
+from collections.abc import Iterator
+
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from areas.models import Place
 from reports import rollups
 from reports.models import RollupCoverage
+
+log = logging.getLogger("shequ.rollup")
+# Exit status of a nightly run that found another one still running (EX_TEMPFAIL).
+BUSY = 75
+_LOCK_KEY = zlib.crc32(b"shequ rollup nightly")
+
+
+@contextlib.contextmanager
+def nightly_lock() -> Iterator[None]:
+    """Held for the whole of a nightly run, so two never overlap: on PostgreSQL a session
+    advisory lock (one for every machine that runs the command against the database), on
+    SQLite an exclusive lock on a file beside it. Raises `CommandError` (status 75) at once,
+    without waiting, when another run holds it."""
+    busy = CommandError(_("另一次夜间汇总正在运行，本次未执行"), returncode=BUSY)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [_LOCK_KEY])
+            if not cursor.fetchone()[0]:
+                raise busy
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [_LOCK_KEY])
+        return
+    settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+    with (settings.DATA_DIR / "rollup-nightly.lock").open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise busy from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 class Command(BaseCommand):
@@ -20,13 +65,19 @@ class Command(BaseCommand):
         for name, text in (
             ("rebuild", _("从原始记录重算一个区划一年的汇总数")),
             ("check", _("将汇总数与原始记录重新计算的结果逐条核对")),
+            ("nightly", _("夜间定时运行：加锁，只重算有改动的年度，再核对")),
         ):
             sub = commands.add_parser(name, help=text)
             sub.add_argument("--place", help=_("区划代码（不填：每个区）"))
-            sub.add_argument("--year", type=int, help=_("年度，如2026（不填：有记录的每一年）"))
+            if name != "nightly":
+                sub.add_argument("--year", type=int, help=_("年度，如2026（不填：有记录的每一年）"))
 
     def handle(self, *args, command, place=None, year=None, **options):
         places = self._places(command, place)
+        if command == "nightly":
+            with nightly_lock():
+                self._nightly(places)
+            return
         if year is not None and not 2000 <= year <= timezone.localdate().year + 1:
             raise CommandError(_("年度%(y)s无效") % {"y": year})
         if command == "rebuild":
@@ -45,13 +96,39 @@ class Command(BaseCommand):
         if differing:
             raise CommandError(_("有%(n)d条汇总数与原始记录不符") % {"n": differing}, returncode=1)
 
+    def _nightly(self, places: list[Place]) -> None:
+        """Rebuild the years that are due, then check what was rebuilt; each step logged."""
+        log.info("rollup nightly: start (%d places)", len(places))
+        rebuilt = []
+        for p in places:
+            for y in rollups.due_years(p):
+                done = rollups.rebuild(p, y, by=None)
+                rebuilt.append((p, y))
+                line = _("%(place)s %(year)d年：%(cells)d条汇总数，清除%(marks)d个待重算标记") % {
+                    "place": p.name,
+                    "year": y,
+                    "cells": done.cells,
+                    "marks": done.marks,
+                }
+                self.stdout.write(line)
+                log.info("rollup nightly: %s", line)
+        if not rebuilt:
+            self.stdout.write(_("没有需要重算的汇总数"))
+            log.info("rollup nightly: nothing to rebuild")
+            return
+        differing = sum(self._check(p, y) for p, y in rebuilt)
+        if differing:
+            log.error("rollup nightly: %d cells differ from the rows", differing)
+            raise CommandError(_("有%(n)d条汇总数与原始记录不符") % {"n": differing}, returncode=1)
+        log.info("rollup nightly: done, %d place-years rebuilt and checked", len(rebuilt))
+
     def _places(self, command: str, code: str | None) -> list[Place]:
         if code:
             place = Place.objects.filter(code=code).first()
             if place is None:
                 raise CommandError(_("没有区划代码为%(c)s的区划") % {"c": code})
             return [place]
-        if command == "rebuild":
+        if command in ("rebuild", "nightly"):
             return list(Place.objects.filter(parent=None).order_by("code"))
         # Checking: every place a rebuild was made for (the highest of them).
         paths = sorted(set(RollupCoverage.objects.values_list("place_path", flat=True)))
