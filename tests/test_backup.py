@@ -86,14 +86,16 @@ def table_lines(path: Path, table: str) -> list[str]:
         return archive.read(f"tables/{table}.jsonl").decode().splitlines()
 
 
-def rewrite(path: Path, out: Path, change) -> None:
-    """A copy of a backup file with `change(name, bytes) -> bytes` applied to each member,
-    sealed again under the backup key: what someone holding the key could make, so the checks
-    inside the file are tested on their own."""
+def rewrite(path: Path, out: Path, change, added: dict[str, bytes] | None = None) -> None:
+    """A copy of a backup file with `change(name, bytes) -> bytes` applied to each member (and
+    the `added` members), sealed again under the backup key: what someone holding the key could
+    make, so the checks inside the file are tested on their own."""
     plain = io.BytesIO()
     with backup.unsealed(path) as source, zipfile.ZipFile(plain, "w") as target:
         for name in source.namelist():
             target.writestr(name, change(name, source.read(name)))
+        for name, data in (added or {}).items():
+            target.writestr(name, data)
     plain.seek(0)
     with out.open("wb") as handle:
         backup.seal(plain, handle)
@@ -434,3 +436,61 @@ def test_production_refuses_the_development_backup_key_and_to_back_up_without_on
     result = _run(["backup", "--out", str(tmp_path / "out.zip")], **PROD, **database)
     assert result.returncode != 0 and "未设置备份密钥" in result.stderr
     assert not (tmp_path / "out.zip").exists() and not (tmp_path / "out.zip.part").exists()
+
+
+def _with_photo(source: Path, out: Path, *, name: str, listed: bytes, held: bytes) -> None:
+    """The backup with one photo: `listed` is what its manifest entry describes, `held` what
+    the member holds."""
+
+    def list_it(member, data):
+        if member != "manifest.json":
+            return data
+        content = json.loads(data)
+        entry = {"name": name, "bytes": len(listed), "sha256": hashlib.sha256(listed).hexdigest()}
+        content["files"] = [entry]
+        return json.dumps(content).encode()
+
+    rewrite(source, out, list_it, {f"files/{name}": held})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_photos_come_back_checked_and_a_clash_or_a_changed_one_changes_nothing(
+    demo_file, tmp_path, settings
+):
+    photo, name = b"\xff\xd8 a photo \xff\xd9", "0123abcd.jpg"
+    folder = settings.RECORD_FILES_DIR
+    before = state()
+    changed = tmp_path / "changed.zip"
+    _with_photo(demo_file, changed, name=name, listed=photo, held=photo + b"!")
+    assert backup.problems(changed)[1] == [f"文件{name}的校验值不符，内容已被改动或损坏"]
+    outside = tmp_path / "outside.zip"
+    _with_photo(demo_file, outside, name="../escaped.jpg", listed=photo, held=photo)
+    with pytest.raises(CommandError, match=r"文件名.*不合法"):
+        call_command("restore", outside, stdout=io.StringIO())
+    assert not (folder.parent / "escaped.jpg").exists()
+
+    good = tmp_path / "good.zip"
+    _with_photo(demo_file, good, name=name, listed=photo, held=photo)
+    folder.mkdir(parents=True)
+    (folder / name).write_bytes(b"another photo under that name")
+    with pytest.raises(CommandError, match="同名而内容不同"):
+        call_command("restore", good, stdout=io.StringIO())
+    assert state() == before and (folder / name).read_bytes() == b"another photo under that name"
+    (folder / name).unlink()
+
+    out = io.StringIO()
+    call_command("restore", good, stdout=out)
+    assert (folder / name).read_bytes() == photo
+    assert [p.name for p in folder.iterdir()] == [name]  # the staging folder is gone
+    assert "1个照片和文档" in out.getvalue()
+    assert AuditEntry.objects.get(action="backup.restore").data["files"] == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_backup_time_is_written_and_shown_in_local_time(demo_file):
+    made_at = manifest(demo_file)["made_at"]
+    assert made_at.endswith("+08:00")  # TIME_ZONE, Asia/Shanghai
+    out = io.StringIO()
+    call_command("backup", check=demo_file, stdout=out)
+    assert f"备份于{made_at[:10]} {made_at[11:19]}" in out.getvalue()
+    assert backup.shown_time("2026-11-29T18:30:00+00:00") == "2026-11-30 02:30:00"
