@@ -48,7 +48,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from audit import chain
+from audit import chain, maintenance
 from audit import services as audit
 from shequ import crypto
 from shequ.errors import DomainError
@@ -737,15 +737,14 @@ def _insert(table: Table, archive: zipfile.ZipFile) -> None:
 
 def _empty(table: Table) -> None:
     """Remove a table's rows before the file's take their place. The audit log's rows go only
-    under --replace, after the database was saved to a file, and on PostgreSQL its trigger is
-    switched off for this one statement inside the transaction: the ALTER TABLE holds the
-    table's exclusive lock until the commit, so no one else ever sees the log unprotected."""
+    under --replace, after the database was saved to a file, with the maintenance row the
+    database's triggers ask for written inside this transaction and removed again before the
+    commit, so no one else ever sees the log unprotected (audit/maintenance.py)."""
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        if table.name == AUDIT_TABLE and connection.vendor == "postgresql":
-            cursor.execute(f"ALTER TABLE {AUDIT_TABLE} DISABLE TRIGGER audit_entry_append_only")
-            cursor.execute(f"DELETE FROM {AUDIT_TABLE}")  # noqa: S608
-            cursor.execute(f"ALTER TABLE {AUDIT_TABLE} ENABLE TRIGGER audit_entry_append_only")
+        if table.name == AUDIT_TABLE:
+            with maintenance.emptying("restore --replace"):
+                cursor.execute(f"DELETE FROM {AUDIT_TABLE}")  # noqa: S608
         else:
             cursor.execute(f"DELETE FROM {quote(table.name)}")  # noqa: S608
 
