@@ -1,23 +1,26 @@
-"""The whole database in one portable file (`shequ backup`), and back into an empty database
-(`shequ restore`).
+"""The whole database and its photos and documents in one portable file (`shequ backup`), and
+back into an empty database (`shequ restore`).
 
-The file is a zip holding `manifest.json` and one JSON-lines file per table under `tables/`.
-Each line is one row: its columns in the order the manifest lists them, rows in primary-key
-order, every value in a form that does not depend on the database (datetimes in UTC ISO form,
-decimals with their field's places, JSON with its keys sorted). A table's checksum is the
-SHA-256 of exactly those lines, so the same rows give the same checksum on SQLite and on
-PostgreSQL: a file made on one restores on the other, and the checksums prove it did.
+The file is a zip holding `manifest.json`, one JSON-lines file per table under `tables/` and the
+record files under `files/`, encrypted and authenticated as a whole under SHEQU_BACKUP_KEYS (see
+"Sealing" below): nothing is read from a file changed, cut or made under another key. Each line
+is one row: its columns in the order the manifest lists them, rows in primary-key order, every
+value in a form that does not depend on the database (datetimes in UTC ISO form, decimals with
+their field's places, JSON with its keys sorted). A table's checksum is the SHA-256 of exactly
+those lines, so the same rows give the same checksum on SQLite and on PostgreSQL: a file made on
+one restores on the other, and the checksums prove it did.
 
-The manifest names the format, the migrations applied to the database it came from (a restore
-needs the same), and per table its columns, row count and checksum. The checksums catch a
-damaged or truncated file; they do not stop someone who rewrites a table and its checksum
-together (keep the file where only the operators can reach it: docs/security.md).
+The manifest names the format, when it was made (local time), the migrations applied to the
+database it came from (a restore needs the same), per table its columns, row count and checksum,
+and per file its size and checksum. Behind the encryption the checksums still catch a file
+rewritten by someone who holds the key, unless they rewrite the checksum too (the audit chain
+catches a rewritten audit row even then).
 
 Restoring writes only INSERTs, in one transaction, into a database that holds nothing but what
 `migrate` put there. The audit log's rows come back with their seals (chain number and hashes)
-exactly as they were, so the database's append-only triggers, which refuse UPDATE and DELETE,
-have nothing to refuse and stay on; the chain head comes back with them, and the restore's own
-audit row is sealed after it like any other."""
+exactly as they were, so the database's append-only triggers, which refuse UPDATE, DELETE and
+TRUNCATE, have nothing to refuse and stay on; the chain head comes back with them, and the
+restore's own audit row is sealed after it like any other."""
 
 from __future__ import annotations
 
