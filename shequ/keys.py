@@ -119,24 +119,46 @@ def rotate(*, username: str = "shequ keys rotate") -> dict[str, int]:
     return done
 
 
-def usage() -> dict[str, Counter]:
-    """How many stored values use each key, per column: {"people.Resident.phone": {"k1": n}};
-    hashes are counted under "<column> (hash)"."""
-    counts: dict[str, Counter] = {}
+@dataclass(frozen=True)
+class ColumnUsage:
+    """One encrypted column (or keyed hash): how many rows its table has, and how many of its
+    values use each key. A table with no rows is listed too, with nothing to check."""
+
+    column: str  # "people.Resident.phone", hashes "people.Resident.phone_hash (hash)"
+    rows: int
+    keys: Counter
+
+
+def report() -> list[ColumnUsage]:
+    """Every encrypted column and keyed hash of every table, empty tables included."""
+    found: list[ColumnUsage] = []
     for table in tables():
-        after = 0
+        fields = (*table.encrypted, *table.derived)
+        counters: dict[str, Counter] = {}
+        for field in fields:
+            if not isinstance(field, crypto.TailField):
+                suffix = "" if isinstance(field, crypto.EncryptedCharField) else " (hash)"
+                counters[f"{table.label}.{field.name}{suffix}"] = Counter()
+        after, rows_seen = 0, 0
         with connection.cursor() as cursor:
             while True:
                 cursor.execute(_select(table, lock=False), [after])
                 rows = cursor.fetchall()
                 if not rows:
                     break
-                after = rows[-1][0]
-                fields = (*table.encrypted, *table.derived)
-                for field, values in zip(fields, list(zip(*rows, strict=True))[1:], strict=True):
+                after, rows_seen = rows[-1][0], rows_seen + len(rows)
+                columns = list(zip(*rows, strict=True))[1:]
+                for field, values in zip(fields, columns, strict=True):
                     if isinstance(field, crypto.TailField):
                         continue
                     suffix = "" if isinstance(field, crypto.EncryptedCharField) else " (hash)"
-                    counter = counts.setdefault(f"{table.label}.{field.name}{suffix}", Counter())
+                    counter = counters[f"{table.label}.{field.name}{suffix}"]
                     counter.update(crypto.key_id_of(v) for v in values if v)
-    return counts
+        found += [ColumnUsage(name, rows_seen, counter) for name, counter in counters.items()]
+    return found
+
+
+def usage() -> dict[str, Counter]:
+    """How many stored values use each key, per column: {"people.Resident.phone": {"k1": n}};
+    hashes are counted under "<column> (hash)"; a column without values has an empty count."""
+    return {entry.column: entry.keys for entry in report()}

@@ -50,6 +50,14 @@ if not DEBUG:
             )
     if {key for _, key in DATA_KEYS} & {key for _, key in HASH_KEYS}:
         raise ImproperlyConfigured("SHEQU_HASH_KEYS must not reuse a key of SHEQU_DATA_KEYS")
+# `shequ backup` encrypts and authenticates its file under SHEQU_BACKUP_KEYS (same form, newest
+# first; an older key still restores the files made under it). Development derives a fixed key;
+# with DEBUG off there is none unless set, and `shequ backup` refuses (shequ/backup.py).
+BACKUP_KEYS = parse_keys("SHEQU_BACKUP_KEYS", env_str("SHEQU_BACKUP_KEYS", "")) or (
+    development_keys("backup") if DEBUG else []
+)
+if not DEBUG and development_keys("backup")[0][1] in {key for _, key in BACKUP_KEYS}:
+    raise ImproperlyConfigured("SHEQU_BACKUP_KEYS must be keys of your own when DEBUG is off")
 
 INSTALLED_APPS = [
     "accounts",  # first, so its createsuperuser (which checks the password policy) wins

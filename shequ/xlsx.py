@@ -302,6 +302,12 @@ def write_table(
     )
     cell_fmt = book.add_format({"border": 1, "font_name": font})
     text_fmt = book.add_format({"border": 1, "font_name": font, "num_format": "@"})
+    # Text Excel would take for a formula goes out with the quote prefix: the cell shows it as
+    # typed and Excel keeps it text, even once someone edits the cell.
+    cell_quoted = book.add_format({"border": 1, "font_name": font, "quote_prefix": True})
+    text_quoted = book.add_format(
+        {"border": 1, "font_name": font, "num_format": "@", "quote_prefix": True}
+    )
     date_fmt = book.add_format({"border": 1, "font_name": font, "num_format": "yyyy-mm-dd"})
     money_fmt = book.add_format({"border": 1, "font_name": font, "num_format": "#,##0.00"})
     all_columns = ([Column("序号", 6)] if numbered else []) + list(columns)
@@ -333,9 +339,11 @@ def write_table(
             if value is None or value == "":
                 write_blank(row, index, None, cell_fmt)
             elif as_text[index]:
-                write_string(row, index, _safe_text(str(value)), text_fmt)
+                text = _safe_text(str(value))
+                write_string(row, index, text, text_quoted if _formula_like(text) else text_fmt)
             elif type(value) is str:
-                write_string(row, index, _safe_text(value), cell_fmt)
+                text = _safe_text(value)
+                write_string(row, index, text, cell_quoted if _formula_like(text) else cell_fmt)
             elif isinstance(value, bool):
                 write_string(row, index, "是" if value else "否", cell_fmt)
             elif isinstance(value, datetime.date):
@@ -345,12 +353,16 @@ def write_table(
             elif isinstance(value, int | float):
                 write_number(row, index, value, cell_fmt)
             else:
-                write_string(row, index, _safe_text(str(value)), cell_fmt)
+                text = _safe_text(str(value))
+                write_string(row, index, text, cell_quoted if _formula_like(text) else cell_fmt)
     if row > header_row:
         sheet.autofilter(header_row, 0, row, width - 1)
     if totals is not None:
         row += 1
         sum_fmt = book.add_format({"border": 1, "font_name": font, "bold": True})
+        sum_quoted = book.add_format(
+            {"border": 1, "font_name": font, "bold": True, "quote_prefix": True}
+        )
         sum_money = book.add_format(
             {"border": 1, "font_name": font, "bold": True, "num_format": "#,##0.00"}
         )
@@ -364,7 +376,8 @@ def write_table(
             elif isinstance(value, int | float):
                 sheet.write_number(row, index, value, sum_fmt)
             else:
-                sheet.write_string(row, index, _safe_text(str(value)), sum_fmt)
+                text = _safe_text(str(value))
+                sheet.write_string(row, index, text, sum_quoted if _formula_like(text) else sum_fmt)
     if signatures:
         sign_fmt = book.add_format({"font_size": 11, "font_name": font})
         line = "　　　　".join(f"{who}：__________" for who in signatures)
@@ -395,14 +408,21 @@ _CONTROL = {c: None for c in range(32) if chr(c) not in "\n\t"}  # line breaks s
 
 
 def _safe_text(value: str) -> str:
-    """Text that Excel would take for a formula once someone edits the cell (=, +, -, @ first)
-    gets a leading apostrophe, so "=cmd|…" typed into a name stays a name; control characters
-    (which no one types, and which a crafted value could carry) are dropped."""
+    """The text of a cell without control characters (which no one types, and which a crafted
+    value could carry); line breaks and tabs stay."""
     if not value.isprintable():  # printable text has no control character: most text
         value = value.translate(_CONTROL)
-    if value[:1] in ("=", "+", "-", "@", "\t"):
-        return "'" + value
     return value
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t")
+
+
+def _formula_like(text: str) -> bool:
+    """Text Excel would take for a formula once someone edits the cell (=, +, -, @ first): it is
+    written with the quote prefix (not an apostrophe in the text), so "=cmd|…" typed into a
+    name stays a name and shows as typed."""
+    return text[:1] in _FORMULA_START
 
 
 def _escape_header(text_: str) -> str:

@@ -62,26 +62,43 @@ def demo_file(databases, tmp_path_factory) -> Path:
     done = run_shequ(with_demo, "demo", "--no-population")
     assert done.returncode == 0, done.stderr
     path = tmp_path_factory.mktemp("files") / "demo.zip"
-    done = run_shequ(with_demo, "backup", "--out", path)
+    done = run_shequ(with_demo, "backup", "--out", path, env=files_env(path.parent / "record"))
     assert done.returncode == 0, done.stderr
     return path
 
 
+def files_env(folder: Path) -> dict[str, str]:
+    """A `shequ` subprocess's photos and documents in `folder`, not in the checkout's data/."""
+    return {"SHEQU_RECORD_FILES_DIR": str(folder)}
+
+
+def folder_files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*.*")}
+
+
 def manifest(path: Path) -> dict:
-    with zipfile.ZipFile(path) as archive:
+    with backup.unsealed(path) as archive:
         return json.loads(archive.read("manifest.json"))
 
 
 def table_lines(path: Path, table: str) -> list[str]:
-    with zipfile.ZipFile(path) as archive:
+    with backup.unsealed(path) as archive:
         return archive.read(f"tables/{table}.jsonl").decode().splitlines()
 
 
-def rewrite(path: Path, out: Path, change) -> None:
-    """A copy of a backup file with `change(name, bytes) -> bytes` applied to each member."""
-    with zipfile.ZipFile(path) as source, zipfile.ZipFile(out, "w") as target:
+def rewrite(path: Path, out: Path, change, added: dict[str, bytes] | None = None) -> None:
+    """A copy of a backup file with `change(name, bytes) -> bytes` applied to each member (and
+    the `added` members), sealed again under the backup key: what someone holding the key could
+    make, so the checks inside the file are tested on their own."""
+    plain = io.BytesIO()
+    with backup.unsealed(path) as source, zipfile.ZipFile(plain, "w") as target:
         for name in source.namelist():
             target.writestr(name, change(name, source.read(name)))
+        for name, data in (added or {}).items():
+            target.writestr(name, data)
+    plain.seek(0)
+    with out.open("wb") as handle:
+        backup.seal(plain, handle)
 
 
 def state() -> dict[str, tuple[int, str]]:
@@ -121,11 +138,18 @@ def _fill_demo_community() -> Place:
     return community
 
 
-def test_a_demo_community_restores_into_an_empty_database_table_for_table(db, databases, tmp_path):
+def test_a_demo_community_restores_into_an_empty_database_table_for_table(
+    db, databases, tmp_path, settings
+):
     _fill_demo_community()
+    photos = folder_files(settings.RECORD_FILES_DIR)
+    assert len(photos) >= 12  # the demo's photos, each with its preview
     made = tmp_path / "made.zip"
     written = backup.backup(made)
     assert stat.S_IMODE(made.stat().st_mode) == 0o600
+    assert made.read_bytes().startswith(backup.MAGIC)  # sealed: no zip, no plain row inside
+    assert b"people_resident" not in made.read_bytes()
+    assert {f["name"] for f in written["files"]} == set(photos)
     assert written["rows"] > 10_000 and written["database"] == connection.vendor
     names = [t["table"] for t in written["tables"]]
     assert "people_resident" in names and "audit_auditentry" in names
@@ -142,12 +166,15 @@ def test_a_demo_community_restores_into_an_empty_database_table_for_table(db, da
     last_audit = AuditEntry.objects.filter(seq__isnull=False).order_by("-seq").first()
     for vendor in vendors:
         target = databases.new(vendor)
-        done = run_shequ(target, "restore", made)
+        record_files = tmp_path / f"files-{vendor}"
+        done = run_shequ(target, "restore", made, env=files_env(record_files))
         assert done.returncode == 0, done.stderr
         assert "校验值均与备份文件一致" in done.stdout
+        assert folder_files(record_files) == photos  # every photo back, byte for byte
         assert run_shequ(target, "audit", "verify").returncode == 0
         again = tmp_path / f"again-{vendor}.zip"
-        assert run_shequ(target, "backup", "--out", again).returncode == 0
+        done = run_shequ(target, "backup", "--out", again, env=files_env(record_files))
+        assert done.returncode == 0, done.stderr
         assert_restored(made, again)
         # A few values read straight from the database, not through the file's own form.
         (row,) = query(
@@ -168,10 +195,12 @@ def test_a_demo_community_restores_into_an_empty_database_table_for_table(db, da
         assert row == (last_audit.row_hash, last_audit.action)
         if vendor != connection.vendor:
             back = databases.new(connection.vendor)
-            assert run_shequ(back, "restore", again).returncode == 0
+            back_files = files_env(tmp_path / "files-back")
+            assert run_shequ(back, "restore", again, env=back_files).returncode == 0
             round_trip = tmp_path / "round-trip.zip"
-            assert run_shequ(back, "backup", "--out", round_trip).returncode == 0
+            assert run_shequ(back, "backup", "--out", round_trip, env=back_files).returncode == 0
             assert_restored(again, round_trip)
+            assert folder_files(tmp_path / "files-back") == photos
 
 
 @pytest.mark.django_db(transaction=True)
@@ -213,11 +242,72 @@ def test_a_damaged_or_truncated_file_is_refused_and_nothing_changes(demo_file, t
         call_command("restore", damaged, stdout=io.StringIO())
     with pytest.raises(CommandError, match="未通过校验"):
         call_command("backup", check=damaged, stdout=io.StringIO(), stderr=io.StringIO())
-    truncated = tmp_path / "truncated.zip"
-    truncated.write_bytes(demo_file.read_bytes()[:-200])
-    with pytest.raises(CommandError, match="不是shequ的备份文件"):
-        call_command("restore", truncated, stdout=io.StringIO())
     assert state() == before
+
+
+def _variants(sealed: bytes) -> dict[str, bytes]:
+    """The file with one byte changed at a few places, cut short, and with bytes added."""
+    start = len(backup.MAGIC) + sealed[len(backup.MAGIC) :].index(b"\n") + 1
+    variants = {}
+    for at in (start + 5, len(sealed) // 2, len(sealed) - 3):
+        changed = bytearray(sealed)
+        changed[at] ^= 0x01
+        variants[f"byte {at}"] = bytes(changed)
+    variants["cut"] = sealed[:-200]
+    variants["cut at a piece"] = sealed[: start + backup.CHUNK + backup.TAG]
+    variants["longer"] = sealed + sealed[start : start + backup.TAG + 5]
+    return variants
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_tampered_truncated_or_extended_file_is_refused_and_nothing_changes(
+    demo_file, tmp_path, settings, monkeypatch
+):
+    before = state()
+    # Sealed again in small pieces, so that the file has many and can be cut at one.
+    monkeypatch.setattr(backup, "CHUNK", 4096)
+    small = tmp_path / "small.zip"
+    rewrite(demo_file, small, lambda name, data: data)
+    assert backup.problems(small)[1] == []
+    sealed = small.read_bytes()
+    assert len(sealed) > 10 * 4096
+    for what, content in _variants(sealed).items():
+        changed = tmp_path / "changed.zip"
+        changed.write_bytes(content)
+        _, found = backup.problems(changed)
+        assert found == ["备份文件changed.zip未通过认证：内容已被改动、截断或拼接，不能使用"], what
+        with pytest.raises(CommandError, match=r"未做任何改动：备份文件changed\.zip未通过认证"):
+            call_command("restore", changed, stdout=io.StringIO())
+        with pytest.raises(CommandError, match="未通过校验"):
+            call_command("backup", check=changed, stdout=io.StringIO(), stderr=io.StringIO())
+    assert state() == before
+    assert not list(settings.RECORD_FILES_DIR.glob("**/*.*"))  # no photo either
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_file_made_under_another_key_is_refused_and_nothing_changes(demo_file, settings):
+    before = state()
+    other = b"o" * 32
+    settings.BACKUP_KEYS = [("dev", other)]  # the same name, another key
+    with pytest.raises(CommandError, match="密钥不符"):
+        call_command("restore", demo_file, stdout=io.StringIO())
+    settings.BACKUP_KEYS = [("k2", other)]  # a server that never had the file's key
+    with pytest.raises(CommandError, match="没有这个密钥"):
+        call_command("restore", demo_file, stdout=io.StringIO())
+    assert backup.problems(demo_file)[1][0].endswith("本机的SHEQU_BACKUP_KEYS中没有这个密钥")
+    assert state() == before
+    # A newer key first and the old one after it: old files still restore.
+    settings.BACKUP_KEYS = [("k2", other), *crypto.development_keys("backup")]
+    assert backup.problems(demo_file)[1] == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_production_refuses_to_back_up_without_a_backup_key_of_its_own(tmp_path, settings):
+    settings.BACKUP_KEYS = []  # what settings give with DEBUG off and no SHEQU_BACKUP_KEYS
+    with pytest.raises(CommandError, match="未设置备份密钥"):
+        call_command("backup", out=tmp_path / "out.zip", stdout=io.StringIO())
+    assert list(tmp_path.iterdir()) == []
+    assert not AuditEntry.objects.filter(action="backup.create").exists()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -334,3 +424,73 @@ def test_a_restore_under_other_keys_finds_every_number_by_them(db, databases, tm
         env=keys,
     )
     assert found.stdout.splitlines()[-1].split() == ["1", "1"], (found.stdout, found.stderr)
+
+
+def test_production_refuses_the_development_backup_key_and_to_back_up_without_one(tmp_path):
+    from tests.test_settings import PROD, _run
+
+    dev = "dev:" + base64.b64encode(crypto.development_keys("backup")[0][1]).decode()
+    result = _run(["check"], **{**PROD, "SHEQU_BACKUP_KEYS": dev})
+    assert result.returncode != 0 and "SHEQU_BACKUP_KEYS must be keys of your own" in result.stderr
+    database = {"DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}"}
+    result = _run(["backup", "--out", str(tmp_path / "out.zip")], **PROD, **database)
+    assert result.returncode != 0 and "未设置备份密钥" in result.stderr
+    assert not (tmp_path / "out.zip").exists() and not (tmp_path / "out.zip.part").exists()
+
+
+def _with_photo(source: Path, out: Path, *, name: str, listed: bytes, held: bytes) -> None:
+    """The backup with one photo: `listed` is what its manifest entry describes, `held` what
+    the member holds."""
+
+    def list_it(member, data):
+        if member != "manifest.json":
+            return data
+        content = json.loads(data)
+        entry = {"name": name, "bytes": len(listed), "sha256": hashlib.sha256(listed).hexdigest()}
+        content["files"] = [entry]
+        return json.dumps(content).encode()
+
+    rewrite(source, out, list_it, {f"files/{name}": held})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_photos_come_back_checked_and_a_clash_or_a_changed_one_changes_nothing(
+    demo_file, tmp_path, settings
+):
+    photo, name = b"\xff\xd8 a photo \xff\xd9", "0123abcd.jpg"
+    folder = settings.RECORD_FILES_DIR
+    before = state()
+    changed = tmp_path / "changed.zip"
+    _with_photo(demo_file, changed, name=name, listed=photo, held=photo + b"!")
+    assert backup.problems(changed)[1] == [f"文件{name}的校验值不符，内容已被改动或损坏"]
+    outside = tmp_path / "outside.zip"
+    _with_photo(demo_file, outside, name="../escaped.jpg", listed=photo, held=photo)
+    with pytest.raises(CommandError, match=r"文件名.*不合法"):
+        call_command("restore", outside, stdout=io.StringIO())
+    assert not (folder.parent / "escaped.jpg").exists()
+
+    good = tmp_path / "good.zip"
+    _with_photo(demo_file, good, name=name, listed=photo, held=photo)
+    folder.mkdir(parents=True)
+    (folder / name).write_bytes(b"another photo under that name")
+    with pytest.raises(CommandError, match="同名而内容不同"):
+        call_command("restore", good, stdout=io.StringIO())
+    assert state() == before and (folder / name).read_bytes() == b"another photo under that name"
+    (folder / name).unlink()
+
+    out = io.StringIO()
+    call_command("restore", good, stdout=out)
+    assert (folder / name).read_bytes() == photo
+    assert [p.name for p in folder.iterdir()] == [name]  # the staging folder is gone
+    assert "1个照片和文档" in out.getvalue()
+    assert AuditEntry.objects.get(action="backup.restore").data["files"] == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_backup_time_is_written_and_shown_in_local_time(demo_file):
+    made_at = manifest(demo_file)["made_at"]
+    assert made_at.endswith("+08:00")  # TIME_ZONE, Asia/Shanghai
+    out = io.StringIO()
+    call_command("backup", check=demo_file, stdout=out)
+    assert f"备份于{made_at[:10]} {made_at[11:19]}" in out.getvalue()
+    assert backup.shown_time("2026-11-29T18:30:00+00:00") == "2026-11-30 02:30:00"

@@ -25,8 +25,14 @@ def test_cells_that_excel_would_run_or_choke_on_are_neutralised():
         ["甲\x00乙\x07丙"],
         ["第一行\n第二行"],
     ]
-    content = xlsx.write_table("标题", "", [xlsx.Column("列")], rows)
+    columns = [xlsx.Column("列"), xlsx.Column("号码", as_text=True)]
+    content = xlsx.write_table("标题", "", columns, [[v, v] for (v,) in rows])
     sheet = openpyxl.load_workbook(io.BytesIO(content)).active
-    values = [sheet.cell(row=4 + i, column=2).value for i in range(len(rows))]
-    assert values[:4] == ['\'=HYPERLINK("http://x")', "'+1+1", "'-2", "'@SUM(A1)"]
-    assert values[4:] == ["甲乙丙", "第一行\n第二行"]
+    for column in (2, 3):  # a plain column and a text column (ID numbers, phones)
+        cells = [sheet.cell(row=4 + i, column=column) for i in range(len(rows))]
+        values = [cell.value for cell in cells]
+        # Shown as typed, no apostrophe in the text; text for Excel (the quote prefix).
+        assert values[:4] == ['=HYPERLINK("http://x")', "+1+1", "-2", "@SUM(A1)"]
+        assert [c.data_type for c in cells[:4]] == ["s"] * 4
+        assert [c.quotePrefix for c in cells] == [True] * 4 + [False] * 2
+        assert values[4:] == ["甲乙丙", "第一行\n第二行"]

@@ -3,6 +3,7 @@
 import pytest
 from django.db import DatabaseError, connection, transaction
 
+from audit import maintenance
 from audit import services as audit
 from audit.models import AppendOnlyError, AuditEntry
 
@@ -39,23 +40,56 @@ def test_database_refuses_a_raw_update(entry):
     assert AuditEntry.objects.get(pk=entry.pk).action == "place.update"
 
 
-def test_database_refuses_a_raw_delete_on_postgresql(entry):
-    """PostgreSQL refuses DELETE; SQLite, which Django empties with DELETE between transactional
-    tests, relies on the model and queryset guards above."""
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT tgname FROM pg_trigger"
-            if connection.vendor == "postgresql"
-            else "SELECT name FROM sqlite_master WHERE type = 'trigger'"
-        )
-        triggers = {row[0] for row in cursor.fetchall()}
-    if connection.vendor == "postgresql":
-        assert "audit_entry_append_only" in triggers
-        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("DELETE FROM audit_auditentry WHERE id = %s", [entry.pk])
-    else:
-        assert "audit_entry_no_update" in triggers
+def test_database_refuses_a_raw_delete(entry):
+    """On SQLite as on PostgreSQL: the test suite's flush and `restore --replace` empty the log
+    through the maintenance row instead (audit/maintenance.py)."""
+    refused = pytest.raises(DatabaseError, match="DELETE refused")
+    with refused, transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_auditentry WHERE id = %s", [entry.pk])
+    with refused, transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_auditentry")
     assert AuditEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_database_refuses_a_truncate_on_postgresql(entry):
+    """PostgreSQL's row triggers do not fire on TRUNCATE; a statement trigger refuses it.
+    (SQLite has no TRUNCATE: its `DELETE FROM` without a condition fires the row trigger.)"""
+    if connection.vendor != "postgresql":
+        assert connection.vendor == "sqlite"
+        return
+    with connection.cursor() as cursor:
+        # The test's own transaction holds deferred foreign-key checks, which TRUNCATE would
+        # refuse for their own sake: run them first, so only the trigger is left to refuse.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    with (
+        pytest.raises(DatabaseError, match="TRUNCATE refused"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("TRUNCATE audit_auditentry CASCADE")
+    assert AuditEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_the_maintenance_row_lets_the_log_go_only_inside_its_transaction(entry):
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_auditentry")
+    with transaction.atomic():
+        with maintenance.emptying("test"), connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # as above
+                cursor.execute("TRUNCATE audit_auditentry")
+            else:
+                cursor.execute("DELETE FROM audit_auditentry")
+        assert not AuditEntry.objects.exists()
+        # Closed again before the commit: the next statement is refused.
+        audit.record(None, "place.update", username="t")
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("DELETE FROM audit_auditentry")
+        transaction.set_rollback(True)
+    assert AuditEntry.objects.filter(pk=entry.pk).exists()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM audit_maintenance")
+        assert cursor.fetchone() == (0,)
 
 
 def _audit_writes(tree) -> list[int]:

@@ -36,6 +36,7 @@ def _without_guard():
             cursor.execute("DROP TRIGGER audit_entry_append_only ON audit_auditentry")
         else:
             cursor.execute("DROP TRIGGER audit_entry_no_update")
+            cursor.execute("DROP TRIGGER audit_entry_no_delete")
 
 
 def test_rows_are_sealed_in_order_when_their_transaction_commits(
@@ -231,14 +232,8 @@ def test_archive_refuses_a_broken_chain(db, django_capture_on_commit_callbacks, 
     assert AuditEntry.objects.count() == 3
 
 
-def test_the_database_lets_only_archived_rows_go_on_postgresql(
-    db, django_capture_on_commit_callbacks
-):
-    if connection.vendor != "postgresql":
-        # SQLite cannot refuse DELETE at all (see migration 0002); the chain finds it instead,
-        # as test_a_removed_row_and_a_removed_tail_are_both_found shows.
-        assert connection.vendor == "sqlite"
-        return
+def test_the_database_lets_only_archived_rows_go(db, django_capture_on_commit_callbacks):
+    """On both databases (migrations 0004, 0005)."""
     rows = _sealed(2, django_capture_on_commit_callbacks)
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM audit_auditentry WHERE id = %s", [rows[0].pk])

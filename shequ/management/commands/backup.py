@@ -29,8 +29,16 @@ class Command(BaseCommand):
                     _("备份文件%(f)s未通过校验：%(n)d处问题") % {"f": check, "n": len(found)}
                 )
             self.stdout.write(
-                _("备份文件完整，可以恢复到本数据库：%(t)d个数据表，共%(r)d行，备份于%(at)s")
-                % {"t": len(manifest["tables"]), "r": manifest["rows"], "at": manifest["made_at"]}
+                _(
+                    "备份文件完整、认证通过，可以恢复到本数据库：%(t)d个数据表，共%(r)d行，"
+                    "%(n)d个照片和文档，备份于%(at)s"
+                )
+                % {
+                    "t": len(manifest["tables"]),
+                    "r": manifest["rows"],
+                    "n": len(manifest["files"]),
+                    "at": backup.shown_time(manifest["made_at"]),
+                }
             )
             return
         try:
@@ -39,7 +47,14 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from None
         self.stdout.write(
             _(
-                "已备份%(t)d个数据表，共%(r)d行，到%(f)s（仅所有者可读；文件含居民敏感信息，请按安全要求保管）"
+                "已于%(at)s备份%(t)d个数据表，共%(r)d行，%(n)d个照片和文档，到%(f)s"
+                "（已加密，仅所有者可读；文件含居民敏感信息，请按安全要求保管）"
             )
-            % {"t": len(manifest["tables"]), "r": manifest["rows"], "f": out}
+            % {
+                "at": backup.shown_time(manifest["made_at"]),
+                "t": len(manifest["tables"]),
+                "r": manifest["rows"],
+                "n": len(manifest["files"]),
+                "f": out,
+            }
         )

@@ -39,10 +39,16 @@ class Command(BaseCommand):
             _("最新加密密钥：%(d)s；最新摘要密钥：%(h)s") % {"d": data_key, "h": hash_key}
         )
         old = 0
-        for column, counter in keys.usage().items():
-            shown = "，".join(f"{k}: {n}" for k, n in sorted(counter.items())) or "—"
-            self.stdout.write(f"{column}  {shown}")
-            newest = hash_key if column.endswith("(hash)") else data_key
+        for entry in keys.report():
+            counter = entry.keys
+            if not entry.rows:
+                shown = _("空表（0行），没有需要检查的值")
+            elif not counter:
+                shown = _("%(n)s行，均未填写，没有需要检查的值") % {"n": entry.rows}
+            else:
+                shown = "，".join(f"{k}: {n}" for k, n in sorted(counter.items()))
+            self.stdout.write(f"{entry.column}  {shown}")
+            newest = hash_key if entry.column.endswith("(hash)") else data_key
             old += sum(n for k, n in counter.items() if k != newest)
         if old:
             self.stdout.write(_("仍有%(n)s个值使用旧密钥：请运行 shequ keys rotate") % {"n": old})

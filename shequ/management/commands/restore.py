@@ -31,9 +31,15 @@ class Command(BaseCommand):
             self.stdout.write(_("覆盖前的数据已备份到%(f)s") % {"f": restored.saved_as})
         self.stdout.write(
             _(
-                "已恢复%(t)d个数据表，共%(r)d行（备份于%(at)s），每个数据表的校验值均与备份文件一致。"
+                "已恢复%(t)d个数据表，共%(r)d行，%(n)d个照片和文档（备份于%(at)s），"
+                "每个数据表的校验值均与备份文件一致。"
             )
-            % {"t": len(manifest["tables"]), "r": manifest["rows"], "at": manifest["made_at"]}
+            % {
+                "t": len(manifest["tables"]),
+                "r": manifest["rows"],
+                "n": len(manifest["files"]),
+                "at": backup.shown_time(manifest["made_at"]),
+            }
         )
         if not restored.audit.ok:
             raise CommandError(_("审计链断裂：%(b)s") % {"b": restored.audit.broken})
