@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import operator
+from collections.abc import Iterator
 
 from django.db import connection
 from django.utils import timezone
@@ -176,7 +177,10 @@ class ResidentsImport(Kind):
             return
         numbers = [values["id_number"] for _, values in pending]
         self._flag_similar(pending, plan, numbers)
-        known = registered_id_numbers(numbers)
+        # Hashed once, here: the look-up below and the writer's id_hash column use the same.
+        hash_one = crypto.hasher()
+        hashed = {number: hash_one(number) for number in numbers}
+        known = registered_id_numbers(numbers, hashed=hashed)
         existing = (
             {
                 r.id_number: r
@@ -191,7 +195,12 @@ class ResidentsImport(Kind):
             if current is None:
                 values["place_path"] = values["place"].path
                 values["place"] = values["place"].pk
-                values.update(status=ResidentStatus.PRESENT, created_at=now, updated_at=now)
+                values.update(
+                    status=ResidentStatus.PRESENT,
+                    created_at=now,
+                    updated_at=now,
+                    id_hash=hashed[values["id_number"]],
+                )
                 plan.create.append(_resident_row(values))
                 continue
             if not current.place_path.startswith(ctx.place.path):
@@ -228,31 +237,16 @@ class ResidentsImport(Kind):
 RESIDENT_SENT = [
     "name", "id_number", "sex", "birth_date", "ethnicity", "education",
     "political_status", "marital_status", "phone", "hukou_type", "status", "work_unit",
-    "notes", "place", "place_path", "created_at", "updated_at",
+    "notes", "place", "place_path", "created_at", "updated_at", "id_hash",
 ]  # fmt: skip
 INITIALS = ["name_initials", "name_initials_alt"]
-# Written beside the encrypted ID number and phone: what save() would fill (shequ/crypto.py).
-SEALED = ["id_hash", "id_tail", "phone_hash", "phone_tail"]
+# Written beside the encrypted ID number and phone: what save() would fill (shequ/crypto.py);
+# the checker sends the ID number's keyed hash, which it needed for its own look-up.
+SEALED = ["id_tail", "phone_hash", "phone_tail"]
 RESIDENT_INSERT = [*INITIALS, *RESIDENT_SENT, *SEALED, "version"]
 _resident_row = operator.itemgetter(*RESIDENT_SENT)
 _ID, _PHONE = RESIDENT_SENT.index("id_number"), RESIDENT_SENT.index("phone")
-
-
-def _sealed(row: tuple, encrypt, hash_one) -> tuple:
-    """A checked row as the table holds it: initials, the ID number and phone encrypted, their
-    keyed hashes and last four (the sink writes columns as given, bypassing the model)."""
-    number, phone = row[_ID], row[_PHONE]
-    values = list(row)
-    values[_ID], values[_PHONE] = encrypt(number), encrypt(phone)
-    return (
-        *initials(row[0]),
-        *values,
-        hash_one(number),
-        number[-4:],
-        hash_one(phone),
-        phone[-4:],
-        0,  # the first version (edits compare it: shequ/locking.py)
-    )
+_CREATED, _UPDATED = RESIDENT_SENT.index("created_at"), RESIDENT_SENT.index("updated_at")
 
 
 def _registered_by_name(names: list[str]) -> list[tuple]:
@@ -271,10 +265,16 @@ def _registered_by_name(names: list[str]) -> list[tuple]:
     ]
 
 
-def registered_id_numbers(numbers: list[str]) -> list[str]:
+def registered_id_numbers(numbers: list[str], *, hashed: dict[str, str] | None = None) -> list[str]:
     """Which of `numbers` are registered already, anywhere: one query per chunk of an import,
-    through the keyed hashes (the numbers themselves are stored encrypted)."""
-    by_hash = {hash_one(n): n for hash_one in crypto.hashers() for n in numbers}
+    through the keyed hashes (the numbers themselves are stored encrypted). `hashed` holds the
+    numbers' hashes under the newest key when the caller has them already."""
+    hashers = crypto.hashers()
+    by_hash = {}
+    if hashed is not None:
+        by_hash = {digest: number for number, digest in hashed.items()}
+        hashers = hashers[1:]  # the newest is hashers()[0]; older keys mid-rotation remain
+    by_hash.update({hash_one(n): n for hash_one in hashers for n in numbers})
     found = _select_where_in("SELECT id_hash FROM people_resident", "id_hash", list(by_hash))
     return [by_hash[row[0]] for row in found]
 
@@ -297,16 +297,44 @@ def _select_where_in(select: str, column: str, values: list[str]) -> list[tuple]
 
 
 class ResidentSink:
-    """Inserts checked residents, working out their pinyin initials on the way (in the writer
-    process when the import streams)."""
+    """Inserts checked residents, working out their pinyin initials, encrypting the ID number
+    and phone and hashing the phone on the way (in the writer process when the import
+    streams)."""
 
     def __init__(self) -> None:
         self._sink = RowSink(Resident, RESIDENT_INSERT)
-        self._encrypt, self._hash = crypto.encryptor(), crypto.hasher()
+        self._seal = crypto.batch_encryptor()
+        self._hash = crypto.hasher()
+        # SQLite is handed the text its adapter would make of each timestamp (once a chunk,
+        # not twice a row); PostgreSQL's COPY takes the datetime itself.
+        self._stamp_text = connection.vendor == "sqlite"
 
     def write(self, rows: list[tuple]) -> None:
-        encrypt, hash_one = self._encrypt, self._hash
-        self._sink.write(_sealed(row, encrypt, hash_one) for row in rows)
+        self._sink.write(self._sealed(rows))
+
+    def _sealed(self, rows: list[tuple]) -> Iterator[tuple]:
+        """Each checked row as the table holds it: initials, the ID number and phone encrypted,
+        the phone's keyed hash, the last four of both (the sink bypasses the model)."""
+        seal, hash_one = self._seal(2 * len(rows)), self._hash
+        stamp_text, last, text = self._stamp_text, None, ""
+        for row in rows:
+            number, phone = row[_ID], row[_PHONE]
+            values = list(row)
+            values[_ID], values[_PHONE] = seal(number), seal(phone)
+            if stamp_text:
+                created, updated = row[_CREATED], row[_UPDATED]
+                if created is not last:
+                    last, text = created, created.isoformat(" ")
+                values[_CREATED] = text
+                values[_UPDATED] = text if updated is created else updated.isoformat(" ")
+            yield (
+                *initials(row[0]),
+                *values,
+                number[-4:],
+                hash_one(phone),
+                phone[-4:],
+                0,  # the first version (edits compare it: shequ/locking.py)
+            )
 
     def close(self) -> None:
         self._sink.close()
