@@ -17,8 +17,9 @@ from people import idnumber
 from people.choices import ResidentStatus
 from people.importing.base import CHUNK, Context, Header, Kind, Plan
 from people.models import Resident
+from people.phones import _MOBILE
 from people.pinyin import initials
-from people.services import ResidentData, clean_resident
+from people.services import ResidentData, _resident_rules, check_place, clean_resident
 from shequ import crypto
 from shequ.bulk import RowSink
 from shequ.errors import DomainError
@@ -87,11 +88,15 @@ class ResidentsImport(Kind):
         plan = plan or Plan()
         seen: dict[str, int] = {}
         pending: list[tuple[int, dict]] = []
+        positions: tuple[int, ...] | None = None
         for cells in rows:
+            if not plan.total:  # every row shares the header row: its columns looked up once
+                found = tuple(cells.position(header) for header in RESIDENT_COLUMNS.values())
+                positions = None if None in found else found
             plan.total += 1
             row = cells.number
             try:
-                values = self._values(cells, ctx)
+                values = self._values(cells, ctx, positions)
             except DomainError as exc:
                 column = RESIDENT_COLUMNS.get(exc.field or "", "")
                 plan.problem(row, column, exc.message)
@@ -121,7 +126,14 @@ class ResidentsImport(Kind):
             plan.created += len(plan.create)
             plan.create = []
 
-    def _values(self, cells, ctx) -> dict:
+    def _values(self, cells, ctx, positions: tuple[int, ...] | None = None) -> dict:
+        if positions is not None:
+            values = _plain_row(cells.values, positions, ctx)
+            if values is not None:
+                return values
+        return self._checked_values(cells, ctx)
+
+    def _checked_values(self, cells, ctx) -> dict:
         texts = cells.texts()
         get = texts.get
 
@@ -232,6 +244,58 @@ class ResidentsImport(Kind):
             [*RESIDENT_COLUMNS_UPDATABLE, *INITIALS, "place_path"],
             batch_size=1000,
         )
+
+
+_QUICK_DEFAULTS = {"ethnicity": "汉族", "political_status": "群众", "hukou_type": "户籍"}
+
+
+def _plain_row(cells: list, positions: tuple[int, ...], ctx: Context) -> dict | None:
+    """A row checked the short way, when it is the usual kind: every cell text, the ID number
+    18 plain characters, a birth date (if any) written as 2024-03-01, a mobile number (if any)
+    as its 11 digits, every enumeration already one of its values. The same checks as
+    clean_resident() and the same values it would give; None for any row that is not that
+    simple or that fails a check, which the general path then checks and words the error for.
+    About a third of the general path's time, over 100,000 rows (bench: import)."""
+    if max(positions) >= len(cells):
+        return None
+    try:
+        name, raw_id, sex, birth, grid, phone, *optional = [cells[i].strip() for i in positions]
+    except AttributeError:  # a number, a date or an empty cell: not text
+        return None
+    if not birth and cells[positions[3]]:
+        return None  # a birth date of blanks is an error the general path words
+    if not name or len(name) > 50 or len(raw_id) != 18 or not raw_id.isascii():
+        return None
+    try:
+        parsed = idnumber.parse(raw_id, today=ctx.today)
+        place = ctx.grid(grid)
+        check_place(place)
+    except DomainError:
+        return None
+    if (sex and sex != parsed.sex) or (birth and birth != parsed.birth_date.isoformat()):
+        return None
+    if phone and not (len(phone) == 11 and phone.isascii() and _MOBILE.match(phone)):
+        return None
+    values = {
+        "name": name,
+        "id_number": parsed.number,
+        "sex": parsed.sex,
+        "birth_date": parsed.birth_date,
+        "phone": phone,
+        "place": place,
+    }
+    for value, (field, _label, choices, max_length) in zip(
+        optional, _resident_rules(), strict=True
+    ):
+        value = value or _QUICK_DEFAULTS.get(field, "")
+        if choices and value:
+            value = choices.get(value)
+            if value is None:
+                return None
+        elif len(value) > max_length:
+            return None
+        values[field] = value
+    return values
 
 
 RESIDENT_SENT = [
