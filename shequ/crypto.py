@@ -15,7 +15,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import hmac
 import os
 import re
 import secrets
@@ -120,6 +119,29 @@ def encryptor() -> Callable[[str], str]:
     return encrypt_one
 
 
+def batch_encryptor() -> Callable[[int], Callable[[str], str]]:
+    """encryptor() for values written a chunk at a time (the import's writer): given how many
+    values the chunk holds at most, it draws their random nonces from the OS in one call
+    rather than one call each. Each nonce is still 12 fresh random bytes, used once."""
+    key_id, key = _data_keys()[0]
+    prefix, seal, encode = key_id + SEPARATOR, _cipher(key).encrypt, binascii.b2a_base64
+
+    def for_chunk(count: int) -> Callable[[str], str]:
+        pool = os.urandom(NONCE_BYTES * count)
+        nonces = iter([pool[at : at + NONCE_BYTES] for at in range(0, len(pool), NONCE_BYTES)])
+
+        def encrypt_one(text: str) -> str:
+            if text == "":
+                return ""
+            nonce = next(nonces)  # StopIteration past `count`: never a nonce twice
+            sealed = seal(nonce, text.encode(), None)
+            return prefix + encode(nonce + sealed, newline=False).decode("ascii")
+
+        return encrypt_one
+
+    return for_chunk
+
+
 def encrypt(text: str) -> str:
     """`text` under the newest data key; "" stays "" (that a phone is missing is no secret)."""
     return encryptor()(text)
@@ -157,6 +179,20 @@ def decrypt(token: str) -> str:
         ) from None
 
 
+@lru_cache(maxsize=16)
+def _hmac_states(key: bytes):
+    """HMAC-SHA256 (RFC 2104) as its two padded-key hash states, made once per key and copied
+    per value: the same digest as hmac.digest(key, text, "sha256") at under half its cost,
+    which an import pays twice a row."""
+    if len(key) > 64:
+        key = hashlib.sha256(key).digest()
+    padded = key.ljust(64, b"\0")
+    return (
+        hashlib.sha256(bytes(b ^ 0x36 for b in padded)),
+        hashlib.sha256(bytes(b ^ 0x5C for b in padded)),
+    )
+
+
 def hasher(key_id: str | None = None) -> Callable[[str], str]:
     """keyed_hash() bound to one hash key (the newest by default), for hashing many values."""
     keys = _hash_keys()
@@ -164,13 +200,19 @@ def hasher(key_id: str | None = None) -> Callable[[str], str]:
         key_id, key = keys[0]
     else:
         key = dict(keys)[key_id]
-    prefix, digest, encode = key_id + SEPARATOR, hmac.digest, binascii.b2a_base64
+    prefix, encode = key_id + SEPARATOR, binascii.b2a_base64
+    inner, outer = _hmac_states(key)
 
     def hash_one(text: str) -> str:
         if text == "":
             return ""
-        mac = digest(key, text.encode(), "sha256")[:HASH_BYTES]
-        return prefix + encode(mac, newline=False).decode("ascii")[:HASH_CHARS]
+        step = inner.copy()
+        step.update(text.encode())
+        mac = outer.copy()
+        mac.update(step.digest())
+        return (
+            prefix + encode(mac.digest()[:HASH_BYTES], newline=False).decode("ascii")[:HASH_CHARS]
+        )
 
     return hash_one
 

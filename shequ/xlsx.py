@@ -44,6 +44,11 @@ class Row:
     def __contains__(self, header: str) -> bool:
         return header in self._index
 
+    def position(self, header: str) -> int | None:
+        """The header's column in `values` (None when the sheet lacks it): for code that reads
+        every row of a file by position."""
+        return self._index.get(header)
+
     def value(self, header: str) -> Any:
         position = self._index.get(header)
         if position is None or position >= len(self.values):

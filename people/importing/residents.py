@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import operator
+from collections.abc import Iterator
 
 from django.db import connection
 from django.utils import timezone
@@ -16,8 +17,9 @@ from people import idnumber
 from people.choices import ResidentStatus
 from people.importing.base import CHUNK, Context, Header, Kind, Plan
 from people.models import Resident
+from people.phones import _MOBILE
 from people.pinyin import initials
-from people.services import ResidentData, clean_resident
+from people.services import ResidentData, _resident_rules, check_place, clean_resident
 from shequ import crypto
 from shequ.bulk import RowSink
 from shequ.errors import DomainError
@@ -86,11 +88,15 @@ class ResidentsImport(Kind):
         plan = plan or Plan()
         seen: dict[str, int] = {}
         pending: list[tuple[int, dict]] = []
+        positions: tuple[int, ...] | None = None
         for cells in rows:
+            if not plan.total:  # every row shares the header row: its columns looked up once
+                found = tuple(cells.position(header) for header in RESIDENT_COLUMNS.values())
+                positions = None if None in found else found
             plan.total += 1
             row = cells.number
             try:
-                values = self._values(cells, ctx)
+                values = self._values(cells, ctx, positions)
             except DomainError as exc:
                 column = RESIDENT_COLUMNS.get(exc.field or "", "")
                 plan.problem(row, column, exc.message)
@@ -120,7 +126,14 @@ class ResidentsImport(Kind):
             plan.created += len(plan.create)
             plan.create = []
 
-    def _values(self, cells, ctx) -> dict:
+    def _values(self, cells, ctx, positions: tuple[int, ...] | None = None) -> dict:
+        if positions is not None:
+            values = _plain_row(cells.values, positions, ctx)
+            if values is not None:
+                return values
+        return self._checked_values(cells, ctx)
+
+    def _checked_values(self, cells, ctx) -> dict:
         texts = cells.texts()
         get = texts.get
 
@@ -176,7 +189,10 @@ class ResidentsImport(Kind):
             return
         numbers = [values["id_number"] for _, values in pending]
         self._flag_similar(pending, plan, numbers)
-        known = registered_id_numbers(numbers)
+        # Hashed once, here: the look-up below and the writer's id_hash column use the same.
+        hash_one = crypto.hasher()
+        hashed = {number: hash_one(number) for number in numbers}
+        known = registered_id_numbers(numbers, hashed=hashed)
         existing = (
             {
                 r.id_number: r
@@ -191,7 +207,12 @@ class ResidentsImport(Kind):
             if current is None:
                 values["place_path"] = values["place"].path
                 values["place"] = values["place"].pk
-                values.update(status=ResidentStatus.PRESENT, created_at=now, updated_at=now)
+                values.update(
+                    status=ResidentStatus.PRESENT,
+                    created_at=now,
+                    updated_at=now,
+                    id_hash=hashed[values["id_number"]],
+                )
                 plan.create.append(_resident_row(values))
                 continue
             if not current.place_path.startswith(ctx.place.path):
@@ -225,34 +246,71 @@ class ResidentsImport(Kind):
         )
 
 
+_QUICK_DEFAULTS = {"ethnicity": "汉族", "political_status": "群众", "hukou_type": "户籍"}
+
+
+def _plain_row(cells: list, positions: tuple[int, ...], ctx: Context) -> dict | None:
+    """A row checked the short way, when it is the usual kind: every cell text, the ID number
+    18 plain characters, a birth date (if any) written as 2024-03-01, a mobile number (if any)
+    as its 11 digits, every enumeration already one of its values. The same checks as
+    clean_resident() and the same values it would give; None for any row that is not that
+    simple or that fails a check, which the general path then checks and words the error for.
+    About a third of the general path's time, over 100,000 rows (bench: import)."""
+    if max(positions) >= len(cells):
+        return None
+    try:
+        name, raw_id, sex, birth, grid, phone, *optional = [cells[i].strip() for i in positions]
+    except AttributeError:  # a number, a date or an empty cell: not text
+        return None
+    if not birth and cells[positions[3]]:
+        return None  # a birth date of blanks is an error the general path words
+    if not name or len(name) > 50 or len(raw_id) != 18 or not raw_id.isascii():
+        return None
+    try:
+        parsed = idnumber.parse(raw_id, today=ctx.today)
+        place = ctx.grid(grid)
+        check_place(place)
+    except DomainError:
+        return None
+    if (sex and sex != parsed.sex) or (birth and birth != parsed.birth_date.isoformat()):
+        return None
+    if phone and not (len(phone) == 11 and phone.isascii() and _MOBILE.match(phone)):
+        return None
+    values = {
+        "name": name,
+        "id_number": parsed.number,
+        "sex": parsed.sex,
+        "birth_date": parsed.birth_date,
+        "phone": phone,
+        "place": place,
+    }
+    for value, (field, _label, choices, max_length) in zip(
+        optional, _resident_rules(), strict=True
+    ):
+        value = value or _QUICK_DEFAULTS.get(field, "")
+        if choices and value:
+            value = choices.get(value)
+            if value is None:
+                return None
+        elif len(value) > max_length:
+            return None
+        values[field] = value
+    return values
+
+
 RESIDENT_SENT = [
     "name", "id_number", "sex", "birth_date", "ethnicity", "education",
     "political_status", "marital_status", "phone", "hukou_type", "status", "work_unit",
-    "notes", "place", "place_path", "created_at", "updated_at",
+    "notes", "place", "place_path", "created_at", "updated_at", "id_hash",
 ]  # fmt: skip
 INITIALS = ["name_initials", "name_initials_alt"]
-# Written beside the encrypted ID number and phone: what save() would fill (shequ/crypto.py).
-SEALED = ["id_hash", "id_tail", "phone_hash", "phone_tail"]
+# Written beside the encrypted ID number and phone: what save() would fill (shequ/crypto.py);
+# the checker sends the ID number's keyed hash, which it needed for its own look-up.
+SEALED = ["id_tail", "phone_hash", "phone_tail"]
 RESIDENT_INSERT = [*INITIALS, *RESIDENT_SENT, *SEALED, "version"]
 _resident_row = operator.itemgetter(*RESIDENT_SENT)
 _ID, _PHONE = RESIDENT_SENT.index("id_number"), RESIDENT_SENT.index("phone")
-
-
-def _sealed(row: tuple, encrypt, hash_one) -> tuple:
-    """A checked row as the table holds it: initials, the ID number and phone encrypted, their
-    keyed hashes and last four (the sink writes columns as given, bypassing the model)."""
-    number, phone = row[_ID], row[_PHONE]
-    values = list(row)
-    values[_ID], values[_PHONE] = encrypt(number), encrypt(phone)
-    return (
-        *initials(row[0]),
-        *values,
-        hash_one(number),
-        number[-4:],
-        hash_one(phone),
-        phone[-4:],
-        0,  # the first version (edits compare it: shequ/locking.py)
-    )
+_CREATED, _UPDATED = RESIDENT_SENT.index("created_at"), RESIDENT_SENT.index("updated_at")
 
 
 def _registered_by_name(names: list[str]) -> list[tuple]:
@@ -271,10 +329,16 @@ def _registered_by_name(names: list[str]) -> list[tuple]:
     ]
 
 
-def registered_id_numbers(numbers: list[str]) -> list[str]:
+def registered_id_numbers(numbers: list[str], *, hashed: dict[str, str] | None = None) -> list[str]:
     """Which of `numbers` are registered already, anywhere: one query per chunk of an import,
-    through the keyed hashes (the numbers themselves are stored encrypted)."""
-    by_hash = {hash_one(n): n for hash_one in crypto.hashers() for n in numbers}
+    through the keyed hashes (the numbers themselves are stored encrypted). `hashed` holds the
+    numbers' hashes under the newest key when the caller has them already."""
+    hashers = crypto.hashers()
+    by_hash = {}
+    if hashed is not None:
+        by_hash = {digest: number for number, digest in hashed.items()}
+        hashers = hashers[1:]  # the newest is hashers()[0]; older keys mid-rotation remain
+    by_hash.update({hash_one(n): n for hash_one in hashers for n in numbers})
     found = _select_where_in("SELECT id_hash FROM people_resident", "id_hash", list(by_hash))
     return [by_hash[row[0]] for row in found]
 
@@ -297,16 +361,44 @@ def _select_where_in(select: str, column: str, values: list[str]) -> list[tuple]
 
 
 class ResidentSink:
-    """Inserts checked residents, working out their pinyin initials on the way (in the writer
-    process when the import streams)."""
+    """Inserts checked residents, working out their pinyin initials, encrypting the ID number
+    and phone and hashing the phone on the way (in the writer process when the import
+    streams)."""
 
     def __init__(self) -> None:
         self._sink = RowSink(Resident, RESIDENT_INSERT)
-        self._encrypt, self._hash = crypto.encryptor(), crypto.hasher()
+        self._seal = crypto.batch_encryptor()
+        self._hash = crypto.hasher()
+        # SQLite is handed the text its adapter would make of each timestamp (once a chunk,
+        # not twice a row); PostgreSQL's COPY takes the datetime itself.
+        self._stamp_text = connection.vendor == "sqlite"
 
     def write(self, rows: list[tuple]) -> None:
-        encrypt, hash_one = self._encrypt, self._hash
-        self._sink.write(_sealed(row, encrypt, hash_one) for row in rows)
+        self._sink.write(self._sealed(rows))
+
+    def _sealed(self, rows: list[tuple]) -> Iterator[tuple]:
+        """Each checked row as the table holds it: initials, the ID number and phone encrypted,
+        the phone's keyed hash, the last four of both (the sink bypasses the model)."""
+        seal, hash_one = self._seal(2 * len(rows)), self._hash
+        stamp_text, last, text = self._stamp_text, None, ""
+        for row in rows:
+            number, phone = row[_ID], row[_PHONE]
+            values = list(row)
+            values[_ID], values[_PHONE] = seal(number), seal(phone)
+            if stamp_text:
+                created, updated = row[_CREATED], row[_UPDATED]
+                if created is not last:
+                    last, text = created, created.isoformat(" ")
+                values[_CREATED] = text
+                values[_UPDATED] = text if updated is created else updated.isoformat(" ")
+            yield (
+                *initials(row[0]),
+                *values,
+                number[-4:],
+                hash_one(phone),
+                phone[-4:],
+                0,  # the first version (edits compare it: shequ/locking.py)
+            )
 
     def close(self) -> None:
         self._sink.close()

@@ -64,6 +64,32 @@ def test_the_same_number_encrypts_differently_each_time(world):
     assert first_hash == second_hash  # the keyed hash is what lookups compare
 
 
+def test_the_keyed_hash_is_hmac_sha256_of_the_text(settings):
+    # hasher() builds HMAC from copied key states (shequ/crypto.py): it must stay the standard
+    # digest, or hashes written before and after it would no longer match.
+    import binascii
+    import hmac
+
+    for key_id, key in [("a", b"k" * 32), ("b", bytes(range(32))), ("long", b"x" * 80)]:
+        settings.HASH_KEYS = [(key_id, key)]
+        for text in ["110105198005170012", "13800000000", "张三", "x" * 300]:
+            mac = hmac.digest(key, text.encode(), "sha256")[: crypto.HASH_BYTES]
+            expected = binascii.b2a_base64(mac, newline=False).decode()[: crypto.HASH_CHARS]
+            assert crypto.keyed_hash(text) == f"{key_id}${expected}"
+
+
+def test_a_chunk_encryptor_gives_each_value_its_own_nonce_and_no_more_than_asked(world):
+    seal = crypto.batch_encryptor()(3)
+    tokens = [seal(PHONE), seal(""), seal(PHONE), seal("110105198005170012")]
+    assert tokens[1] == ""  # an empty value is stored empty and takes no nonce
+    assert tokens[0] != tokens[2]
+    assert [crypto.decrypt(t) for t in tokens] == [PHONE, "", PHONE, "110105198005170012"]
+    nonces = {base64.b64decode(t.partition("$")[2])[: crypto.NONCE_BYTES] for t in tokens if t}
+    assert len(nonces) == 3
+    with pytest.raises(StopIteration):
+        seal(PHONE)  # past the count it was made for: refused, never a nonce used twice
+
+
 def test_an_import_writes_ciphertext_hashes_and_tails(world, client):
     rows = residents_rows(3)
     assert run(world, "residents", workbook(HEADERS, rows)).ok
