@@ -52,6 +52,11 @@ urlpatterns = [
         name="inspection-detail",
     ),
     path(
+        "inspections/<int:pk>/rectifications/",
+        inspection_views.RectificationIssue.as_view(),
+        name="rectification-issue",
+    ),
+    path(
         "rectifications/",
         inspection_views.RectificationList.as_view(),
         name="rectification-list",

@@ -1261,9 +1261,15 @@ API_ROUTES: dict[str, ApiRoute] = {
         kwargs=lambda w: {"pk": _case(w).pk},
         scoped=True,
     ),
-    "api:inspection-list": ApiRoute(get=Perm.VIEW_RECORDS),
+    "api:inspection-list": ApiRoute(get=Perm.VIEW_RECORDS, post=Perm.EDIT_RECORDS),
     "api:inspection-detail": ApiRoute(
         get=Perm.VIEW_RECORDS, kwargs=lambda w: {"pk": _inspection(w).pk}, scoped=True
+    ),
+    "api:rectification-issue": ApiRoute(
+        get=None,
+        post=Perm.EDIT_RECORDS,
+        kwargs=lambda w: {"pk": _inspection(w).pk},
+        scoped=True,
     ),
     "api:rectification-list": ApiRoute(get=Perm.VIEW_RECORDS),
     "api:rectification-detail": ApiRoute(
