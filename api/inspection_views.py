@@ -499,7 +499,7 @@ def _order_schema() -> dict:
             }
         },
     )
-    schema["required"] = []  # each has the page's prefilled value, or is refused by name
+    del schema["required"]  # each has the page's prefilled value, or is refused by name
     return schema
 
 

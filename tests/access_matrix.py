@@ -1201,6 +1201,14 @@ def _household(w):
     return w.household
 
 
+def _stock(w):
+    """The home community's store of the matrix move's item."""
+    from programs.models import Stock
+
+    move = _aid().move(w)
+    return Stock.objects.get(place=move.place, item=move.item)
+
+
 def _indicator_id() -> str:
     from reports import catalogue
 
@@ -1285,6 +1293,45 @@ API_ROUTES: dict[str, ApiRoute] = {
     "api:campaign-detail": ApiRoute(
         get=Perm.VIEW_RECORDS,
         kwargs=lambda w: {"pk": _campaign(w).pk},
+        scoped=True,
+        community_level=True,
+    ),
+    "api:campaign-applications": ApiRoute(
+        get=Perm.VIEW_RECORDS,
+        kwargs=lambda w: {"pk": _campaign(w).pk},
+        scoped=True,
+        community_level=True,
+    ),
+    "api:application-detail": ApiRoute(
+        get=Perm.VIEW_RECORDS,
+        kwargs=lambda w: {"pk": _application(w).pk},
+        scoped=True,
+        community_level=True,
+    ),
+    "api:drive-list": ApiRoute(get=Perm.VIEW_RECORDS),
+    "api:drive-detail": ApiRoute(
+        get=Perm.VIEW_RECORDS,
+        kwargs=lambda w: {"pk": _aid().gift(w).drive_id},
+        scoped=True,
+        community_level=True,
+    ),
+    "api:drive-entries": ApiRoute(
+        get=Perm.VIEW_RECORDS,
+        kwargs=lambda w: {"pk": _aid().gift(w).drive_id},
+        scoped=True,
+        community_level=True,
+    ),
+    "api:stock-list": ApiRoute(get=Perm.VIEW_RECORDS),
+    "api:stock-detail": ApiRoute(
+        get=Perm.VIEW_RECORDS,
+        kwargs=lambda w: {"pk": _stock(w).pk},
+        scoped=True,
+        community_level=True,
+    ),
+    "api:move-list": ApiRoute(get=Perm.VIEW_RECORDS),
+    "api:move-detail": ApiRoute(
+        get=Perm.VIEW_RECORDS,
+        kwargs=lambda w: {"pk": _aid().move(w).pk},
         scoped=True,
         community_level=True,
     ),
