@@ -1,5 +1,6 @@
 """Applications to campaigns (评选申报), donation drives (募捐) and supplies (物资: stores, stock,
-moves) through the API, read only, with the pages' filters and scope: applications are seen
+moves) through the API, read with the pages' filters and scope, and an application made
+through programs.services.apply as the campaign's apply page: applications are seen
 by those who see their campaign; drives, stores and moves are kept at communities and
 sub-districts (a grid worker sees none, as on screen). None of them holds an ID number or
 phone: the pages show applicants, donors and recipients by name, and so does the API."""
@@ -9,6 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.db.models import Q
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
@@ -16,22 +18,30 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.roles import Perm
 from accounts.scope import get_for_user
 from api import serializers as s
 from api.base import (
     PAGE_SIZE,
     ApiView,
+    body_schema,
     bound_filters,
     cursor,
+    idempotent_create,
+    json_body,
     page,
     page_serializer,
     query_parameters,
 )
-from api.errors import Invalid
-from api.views import OBJECT_ERRORS, READ_ERRORS
-from programs.forms import MoveFilterForm, StoreChoiceField, store_places
+from api.errors import Invalid, form_errors
+from api.views import IDEMPOTENCY, OBJECT_ERRORS, READ_ERRORS, WRITE_ERRORS
+from areas.models import LocalUnit
+from people.models import Household
+from programs import services
+from programs.forms import ApplyForm, MoveFilterForm, StoreChoiceField, store_places
 from programs.models import Application, Campaign, Donation, DonationDrive, Stock, SupplyMove
 from programs.queries import drive_holdings, drives_with_totals, filter_moves
+from shequ.errors import DomainError
 
 WITHDRAWN = "撤回"  # the campaign page's filter for withdrawn applications, beside the stages
 
@@ -95,6 +105,23 @@ class ApplicationSerializer(serializers.Serializer):
     withdrawn = _Withdrawn(source="*", help_text=_("已撤回"))
 
 
+_APPLY_SCHEMA = body_schema(
+    {"applied_on": ApplyForm.base_fields["applied_on"]},
+    extra={
+        "applicant": {
+            "type": "integer",
+            "description": "申报的家庭（户）或单位，按活动的参评对象",
+        },
+        "values": {
+            "type": "object",
+            "additionalProperties": {"type": "string"},
+            "description": "申报数据：{项目代码: 值}",
+        },
+    },
+)
+_APPLY_SCHEMA["required"] = ["applicant"]
+
+
 class CampaignApplications(ApiView):
     @extend_schema(
         operation_id="campaign_applications_list",
@@ -116,6 +143,68 @@ class CampaignApplications(ApiView):
                 rows = rows.filter(stage=stage)
         rows = _after(rows, cursor(request), "applied_on", newest_first=False)
         return _page_of(request, rows, ("applied_on", "pk"), ApplicationSerializer)
+
+    @extend_schema(
+        request={"application/json": _APPLY_SCHEMA},
+        parameters=[IDEMPOTENCY],
+        responses={201: ApplicationSerializer, **OBJECT_ERRORS, **WRITE_ERRORS},
+        summary="申报（与活动的申报页面同一服务）",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        user = request.user
+        campaign = get_for_user(
+            Campaign.objects.select_related("place"), user, pk=pk, perm=Perm.EDIT_RECORDS
+        )
+        data = json_body(request)
+
+        def create():
+            applicant = _applicant(user, campaign, data.get("applicant"))
+            values = data.get("values") or {}
+            if not isinstance(values, dict):
+                raise Invalid({"values": [_("申报数据应为“项目代码: 值”的对象")]})
+            keys = {key for key, _label, _unit in campaign.field_list()}
+            unknown = sorted(str(k) for k in values if k not in keys)
+            if unknown:
+                raise Invalid({"values": [_("没有这个申报项目：") + "、".join(unknown)]})
+            given = {"applied_on": data.get("applied_on"), **values}
+            odd = [k for k, v in given.items() if isinstance(v, list | dict | bool)]
+            if odd:
+                raise Invalid({odd[0]: [_("应为文字或数字")]})
+            day = data.get("applied_on") or min(timezone.localdate(), campaign.ends_on)
+            form_data = {"applicant": applicant.pk, "applied_on": day}
+            form_data.update({f"v_{k}": v for k, v in values.items() if v is not None})
+            form = ApplyForm(form_data, campaign=campaign)
+            if not form.is_valid():
+                raise Invalid(
+                    {
+                        (f"values.{k[2:]}" if k.startswith("v_") else k): v
+                        for k, v in form_errors(form).items()
+                    }
+                )
+            try:
+                application = services.apply(
+                    campaign,
+                    values=form.values(),
+                    applied_on=form.cleaned_data["applied_on"],
+                    by=user,
+                    **{campaign.subject: applicant},
+                )
+            except DomainError as exc:
+                field = exc.field if exc.field in ("applicant", "applied_on", "values") else "_"
+                raise Invalid({field: [exc.message]}, exc.message) from exc
+            return 201, ApplicationSerializer(application).data
+
+        return idempotent_create(request, create)
+
+
+def _applicant(user, campaign: Campaign, pk) -> Household | LocalUnit:
+    """The household or unit applying, within the user's place (404 outside, as the page)."""
+    household = campaign.subject == Campaign.Subject.HOUSEHOLD
+    if isinstance(pk, bool) or not isinstance(pk, int):
+        message = _("请选择申报的家庭") if household else _("请选择申报的单位")
+        raise Invalid({"applicant": [message]})
+    model = Household if household else LocalUnit
+    return get_for_user(model.objects.select_related("place"), user, pk=pk)
 
 
 class ApplicationDetail(ApiView):

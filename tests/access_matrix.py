@@ -1298,6 +1298,7 @@ API_ROUTES: dict[str, ApiRoute] = {
     ),
     "api:campaign-applications": ApiRoute(
         get=Perm.VIEW_RECORDS,
+        post=Perm.EDIT_RECORDS,
         kwargs=lambda w: {"pk": _campaign(w).pk},
         scoped=True,
         community_level=True,

@@ -128,3 +128,53 @@ def test_the_lists_take_as_many_queries_for_many_rows_as_for_one(
     for url in urls:
         with django_assert_max_num_queries(counts[url]):
             assert len(client.get(url).json()["results"]) >= 5
+
+
+def test_an_application_is_made_through_the_service_once_per_key(api, world):
+    campaign = _campaign(world)
+    home = household(world.grid)
+    url = f"/api/v1/campaigns/{campaign.pk}/applications/"
+    client = api(Role.COMMUNITY_WORKER)
+    body = {"applicant": home.pk, "values": {"water": "25"}}
+    first = client.post(url, body, key="a-1")
+    second = client.post(url, body, key="a-1")
+    assert (first.status_code, second.status_code) == (201, 201), first.content
+    assert first.json() == second.json()
+    assert first.json()["household"] == home.pk
+    assert first.json()["applied_on"] == timezone.localdate().isoformat()
+    assert campaign.applications.count() == 1
+
+
+def test_bad_applications_are_400_in_chinese_and_save_nothing(api, world):
+    campaign = _campaign(world)
+    home = household(world.grid)
+    url = f"/api/v1/campaigns/{campaign.pk}/applications/"
+    client = api(Role.COMMUNITY_WORKER)
+    late = (campaign.ends_on + datetime.timedelta(days=1)).isoformat()
+    cases = [
+        ({"values": {"water": "25"}}, "applicant"),
+        ({"applicant": home.pk}, "values.water"),
+        ({"applicant": home.pk, "values": {"water": "很多"}}, "values"),
+        ({"applicant": home.pk, "values": {"gas": "1", "water": "2"}}, "values"),
+        ({"applicant": home.pk, "values": {"water": "2"}, "applied_on": late}, "applied_on"),
+        ({"applicant": home.pk, "values": ["2"]}, "values"),
+    ]
+    for body, field in cases:
+        response = client.post(url, body)
+        assert response.status_code == 400, (body, response.content)
+        fields = response.json()["fields"]
+        assert field in fields, (body, fields)
+        assert not fields[field][0].isascii(), fields
+    assert not campaign.applications.exists()
+
+
+def test_applications_are_refused_to_viewers_and_outside_the_place(api, world):
+    campaign = _campaign(world)
+    url = f"/api/v1/campaigns/{campaign.pk}/applications/"
+    body = {"applicant": household(world.grid).pk, "values": {"water": "25"}}
+    assert api(Role.VIEWER).post(url, body).status_code == 403
+    assert api(Role.COMMUNITY_WORKER, outside=True).post(url, body).status_code == 404
+    next_door = household(world.neighbour_community)
+    worker = api(Role.COMMUNITY_WORKER)
+    assert worker.post(url, {**body, "applicant": next_door.pk}).status_code == 404
+    assert not campaign.applications.exists()
