@@ -1,6 +1,9 @@
 """Inspections and rectification orders through the API: the lists with their pages' filters
-(inspections.queries), each record with its findings or re-checks, and the re-check (复查:
-put right, or a new deadline) through inspections.services.recheck, as the order's page."""
+(inspections.queries), each record with its findings or re-checks; recording an inspection
+with its findings (inspections.services.record_inspection, through the page's InspectionForm),
+issuing a rectification order for a failing item (issue_rectification, prefilled as the page
+is) and the re-check (复查: put right, or a new deadline) through inspections.services.recheck,
+as the pages. Photos are added on the pages."""
 
 from __future__ import annotations
 
@@ -30,10 +33,19 @@ from api.base import (
 )
 from api.errors import Conflict, Invalid, form_errors
 from api.views import IDEMPOTENCY, OBJECT_ERRORS, READ_ERRORS, WRITE_ERRORS, _error
+from areas.models import Dwelling, LocalUnit
 from inspections import services
-from inspections.forms import InspectionFilterForm, RecheckForm, RectificationFilterForm
-from inspections.models import Inspection, Rectification
-from inspections.queries import filter_inspections, filter_rectifications
+from inspections.forms import (
+    COUNT_COLUMNS,
+    InspectionFilterForm,
+    InspectionForm,
+    RecheckForm,
+    RectificationFilterForm,
+    RectificationForm,
+    StartForm,
+)
+from inspections.models import ChecklistItem, Inspection, Rectification, RoomCount
+from inspections.queries import filter_inspections, filter_rectifications, order_initial
 from shequ.errors import DomainError
 
 
@@ -45,6 +57,53 @@ def _newest_after(rows, before: int | None, field: str):
     if last is None:
         raise Invalid({"cursor": [_("游标无效")]})
     return rows.filter(Q(**{f"{field}__lt": last}) | Q(**{field: last, "pk__lt": before}))
+
+
+def _inspection_schema() -> dict:
+    fields = InspectionForm.base_fields
+    schema = body_schema(
+        {k: fields[k] for k in ("date", "other_inspectors", "notes", "site", "place")},
+        extra={
+            "checklist": {"type": "integer", "description": "检查表"},
+            "checklist_version": {
+                "type": "integer",
+                "description": "检查表版本（已发布的；不填为最新版本）",
+            },
+            "unit": {"type": "integer", "description": "检查的辖区单位（单位、房屋、场所三选一）"},
+            "dwelling": {"type": "integer", "description": "检查的房屋"},
+            "inspectors": {
+                "type": "array",
+                "items": {"type": "integer"},
+                "description": "检查人员（账号编号；不填为本人）",
+            },
+            "answers": {
+                "type": "object",
+                "additionalProperties": {"type": "string"},
+                "description": "各检查项目的结果：{检查项目编号: 结果}",
+            },
+            "answer_notes": {
+                "type": "object",
+                "additionalProperties": {"type": "string", "maxLength": 200},
+                "description": "不合格项目的问题描述：{检查项目编号: 描述}",
+            },
+            "counts": {
+                "type": "object",
+                "additionalProperties": {
+                    "type": "object",
+                    "additionalProperties": {"type": "integer", "minimum": 0},
+                },
+                "description": "病媒生物监测数：{场所类别: {rooms, positive, unproofed}}",
+            },
+            "outdoor_metres": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "外环境检查长度（米）",
+            },
+            "burrows": {"type": "integer", "minimum": 0, "description": "鼠洞数"},
+        },
+    )
+    schema["required"] = ["checklist", "date"]
+    return schema
 
 
 class InspectionSerializer(serializers.Serializer):
@@ -138,18 +197,31 @@ class InspectionList(ApiView):
         shown = InspectionSerializer(rows[:PAGE_SIZE], many=True).data
         return page(request, rows, shown, more)
 
+    @extend_schema(
+        request={"application/json": _inspection_schema()},
+        parameters=[IDEMPOTENCY],
+        responses={201: InspectionDetailSerializer, **OBJECT_ERRORS, **WRITE_ERRORS},
+        summary="登记检查及其结果（与新增检查页面同一表单和服务）",
+    )
+    def post(self, request: Request) -> Response:
+        return record_inspection(request)
+
 
 class InspectionDetail(ApiView):
     @extend_schema(responses={200: InspectionDetailSerializer, **OBJECT_ERRORS}, summary="检查记录")
     def get(self, request: Request, pk: int) -> Response:
         inspection = get_for_user(_inspections(request.user), request.user, pk=pk)
-        inspection.answer_list = list(
-            inspection.answers.select_related("item").order_by("item__order", "item_id")
-        )
-        inspection.order_ids = list(
-            inspection.rectifications.order_by("pk").values_list("pk", flat=True)
-        )
-        return Response(InspectionDetailSerializer(inspection).data)
+        return Response(_inspection_detail(inspection))
+
+
+def _inspection_detail(inspection: Inspection) -> dict:
+    inspection.answer_list = list(
+        inspection.answers.select_related("item").order_by("item__order", "item_id")
+    )
+    inspection.order_ids = list(
+        inspection.rectifications.order_by("pk").values_list("pk", flat=True)
+    )
+    return InspectionDetailSerializer(inspection).data
 
 
 def _orders(user):
@@ -255,3 +327,237 @@ class RectificationRecheck(ApiView):
             return 200, _order_detail(_orders(request.user).get(pk=order.pk))
 
         return idempotent_create(request, recheck)
+
+
+# --- Recording an inspection, issuing an order ------------------------------------------------
+
+# The body's plain fields, as the page's form names them; what the service's refusals name.
+INSPECTION_FIELDS = ("date", "site", "place", "other_inspectors", "notes")
+INSPECTION_FIELDS += ("outdoor_metres", "burrows")
+REFUSED_FIELDS = {*INSPECTION_FIELDS, "checklist", "target", "unit", "dwelling"}
+REFUSED_FIELDS |= {"inspectors", "answers", "answer_notes", "counts"}
+
+
+def _scalars(data: dict, names) -> dict:
+    """The named fields of `data` as a form reads them: text, numbers and null only (a list or
+    an object where the form wants one value is refused on its field)."""
+    bad = {
+        name: [_("应为文字或数字")]
+        for name in names
+        if isinstance(data.get(name), list | dict | bool)
+    }
+    if bad:
+        raise Invalid(bad)
+    return {name: data[name] for name in names if data.get(name) is not None}
+
+
+def _keyed(data: dict, name: str) -> dict:
+    value = data.get(name)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise Invalid({name: [_("应为以检查项目编号为键的对象")]})
+    return value
+
+
+def _inspection_target(user: User, data: dict) -> tuple[LocalUnit | None, Dwelling | None, bool]:
+    """The unit or dwelling inspected (404 outside the user's place, as the page), or a site
+    (named in `site`, with its `place`)."""
+    chosen = [name for name in ("unit", "dwelling", "site") if data.get(name) not in (None, "")]
+    if len(chosen) != 1:
+        raise Invalid({"target": [_("请选择一个检查对象：辖区单位、房屋或场所")]})
+    name = chosen[0]
+    if name == "site":
+        return None, None, True
+    pk = data[name]
+    if isinstance(pk, bool) or not isinstance(pk, int):
+        raise Invalid({name: [_("应为编号（整数）")]})
+    model = LocalUnit if name == "unit" else Dwelling
+    found = get_for_user(model.objects.select_related("place"), user, pk=pk)
+    return (found, None, False) if name == "unit" else (None, found, False)
+
+
+def _checklist_version(user: User, data: dict):
+    """The checklist's newest published version, or the published one named (the version the
+    client's form was made from)."""
+    raw = data.get("checklist")
+    start = StartForm({"checklist": raw if isinstance(raw, int | str) else ""}, user=user)
+    start.is_valid()
+    checklist = start.cleaned_data.get("checklist")
+    if checklist is None:
+        raise Invalid({"checklist": start.errors.get("checklist") or [_("请选择检查表")]})
+    wanted = data.get("checklist_version")
+    if wanted is None:
+        return checklist.current()
+    version = (
+        checklist.versions.filter(pk=wanted, published_at__isnull=False).first()
+        if isinstance(wanted, int) and not isinstance(wanted, bool)
+        else None
+    )
+    if version is None:
+        raise Invalid({"checklist_version": [_("没有这个已发布的检查表版本")]})
+    return version
+
+
+def _form_data(user: User, data: dict, version) -> dict:
+    """The JSON body as the page's InspectionForm would be posted."""
+    form_data = _scalars(data, INSPECTION_FIELDS)
+    form_data["checklist_version"] = version.pk
+    inspectors = data.get("inspectors", [user.pk])
+    if not isinstance(inspectors, list) or any(
+        isinstance(i, bool) or not isinstance(i, int) for i in inspectors
+    ):
+        raise Invalid({"inspectors": [_("应为检查人员账号编号的列表")]})
+    form_data["inspectors"] = inspectors
+    items = {str(pk) for pk in version.items.values_list("pk", flat=True)}
+    for name, prefix in (("answers", "a"), ("answer_notes", "n")):
+        given = _keyed(data, name)
+        unknown = sorted(str(k) for k in given if str(k) not in items)
+        if unknown:
+            raise Invalid({name: [_("没有这个检查项目：") + "、".join(unknown)]})
+        odd = [k for k, v in given.items() if isinstance(v, list | dict | bool)]
+        if odd:
+            raise Invalid({f"{name}.{odd[0]}": [_("应为文字或数字")]})
+        form_data.update({f"{prefix}_{k}": v for k, v in given.items() if v is not None})
+    counts = _keyed(data, "counts")
+    categories = set(RoomCount.Category.values)
+    columns = {column for column, _label in COUNT_COLUMNS}
+    for category, row in counts.items():
+        if category not in categories or not isinstance(row, dict):
+            raise Invalid({"counts": [_("没有这类场所：") + str(category)]})
+        for column, value in row.items():
+            if column not in columns or isinstance(value, list | dict | bool):
+                raise Invalid({f"counts.{category}": [_("没有这一栏：") + str(column)]})
+            if value is not None:
+                form_data[f"c_{category}_{column}"] = value
+    return form_data
+
+
+def _body_field(name: str) -> str:
+    """A form field's name as the body names it (a_12 → answers.12)."""
+    prefix, _sep, rest = name.partition("_")
+    if prefix == "a" and rest.isdigit():
+        return f"answers.{rest}"
+    if prefix == "n" and rest.isdigit():
+        return f"answer_notes.{rest}"
+    if prefix == "c" and rest:
+        category, _sep, column = rest.rpartition("_")
+        return f"counts.{category}.{column}"
+    return name
+
+
+def record_inspection(request: Request) -> Response:
+    """新增检查 as the page's two steps in one body, through the same form and service."""
+    user = request.user
+    data = json_body(request)
+
+    def create():
+        version = _checklist_version(user, data)
+        unit, dwelling, site = _inspection_target(user, data)
+        form = InspectionForm(
+            _form_data(user, data, version), user=user, checklist_version=version, site=site
+        )
+        if not form.is_valid():
+            raise Invalid({_body_field(k): v for k, v in form_errors(form).items()})
+        chosen = form.cleaned_data
+        try:
+            inspection = services.record_inspection(
+                services.InspectionData(
+                    checklist_version=version,
+                    date=chosen["date"],
+                    unit=unit,
+                    dwelling=dwelling,
+                    site=chosen.get("site", ""),
+                    place=chosen.get("place"),
+                    inspectors=list(chosen["inspectors"]),
+                    other_inspectors=chosen["other_inspectors"],
+                    answers=form.answers(),
+                    answer_notes=form.answer_notes(),
+                    counts=form.count_data(),
+                    outdoor_metres=chosen.get("outdoor_metres"),
+                    burrows=chosen.get("burrows"),
+                    notes=chosen["notes"],
+                ),
+                by=user,
+            )
+        except DomainError as exc:
+            field = exc.field if exc.field in REFUSED_FIELDS else "_"
+            raise Invalid({field: [exc.message]}, exc.message) from exc
+        return 201, _inspection_detail(_inspections(user).get(pk=inspection.pk))
+
+    return idempotent_create(request, create)
+
+
+def _order_schema() -> dict:
+    fields = {k: f for k, f in RectificationForm.base_fields.items() if k != "item"}
+    schema = body_schema(
+        fields,
+        extra={
+            "item": {
+                "type": "integer",
+                "description": "不合格的检查项目（不填为检查表以外的问题）",
+            }
+        },
+    )
+    del schema["required"]  # each has the page's prefilled value, or is refused by name
+    return schema
+
+
+class RectificationIssue(ApiView):
+    """下达整改通知 for a failing item of an inspection (or a finding outside the checklist),
+    with the page's prefilled values for what the body leaves out: the item's label and note,
+    who is responsible, issued today, a week to put it right."""
+
+    @extend_schema(
+        request={"application/json": _order_schema()},
+        parameters=[IDEMPOTENCY],
+        responses={201: RectificationDetailSerializer, **OBJECT_ERRORS, **WRITE_ERRORS},
+        summary="下达整改通知（与检查页面同一服务）",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        user = request.user
+        inspection = get_for_user(
+            Inspection.objects.select_related("place", "unit", "dwelling"),
+            user,
+            pk=pk,
+            perm=Perm.EDIT_RECORDS,
+        )
+        data = json_body(request)
+
+        def issue():
+            raw = data.get("item")
+            item = None
+            if raw is not None:
+                if not isinstance(raw, int) or isinstance(raw, bool):
+                    raise Invalid({"item": [_("应为检查项目编号（整数）")]})
+                item = ChecklistItem.objects.filter(
+                    pk=raw, version=inspection.checklist_version_id
+                ).first()
+                if item is None:
+                    raise Invalid({"item": [_("本次检查没有这个检查项目")]})
+            initial = order_initial(inspection, item, timezone.localdate())
+            names = [k for k in RectificationForm.base_fields if k != "item"]
+            given = _scalars(data, names)
+            form = RectificationForm({**{k: initial.get(k) for k in names}, **given})
+            if not form.is_valid():
+                raise Invalid(form_errors(form))
+            chosen = form.cleaned_data
+            try:
+                order = services.issue_rectification(
+                    inspection,
+                    services.OrderData(
+                        finding=chosen["finding"],
+                        responsible=chosen["responsible"],
+                        deadline=chosen["deadline"],
+                        issued_on=chosen["issued_on"],
+                        requirement=chosen["requirement"],
+                        item=item,
+                    ),
+                    by=user,
+                )
+            except DomainError as exc:
+                field = exc.field if exc.field in (*names, "item") else "_"
+                raise Invalid({field: [exc.message]}, exc.message) from exc
+            return 201, _order_detail(_orders(user).get(pk=order.pk))
+
+        return idempotent_create(request, issue)

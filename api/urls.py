@@ -1,6 +1,7 @@
 from django.urls import path, re_path
 
 from api import (
+    aid_views,
     case_views,
     docs,
     inspection_views,
@@ -52,6 +53,11 @@ urlpatterns = [
         name="inspection-detail",
     ),
     path(
+        "inspections/<int:pk>/rectifications/",
+        inspection_views.RectificationIssue.as_view(),
+        name="rectification-issue",
+    ),
+    path(
         "rectifications/",
         inspection_views.RectificationList.as_view(),
         name="rectification-list",
@@ -68,6 +74,21 @@ urlpatterns = [
     ),
     path("campaigns/", program_views.CampaignList.as_view(), name="campaign-list"),
     path("campaigns/<int:pk>/", program_views.CampaignDetail.as_view(), name="campaign-detail"),
+    path(
+        "campaigns/<int:pk>/applications/",
+        aid_views.CampaignApplications.as_view(),
+        name="campaign-applications",
+    ),
+    path(
+        "applications/<int:pk>/", aid_views.ApplicationDetail.as_view(), name="application-detail"
+    ),
+    path("donations/", aid_views.DriveList.as_view(), name="drive-list"),
+    path("donations/<int:pk>/", aid_views.DriveDetail.as_view(), name="drive-detail"),
+    path("donations/<int:pk>/entries/", aid_views.DriveEntries.as_view(), name="drive-entries"),
+    path("supplies/stock/", aid_views.StockList.as_view(), name="stock-list"),
+    path("supplies/stock/<int:pk>/", aid_views.StockDetail.as_view(), name="stock-detail"),
+    path("supplies/moves/", aid_views.MoveList.as_view(), name="move-list"),
+    path("supplies/moves/<int:pk>/", aid_views.MoveDetail.as_view(), name="move-detail"),
     path("assistance/", program_views.AssistanceList.as_view(), name="assistance-list"),
     path(
         "assistance/<int:pk>/", program_views.AssistanceDetail.as_view(), name="assistance-detail"

@@ -6,8 +6,6 @@ order's page with its re-checks."""
 
 from __future__ import annotations
 
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -39,14 +37,12 @@ from inspections.models import (
     InspectionFile,
     Rectification,
 )
-from inspections.queries import filter_inspections, filter_rectifications
-from people.models import Rental
+from inspections.queries import filter_inspections, filter_rectifications, order_initial
 from shequ import files
 from shequ.errors import DomainError, add_to_form
 
 PAGE_SIZE = 50
 FOUND_ROWS = 10  # units and dwellings offered for a search on step 1
-ORDER_DAYS = 7  # the usual time given to put a finding right
 
 
 def _refuse(form, error: DomainError) -> None:
@@ -456,25 +452,6 @@ def inspection_file_remove(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Rectification orders ---------------------------------------------------------------------
 
 
-def _responsible(inspection: Inspection) -> str:
-    """Who answers for putting a finding right: the unit with its legal representative (or
-    contact), the landlord of a let dwelling."""
-    if inspection.unit is not None:
-        unit = inspection.unit
-        person = unit.legal_representative or unit.contact_name
-        return (f"{unit.name}（{person}）" if person else unit.name)[:100]
-    if inspection.dwelling is not None:
-        rental = (
-            Rental.objects.filter(dwelling=inspection.dwelling, start__lte=inspection.date)
-            .filter(Q(end__isnull=True) | Q(end__gte=inspection.date))
-            .order_by("-start")
-            .first()
-        )
-        if rental is not None:
-            return _("房东%(name)s") % {"name": rental.landlord_name}
-    return ""
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def rectification_create(request: HttpRequest, pk: int) -> HttpResponse:
@@ -489,18 +466,7 @@ def rectification_create(request: HttpRequest, pk: int) -> HttpResponse:
         ).first()
         if item is None:
             raise Http404
-    today = timezone.localdate()
-    initial = {
-        "responsible": _responsible(inspection),
-        "issued_on": today,
-        "deadline": today + datetime.timedelta(days=ORDER_DAYS),
-    }
-    if item is not None:
-        answer = inspection.answers.filter(item=item).first()
-        note = answer.note if answer else ""
-        initial.update(
-            item=item.pk, finding=(f"{item.label}：{note}" if note else item.label)[:200]
-        )
+    initial = order_initial(inspection, item, timezone.localdate())
     form = RectificationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -37,7 +37,12 @@ from programs.forms import (
     store_places,
 )
 from programs.models import Assistance, Donation, DonationDrive, Stock, SupplyItem, SupplyMove
-from programs.queries import filter_assistance
+from programs.queries import (
+    drive_holdings,
+    drives_with_totals,
+    filter_assistance,
+    filter_moves,
+)
 from shequ.errors import DomainError, add_to_form
 
 PAGE_SIZE = 50
@@ -329,20 +334,9 @@ def drive_list(request: HttpRequest) -> HttpResponse:
     """募捐: each drive with the money it took in, handed out and still holds."""
     user = request.user
     require(user, Perm.VIEW_RECORDS)
-    zero = Decimal("0")
-    live = Q(entries__voided_at__isnull=True)
-    drives = (
-        DonationDrive.objects.visible_to(user)
-        .select_related("place")
-        .annotate(
-            money_in=Sum("entries__money", filter=live & Q(entries__direction="in"), default=zero),
-            money_out=Sum(
-                "entries__money", filter=live & Q(entries__direction="out"), default=zero
-            ),
-            gifts=Count("entries", filter=live & Q(entries__direction="in")),
-        )
-        .order_by("-starts_on", "-pk")
-    )
+    drives = drives_with_totals(
+        DonationDrive.objects.visible_to(user).select_related("place")
+    ).order_by("-starts_on", "-pk")
     page = Paginator(drives, PAGE_SIZE).get_page(request.GET.get("page"))
     for drive in page:
         drive.money_left = drive.money_in - drive.money_out
@@ -375,30 +369,11 @@ def drive_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _held(drive: DonationDrive) -> tuple[Decimal, list[dict]]:
-    """The money a drive holds, and each item with what came in, went out and is left."""
-    balance = services.balance(drive)
-    items: dict[str, dict] = {}
-    for row in (
-        drive.live_entries()
-        .exclude(item="")
-        .values("item", "direction", "item_unit")
-        .annotate(q=Sum("quantity"))
-        .order_by("item")
-    ):
-        entry = items.setdefault(row["item"], {"item": row["item"], "unit": "", "in": 0, "out": 0})
-        entry[row["direction"]] += row["q"]
-        entry["unit"] = entry["unit"] or row["item_unit"]
-    for name, entry in items.items():
-        entry["left"] = balance.get(name, Decimal("0"))
-    return balance.get("", Decimal("0")), list(items.values())
-
-
 @login_required
 @require_http_methods(["GET"])
 def drive_detail(request: HttpRequest, pk: int) -> HttpResponse:
     drive = get_for_user(DonationDrive.objects.select_related("place"), request.user, pk=pk)
-    money_left, items = _held(drive)
+    money_left, items = drive_holdings(drive)
     # The totals are over every live entry; the list shows one page of all of them (voided
     # ones struck through), in date order.
     live = Q(voided_at__isnull=True)
@@ -437,7 +412,7 @@ def donation_add(request: HttpRequest, pk: int, direction: str) -> HttpResponse:
     user = request.user
     drive = get_for_user(DonationDrive.objects, user, pk=pk, perm=Perm.EDIT_RECORDS)
     out = direction == Donation.Direction.OUT
-    money_left, items = _held(drive)
+    money_left, items = drive_holdings(drive)
     held = [
         (i["item"], _("%(item)s（结余%(n)s%(unit)s）") % {**i, "n": _plain(i["left"])})
         for i in items
@@ -580,17 +555,7 @@ def move_list(request: HttpRequest) -> HttpResponse:
     filters = MoveFilterForm(request.GET, user=user)
     filters.is_valid()
     chosen = filters.cleaned_data
-    moves = SupplyMove.objects.visible_to(user)
-    if place := chosen.get("place"):
-        moves = moves.filter(place_path__under=place.path)
-    if item := chosen.get("item"):
-        moves = moves.filter(item=item)
-    if kind := chosen.get("kind"):
-        moves = moves.filter(kind=kind)
-    if start := chosen.get("start"):
-        moves = moves.filter(date__gte=start)
-    if end := chosen.get("end"):
-        moves = moves.filter(date__lte=end)
+    moves = filter_moves(SupplyMove.objects.visible_to(user), chosen)
     before = request.GET.get("before", "")
     if before.isdigit():
         moves = moves.filter(pk__lt=int(before))

@@ -1226,6 +1226,14 @@ def _household(w):
     return w.household
 
 
+def _stock(w):
+    """The home community's store of the matrix move's item."""
+    from programs.models import Stock
+
+    move = _aid().move(w)
+    return Stock.objects.get(place=move.place, item=move.item)
+
+
 def _indicator_id() -> str:
     from reports import catalogue
 
@@ -1286,9 +1294,15 @@ API_ROUTES: dict[str, ApiRoute] = {
         kwargs=lambda w: {"pk": _case(w).pk},
         scoped=True,
     ),
-    "api:inspection-list": ApiRoute(get=Perm.VIEW_RECORDS),
+    "api:inspection-list": ApiRoute(get=Perm.VIEW_RECORDS, post=Perm.EDIT_RECORDS),
     "api:inspection-detail": ApiRoute(
         get=Perm.VIEW_RECORDS, kwargs=lambda w: {"pk": _inspection(w).pk}, scoped=True
+    ),
+    "api:rectification-issue": ApiRoute(
+        get=None,
+        post=Perm.EDIT_RECORDS,
+        kwargs=lambda w: {"pk": _inspection(w).pk},
+        scoped=True,
     ),
     "api:rectification-list": ApiRoute(get=Perm.VIEW_RECORDS),
     "api:rectification-detail": ApiRoute(
@@ -1304,6 +1318,46 @@ API_ROUTES: dict[str, ApiRoute] = {
     "api:campaign-detail": ApiRoute(
         get=Perm.VIEW_RECORDS,
         kwargs=lambda w: {"pk": _campaign(w).pk},
+        scoped=True,
+        community_level=True,
+    ),
+    "api:campaign-applications": ApiRoute(
+        get=Perm.VIEW_RECORDS,
+        post=Perm.EDIT_RECORDS,
+        kwargs=lambda w: {"pk": _campaign(w).pk},
+        scoped=True,
+        community_level=True,
+    ),
+    "api:application-detail": ApiRoute(
+        get=Perm.VIEW_RECORDS,
+        kwargs=lambda w: {"pk": _application(w).pk},
+        scoped=True,
+        community_level=True,
+    ),
+    "api:drive-list": ApiRoute(get=Perm.VIEW_RECORDS),
+    "api:drive-detail": ApiRoute(
+        get=Perm.VIEW_RECORDS,
+        kwargs=lambda w: {"pk": _aid().gift(w).drive_id},
+        scoped=True,
+        community_level=True,
+    ),
+    "api:drive-entries": ApiRoute(
+        get=Perm.VIEW_RECORDS,
+        kwargs=lambda w: {"pk": _aid().gift(w).drive_id},
+        scoped=True,
+        community_level=True,
+    ),
+    "api:stock-list": ApiRoute(get=Perm.VIEW_RECORDS),
+    "api:stock-detail": ApiRoute(
+        get=Perm.VIEW_RECORDS,
+        kwargs=lambda w: {"pk": _stock(w).pk},
+        scoped=True,
+        community_level=True,
+    ),
+    "api:move-list": ApiRoute(get=Perm.VIEW_RECORDS),
+    "api:move-detail": ApiRoute(
+        get=Perm.VIEW_RECORDS,
+        kwargs=lambda w: {"pk": _aid().move(w).pk},
         scoped=True,
         community_level=True,
     ),
