@@ -189,6 +189,10 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("已保存"))
             return redirect("people:organisation-detail", pk=organisation.pk)
+    return _organisation_page(request, organisation, form)
+
+
+def _organisation_page(request, organisation, form, renew_form=None, status: int = 200):
     members = organisation.members.select_related("resident", "staff").order_by(
         "until", "since", "id"
     )
@@ -203,10 +207,11 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "member_form": OrganisationMemberForm(
                 organisation=organisation, initial={"since": timezone.localdate()}
             ),
-            "renew_form": RenewTermForm(organisation=organisation),
+            "renew_form": renew_form or RenewTermForm(organisation=organisation),
             "today": timezone.localdate(),
             "can_edit": has_perm(request.user, Perm.EDIT_RECORDS),
         },
+        status=status,
     )
 
 
@@ -275,8 +280,16 @@ def organisation_renew(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         left = services.renew_term(
             organisation, start=data["start"], end=data["end"], keep=list(data["keep"]),
-            by=request.user,
+            by=request.user, version=data["version"],
         )  # fmt: skip
+    except locking.StaleEdit as exc:
+        # The page as it is now, with the renewal as typed on it (and the version moved on).
+        locking.show_stale(form, organisation, exc)
+        organisation.refresh_from_db()
+        initial = {f: getattr(organisation, f) for f in ORGANISATION_FORM_FIELDS}
+        initial["place"] = organisation.place_id
+        edit = OrganisationForm(user=request.user, initial=initial)
+        return _organisation_page(request, organisation, edit, renew_form=form, status=409)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:

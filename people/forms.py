@@ -243,6 +243,7 @@ class MoveInForm(forms.Form):
         label=_("与户主关系"), choices=[("", "---------"), *Relation.choices]
     )
     since = forms.DateField(label=_("迁入日期"), widget=DATE)
+    version = VersionField()  # the household's, as the page showed it
 
 
 def communities(user):
@@ -316,12 +317,13 @@ class RenewTermForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("默认全部留任；取消勾选的成员于新一届开始前一日退出"),
     )
+    version = VersionField()  # the organisation's, as the page showed it
 
     def __init__(self, *args, organisation, **kwargs):
         current = organisation.members.filter(until__isnull=True).select_related(
             "resident", "staff"
         )
-        kwargs.setdefault("initial", {"keep": list(current)})
+        kwargs.setdefault("initial", {"keep": list(current), "version": organisation.version})
         super().__init__(*args, **kwargs)
         self.fields["keep"].queryset = current
         self.fields["keep"].label_from_instance = lambda m: f"{m.resident or m.staff}（{m.role}）"
@@ -407,6 +409,7 @@ class SplitForm(forms.Form):
     )
     head = forms.ModelChoiceField(label=_("新户户主"), queryset=Resident.objects.none())
     on = forms.DateField(label=_("分户日期"), widget=DatePicker())
+    version = VersionField()
 
     def __init__(self, *args, household, **kwargs):
         super().__init__(*args, **kwargs)
@@ -420,6 +423,7 @@ class SplitForm(forms.Form):
 class MergeForm(forms.Form):
     into = forms.CharField(label=_("并入户的户号"), max_length=30)
     on = forms.DateField(label=_("合户日期"), widget=DatePicker())
+    version = VersionField()
 
     def __init__(self, *args, household=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -427,6 +431,7 @@ class MergeForm(forms.Form):
 
 class HeadForm(forms.Form):
     head = forms.ModelChoiceField(label=_("新户主"), queryset=Resident.objects.none())
+    version = VersionField()
 
     def __init__(self, *args, household, **kwargs):
         super().__init__(*args, **kwargs)

@@ -153,6 +153,8 @@ class Household(Placed):
         related_name="+",
     )
     dissolved_on = models.DateField(_("注销日期"), null=True, blank=True)
+    # Rises with every household change, so a household page opened before one is refused.
+    version = models.PositiveIntegerField(_("版本"), default=0)
     notes = models.TextField(_("备注"), blank=True)
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
@@ -533,6 +535,7 @@ class Organisation(Placed):
     established = models.DateField(_("成立日期"), null=True, blank=True)
     term_start = models.DateField(_("本届开始"), null=True, blank=True)
     term_end = models.DateField(_("本届届满"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=0)
     dissolved_on = models.DateField(_("撤销日期"), null=True, blank=True)
     notes = models.TextField(_("备注"), blank=True)
 

@@ -310,6 +310,7 @@ def _join(
         _end_residence(current, on=_day_before(since), reason=Residence.EndReason.MOVED)
         if current.household.head_id == resident.pk:
             Household.objects.filter(pk=current.household_id).update(head=None)
+        locking.bump_row(current.household)
     residence = Residence.objects.create(
         household=household, resident=resident, relation=relation, since=since
     )
@@ -332,10 +333,19 @@ def _join(
 
 @transaction.atomic
 def move_in(
-    household: Household, resident: Resident, *, relation: str, since: datetime.date, by
+    household: Household,
+    resident: Resident,
+    *,
+    relation: str,
+    since: datetime.date,
+    by,
+    version: int | None = None,
 ) -> Residence:
     """The resident joins the household from `since`, leaving any other household the day
-    before."""
+    before. `version` is the household's as the page showed it (stale: StaleEdit, no change)."""
+    household = locking.lock_current(household, version)
+    locking.bump_row(household)
+    household.version += 1
     if household.dissolved_on is not None:
         raise DomainError(_("该户已注销"))
     _check_date(since)
@@ -366,6 +376,7 @@ def _leave(resident: Resident, *, on: datetime.date, status: str, action: str, b
         _end_residence(current, on=max(last_day, current.since), reason=reason)
         if current.household.head_id == resident.pk:
             Household.objects.filter(pk=current.household_id).update(head=None)
+        locking.bump_row(current.household)
     ended = Membership.objects.filter(resident=resident, end__isnull=True)
     for membership in ended:
         _may_end(membership)
@@ -408,13 +419,17 @@ def record_death(resident: Resident, *, on: datetime.date, by) -> Resident:
 
 
 @transaction.atomic
-def set_head(household: Household, resident: Resident, *, by) -> Household:
+def set_head(
+    household: Household, resident: Resident, *, by, version: int | None = None
+) -> Household:
+    household = locking.lock_current(household, version)
     member = household.residences.filter(resident=resident, until__isnull=True).first()
     if member is None:
         raise DomainError(_("户主须是本户现有成员"))
     before = audit.snapshot(household, ["head"])
     household.head = resident
-    household.save(update_fields=["head"])
+    locking.bump(household)
+    household.save(update_fields=["head", "version"])
     member.relation = Relation.HEAD
     member.save(update_fields=["relation"])
     audit.record(by, "household.update", household, changes=audit.changes(before, household))
@@ -431,8 +446,11 @@ def split_household(
     on: datetime.date,
     dwelling: Dwelling | None = None,
     by,
+    version: int | None = None,
 ) -> Household:
     """Some members leave to form a new household from `on`; `head` is one of them."""
+    household = locking.lock_current(household, version)
+    locking.bump_row(household)
     current = {r.resident_id: r for r in household.residences.filter(until__isnull=True)}
     if not members:
         raise DomainError(_("请选择分出的成员"))
@@ -467,8 +485,13 @@ def split_household(
 
 
 @transaction.atomic
-def merge_households(source: Household, target: Household, *, on: datetime.date, by) -> Household:
-    """Every current member of `source` joins `target` from `on`; `source` is dissolved."""
+def merge_households(
+    source: Household, target: Household, *, on: datetime.date, by, version: int | None = None
+) -> Household:
+    """Every current member of `source` joins `target` from `on`; `source` is dissolved.
+    `version` is the source's as its page showed it (stale: StaleEdit, no change)."""
+    source = locking.lock_current(source, version)
+    locking.bump_row(target)
     if source.pk == target.pk:
         raise DomainError(_("不能与本户合并"))
     if target.dissolved_on is not None or source.dissolved_on is not None:
@@ -481,7 +504,9 @@ def merge_households(source: Household, target: Household, *, on: datetime.date,
         household=source, until=_day_before(on), end_reason=Residence.EndReason.MOVED
     ).update(end_reason=Residence.EndReason.MERGED)
     source.dissolved_on, source.head = on, None
-    source.save(update_fields=["dissolved_on", "head"])
+    source.refresh_from_db(fields=["version"])  # moved on as its members left
+    locking.bump(source)
+    source.save(update_fields=["dissolved_on", "head", "version"])
     audit.record(
         by, "household.merge", source, data={"into": target.number, "members": len(members)}
     )
@@ -719,6 +744,7 @@ def add_organisation_member(
         role=role.strip()[:20],
         since=since,
     )
+    locking.bump_row(organisation)  # a renewal page opened before lists other members
     audit.record(
         by,
         "organisation.member_add",
@@ -736,9 +762,12 @@ def renew_term(
     end: datetime.date | None,
     keep: list[OrganisationMember],
     by,
+    version: int | None = None,
 ) -> int:
     """换届: a new term from `start` (to `end`, if known). Current members not in `keep` leave
-    on the eve of the new term; those kept serve on. Returns how many left."""
+    on the eve of the new term; those kept serve on. Returns how many left. `version` is the
+    organisation's as the page showed it (stale: StaleEdit, nothing changes)."""
+    organisation = locking.lock_current(organisation, version)
     _check_date(start)
     if not organisation.is_elected:
         raise DomainError(
@@ -772,7 +801,8 @@ def renew_term(
     OrganisationMember.objects.bulk_update(leaving, ["until"])
     before = audit.snapshot(organisation, ["term_start", "term_end"])
     organisation.term_start, organisation.term_end = start, end
-    organisation.save(update_fields=["term_start", "term_end"])
+    locking.bump(organisation)
+    organisation.save(update_fields=["term_start", "term_end", "version"])
     audit.record(
         by,
         "organisation.renew",
@@ -796,6 +826,7 @@ def end_organisation_member(member: OrganisationMember, *, until: datetime.date,
     _check_date(until)
     member.until = until
     member.save(update_fields=["until"])
+    locking.bump_row(member.organisation)
     audit.record(
         by,
         "organisation.member_end",

@@ -426,6 +426,21 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     household = get_for_user(
         Household.objects.select_related("place", "dwelling", "head"), request.user, pk=pk
     )
+    return _household_page(request, household)
+
+
+def _household_page(request, household: Household, *, status: int = 200, **forms):
+    """The household's page; `forms` replaces a change form with the one posted (a stale page
+    shows what was typed)."""
+    version = {"version": household.version}
+    today = timezone.localdate()
+    forms = {
+        "move_in_form": MoveInForm(initial={"since": today, **version}),
+        "head_form": HeadForm(household=household, initial=version),
+        "split_form": SplitForm(household=household, initial={"on": today, **version}),
+        "merge_form": MergeForm(initial={"on": today, **version}),
+        **forms,
+    }
     on = DateForm(request.GET or None)
     day = on.cleaned_data["on"] if on.is_bound and on.is_valid() else None
     residences = household.residences.select_related("resident").order_by("until", "since", "id")
@@ -445,16 +460,22 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .select_related("category")
             .prefetch_related("category__attributes"),
             "can_edit": has_perm(request.user, Perm.EDIT_RECORDS),
-            "move_in_form": MoveInForm(initial={"since": timezone.localdate()}),
-            "head_form": HeadForm(household=household),
-            "split_form": SplitForm(household=household, initial={"on": timezone.localdate()}),
-            "merge_form": MergeForm(initial={"on": timezone.localdate()}),
+            **forms,
             "categories": GroupCategory.objects.visible_to(request.user).filter(
                 active=True, subject=GroupCategory.Subject.HOUSEHOLD
             ),
-            "today": timezone.localdate(),
+            "today": today,
         },
+        status=status,
     )
+
+
+def _stale_household(request, household: Household, form, slot: str, exc) -> HttpResponse:
+    """409: the household changed since its page was opened; the posted form comes back as
+    typed, with the version as it is now."""
+    locking.show_stale(form, household, exc)
+    household.refresh_from_db()
+    return _household_page(request, household, status=409, **{slot: form})
 
 
 @login_required
@@ -472,7 +493,10 @@ def household_move_in(request: HttpRequest, pk: int) -> HttpResponse:
                     relation=form.cleaned_data["relation"],
                     since=form.cleaned_data["since"],
                     by=request.user,
+                    version=form.cleaned_data["version"],
                 )
+            except locking.StaleEdit as exc:
+                return _stale_household(request, household, form, "move_in_form", exc)
             except DomainError as exc:
                 add_to_form(form, exc)
             else:
@@ -503,7 +527,7 @@ def household_membership_add(request: HttpRequest, pk: int, code: str) -> HttpRe
     )
 
 
-def _household_change(request, pk: int, form_class, apply) -> HttpResponse:
+def _household_change(request, pk: int, form_class, slot: str, apply) -> HttpResponse:
     """Shared shape of the household changes posted from its page: check, apply, report."""
     household = get_for_user(Household.objects, request.user, pk=pk, perm=Perm.EDIT_RECORDS)
     form = form_class(request.POST, household=household)
@@ -514,6 +538,8 @@ def _household_change(request, pk: int, form_class, apply) -> HttpResponse:
         return redirect("people:household-detail", pk=household.pk)
     try:
         target = apply(household, form.cleaned_data)
+    except locking.StaleEdit as exc:
+        return _stale_household(request, household, form, slot, exc)
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("people:household-detail", pk=household.pk)
@@ -528,7 +554,10 @@ def household_head(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         HeadForm,
-        lambda h, data: services.set_head(h, data["head"], by=request.user),
+        "head_form",
+        lambda h, data: services.set_head(
+            h, data["head"], by=request.user, version=data["version"]
+        ),
     )
 
 
@@ -539,6 +568,7 @@ def household_split(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         SplitForm,
+        "split_form",
         lambda h, data: services.split_household(
             h,
             members=list(data["members"]),
@@ -546,6 +576,7 @@ def household_split(request: HttpRequest, pk: int) -> HttpResponse:
             head=data["head"],
             on=data["on"],
             by=request.user,
+            version=data["version"],
         ),
     )
 
@@ -559,6 +590,8 @@ def household_merge(request: HttpRequest, pk: int) -> HttpResponse:
         )
         if target is None:
             raise DomainError(_("本辖区没有户号为%(n)s的户") % {"n": data["into"]})
-        return services.merge_households(household, target, on=data["on"], by=request.user)
+        return services.merge_households(
+            household, target, on=data["on"], by=request.user, version=data["version"]
+        )
 
-    return _household_change(request, pk, MergeForm, merge)
+    return _household_change(request, pk, MergeForm, "merge_form", merge)

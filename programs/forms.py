@@ -493,6 +493,7 @@ class SettleForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("“已答复”时必填；上报的可写明上报给谁"),
     )
+    version = VersionField()  # the version of the opinion this page shows
 
     def __init__(self, *args, user: User, opinion: Opinion, **kwargs):
         super().__init__(*args, **kwargs)

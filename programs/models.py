@@ -626,6 +626,7 @@ class Opinion(Placed):
         blank=True, related_name="opinions",
     )  # fmt: skip
     reply = models.TextField(_("答复/办理结果"), blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=0)
     created_by = _user_fk(_("登记人"))
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 

@@ -1318,8 +1318,11 @@ def settle_opinion(
     deliberation: Deliberation | None = None,
     reply: str = "",
     by: User | None,
+    version: int | None = None,
 ) -> Opinion:
-    """What became of an opinion: taken to a deliberation meeting, answered, or referred up."""
+    """What became of an opinion: taken to a deliberation meeting, answered, or referred up.
+    `version` is the one the page showed (a stale page raises StaleEdit and changes nothing)."""
+    opinion = locking.lock_current(opinion, version)
     if outcome not in Opinion.Outcome.values:
         raise DomainError(_("请选择处理情况"), field="outcome")
     if outcome == Opinion.Outcome.DELIBERATION:
@@ -1339,7 +1342,8 @@ def settle_opinion(
     reply = _text(reply, _("答复/办理结果"), "reply", 2000, required=outcome == "已答复")
     before = audit.snapshot(opinion, OPINION_FIELDS)
     opinion.outcome, opinion.deliberation, opinion.reply = outcome, deliberation, reply
-    opinion.save(update_fields=["outcome", "deliberation", "reply"])
+    locking.bump(opinion)
+    opinion.save(update_fields=["outcome", "deliberation", "reply", "version"])
     audit.record_save(by, opinion, kind="opinion", fields=OPINION_FIELDS, before=before)
     return opinion
 

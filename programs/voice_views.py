@@ -308,12 +308,15 @@ def opinion_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _opinion_page(request, _get_opinion(request, pk))
 
 
-def _opinion_page(request: HttpRequest, opinion: Opinion, form: SettleForm | None = None):
+def _opinion_page(
+    request: HttpRequest, opinion: Opinion, form: SettleForm | None = None, status: int = 200
+):
     user = request.user
     can_edit = has_perm(user, Perm.EDIT_RECORDS)
     if can_edit and form is None:
         initial = {"outcome": opinion.outcome if opinion.outcome != Opinion.Outcome.OPEN else ""}
         initial |= {"deliberation": opinion.deliberation_id, "reply": opinion.reply}
+        initial["version"] = opinion.version
         form = SettleForm(initial=initial, user=user, opinion=opinion)
     return render(
         request,
@@ -324,6 +327,7 @@ def _opinion_page(request: HttpRequest, opinion: Opinion, form: SettleForm | Non
             "form": form if can_edit else None,
             "can_edit": can_edit,
         },
+        status=status,
     )
 
 
@@ -332,6 +336,7 @@ def _opinion_page(request: HttpRequest, opinion: Opinion, form: SettleForm | Non
 def opinion_settle(request: HttpRequest, pk: int) -> HttpResponse:
     opinion = _get_opinion(request, pk, edit=True)
     form = SettleForm(request.POST, user=request.user, opinion=opinion)
+    status = 200
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -341,7 +346,11 @@ def opinion_settle(request: HttpRequest, pk: int) -> HttpResponse:
                 deliberation=data["deliberation"],
                 reply=data["reply"],
                 by=request.user,
+                version=data["version"],
             )
+        except locking.StaleEdit as exc:
+            locking.show_stale(form, opinion, exc)
+            status = 409
         except DomainError as exc:
             add_to_form(form, exc)
         else:
@@ -350,7 +359,7 @@ def opinion_settle(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("programs:opinion-detail", pk=opinion.pk)
     opinion.refresh_from_db()  # the page shows the opinion as it is, the form as typed
-    return _opinion_page(request, opinion, form)
+    return _opinion_page(request, opinion, form, status)
 
 
 @login_required

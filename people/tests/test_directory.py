@@ -200,14 +200,15 @@ def test_renewing_the_term_ends_those_not_kept_on_its_eve(client, world):
         ({"start": "2026-06-01", "end": "2026-01-01"}, "届满日期应晚于"),
         ({"start": ""}, "新一届开始日期：这个字段是必填项。"),
     ]:
-        page = client.post(url, {"keep": keep, **bad}, follow=True).content.decode()
+        sent = {"keep": keep, "version": 0, **bad}
+        page = client.post(url, sent, follow=True).content.decode()
         assert message in page
     organisation.refresh_from_db()
     assert organisation.term_start == datetime.date(2021, 6, 1)
     assert not organisation.members.exclude(until=None).exists()
     assert not AuditEntry.objects.filter(action="organisation.renew").exists()
 
-    client.post(url, {"start": "2026-06-01", "end": "2031-05-31", "keep": keep})
+    client.post(url, {"start": "2026-06-01", "end": "2031-05-31", "keep": keep, "version": 0})
     organisation.refresh_from_db()
     assert (organisation.term_start, organisation.term_end) == (
         datetime.date(2026, 6, 1),
@@ -236,7 +237,9 @@ def test_the_renewal_form_keeps_everyone_unless_unticked_and_only_elected_bodies
     patrol_page = client.get(reverse("people:organisation-detail", args=[patrol.pk]))
     assert "换届" not in patrol_page.content.decode()
     refused = client.post(
-        reverse("people:organisation-renew", args=[patrol.pk]), {"start": "2026-01-01"}, follow=True
+        reverse("people:organisation-renew", args=[patrol.pk]),
+        {"start": "2026-01-01", "version": 0},
+        follow=True,
     )
     assert "巡逻队不实行换届" in refused.content.decode()
     patrol.refresh_from_db()

@@ -22,13 +22,22 @@ def _family(world):
     return household, head, son, wife
 
 
+def _version(household: Household) -> int:
+    """The version the household's page would carry now."""
+    return Household.objects.get(pk=household.pk).version
+
+
 def test_split_through_the_page_keeps_history(client, world):
     household, _head, son, wife = _family(world)
     client.force_login(world.cast["community_worker"])
     url = reverse("people:household-split", args=[household.pk])
     response = client.post(
-        url, {"number": "F2", "members": [son.pk, wife.pk], "head": son.pk, "on": "2024-05-01"}
-    )
+        url,
+        {
+            "number": "F2", "members": [son.pk, wife.pk], "head": son.pk, "on": "2024-05-01",
+            "version": _version(household),
+        },
+    )  # fmt: skip
     new = Household.objects.get(number="F2")
     assert response["Location"] == reverse("people:household-detail", args=[new.pk])
     assert new.head == son
@@ -44,7 +53,13 @@ def test_split_refuses_taking_everyone_and_changes_nothing(client, world):
     client.force_login(world.cast["community_worker"])
     client.post(
         reverse("people:household-split", args=[household.pk]),
-        {"number": "F3", "members": [head.pk, son.pk, wife.pk], "head": son.pk, "on": "2024-05-01"},
+        {
+            "number": "F3",
+            "members": [head.pk, son.pk, wife.pk],
+            "head": son.pk,
+            "on": "2024-05-01",
+            "version": _version(household),
+        },
     )
     assert not Household.objects.filter(number="F3").exists()
     assert household.residences.filter(until__isnull=True).count() == 3
@@ -57,18 +72,22 @@ def test_merge_and_change_head(client, world):
         number="G1", place=world.grid, head=other_head, since=D, by=None
     )
     client.force_login(world.cast["community_worker"])
-    client.post(reverse("people:household-head", args=[household.pk]), {"head": son.pk})
+    client.post(
+        reverse("people:household-head", args=[household.pk]),
+        {"head": son.pk, "version": _version(household)},
+    )
     household.refresh_from_db()
     assert household.head == son
     client.post(
-        reverse("people:household-merge", args=[other.pk]), {"into": "F1", "on": "2025-01-01"}
+        reverse("people:household-merge", args=[other.pk]),
+        {"into": "F1", "on": "2025-01-01", "version": _version(other)},
     )
     other.refresh_from_db()
     assert other.dissolved_on == datetime.date(2025, 1, 1)
     assert household.residences.filter(until__isnull=True).count() == 4
     bad = client.post(
         reverse("people:household-merge", args=[household.pk]),
-        {"into": "不存在", "on": "2025-01-01"},
+        {"into": "不存在", "on": "2025-01-01", "version": _version(household)},
         follow=True,
     )
     assert "没有户号为不存在的户" in bad.content.decode()

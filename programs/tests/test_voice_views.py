@@ -117,10 +117,10 @@ def test_an_opinion_taken_to_a_deliberation_is_listed_there(client, world):
     offered = list(detail.context["form"].fields["deliberation"].queryset)
     assert offered == [meeting]
     url = reverse("programs:opinion-settle", args=[heard.pk])
-    refused = client.post(url, {"outcome": "提交议事"})
+    refused = client.post(url, {"outcome": "提交议事", "version": 0})
     assert "请选择提交的议事协商" in _page(refused)
     assert Opinion.objects.get().outcome == "待处理"
-    response = client.post(url, {"outcome": "提交议事", "deliberation": meeting.pk})
+    response = client.post(url, {"outcome": "提交议事", "deliberation": meeting.pk, "version": 0})
     assert response.status_code == 302
     assert Opinion.objects.get().deliberation == meeting
     page = client.get(reverse("programs:deliberation-detail", args=[meeting.pk]))
@@ -132,10 +132,10 @@ def test_an_answered_opinion_needs_its_reply(client, world):
     heard = opinion(world.grid)
     client.force_login(world.cast["community_worker"])
     url = reverse("programs:opinion-settle", args=[heard.pk])
-    refused = client.post(url, {"outcome": "已答复", "reply": "  "})
+    refused = client.post(url, {"outcome": "已答复", "reply": "  ", "version": 0})
     assert "请填写答复/办理结果" in _page(refused)
     assert Opinion.objects.get().outcome == "待处理"
-    client.post(url, {"outcome": "已答复", "reply": "已联系物业，本周内清运"})
+    client.post(url, {"outcome": "已答复", "reply": "已联系物业，本周内清运", "version": 0})
     assert Opinion.objects.get().reply == "已联系物业，本周内清运"
 
 
