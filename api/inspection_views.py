@@ -322,6 +322,8 @@ class RectificationRecheck(ApiView):
             except services.ConflictError as exc:
                 raise Conflict(exc.message) from exc
             except DomainError as exc:
+                if exc.field is None:  # the order's state refuses it (closed already)
+                    raise Conflict(exc.message) from exc
                 field = exc.field if exc.field in form.fields else "_"
                 raise Invalid({field: [exc.message]}, exc.message) from exc
             return 200, _order_detail(_orders(request.user).get(pk=order.pk))

@@ -53,7 +53,8 @@ def create_token(
     longest = now + datetime.timedelta(days=settings.API_TOKEN_MAX_DAYS)
     if expires_at is None:
         expires_at = longest
-    if expires_at > longest:
+    # The page chooses a last day (valid to its end): day 90 itself is allowed.
+    if timezone.localdate(expires_at) > timezone.localdate(longest):
         raise DomainError(
             _("有效期最长%(days)d天") % {"days": settings.API_TOKEN_MAX_DAYS}, field="expires_at"
         )

@@ -3,6 +3,8 @@ the page it mirrors (people, ledger, cases, reports), and answers JSON."""
 
 from __future__ import annotations
 
+import re
+
 from django.db.models import Q
 from django.http import Http404
 from django.urls import reverse
@@ -44,6 +46,7 @@ from ledger.models import Quantity, Topic, WorkRecord
 from ledger.views import filter_records, record_data
 from people import queries
 from people import services as people_services
+from people.choices import ResidentStatus
 from people.forms import ResidentFilterForm, ResidentForm
 from people.models import Household, Membership, Resident
 from people.views import resident_data, resident_error
@@ -160,11 +163,10 @@ class ResidentList(ApiView):
     )
     def get(self, request: Request) -> Response:
         residents = Resident.objects.visible_to(request.user)
-        if request.query_params.keys() - {"cursor"}:
-            filters = bound_filters(request, ResidentFilterForm)
-            residents = queries.filter_residents(residents, filters.cleaned_data)
-        else:
-            residents = residents.present()
+        chosen = dict(bound_filters(request, ResidentFilterForm).cleaned_data)
+        if "status" not in request.query_params:  # as the page's form starts; status= is all
+            chosen["status"] = ResidentStatus.PRESENT
+        residents = queries.filter_residents(residents, chosen)
         rows, more = queries.page_of(residents, request.user, cursor(request))
         return page(request, rows, s.ResidentListSerializer(rows, many=True).data, more)
 
@@ -190,11 +192,16 @@ class ResidentList(ApiView):
             except DomainError as exc:
                 resident_error(form, exc, request.user)
                 raise Invalid(
-                    {k: [strip_tags(m) for m in v] for k, v in form_errors(form).items()}
+                    {k: [_without_links(m) for m in v] for k, v in form_errors(form).items()}
                 ) from exc
             return 201, _resident_detail(resident, request.user)
 
         return idempotent_create(request, create)
+
+
+def _without_links(message: str) -> str:
+    """A page's message as plain text, less the links it offers ("查看") that JSON cannot."""
+    return strip_tags(re.sub(r"\s*<a\b[^>]*>.*?</a>", "", message)).strip()
 
 
 def _resident_detail(resident: Resident, user) -> dict:

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.roles import Role
 from audit.models import AuditEntry
 from people import services
+from people.choices import ResidentStatus
 from people.models import GroupCategory, Resident
 from people.tests.factories import id_for, resident
 
@@ -89,6 +90,29 @@ def test_filters_are_the_lists_filters(api, world):
     assert [r["name"] for r in client.get(LIST, q="zs").json()["results"]] == ["周十"]
     refused = client.get(LIST, age="old")
     assert refused.status_code == 400 and "age" in refused.json()["fields"]
+
+
+def test_filters_keep_to_present_residents_unless_a_status_is_chosen(api, world):
+    stayed = resident(world.grid, "郑留", birth=datetime.date(1960, 1, 1))
+    left = resident(world.grid, "冯走", birth=datetime.date(1961, 1, 1))
+    Resident.objects.filter(pk=left.pk).update(status=ResidentStatus.MOVED_OUT)
+    client = api(Role.COMMUNITY_WORKER)
+    for query in ({}, {"sex": "男"}, {"q": "zl"}, {"q": "fz"}):  # as the page's form starts
+        names = {r["name"] for r in client.get(LIST, **query).json()["results"]}
+        assert left.name not in names, query
+    assert stayed.name in {r["name"] for r in client.get(LIST, sex="男").json()["results"]}
+    everyone = {r["name"] for r in client.get(LIST, status="").json()["results"]}
+    assert {stayed.name, left.name} <= everyone
+    moved = client.get(LIST, status=ResidentStatus.MOVED_OUT).json()["results"]
+    assert [r["name"] for r in moved] == [left.name]
+
+
+def test_a_duplicate_here_names_the_resident_without_the_pages_link(api, world):
+    here = resident(world.grid, "褚九")
+    response = api(Role.COMMUNITY_WORKER).post(LIST, _body(world, id_number=here.id_number))
+    assert response.status_code == 400
+    message = response.json()["fields"]["id_number"][0]
+    assert "褚九" in message and not message.endswith("查看") and "<" not in message
 
 
 def _body(world, **extra):

@@ -60,6 +60,14 @@ def test_an_expiry_beyond_the_longest_lifetime_is_refused_and_nothing_is_made(cl
     assert not AuditEntry.objects.filter(action="api_token.create").exists()
 
 
+def test_the_last_allowed_day_may_be_chosen(client, world):
+    client.force_login(world.cast[Role.COMMUNITY_WORKER])
+    last = timezone.localdate() + datetime.timedelta(days=90)
+    response = _create(client, expires_on=last.isoformat())
+    assert response.context["secret"], response.content.decode()
+    assert timezone.localdate(ApiToken.objects.get().expires_at) == last
+
+
 # (b) revoked with the credentials
 
 
