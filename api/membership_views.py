@@ -193,8 +193,13 @@ class MembershipList(ApiView):
             form_data = {k: v for k, v in data.items() if k in ("start", "notes")}
             form_data.update({f"attr_{k}": v for k, v in attributes.items()})
             form = MembershipForm(form_data, category=category)
-            if not form.is_valid():
-                raise Invalid(form_errors(form))
+            if not form.is_valid():  # attr_branch is attributes.branch in the body
+                raise Invalid(
+                    {
+                        (f"attributes.{k[5:]}" if k.startswith("attr_") else k): v
+                        for k, v in form_errors(form).items()
+                    }
+                )
             try:
                 membership = services.add_membership(
                     category,

@@ -113,7 +113,7 @@ def test_bad_membership_input_is_400_in_chinese_and_saves_nothing(api, world):
         (_body(world, person, attributes=[1]), "attributes"),
         (
             _body(world, person, attributes={"branch": "一", "party_status": "不存在"}),
-            "attr_party_status",
+            "attributes.party_status",
         ),
     ]
     for body, field in cases:
