@@ -53,6 +53,9 @@ class User(AbstractUser):
     totp_secret = models.CharField(max_length=64, blank=True, default="", editable=False)
     totp_confirmed_at = models.DateTimeField(_("双因素认证启用时间"), null=True, blank=True)
     totp_last_step = models.BigIntegerField(default=0, editable=False)
+    # Set when someone else chose the password (an administrator's create or reset, an approved
+    # request); until the user sets their own, every page leads to 修改密码 (second_factor.py).
+    must_change_password = models.BooleanField(_("须修改初始密码"), default=False, editable=False)
 
     sensitive_fields = ("phone",)
     REQUIRED_FIELDS = ["name"]

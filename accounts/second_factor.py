@@ -6,6 +6,11 @@ when its role must have one and it has none yet (it must set one up). Until the 
 `SessionPolicyMiddleware` lets the session reach only the code page, the setup page and logout.
 The middleware also ends a session idle longer than the policy's minutes, or older than its
 hours however active (accounts/policy.py).
+
+After the second factor, an account whose password someone else chose (`must_change_password`:
+made or reset by an administrator, or approved on request) reaches only 修改密码 and logout
+until it sets its own. The second factor comes first, so the password page is never reached
+on the password alone.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from accounts import policy
 KEY, PENDING, ENROL = "second_factor", "pending", "enrol"
 LOGIN_AT, SEEN_AT, NEXT = "login_at", "seen_at", "second_factor_next"
 OPEN = ("accounts:second-factor", "accounts:totp-setup", "accounts:logout")
+OPEN_TO_CHANGE_PASSWORD = ("accounts:password-change", "accounts:logout")
 
 
 def next_url(request) -> str:
@@ -64,11 +70,16 @@ class SessionPolicyMiddleware:
             logout(request)
             messages.info(request, why)
             return redirect(f"{reverse('accounts:login')}?next={request.path}")
+        if request.path.startswith(settings.STATIC_URL):
+            return None
         state = request.session.get(KEY)
-        if state not in (PENDING, ENROL):
+        if state in (PENDING, ENROL):
+            if request.path in {reverse(name) for name in OPEN}:
+                return None
+            return redirect("accounts:second-factor" if state == PENDING else "accounts:totp-setup")
+        if not request.user.must_change_password:
             return None
-        if request.path.startswith(settings.STATIC_URL) or request.path in {
-            reverse(name) for name in OPEN
-        }:
+        if request.path in {reverse(name) for name in OPEN_TO_CHANGE_PASSWORD}:
             return None
-        return redirect("accounts:second-factor" if state == PENDING else "accounts:totp-setup")
+        messages.warning(request, _("您的密码由管理员设置，请先修改为只有您自己知道的密码"))
+        return redirect("accounts:password-change")

@@ -97,7 +97,16 @@ def create_user(
         raise _approval_needed()
     _check_username_free(username)
     check_assignment(role, place, by=by)
-    user = User(username=username, name=name, role=role, place=place, phone=phone)
+    # A password an administrator chose is temporary; the system's own accounts (demo loader,
+    # set-up commands) are the operator's, not someone else's.
+    user = User(
+        username=username,
+        name=name,
+        role=role,
+        place=place,
+        phone=phone,
+        must_change_password=by is not None,
+    )
     _check_password(password, user)
     user.set_password(password)
     user.save()
@@ -237,6 +246,7 @@ def _carry_out(request: AccountRequest, *, by: User) -> None:
             place=request.place,
             phone=request.phone,
             password=request.password,
+            must_change_password=True,
         )
         user.save()
         request.account = user
@@ -267,7 +277,8 @@ def _carry_out(request: AccountRequest, *, by: User) -> None:
 def reset_password(user: User, *, password: str, by: User) -> User:
     _check_password(password, user)
     user.set_password(password)
-    user.save(update_fields=["password"])
+    user.must_change_password = True
+    user.save(update_fields=["password", "must_change_password"])
     audit.record(by, "user.password_reset", user)
     credentials_changed.send(User, user=user, reason="user.password_reset", by=by)
     return user
@@ -299,7 +310,8 @@ def change_own_password(user: User, *, old_password: str, new_password: str) -> 
         raise DomainError(_("原密码不正确"), field="old_password")
     _check_password(new_password, user, field="new_password")
     user.set_password(new_password)
-    user.save(update_fields=["password"])
+    user.must_change_password = False
+    user.save(update_fields=["password", "must_change_password"])
     audit.record(user, "auth.password_change", user)
     credentials_changed.send(User, user=user, reason="auth.password_change", by=user)
     return user
@@ -318,9 +330,12 @@ def totp_required(user: User) -> bool:
 def reauthenticate(user: User, *, password: str, code: str) -> None:
     """Before a sensitive step of a logged-in user (a new API token): the password again, and a
     fresh code from the phone app when the account has a second factor or its role needs one.
-    A wrong one counts as a failed login towards the lockout; while locked, refused.
+    A wrong one counts as a failed login towards the lockout; while locked, refused. Refused
+    too while the password is still one someone else chose (`must_change_password`).
 
     Not atomic on purpose: the failure rows must stay when the refusal is raised."""
+    if user.must_change_password:
+        raise DomainError(_("请先修改管理员设置的初始密码"), field="password")
     try:
         lockout.refuse_if_locked(user.username)
     except DomainError as exc:

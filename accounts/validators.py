@@ -61,7 +61,8 @@ class PasswordHistoryValidator:
                 : self.keep
             ]
         )
-        current = type(user).objects.filter(pk=user.pk).values_list("password", flat=True)
+        # `__class__`, not `type()`: the view passes `request.user`, a lazy wrapper.
+        current = user.__class__.objects.filter(pk=user.pk).values_list("password", flat=True)
         return list(dict.fromkeys([*current, *kept]))[: self.keep]
 
     def validate(self, password: str, user=None) -> None:
