@@ -159,7 +159,10 @@ class RateSerializer(serializers.Serializer):
     unit = serializers.CharField()
     numerator = serializers.CharField()
     denominator = serializers.CharField()
-    value = serializers.FloatField(allow_null=True)
+    value = serializers.CharField(
+        allow_null=True,
+        help_text=_('比率，一位小数的数字字符串（与统计页相同），如 "83.3"；分母为 0 时为 null'),
+    )
 
 
 class IndicatorValuesSerializer(serializers.Serializer):

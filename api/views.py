@@ -533,12 +533,18 @@ class IndicatorValues(ApiView):
                         "unit": str(r.unit),
                         "numerator": str(figures.rate(r)[0]),
                         "denominator": str(figures.rate(r)[1]),
-                        "value": figures.rate(r)[2],
+                        "value": _rate_shown(figures.rate(r)[2]),
                     }
                     for r in rates
                 ],
             }
         )
+
+
+def _rate_shown(value: float | None) -> str | None:
+    """A rate as the statistics page writes it (one decimal, as `Rate.shown`), without its
+    unit: "83.3", like every other figure a decimal string; null without a denominator."""
+    return None if value is None else f"{value:.1f}"
 
 
 DRILL_ROWS = 200
