@@ -202,9 +202,20 @@ def keyset_page(
     return page(request, shown(found), more)
 
 
+def cursor_in(request: Request, rows: QuerySet) -> int | None:
+    """The cursor, refused (400) unless it names one of `rows`: a cursor the user cannot see,
+    or one from another list, is an error, never a silent first page."""
+    before = cursor(request)
+    if before is not None and not rows.filter(pk=before).exists():
+        raise Invalid({"cursor": [_("游标无效")]})
+    return before
+
+
 def _after_cursor(rows: QuerySet, before: int | None, order: tuple[str, ...]) -> QuerySet:
     if before is None:
         return rows
+    if order in (("pk",), ("-pk",), ("place_path", "pk")) and not rows.filter(pk=before).exists():
+        raise Invalid({"cursor": [_("游标无效")]})  # these orders need no look-up of the row
     if order in (("pk",), ("-pk",)):
         return rows.filter(**{"pk__lt" if order[0] == "-pk" else "pk__gt": before})
     if order == ("place_path", "pk"):

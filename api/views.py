@@ -25,6 +25,7 @@ from api.base import (
     body_schema,
     bound_filters,
     cursor,
+    cursor_in,
     idempotent_create,
     json_body,
     keyset_page,
@@ -159,7 +160,7 @@ class ResidentList(ApiView):
         if "status" not in request.query_params:  # as the page's form starts; status= is all
             chosen["status"] = ResidentStatus.PRESENT
         residents = queries.filter_residents(residents, chosen)
-        rows, more = queries.page_of(residents, request.user, cursor(request))
+        rows, more = queries.page_of(residents, request.user, cursor_in(request, residents))
         return page(request, s.ResidentListSerializer(rows, many=True).data, more)
 
     @extend_schema(
