@@ -456,14 +456,14 @@ class CaseList(ApiView):
     def get(self, request: Request) -> Response:
         filters = bound_filters(request, CaseFilterForm, kinds=kinds_for(request.user))
         cases = select_cases(Case.objects.visible_to(request.user), filters.cleaned_data).listed
-        cases = cases.select_related("place")
+        cases = cases.select_related("place", "assignee")
         return keyset_page(request, cases, s.CaseSerializer, ("-received_at", "-pk"))
 
 
 class CaseDetail(ApiView):
     @extend_schema(responses={200: s.CaseDetailSerializer, **OBJECT_ERRORS}, summary="案件")
     def get(self, request: Request, pk: int) -> Response:
-        case = get_for_user(Case.objects.select_related("place"), request.user, pk=pk)
+        case = get_for_user(Case.objects.select_related("place", "assignee"), request.user, pk=pk)
         if case.flow.supervision:
             audit.record(request.user, "case.view", case)  # as every opening of the page
         return Response(s.CaseDetailSerializer(case).data)
