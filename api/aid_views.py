@@ -8,7 +8,6 @@ phone: the pages show applicants, donors and recipients by name, and so does the
 from __future__ import annotations
 
 from django import forms
-from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,14 +21,12 @@ from accounts.roles import Perm
 from accounts.scope import get_for_user
 from api import serializers as s
 from api.base import (
-    PAGE_SIZE,
     ApiView,
     body_schema,
     bound_filters,
-    cursor,
     idempotent_create,
     json_body,
-    page,
+    keyset_page,
     page_serializer,
     query_parameters,
 )
@@ -44,23 +41,6 @@ from programs.queries import drive_holdings, drives_with_totals, filter_moves
 from shequ.errors import DomainError
 
 WITHDRAWN = "撤回"  # the campaign page's filter for withdrawn applications, beside the stages
-
-
-def _after(rows, before: int | None, field: str, *, newest_first: bool):
-    """The rows after the row `before` in (`field`, id) order, either way."""
-    if before is None:
-        return rows
-    last = rows.filter(pk=before).values_list(field, flat=True).first()
-    if last is None:
-        raise Invalid({"cursor": [_("游标无效")]})
-    op = "lt" if newest_first else "gt"
-    return rows.filter(Q(**{f"{field}__{op}": last}) | Q(**{field: last, f"pk__{op}": before}))
-
-
-def _page_of(request: Request, rows, order: tuple[str, str], serializer) -> Response:
-    rows = list(rows.order_by(*order)[: PAGE_SIZE + 1])
-    more = rows[PAGE_SIZE - 1].pk if len(rows) > PAGE_SIZE else None
-    return page(request, rows, serializer(rows[:PAGE_SIZE], many=True).data, more)
 
 
 # --- Applications -------------------------------------------------------------------------
@@ -141,8 +121,7 @@ class CampaignApplications(ApiView):
             rows = campaign.live_applications()
             if stage:
                 rows = rows.filter(stage=stage)
-        rows = _after(rows, cursor(request), "applied_on", newest_first=False)
-        return _page_of(request, rows, ("applied_on", "pk"), ApplicationSerializer)
+        return keyset_page(request, rows, ApplicationSerializer, ("applied_on", "pk"))
 
     @extend_schema(
         request={"application/json": _APPLY_SCHEMA},
@@ -280,11 +259,12 @@ class DriveList(ApiView):
         summary="募捐活动，各带捐入、发放和结余（新的在前）",
     )
     def get(self, request: Request) -> Response:
-        rows = _after(_drives(request.user), cursor(request), "starts_on", newest_first=True)
-        rows = list(rows.order_by("-starts_on", "-pk")[: PAGE_SIZE + 1])
-        more = rows[PAGE_SIZE - 1].pk if len(rows) > PAGE_SIZE else None
-        shown = DriveSerializer(_with_left(rows[:PAGE_SIZE]), many=True).data
-        return page(request, rows, shown, more)
+        return keyset_page(
+            request,
+            _drives(request.user),
+            lambda rows: DriveSerializer(_with_left(rows), many=True).data,
+            ("-starts_on", "-pk"),
+        )
 
 
 class DriveDetail(ApiView):
@@ -305,10 +285,8 @@ class DriveEntries(ApiView):
     )
     def get(self, request: Request, pk: int) -> Response:
         drive = get_for_user(DonationDrive, request.user, pk=pk)
-        rows = _after(
-            Donation.objects.filter(drive=drive), cursor(request), "date", newest_first=False
-        )
-        return _page_of(request, rows, ("date", "pk"), DonationSerializer)
+        rows = Donation.objects.filter(drive=drive)
+        return keyset_page(request, rows, DonationSerializer, ("date", "pk"))
 
 
 # --- Supplies -----------------------------------------------------------------------------
@@ -369,10 +347,7 @@ class StockList(ApiView):
         stocks = _stocks(request.user)
         if place is not None:
             stocks = stocks.filter(place_path__under=place.path)
-        before = cursor(request)
-        if before is not None:
-            stocks = stocks.filter(pk__gt=before)
-        return _page_of(request, stocks, ("pk",), StockSerializer)
+        return keyset_page(request, stocks, StockSerializer, ("pk",))
 
 
 class StockDetail(ApiView):
@@ -397,10 +372,7 @@ class MoveList(ApiView):
     def get(self, request: Request) -> Response:
         chosen = bound_filters(request, MoveFilterForm).cleaned_data
         moves = filter_moves(_moves(request.user), chosen)
-        before = cursor(request)
-        if before is not None:
-            moves = moves.filter(pk__lt=before)
-        return _page_of(request, moves, ("-pk",), MoveSerializer)
+        return keyset_page(request, moves, MoveSerializer, ("-pk",))
 
 
 class MoveDetail(ApiView):

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions, serializers
@@ -20,6 +22,7 @@ from accounts.roles import Perm
 from api.auth import RolePermission
 from api.errors import Conflict, Invalid, form_errors
 from api.models import IdempotentAnswer
+from areas.paging import after_in_place_order
 from audit import services as audit
 
 PAGE_SIZE = 50
@@ -170,7 +173,7 @@ def cursor(request: Request) -> int | None:
     return int(value)
 
 
-def page(request: Request, rows: list, data: list, more: int | None) -> Response:
+def page(request: Request, data: list, more: int | None) -> Response:
     """{"results": [...], "next": the URL of the next page or null}."""
     next_url = None
     if more is not None:
@@ -178,6 +181,53 @@ def page(request: Request, rows: list, data: list, more: int | None) -> Response
         query["cursor"] = str(more)
         next_url = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
     return Response({"results": data, "next": next_url})
+
+
+def keyset_page(
+    request: Request,
+    rows: QuerySet,
+    shown: Callable[[list], list] | type[serializers.BaseSerializer],
+    order: tuple[str, ...] = ("-date", "-pk"),
+) -> Response:
+    """One page of `rows` in `order`, starting after the row the cursor names. `order` is by id
+    ("pk" or "-pk"), by place ("place_path", "pk"), by one unique field ("code"), or by a field
+    then id, either way ("-date", "-pk"). `shown` is a serializer, or turns the page's rows into
+    their answer (for lists that annotate rows or audit reads first)."""
+    rows = _after_cursor(rows, cursor(request), order)
+    found = list(rows.order_by(*order)[: PAGE_SIZE + 1])
+    more = found[PAGE_SIZE - 1].pk if len(found) > PAGE_SIZE else None
+    found = found[:PAGE_SIZE]
+    if isinstance(shown, type):
+        return page(request, shown(found, many=True).data, more)
+    return page(request, shown(found), more)
+
+
+def cursor_in(request: Request, rows: QuerySet) -> int | None:
+    """The cursor, refused (400) unless it names one of `rows`: a cursor the user cannot see,
+    or one from another list, is an error, never a silent first page."""
+    before = cursor(request)
+    if before is not None and not rows.filter(pk=before).exists():
+        raise Invalid({"cursor": [_("游标无效")]})
+    return before
+
+
+def _after_cursor(rows: QuerySet, before: int | None, order: tuple[str, ...]) -> QuerySet:
+    if before is None:
+        return rows
+    if order in (("pk",), ("-pk",), ("place_path", "pk")) and not rows.filter(pk=before).exists():
+        raise Invalid({"cursor": [_("游标无效")]})  # these orders need no look-up of the row
+    if order in (("pk",), ("-pk",)):
+        return rows.filter(**{"pk__lt" if order[0] == "-pk" else "pk__gt": before})
+    if order == ("place_path", "pk"):
+        return after_in_place_order(rows, before)
+    field = order[0].lstrip("-")
+    op = "lt" if order[0].startswith("-") else "gt"
+    last = rows.filter(pk=before).values_list(field, flat=True).first()
+    if last is None:
+        raise Invalid({"cursor": [_("游标无效")]})
+    if len(order) == 1:  # a unique field: it alone places the row
+        return rows.filter(**{f"{field}__{op}": last})
+    return rows.filter(Q(**{f"{field}__{op}": last}) | Q(**{field: last, f"pk__{op}": before}))
 
 
 def page_serializer(item: type[serializers.Serializer], name: str):

@@ -37,9 +37,15 @@ def _case_body_schema() -> dict:
     """Every field some kind's form has; `kind` says which of them apply (the page's form for
     that kind), so only `kind` is required by the schema and the form checks the rest."""
     fields: dict = {}
-    for flow in FLOWS.values():
-        for name, field in CaseForm(flow=flow, user=User(role="viewer")).fields.items():
+    offered: dict[str, dict[str, list[str]]] = {"category": {}, "channel": {}}
+    for kind, flow in FLOWS.items():
+        form_fields = CaseForm(flow=flow, user=User(role="viewer")).fields
+        for name, field in form_fields.items():
             fields.setdefault(name, field)
+        for name, by_kind in offered.items():  # each kind's own, as its form offers them
+            if name in form_fields:
+                choices = form_fields[name].choices
+                by_kind[kind] = [str(v) for v, _label in choices if v != ""]
     schema = body_schema(
         fields,
         extra={
@@ -50,6 +56,22 @@ def _case_body_schema() -> dict:
             }
         },
     )
+    properties = schema["properties"]
+    for name, by_kind in offered.items():
+        # Every kind's values (a 纠纷 may be 物业 though a 诉求 may not); the form checks that
+        # the value is one of its kind's.
+        every = list(dict.fromkeys(v for values in by_kind.values() for v in values))
+        per_kind = "；".join(f"{kind}：{'、'.join(values)}" for kind, values in by_kind.items())
+        label = properties[name]["description"]
+        properties[name] = {
+            "type": "string",
+            "enum": every,
+            "description": _("{label}，各类型可选：{per_kind}").format(
+                label=label, per_kind=per_kind
+            ),
+        }
+    properties["received_at"]["format"] = "date-time"
+    properties["place"] = {"type": "integer", "description": properties["place"]["description"]}
     schema["required"] = ["kind"]
     return schema
 

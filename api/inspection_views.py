@@ -20,14 +20,12 @@ from accounts.roles import Perm
 from accounts.scope import get_for_user
 from api import serializers as s
 from api.base import (
-    PAGE_SIZE,
     ApiView,
     body_schema,
     bound_filters,
-    cursor,
     idempotent_create,
     json_body,
-    page,
+    keyset_page,
     page_serializer,
     query_parameters,
 )
@@ -47,16 +45,6 @@ from inspections.forms import (
 from inspections.models import ChecklistItem, Inspection, Rectification, RoomCount
 from inspections.queries import filter_inspections, filter_rectifications, order_initial
 from shequ.errors import DomainError
-
-
-def _newest_after(rows, before: int | None, field: str):
-    """The rows after the row `before` in newest-first (`field`, id) order."""
-    if before is None:
-        return rows
-    last = rows.filter(pk=before).values_list(field, flat=True).first()
-    if last is None:
-        raise Invalid({"cursor": [_("游标无效")]})
-    return rows.filter(Q(**{f"{field}__lt": last}) | Q(**{field: last, "pk__lt": before}))
 
 
 def _inspection_schema() -> dict:
@@ -191,11 +179,7 @@ class InspectionList(ApiView):
     def get(self, request: Request) -> Response:
         filters = bound_filters(request, InspectionFilterForm)
         rows = filter_inspections(_inspections(request.user), filters)
-        rows = _newest_after(rows, cursor(request), "date")
-        rows = list(rows.order_by("-date", "-pk")[: PAGE_SIZE + 1])
-        more = rows[PAGE_SIZE - 1].pk if len(rows) > PAGE_SIZE else None
-        shown = InspectionSerializer(rows[:PAGE_SIZE], many=True).data
-        return page(request, rows, shown, more)
+        return keyset_page(request, rows, InspectionSerializer, ("-date", "-pk"))
 
     @extend_schema(
         request={"application/json": _inspection_schema()},
@@ -241,11 +225,7 @@ class RectificationList(ApiView):
     def get(self, request: Request) -> Response:
         filters = bound_filters(request, RectificationFilterForm)
         rows = filter_rectifications(_orders(request.user), filters, timezone.localdate())
-        rows = _newest_after(rows, cursor(request), "issued_on")
-        rows = list(rows.order_by("-issued_on", "-pk")[: PAGE_SIZE + 1])
-        more = rows[PAGE_SIZE - 1].pk if len(rows) > PAGE_SIZE else None
-        shown = RectificationSerializer(rows[:PAGE_SIZE], many=True).data
-        return page(request, rows, shown, more)
+        return keyset_page(request, rows, RectificationSerializer, ("-issued_on", "-pk"))
 
 
 def _order_detail(order: Rectification) -> dict:

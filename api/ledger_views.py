@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.scope import get_for_user
-from api.base import ApiView
+from api.base import ApiView, page, page_serializer
 from api.errors import Invalid, form_errors
 from api.views import OBJECT_ERRORS, READ_ERRORS
 from areas.models import Place
@@ -32,11 +32,12 @@ class LedgerSerializer(serializers.Serializer):
 
 class LedgerList(ApiView):
     @extend_schema(
-        responses={200: LedgerSerializer(many=True), **READ_ERRORS},
+        responses={200: page_serializer(LedgerSerializer, "LedgerPage"), **READ_ERRORS},
         summary="台账目录（与台账中心相同：本角色可看的台账）",
     )
     def get(self, request: Request) -> Response:
-        return Response(
+        return page(
+            request,
             [
                 {
                     "code": ledger.code,
@@ -49,7 +50,8 @@ class LedgerList(ApiView):
                     ),
                 }
                 for ledger in ledger_views.ledgers_for(request.user)
-            ]
+            ],
+            None,  # one page: the catalogue is short
         )
 
 

@@ -21,21 +21,18 @@ from accounts.roles import Perm
 from accounts.scope import get_for_user
 from api import serializers as s
 from api.base import (
-    PAGE_SIZE,
     ApiView,
     body_schema,
     bound_filters,
-    cursor,
     idempotent_create,
     json_body,
-    page,
+    keyset_page,
     page_serializer,
     query_parameters,
 )
 from api.errors import Invalid, form_errors
 from api.views import IDEMPOTENCY, OBJECT_ERRORS, READ_ERRORS, WRITE_ERRORS
 from areas.models import Place, PlaceKind
-from areas.paging import after_in_place_order
 from audit import services as audit
 from people import services
 from people.forms import DateForm, MembershipForm, PlaceField
@@ -161,16 +158,14 @@ class MembershipList(ApiView):
             memberships = memberships.filter(place_path__under=place.path)
         on = chosen.get("on")
         memberships = memberships.on(on) if on else memberships.current()
-        memberships = after_in_place_order(memberships, cursor(request))
-        rows = list(
-            memberships.prefetch_related("category__attributes").order_by("place_path", "pk")[
-                : PAGE_SIZE + 1
-            ]
-        )
-        more = rows[PAGE_SIZE - 1].pk if len(rows) > PAGE_SIZE else None
-        rows = rows[:PAGE_SIZE]
-        _audit_sensitive(request.user, rows, {"query": request.query_params.urlencode()[:300]})
-        return page(request, rows, _shown(rows), more)
+        query = {"query": request.query_params.urlencode()[:300]}
+
+        def shown(rows: list[Membership]) -> list[dict]:
+            _audit_sensitive(request.user, rows, query)
+            return _shown(rows)
+
+        memberships = memberships.prefetch_related("category__attributes")
+        return keyset_page(request, memberships, shown, ("place_path", "pk"))
 
     @extend_schema(
         request={"application/json": _membership_body_schema()},

@@ -5,7 +5,6 @@ may not see that group, as on screen."""
 
 from __future__ import annotations
 
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -16,15 +15,12 @@ from rest_framework.response import Response
 from accounts.scope import get_for_user
 from api import serializers as s
 from api.base import (
-    PAGE_SIZE,
     ApiView,
     bound_filters,
-    cursor,
-    page,
+    keyset_page,
     page_serializer,
     query_parameters,
 )
-from api.errors import Invalid
 from api.views import OBJECT_ERRORS, READ_ERRORS
 from programs import services
 from programs.forms import AssistanceFilterForm, CampaignFilterForm
@@ -71,13 +67,12 @@ class CampaignList(ApiView):
         campaigns = filter_campaigns(
             Campaign.objects.visible_to(request.user), filters.cleaned_data, timezone.localdate()
         )
-        before = cursor(request)
-        if before is not None:
-            campaigns = campaigns.filter(pk__lt=before)
-        rows = list(campaigns.select_related("place").order_by("-pk")[: PAGE_SIZE + 1])
-        more = rows[PAGE_SIZE - 1].pk if len(rows) > PAGE_SIZE else None
-        rows = _with_funnels(rows[:PAGE_SIZE])
-        return page(request, rows, CampaignSerializer(rows, many=True).data, more)
+        return keyset_page(
+            request,
+            campaigns.select_related("place"),
+            lambda rows: CampaignSerializer(_with_funnels(rows), many=True).data,
+            ("-pk",),
+        )
 
 
 class CampaignDetail(ApiView):
@@ -131,15 +126,7 @@ class AssistanceList(ApiView):
     def get(self, request: Request) -> Response:
         filters = bound_filters(request, AssistanceFilterForm)
         aids = filter_assistance(_aids(request.user), filters.cleaned_data)
-        before = cursor(request)
-        if before is not None:
-            last = aids.filter(pk=before).values_list("date", flat=True).first()
-            if last is None:
-                raise Invalid({"cursor": [_("游标无效")]})
-            aids = aids.filter(Q(date__lt=last) | Q(date=last, pk__lt=before))
-        rows = list(aids.order_by("-date", "-pk")[: PAGE_SIZE + 1])
-        more = rows[PAGE_SIZE - 1].pk if len(rows) > PAGE_SIZE else None
-        return page(request, rows, _shown_aid(rows[:PAGE_SIZE]), more)
+        return keyset_page(request, aids, _shown_aid, ("-date", "-pk"))
 
 
 class AssistanceDetail(ApiView):

@@ -121,6 +121,11 @@ class RecordDetailSerializer(RecordSerializer):
     participants = serializers.IntegerField(source="named", help_text=_("具名参与人数"))
 
 
+class UserRef(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
 class CaseSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()
@@ -132,6 +137,7 @@ class CaseSerializer(serializers.Serializer):
     done_at = serializers.DateTimeField(allow_null=True)
     closed_at = serializers.DateTimeField(allow_null=True)
     place = PlaceRef()
+    assignee = UserRef(allow_null=True, help_text=_("承办人（矫正、帮教为责任人）；未派单为 null"))
 
 
 class CaseDetailSerializer(CaseSerializer):
@@ -159,7 +165,10 @@ class RateSerializer(serializers.Serializer):
     unit = serializers.CharField()
     numerator = serializers.CharField()
     denominator = serializers.CharField()
-    value = serializers.FloatField(allow_null=True)
+    value = serializers.CharField(
+        allow_null=True,
+        help_text=_('比率，一位小数的数字字符串（与统计页相同），如 "83.3"；分母为 0 时为 null'),
+    )
 
 
 class IndicatorValuesSerializer(serializers.Serializer):

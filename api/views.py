@@ -25,8 +25,10 @@ from api.base import (
     body_schema,
     bound_filters,
     cursor,
+    cursor_in,
     idempotent_create,
     json_body,
+    keyset_page,
     page,
     page_serializer,
     query_parameters,
@@ -34,7 +36,6 @@ from api.base import (
 )
 from api.errors import Invalid, body, form_errors
 from areas.models import LocalUnit, Place
-from areas.paging import after_in_place_order
 from audit import services as audit
 from cases.forms import CaseFilterForm
 from cases.models import Case
@@ -126,15 +127,7 @@ class PlaceList(ApiView):
     )
     def get(self, request: Request) -> Response:
         places = Place.objects.visible_to(request.user)
-        after = cursor(request)
-        if after is not None:
-            last = places.filter(pk=after).values_list("code", flat=True).first()
-            if last is None:
-                raise Invalid({"cursor": [str(_("游标无效"))]})
-            places = places.filter(Q(code__gt=last))
-        rows = list(places.order_by("code")[: PAGE_SIZE + 1])
-        more = rows[PAGE_SIZE - 1].pk if len(rows) > PAGE_SIZE else None
-        return page(request, rows, s.PlaceSerializer(rows[:PAGE_SIZE], many=True).data, more)
+        return keyset_page(request, places, s.PlaceSerializer, ("code",))
 
 
 class PlaceDetail(ApiView):
@@ -167,8 +160,8 @@ class ResidentList(ApiView):
         if "status" not in request.query_params:  # as the page's form starts; status= is all
             chosen["status"] = ResidentStatus.PRESENT
         residents = queries.filter_residents(residents, chosen)
-        rows, more = queries.page_of(residents, request.user, cursor(request))
-        return page(request, rows, s.ResidentListSerializer(rows, many=True).data, more)
+        rows, more = queries.page_of(residents, request.user, cursor_in(request, residents))
+        return page(request, s.ResidentListSerializer(rows, many=True).data, more)
 
     @extend_schema(
         request={"application/json": body_schema(_resident_form_fields())},
@@ -268,14 +261,8 @@ class HouseholdList(ApiView):
         q = request.query_params.get("q", "").strip()[:50]
         if q:
             households = households.filter(Q(number__contains=q) | Q(dwelling__address__contains=q))
-        households = after_in_place_order(households, cursor(request))
-        rows = list(
-            households.select_related("dwelling", "place").order_by("place_path", "pk")[
-                : PAGE_SIZE + 1
-            ]
-        )
-        more = rows[PAGE_SIZE - 1].pk if len(rows) > PAGE_SIZE else None
-        return page(request, rows, s.HouseholdSerializer(rows[:PAGE_SIZE], many=True).data, more)
+        households = households.select_related("dwelling", "place")
+        return keyset_page(request, households, s.HouseholdSerializer, ("place_path", "pk"))
 
 
 class HouseholdDetail(ApiView):
@@ -315,10 +302,8 @@ class UnitList(ApiView):
             if kind not in LocalUnit.Kind.values:
                 raise Invalid({"kind": [str(_("没有这种单位类型"))]})
             units = units.filter(kind=kind)
-        units = after_in_place_order(units, cursor(request))
-        rows = list(units.select_related("place").order_by("place_path", "pk")[: PAGE_SIZE + 1])
-        more = rows[PAGE_SIZE - 1].pk if len(rows) > PAGE_SIZE else None
-        return page(request, rows, s.UnitSerializer(rows[:PAGE_SIZE], many=True).data, more)
+        units = units.select_related("place")
+        return keyset_page(request, units, s.UnitSerializer, ("place_path", "pk"))
 
 
 class UnitDetail(ApiView):
@@ -417,7 +402,7 @@ class RecordList(ApiView):
         more = rows[PAGE_SIZE - 1].pk if len(rows) > PAGE_SIZE else None
         rows = rows[:PAGE_SIZE]
         _with_details(rows)
-        return page(request, rows, s.RecordSerializer(rows, many=True).data, more)
+        return page(request, s.RecordSerializer(rows, many=True).data, more)
 
     @extend_schema(
         request={"application/json": body_schema(_record_form_fields(), extra=RECORD_EXTRA)},
@@ -471,21 +456,14 @@ class CaseList(ApiView):
     def get(self, request: Request) -> Response:
         filters = bound_filters(request, CaseFilterForm, kinds=kinds_for(request.user))
         cases = select_cases(Case.objects.visible_to(request.user), filters.cleaned_data).listed
-        before = cursor(request)
-        if before is not None:
-            last = cases.filter(pk=before).values_list("received_at", flat=True).first()
-            if last is None:
-                raise Invalid({"cursor": [str(_("游标无效"))]})
-            cases = cases.filter(Q(received_at__lt=last) | Q(received_at=last, pk__lt=before))
-        rows = list(cases.select_related("place").order_by("-received_at", "-pk")[: PAGE_SIZE + 1])
-        more = rows[PAGE_SIZE - 1].pk if len(rows) > PAGE_SIZE else None
-        return page(request, rows, s.CaseSerializer(rows[:PAGE_SIZE], many=True).data, more)
+        cases = cases.select_related("place", "assignee")
+        return keyset_page(request, cases, s.CaseSerializer, ("-received_at", "-pk"))
 
 
 class CaseDetail(ApiView):
     @extend_schema(responses={200: s.CaseDetailSerializer, **OBJECT_ERRORS}, summary="案件")
     def get(self, request: Request, pk: int) -> Response:
-        case = get_for_user(Case.objects.select_related("place"), request.user, pk=pk)
+        case = get_for_user(Case.objects.select_related("place", "assignee"), request.user, pk=pk)
         if case.flow.supervision:
             audit.record(request.user, "case.view", case)  # as every opening of the page
         return Response(s.CaseDetailSerializer(case).data)
@@ -556,12 +534,18 @@ class IndicatorValues(ApiView):
                         "unit": str(r.unit),
                         "numerator": str(figures.rate(r)[0]),
                         "denominator": str(figures.rate(r)[1]),
-                        "value": figures.rate(r)[2],
+                        "value": _rate_shown(figures.rate(r)[2]),
                     }
                     for r in rates
                 ],
             }
         )
+
+
+def _rate_shown(value: float | None) -> str | None:
+    """A rate as the statistics page writes it (one decimal, as `Rate.shown`), without its
+    unit: "83.3", like every other figure a decimal string; null without a denominator."""
+    return None if value is None else f"{value:.1f}"
 
 
 DRILL_ROWS = 200

@@ -4,6 +4,8 @@ figure, through the API."""
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from accounts.roles import Role
 from audit.models import AuditEntry
 from cases.tests.factories import open_case
@@ -148,6 +150,23 @@ def test_an_indicator_and_the_records_behind_it(api, world):
     # Another year counts none of them.
     other = client.get("/api/v1/indicators/records.activity/", place=world.community.pk, year=2024)
     assert other.json()["value"] == "0" and other.json()["rows"] == []
+
+
+def test_a_rate_is_a_decimal_string_rounded_as_the_statistics_page_shows_it(api, world):
+    from inspections.tests.factories import inspect, shop
+
+    inspect(world, fail=1)
+    for name in ("第二家", "第三家"):
+        inspect(world, unit=shop(world.grid, name))
+    today = timezone.localdate()
+    values = api(Role.COMMUNITY_HEAD).get(
+        "/api/v1/indicators/", place=world.community.pk, year=today.year
+    )
+    rates = {r["id"]: r for r in values.json()["rates"]}
+    failed = rates["rate.inspections.failed"]
+    assert (failed["numerator"], failed["denominator"]) == ("1", "3")
+    assert failed["value"] == "33.3"  # not 33.333333333333336
+    assert rates["rate.requests.closed"]["value"] is None  # no requests: no denominator
 
 
 def test_an_indicator_a_role_may_not_see_is_404(api, world):

@@ -120,3 +120,28 @@ def test_the_running_api_answers_as_its_schema_says(live_api):
 
     calls = AuditEntry.objects.filter(action="api.call").values_list("data__path", flat=True)
     assert len(set(calls)) >= 5 * len(operations)
+
+
+def test_a_dispute_about_property_management_fits_the_case_body_schema(api, world):
+    import jsonschema
+    from django.utils import timezone
+
+    from cases.flows import FLOWS
+    from cases.models import Case
+
+    body_schema = schema()["paths"]["/api/v1/cases/"]["post"]["requestBody"]["content"]
+    body_schema = body_schema["application/json"]["schema"]
+    body = {
+        "kind": "纠纷",
+        "title": "物业费争执",
+        "category": "物业",  # a dispute's category that no request has
+        "channel": FLOWS["纠纷"].channels[0],
+        "place": world.grid.pk,
+        "received_at": timezone.localtime().isoformat(),
+    }
+    jsonschema.validate(body, body_schema)
+    assert body_schema["properties"]["received_at"]["format"] == "date-time"
+    assert body_schema["properties"]["place"]["type"] == "integer"
+    response = api(Role.COMMUNITY_WORKER).post("/api/v1/cases/", body)
+    assert response.status_code == 201, response.content
+    assert Case.objects.get().category == "物业"
