@@ -7,6 +7,7 @@ from rest_framework import authentication, exceptions, permissions, throttling
 
 from accounts.roles import has_perm
 from api import services
+from audit.middleware import client_ip
 
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):
@@ -49,6 +50,9 @@ class AnonymousRateThrottle(throttling.AnonRateThrottle):
     """Calls without a token (the schema, refusals), by client address."""
 
     scope = "anonymous"
+
+    def get_ident(self, request) -> str:
+        return client_ip(request) or "unknown"  # the address the audit rows and lockout use
 
 
 class RolePermission(permissions.BasePermission):

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import ipaddress
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
@@ -9,9 +10,12 @@ from audit.context import Origin, current_origin
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    # REMOTE_ADDR only: a deployment behind a proxy must have the proxy set it (X-Forwarded-For
-    # is whatever the client chose to send).
+    """The client's address: REMOTE_ADDR, or behind a reverse proxy (SHEQU_BEHIND_PROXY) the
+    last address of X-Forwarded-For, the one the proxy appended. Any before it are whatever the
+    client chose to send, so they are never used."""
     value = request.META.get("REMOTE_ADDR", "")
+    if settings.BEHIND_PROXY:
+        value = request.META.get("HTTP_X_FORWARDED_FOR", "").rsplit(",", 1)[-1].strip()
     try:
         return str(ipaddress.ip_address(value))
     except ValueError:

@@ -224,7 +224,10 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SHEQU_HSTS_INCLUDE_SUBDOMAINS", _http
 # Preloading commits the domain and its subdomains to HTTPS in browsers for good: opt in.
 SECURE_HSTS_PRELOAD = env_bool("SHEQU_HSTS_PRELOAD", False)
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
-if env_bool("SHEQU_BEHIND_PROXY", False):
+# Behind a reverse proxy every request comes from the proxy: the client's address is then the
+# last one in X-Forwarded-For (the one the proxy appended; those before it the client chose).
+BEHIND_PROXY = env_bool("SHEQU_BEHIND_PROXY", False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -77,3 +77,38 @@ def test_an_address_stop_ends_after_its_minutes(client, world, settings):
         assert _login(client, "in_viewer", ip=GUESSER).status_code == 200
         clock.shift(datetime.timedelta(minutes=1))
         assert _login(client, "in_viewer", ip=GUESSER).status_code == 302
+
+
+PROXY = "127.0.0.1"
+
+
+def _login_via_proxy(client, username, password=TEST_PASSWORD, *, forwarded):
+    return client.post(
+        reverse("accounts:login"),
+        {"username": username, "password": password},
+        REMOTE_ADDR=PROXY,
+        HTTP_X_FORWARDED_FOR=forwarded,
+    )
+
+
+def test_behind_a_proxy_each_client_is_its_own_address_and_a_forged_one_is_ignored(
+    client, world, settings
+):
+    settings.BEHIND_PROXY, settings.LOCKOUT_ADDRESS_FAILURES = True, 6
+    # The guesser sends its own X-Forwarded-For naming the owner; the proxy appends the
+    # guesser's real address, and only that one counts.
+    for username in ("in_community_worker", "in_community_head", "in_grid_worker") * 2:
+        _login_via_proxy(client, username, "wrong-Pass-1", forwarded=f"{OWNER}, {GUESSER}")
+    stop = AuditEntry.objects.get(action="auth.address_lockout")
+    assert stop.ip == GUESSER
+    blocked = _login_via_proxy(client, "in_viewer", forwarded=GUESSER)
+    assert "本机登录失败次数过多" in blocked.content.decode()
+    # Everyone else behind the same proxy still gets in: the proxy itself is not stopped.
+    assert _login_via_proxy(client, "in_viewer", forwarded=OWNER).status_code == 302
+    assert AuditEntry.objects.get(action="auth.login").ip == OWNER
+
+
+def test_without_the_proxy_setting_x_forwarded_for_is_not_believed(client, world, settings):
+    settings.BEHIND_PROXY = False
+    _login_via_proxy(client, "in_viewer", forwarded=OWNER)
+    assert AuditEntry.objects.get(action="auth.login").ip == PROXY
