@@ -132,7 +132,16 @@ def update_user(
     if diff:
         user.save(update_fields=["name", "role", "place", "phone"])
         audit.record(by, "user.update", user, changes=diff)
+        if "role" in diff or "place" in diff:
+            _rights_changed(user, by=by)
     return user
+
+
+def _rights_changed(user: User, *, by: User) -> None:
+    """A new role or place: the sessions and tokens made under the old ones end, so the new
+    rights start at a fresh login (with the second factor the new role may need)."""
+    end_sessions(user)
+    credentials_changed.send(User, user=user, reason="user.update", by=by)
 
 
 @transaction.atomic
@@ -271,6 +280,7 @@ def _carry_out(request: AccountRequest, *, by: User) -> None:
         changes=audit.changes(before, user),
         data={"requested_by": request.requested_by.username},
     )
+    _rights_changed(user, by=by)
 
 
 @transaction.atomic

@@ -182,3 +182,35 @@ def test_ordinary_roles_are_made_at_once_as_before(client, world):
     assert client.post(CREATE, data).status_code == 302
     assert User.objects.filter(username="new_auditor", role="community_worker").exists()
     assert not AccountRequest.objects.exists()
+
+
+@pytest.mark.parametrize("administrative", [True, False])
+def test_a_new_role_ends_the_accounts_sessions_and_tokens(client, world, administrative):
+    from django.test import Client
+
+    from api import services as api_services
+    from api.models import ApiToken
+
+    subject = world.subject
+    theirs = Client()
+    theirs.force_login(subject)
+    home = reverse("accounts:password-change")
+    assert theirs.get(home).status_code == 200
+    api_services.create_token(subject, name="t", expires_at=None, by=subject)
+    if administrative:  # through the request and its approval
+        req = services.request_role_change(
+            subject, role=Role.DISTRICT_ADMIN, place=world.district, by=world.cast[Role.SYSADMIN]
+        )
+        services.decide_request(req, approve=True, by=world.cast[Role.SECURITY_OFFICER])
+    else:  # an ordinary role, at once
+        services.update_user(
+            subject,
+            name=subject.name,
+            role=Role.VIEWER,
+            place=subject.place,
+            phone="",
+            by=world.cast[Role.SYSADMIN],
+        )
+    # The session made under the old role is over, and so is the token.
+    assert theirs.get(home).status_code == 302
+    assert ApiToken.objects.get().revoked_at is not None
