@@ -811,6 +811,15 @@ def _aid(definition) -> Promise:
     )
 
 
+def _year_campaigns(end: datetime.date):
+    """The household campaigns under way at some time in the year of `end`, up to it."""
+    return Campaign.objects.filter(
+        subject=Campaign.Subject.HOUSEHOLD,
+        starts_on__lte=end,
+        ends_on__gte=datetime.date(end.year, 1, 1),
+    ).order_by()
+
+
 def _eligible_for_campaigns(end: datetime.date) -> Q:
     """A residence's household lies in the eligible population (参评范围, as
     programs.services.eligible reads it: the campaign's place and below, its household
@@ -822,19 +831,15 @@ def _eligible_for_campaigns(end: datetime.date) -> Q:
     places above — a campaign is run by a community or a sub-district, a household sits at a
     grid or a community —, not as a prefix match per row: that ran a subquery for each
     residence of a sub-district (0.6 s in the benchmark)."""
-    year = Campaign.objects.filter(
-        subject=Campaign.Subject.HOUSEHOLD,
-        starts_on__lte=end,
-        ends_on__gte=datetime.date(end.year, 1, 1),
-    )
+    campaigns = _year_campaigns(end)
     condition = Q()
     for registration in Registration.values:
         # Subquery, not a bare queryset: the engine compares conditions by their text, and a
         # queryset's text is its rows, read from the database.
         places = Subquery(
-            year.filter(Q(eligible_filter="") | Q(eligible_filter__contains=registration)).values(
-                "place"
-            )
+            campaigns.filter(
+                Q(eligible_filter="") | Q(eligible_filter__contains=registration)
+            ).values("place")
         )
         condition |= Q(household__registration=registration) & (
             Q(household__place__in=places)
@@ -845,14 +850,14 @@ def _eligible_for_campaigns(end: datetime.date) -> Q:
 
 
 def _reached_by_campaigns(end: datetime.date) -> Q:
-    """Of those, a household that applied (not withdrawn) to a household campaign in the same
-    days (the year's applications, read once, as above)."""
+    """Of those, a household that applied (not withdrawn), by the period's last day, to one of
+    the same campaigns — whenever it applied: a campaign begun the year before counts its
+    applications of that year too, as its population is counted (read once, as above)."""
     applied = Subquery(
         Application.objects.filter(
             voided_at__isnull=True,
             household__isnull=False,
-            campaign__subject=Campaign.Subject.HOUSEHOLD,
-            applied_on__gte=datetime.date(end.year, 1, 1),
+            campaign__in=_year_campaigns(end).values("pk"),
             applied_on__lte=end,
         )
         .order_by()
@@ -1367,8 +1372,8 @@ INDICATORS: list[Indicator] = [
         CAMPAIGNS,
         RESIDENCES,
         _(
-            "参评范围内的户（见“参评范围内家庭”）中，期末所在年度截至期末向家庭类评选提交过"
-            "申报的户数（同一户申报多项只计一次；撤回的申报不计）"
+            "参评范围内的户（见“参评范围内家庭”）中，截至期末向这些评选提交过申报的户数"
+            "（跨年度的评选，上一年提交的申报也计入；同一户申报多项只计一次；撤回的申报不计）"
         ),
         aggregate=DISTINCT,
         field="household",

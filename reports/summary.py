@@ -692,6 +692,20 @@ def _campaigns(
     """The funnel of the period's applications (applied → shortlisted → won by the period's
     end, each rate after both counts), the awards made in it, and the campaigns by name."""
     paragraphs = []
+    # Said whenever some household was open to a campaign: none applying is worth saying too.
+    coverage = (
+        _sentence(
+            _("家庭类评选参评范围内"),
+            w.clause("", "campaigns.eligible_households"),
+            _("，其中"),
+            w.clause("", "campaigns.households_reached"),
+            _("提交了申报，"),
+            w.rate("rate.campaigns.coverage"),
+            "。",
+        )
+        if w.value("campaigns.eligible_households")
+        else None
+    )
     if w.value("campaigns.applied"):
         first = _sentence(
             _("%(during)s%(here)s家庭和单位参加评选创建，提交申报")
@@ -707,17 +721,9 @@ def _campaigns(
             w.rate("rate.campaigns.won"),
             "。",
         )
-        if w.value("campaigns.eligible_households"):
-            first += _sentence(
-                _("家庭类评选参评范围内"),
-                w.clause("", "campaigns.eligible_households"),
-                _("，其中"),
-                w.clause("", "campaigns.households_reached"),
-                _("提交了申报，"),
-                w.rate("rate.campaigns.coverage"),
-                "。",
-            )
-        paragraphs.append(first)
+        paragraphs.append(first + coverage if coverage else first)
+    elif coverage:
+        paragraphs.append(coverage)
     if w.value("campaigns.awarded"):
         second = _sentence(
             _("%(during)s评定授牌") % {"during": during},

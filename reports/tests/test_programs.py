@@ -207,8 +207,7 @@ def test_the_summary_has_the_programs_sections_with_their_figures(world):
         f"{Y}年12月31日入围4份、获评2份，评选入围率57.1%，评选获评率28.6%。" in body
     )
     assert "全年评定授牌3份（按授牌日期统计），发放证书/牌匾2份。" in body
-    totals = evaluate(PROGRAMS, world.community, summary_span(Y)).totals
-    reached, open_to = (totals[i] for i in COVERAGE)
+    reached, open_to = _naive_coverage(world.community, summary_span(Y))  # counted apart
     assert 0 < reached <= open_to
     assert (
         f"家庭类评选参评范围内{open_to}户，其中{reached}户提交了申报，"
@@ -250,6 +249,22 @@ def test_the_summary_has_the_programs_sections_with_their_figures(world):
     rows = {r.cells[1].text: r.cells[2].text for r in table.rows[1:]}
     assert rows["救助金额（元）"] == "5400.5"
     assert rows["评选获评率"] == "28.6%\n（2/7）"
+
+
+def test_the_summary_states_coverage_when_no_household_applied(world):
+    build(world)
+    from django.utils import timezone
+
+    from programs.models import Application
+
+    Application.objects.update(voided_at=timezone.now(), void_reason="撤回")  # all withdrawn
+    head = world.cast["community_head"]
+    _snapshot, content = services.generate_summary(world.community, summary_span(Y), by=head)
+    body = _text(content)
+    assert "参加评选创建，提交申报" not in body
+    _reached, open_to = _naive_coverage(world.community, summary_span(Y))
+    assert open_to > 0
+    assert f"家庭类评选参评范围内{open_to}户，其中0户提交了申报" in body
 
 
 def test_the_summary_keeps_health_aid_from_roles_without_it(world):
@@ -395,7 +410,8 @@ def test_voided_and_withdrawn_records_count_in_no_figure(world):
 def _naive_coverage(place, span: Span) -> tuple[int, int]:
     """Households reached and eligible, counted one by one with the programs app's own
     `eligible` (each campaign's population over its period), among the households someone
-    lives in on the period's last day, for the campaigns of that day's year up to it."""
+    lives in on the period's last day, for the campaigns of that day's year up to it and the
+    applications to them made by that day."""
     from people.models import Residence
     from programs.models import Application, Campaign
     from programs.services import eligible
@@ -414,10 +430,10 @@ def _naive_coverage(place, span: Span) -> tuple[int, int]:
         and c.ends_on >= first
     ]
     open_to = living & {pk for c in campaigns for pk in eligible(c).values_list("pk", flat=True)}
-    applied = {
+    applied = {  # to those campaigns, on any day up to the period's last
         a.household_id
         for a in Application.objects.filter(voided_at__isnull=True, household__isnull=False)
-        if a.campaign.subject == Campaign.Subject.HOUSEHOLD and first <= a.applied_on <= span.end
+        if a.campaign in campaigns and a.applied_on <= span.end
     }
     return len(open_to & applied), len(open_to)
 
