@@ -67,7 +67,10 @@ def create_token(
         by,
         "api_token.create",
         token,
-        data={"name": name, "until": expires_at.isoformat()},
+        data={
+            "token_name": name,
+            "until": timezone.localtime(expires_at).strftime("%Y-%m-%d %H:%M"),
+        },
     )
     return token, secret
 
@@ -78,7 +81,7 @@ def revoke_token(token: ApiToken, *, by: User) -> ApiToken:
         raise DomainError(_("该令牌已吊销"))
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
-    audit.record(by, "api_token.revoke", token, data={"name": token.name})
+    audit.record(by, "api_token.revoke", token, data={"token_name": token.name})
     return token
 
 

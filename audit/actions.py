@@ -244,6 +244,7 @@ DATA_LABELS = {
     "leaving": _("退出成员"),
     "start": _("开始日期"),
     "until": _("结束日期"),
+    "token_name": _("令牌名称"),
     "role": _("职务"),
     "category": _("类别"),
     "groups": _("涉及类别"),
