@@ -283,8 +283,24 @@ def _carry_out(request: AccountRequest, *, by: User) -> None:
     _rights_changed(user, by=by)
 
 
+def _refuse_on_an_administrative_account(user: User, by: User | None) -> None:
+    """A page may not reset the credentials of an administrative account, nor re-enable one: a
+    系统管理员 could otherwise take over a 审计员's or 安全管理员's account alone. The server's
+    operator does it at the console (`shequ account`, by=None)."""
+    if by is not None and needs_approval(user.role):
+        raise DomainError(
+            _(
+                "管理类账号（区级管理员、审计员、安全管理员、系统管理员）的密码、双因素认证和"
+                "启用不能在页面上办理，请由服务器管理员使用 shequ account 命令办理"
+            )
+        )
+
+
 @transaction.atomic
-def reset_password(user: User, *, password: str, by: User) -> User:
+def reset_password(user: User, *, password: str, by: User | None) -> User:
+    """A password chosen by someone else (an account manager; None: the console), temporary
+    until the account changes it."""
+    _refuse_on_an_administrative_account(user, by)
     _check_password(password, user)
     user.set_password(password)
     user.must_change_password = True
@@ -295,11 +311,13 @@ def reset_password(user: User, *, password: str, by: User) -> User:
 
 
 @transaction.atomic
-def set_active(user: User, *, active: bool, by: User) -> User:
-    if user.pk == by.pk:
+def set_active(user: User, *, active: bool, by: User | None) -> User:
+    if by is not None and user.pk == by.pk:
         raise DomainError(_("不能停用自己的账号"))
     if user.is_active == active:
         return user
+    if active:  # stopping one is always allowed: it only takes access away
+        _refuse_on_an_administrative_account(user, by)
     user.is_active = active
     user.save(update_fields=["is_active"])
     if not active:
@@ -397,9 +415,10 @@ def disable_totp(user: User, *, password: str) -> User:
 
 
 @transaction.atomic
-def reset_totp(user: User, *, by: User) -> User:
-    """An administrator clears a lost phone's second factor; the account sets it up again at its
-    next login, and its sessions end now."""
+def reset_totp(user: User, *, by: User | None) -> User:
+    """An administrator (None: the console) clears a lost phone's second factor; the account
+    sets it up again at its next login, and its sessions end now."""
+    _refuse_on_an_administrative_account(user, by)
     if not user.has_totp:
         raise DomainError(_("该账号尚未启用双因素认证"))
     user.totp_secret, user.totp_confirmed_at, user.totp_last_step = "", None, 0
