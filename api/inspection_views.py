@@ -290,12 +290,7 @@ class RectificationRecheck(ApiView):
             try:
                 services.recheck(
                     order,
-                    services.RecheckData(
-                        date=chosen["date"],
-                        passed=chosen["passed"],
-                        note=chosen["note"],
-                        new_deadline=None if chosen["passed"] else chosen["new_deadline"],
-                    ),
+                    form.recheck_data(),
                     version=chosen["version"],
                     by=request.user,
                 )

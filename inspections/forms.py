@@ -284,6 +284,18 @@ class RectificationForm(forms.Form):
 class RecheckForm(forms.Form):
     """复查: the day, whether it was put right, what was seen; a new deadline when not."""
 
+    def recheck_data(self):
+        """The valid form as the service takes it (the page and the API alike)."""
+        from inspections.services import RecheckData
+
+        data = self.cleaned_data
+        return RecheckData(
+            date=data["date"],
+            passed=data["passed"],
+            note=data["note"],
+            new_deadline=None if data["passed"] else data["new_deadline"],
+        )
+
     version = forms.IntegerField(widget=forms.HiddenInput)
     date = forms.DateField(label=_("复查日期"), widget=DatePicker())
     passed = forms.TypedChoiceField(

@@ -618,12 +618,7 @@ def rectification_recheck(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.recheck(
             order,
-            services.RecheckData(
-                date=data["date"],
-                passed=data["passed"],
-                note=data["note"],
-                new_deadline=None if data["passed"] else data["new_deadline"],
-            ),
+            form.recheck_data(),
             version=data["version"],
             by=request.user,
             uploads=[files.Upload.read(f) for f in data["files"]],
