@@ -424,7 +424,8 @@ _FORMULA_START = ("=", "+", "-", "@", "\t")
 
 
 def _formula_like(text: str) -> bool:
-    """Text Excel would take for a formula once someone edits the cell (=, +, -, @ first): it is
+    """Text Excel would take for a formula once someone edits the cell (=, +, -, @ or a tab first;
+    a carriage return never reaches here, `_safe_text` drops it): it is
     written with the quote prefix (not an apostrophe in the text), so "=cmd|…" typed into a
     name stays a name and shows as typed."""
     return text[:1] in _FORMULA_START

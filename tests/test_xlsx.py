@@ -22,6 +22,8 @@ def test_cells_that_excel_would_run_or_choke_on_are_neutralised():
         ["+1+1"],
         ["-2"],
         ["@SUM(A1)"],
+        ["\t=1+1"],
+        ["\r=1+1"],  # the carriage return is dropped as a control character, then quoted
         ["甲\x00乙\x07丙"],
         ["第一行\n第二行"],
     ]
@@ -32,7 +34,8 @@ def test_cells_that_excel_would_run_or_choke_on_are_neutralised():
         cells = [sheet.cell(row=4 + i, column=column) for i in range(len(rows))]
         values = [cell.value for cell in cells]
         # Shown as typed, no apostrophe in the text; text for Excel (the quote prefix).
-        assert values[:4] == ['=HYPERLINK("http://x")', "+1+1", "-2", "@SUM(A1)"]
-        assert [c.data_type for c in cells[:4]] == ["s"] * 4
-        assert [c.quotePrefix for c in cells] == [True] * 4 + [False] * 2
-        assert values[4:] == ["甲乙丙", "第一行\n第二行"]
+        quoted = ['=HYPERLINK("http://x")', "+1+1", "-2", "@SUM(A1)", "\t=1+1", "=1+1"]
+        assert values[:6] == quoted
+        assert [c.data_type for c in cells[:6]] == ["s"] * 6
+        assert [c.quotePrefix for c in cells] == [True] * 6 + [False] * 2
+        assert values[6:] == ["甲乙丙", "第一行\n第二行"]
