@@ -4,7 +4,6 @@ guesses past the limit are refused without being tried."""
 
 from __future__ import annotations
 
-import threading
 import urllib.request
 
 import pytest
@@ -13,7 +12,7 @@ from django.urls import reverse
 from accounts.models import User
 from audit.models import AuditEntry
 from conftest import TEST_PASSWORD
-from tests.live import Person, Response, _Refuse
+from tests.live import Person, Response, _Refuse, at_once
 
 # Transactional: the live server's threads see what the test wrote.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -36,28 +35,6 @@ class Guest(Person):
         return self.submit(LOGIN, self.page.form(), username=username, password=password)
 
 
-def _all_at_once(guesses) -> list[Response]:
-    start = threading.Barrier(len(guesses))
-    answers: list = [None] * len(guesses)
-
-    def run(i):
-        start.wait()
-        try:
-            answers[i] = guesses[i]()
-        except BaseException as exc:  # handed to the test thread below
-            answers[i] = exc
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(guesses))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    for answer in answers:
-        if isinstance(answer, BaseException):
-            raise answer
-    return answers
-
-
 @pytest.fixture
 def server(live_server):
     """The live server, taking as many connections at once as there are guesses (Django's
@@ -73,7 +50,7 @@ def _count(action: str) -> int:
 def test_thirty_guesses_at_once_lock_the_account_after_five(server, world, settings):
     settings.LOCKOUT_ADDRESS_FAILURES = 1000  # the account's limit alone
     guests = [Guest(server.url) for _ in range(GUESSES)]
-    answers = _all_at_once([lambda g=g: g.guess("in_community_worker") for g in guests])
+    answers = at_once(*[lambda g=g: g.guess("in_community_worker") for g in guests])
     assert all(a.status == 200 for a in answers)  # none logged in
     # Five tried and failed, one lockout; the other 25 refused untried.
     assert _count("auth.login_failed") == 5
@@ -92,9 +69,7 @@ def test_guesses_at_once_over_many_accounts_stop_the_address(server, world, sett
     settings.LOCKOUT_ADDRESS_FAILURES = 6
     names = [f"nobody{i}" for i in range(GUESSES)]  # one guess each: no account reaches 5
     guests = [Guest(server.url) for _ in names]
-    answers = _all_at_once(
-        [lambda g=g, n=n: g.guess(n) for g, n in zip(guests, names, strict=True)]
-    )
+    answers = at_once(*[lambda g=g, n=n: g.guess(n) for g, n in zip(guests, names, strict=True)])
     assert all(a.status == 200 for a in answers)
     assert _count("auth.login_failed") == 6
     assert _count("auth.address_lockout") == 1
