@@ -25,19 +25,17 @@ class LoginForm(AuthenticationForm):
         if not username:
             return super().clean()
         try:
-            lockout.refuse_if_locked(username)
-            return super().clean()
+            # The lock check, the password check and the count of a failure, one try at a
+            # time per account and address (accounts/lockout.py).
+            return lockout.attempt(username, super().clean)
         except (LockedOut, AddressLockedOut) as exc:
             raise ValidationError(exc.message, code="locked") from None
         except ValidationError:
             # The failure just recorded may have been the one that locks the account or stops
             # the address.
-            until = lockout.locked_until(username)
-            if until is not None:
-                raise ValidationError(LockedOut(until).message, code="locked") from None
-            until = lockout.address_locked_until(lockout.current_address())
-            if until is not None:
-                raise ValidationError(AddressLockedOut(until).message, code="locked") from None
+            refused = lockout.refusal(username)
+            if refused is not None:
+                raise ValidationError(refused.message, code="locked") from None
             raise
 
 
@@ -81,12 +79,37 @@ class UserCreateForm(PlaceChoiceMixin, forms.Form):
         required=False,
         error_messages={"invalid": _("请输入11位手机号")},
     )
-    password = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput, strip=False)
+    password = forms.CharField(
+        label=_("初始密码"),
+        widget=forms.PasswordInput,
+        strip=False,
+        required=False,
+        help_text=_(
+            "管理类角色（区级管理员、审计员、安全管理员、系统管理员）不填：批准时由系统生成"
+            "临时密码，只显示给批准的安全管理员"
+        ),
+    )
 
     def __init__(self, *args, places, allow_system: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.setup_place(places, allow_system=allow_system)
         self.order_fields(["username", "name", "role", "place", "phone", "password"])
+
+    def clean(self):
+        from accounts.services import needs_approval
+
+        data = super().clean()
+        role, password = data.get("role"), data.get("password")
+        if role and needs_approval(role):
+            if password:
+                self.add_error(
+                    "password",
+                    _("管理类账号的初始密码由系统在批准时生成，申请人不填写，请清空此项"),
+                )
+            data.pop("password", None)
+        elif role and not password:
+            self.add_error("password", _("请输入初始密码"))
+        return data
 
 
 class UserEditForm(PlaceChoiceMixin, forms.Form):

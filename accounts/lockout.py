@@ -7,13 +7,24 @@ account for those minutes) and per address (LOCKOUT_ADDRESS_FAILURES failures fr
 address, over any accounts, within LOCKOUT_ADDRESS_MINUTES stop that address for as long). The
 address is REMOTE_ADDR as the audit row records it (audit/middleware.py). Whoever names an
 account can lock it only for the account's minutes at a time, and their address is stopped
-after a few rounds, so the owner, from their own address, gets in again."""
+after a few rounds, so the owner, from their own address, gets in again.
+
+Every try of a credential (`attempt`: the login password, a second-factor code, the password
+again before a sensitive step) runs its check, the try and its count one at a time per account
+and per client address (`serialised`), so guesses sent all at once are counted as if sent one
+after another: the ones after the lockout are refused, not tried."""
 
 from __future__ import annotations
 
 import datetime
+import hashlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,22 +36,26 @@ from shequ.errors import DomainError
 
 FAILED, LOCKOUT, LOGIN = "auth.login_failed", "auth.lockout", "auth.login"
 ADDRESS_LOCKOUT = "auth.address_lockout"
+T = TypeVar("T")
+
+
+def _minutes_left(until: datetime.datetime) -> int:
+    return max(1, -(-int((until - timezone.now()).total_seconds()) // 60))
 
 
 class LockedOut(DomainError):
     def __init__(self, until: datetime.datetime) -> None:
-        minutes = max(1, -(-int((until - timezone.now()).total_seconds()) // 60))
         super().__init__(
-            _("登录失败次数过多，账号已锁定，请%(minutes)d分钟后再试。") % {"minutes": minutes}
+            _("登录失败次数过多，账号已锁定，请%(minutes)d分钟后再试。")
+            % {"minutes": _minutes_left(until)}
         )
 
 
 class AddressLockedOut(DomainError):
     def __init__(self, until: datetime.datetime) -> None:
-        minutes = max(1, -(-int((until - timezone.now()).total_seconds()) // 60))
         super().__init__(
             _("本机登录失败次数过多，已暂停从本机登录，请%(minutes)d分钟后再试。")
-            % {"minutes": minutes}
+            % {"minutes": _minutes_left(until)}
         )
 
 
@@ -118,24 +133,68 @@ def failures_since_last_success(username: str) -> int:
     return count
 
 
-def refuse_if_locked(username: str) -> None:
-    """Raise AddressLockedOut while the client's address is stopped, or LockedOut while
-    `username` is locked (and log the attempt)."""
-    ip = current_address()
-    until = address_locked_until(ip)
+def refusal(username: str) -> LockedOut | AddressLockedOut | None:
+    """The refusal in force for a try on `username` from the client's address: AddressLockedOut
+    while the address is stopped, LockedOut while the account is locked, else None."""
+    until = address_locked_until(current_address())
     if until is not None:
-        audit.record(
-            None,
-            "auth.login_blocked",
-            _account(username),
-            username=username,
-            data={"blocked_by": "address"},
-        )
-        raise AddressLockedOut(until)
+        return AddressLockedOut(until)
     until = locked_until(username)
-    if until is not None:
-        audit.record(None, "auth.login_blocked", _account(username), username=username)
-        raise LockedOut(until)
+    return LockedOut(until) if until is not None else None
+
+
+def refuse_if_locked(username: str) -> None:
+    """Raise the refusal in force for `username` (`refusal`), and log the attempt."""
+    refused = refusal(username)
+    if refused is None:
+        return
+    by_address = (
+        {"data": {"blocked_by": "address"}} if isinstance(refused, AddressLockedOut) else {}
+    )
+    audit.record(None, "auth.login_blocked", _account(username), username=username, **by_address)
+    raise refused
+
+
+def _lock_key(name: str) -> int:
+    """A signed 64-bit number for PostgreSQL's advisory locks, from the lock's name."""
+    return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), signed=True)
+
+
+@contextmanager
+def serialised(username: str) -> Iterator[None]:
+    """A transaction within which no other try on `username`, nor from the client's address,
+    runs. PostgreSQL: an advisory lock per account and per address, held to the end of the
+    transaction (always the account first, so two tries never wait on each other). SQLite: the
+    transaction starts IMMEDIATE (settings), holding the database's write lock; tries there are
+    one at a time altogether, as every write is."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            names = [f"login-account:{username}"]
+            if ip := current_address():
+                names.append(f"login-address:{ip}")
+            with connection.cursor() as cursor:
+                for name in names:
+                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_lock_key(name)])
+        yield
+
+
+def attempt(username: str, check: Callable[[], T]) -> T:
+    """One try of a credential of `username`: refused (LockedOut or AddressLockedOut, logged)
+    while locked, else `check()` runs (it records its own failure with `record_failure`, or the
+    login signal does) and its answer is returned. The refusal, the try and the count run
+    `serialised`. A refusal, or a DomainError or ValidationError from `check`, is raised once the
+    transaction has committed, so the rows that count the failure stay."""
+    with serialised(username):
+        try:
+            refuse_if_locked(username)
+            answer = check()
+        except (DomainError, ValidationError) as exc:
+            refused = exc
+        else:
+            refused = None
+    if refused is not None:
+        raise refused
+    return answer
 
 
 def record_failure(username: str) -> None:

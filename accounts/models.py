@@ -154,7 +154,8 @@ class AccountRequestQuerySet(ScopedQuerySet):
 class AccountRequest(models.Model):
     """A new account of an administrative role, or an account given one, as requested by an
     account manager: nothing changes until a second person approves it (三权分立). A new
-    account's password is kept here as its hash only, until the account is made."""
+    account's password is not the requester's: the system makes it on approval
+    (`services.decide_request`)."""
 
     class Kind(models.TextChoices):
         CREATE = "create", _("新建账号")
@@ -197,7 +198,6 @@ class AccountRequest(models.Model):
         related_name="+",
     )
     phone = EncryptedCharField(_("手机号"), max_length=11, blank=True)
-    password = models.CharField(_("密码摘要"), max_length=128, blank=True, editable=False)
     requested_by = models.ForeignKey(
         User, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+"
     )

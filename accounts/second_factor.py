@@ -22,7 +22,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 
 from accounts import policy
@@ -69,7 +69,10 @@ class SessionPolicyMiddleware:
             request.timed_out = True
             logout(request)
             messages.info(request, why)
-            return redirect(f"{reverse('accounts:login')}?next={request.path}")
+            # Encoded, so a path with "?", "&" or "#" comes back whole; the login page still
+            # refuses a `next` off this site (LoginView, `next_url`).
+            query = urlencode({"next": request.get_full_path()})
+            return redirect(f"{reverse('accounts:login')}?{query}")
         if request.path.startswith(settings.STATIC_URL):
             return None
         state = request.session.get(KEY)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import secrets
+from dataclasses import dataclass
+
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -58,6 +61,13 @@ def needs_approval(role: str) -> bool:
     return Role(role) in ADMIN_ROLES
 
 
+def change_needs_approval(user: User, *, role: str, place: Place | None) -> bool:
+    """A change of role or place needs a second person's approval when the account has an
+    administrative role before or after it: giving one, moving one, and taking one away."""
+    changed = role != user.role or place != user.place
+    return changed and (needs_approval(role) or needs_approval(user.role))
+
+
 def _approval_needed() -> DomainError:
     return DomainError(
         _("管理类角色（区级管理员、审计员、安全管理员、系统管理员）须经安全管理员审批，请提交申请"),
@@ -65,9 +75,12 @@ def _approval_needed() -> DomainError:
     )
 
 
-def _check_username_free(username: str) -> None:
+def _check_username_free(username: str, *, pending_requests: bool = True) -> None:
+    """No account (nor, unless `pending_requests` is False, a pending request for one) has
+    `username`, whatever its letter case."""
     taken = User.objects.filter(username__iexact=username).exists() or (
-        AccountRequest.objects.filter(
+        pending_requests
+        and AccountRequest.objects.filter(
             kind=AccountRequest.Kind.CREATE,
             state=AccountRequest.State.PENDING,
             username__iexact=username,
@@ -118,12 +131,13 @@ def create_user(
 def update_user(
     user: User, *, name: str, role: str, place: Place | None, phone: str, by: User
 ) -> User:
-    """Name and phone change at once; a role or place change that gives an administrative role
-    becomes a request (`request_role_change`) and takes effect only once approved."""
+    """Name and phone change at once; a role or place change of an account with an
+    administrative role before or after it (`change_needs_approval`) becomes a request
+    (`request_role_change`) and takes effect only once approved."""
     if user.pk == by.pk and (role != user.role or place != user.place):
         raise DomainError(_("不能修改自己的角色或所属区划，请由另一位管理员办理"), field="role")
     check_assignment(role, place, by=by)
-    if (role != user.role or place != user.place) and needs_approval(role):
+    if change_needs_approval(user, role=role, place=place):
         request_role_change(user, role=role, place=place, by=by)
         role, place = user.role, user.place
     before = audit.snapshot(user, EDITABLE)
@@ -133,15 +147,18 @@ def update_user(
         user.save(update_fields=["name", "role", "place", "phone"])
         audit.record(by, "user.update", user, changes=diff)
         if "role" in diff or "place" in diff:
-            _rights_changed(user, by=by)
+            _cut_off(user, reason="user.update", by=by)
     return user
 
 
-def _rights_changed(user: User, *, by: User) -> None:
-    """A new role or place: the sessions and tokens made under the old ones end, so the new
-    rights start at a fresh login (with the second factor the new role may need)."""
-    end_sessions(user)
-    credentials_changed.send(User, user=user, reason="user.update", by=by)
+def _cut_off(user: User, *, reason: str, by: User | None, sessions: bool = True) -> None:
+    """The account's credentials or rights changed (`reason`: the audit action): its sessions
+    end on every device (unless `sessions` is False: a new password ends them already, through
+    the session hash) and its API tokens are revoked (`credentials_changed`), so what follows
+    starts at a fresh login, with the second factor the account's role may need."""
+    if sessions:
+        end_sessions(user)
+    credentials_changed.send(User, user=user, reason=reason, by=by)
 
 
 @transaction.atomic
@@ -151,19 +168,17 @@ def request_account(
     name: str,
     role: str,
     place: Place | None,
-    password: str,
     phone: str = "",
     by: User,
 ) -> AccountRequest:
     """Ask for a new account of an administrative role. Checked now as `create_user` would; the
-    account is made only when a second person approves (`decide_request`)."""
+    account is made only when a second person approves (`decide_request`). The requester
+    chooses no password: the system makes a temporary one on approval, shown once to the
+    approver."""
     if not needs_approval(role):
         raise DomainError(_("该角色无需审批，请直接新建账号"), field="role")
     _check_username_free(username)
     check_assignment(role, place, by=by)
-    probe = User(username=username, name=name, role=role, place=place, phone=phone)
-    _check_password(password, probe)
-    probe.set_password(password)
     request = AccountRequest.objects.create(
         kind=AccountRequest.Kind.CREATE,
         username=username,
@@ -172,7 +187,6 @@ def request_account(
         place=place,
         place_path=place.path if place else "",
         phone=phone,
-        password=probe.password,
         requested_by=by,
     )
     audit.record(
@@ -183,13 +197,14 @@ def request_account(
 
 @transaction.atomic
 def request_role_change(user: User, *, role: str, place: Place | None, by: User) -> AccountRequest:
-    """Ask for an existing account to be given an administrative role (or moved as one)."""
+    """Ask for an existing account to be given an administrative role, moved as one, or to have
+    one taken away (`change_needs_approval`)."""
     if user.pk == by.pk:
         raise DomainError(_("不能修改自己的角色或所属区划，请由另一位管理员办理"), field="role")
-    if not needs_approval(role):
-        raise DomainError(_("该角色无需审批，请直接修改"), field="role")
     if role == user.role and place == user.place:
         raise DomainError(_("角色和所属区划都没有变化"), field="role")
+    if not change_needs_approval(user, role=role, place=place):
+        raise DomainError(_("该角色无需审批，请直接修改"), field="role")
     check_assignment(role, place, by=by)
     if AccountRequest.objects.filter(account=user, state=AccountRequest.State.PENDING).exists():
         raise DomainError(_("该账号已有待审批的申请，请等审批后再提交"), field="role")
@@ -214,12 +229,35 @@ def request_role_change(user: User, *, role: str, place: Place | None, by: User)
     return request
 
 
+@dataclass(frozen=True)
+class Decision:
+    request: AccountRequest
+    # The new account's first password, made by the system: for the approver's eyes once, on
+    # the page that answers the approval; kept nowhere in clear, written in no audit row.
+    temporary_password: str = ""
+
+
+def temporary_password(length: int = 14) -> str:
+    """A random password with all four character classes, no look-alike characters (0/O,
+    1/l/I), for the approver to hand over; the account must change it at its first login."""
+    classes = [
+        "ABCDEFGHJKLMNPQRSTUVWXYZ",
+        "abcdefghijkmnpqrstuvwxyz",
+        "23456789",
+        "#%*+-=?@",
+    ]
+    alphabet = "".join(classes)
+    while True:
+        password = "".join(secrets.choice(alphabet) for _ in range(length))
+        if all(any(c in chars for c in password) for chars in classes):
+            return password
+
+
 @transaction.atomic
-def decide_request(
-    request: AccountRequest, *, approve: bool, note: str = "", by: User
-) -> AccountRequest:
+def decide_request(request: AccountRequest, *, approve: bool, note: str = "", by: User) -> Decision:
     """The second person approves (the account is made, or its role changed, now) or rejects
-    (nothing changes). Never the requester, nor the account the request is about."""
+    (nothing changes). Never the requester, nor the account the request is about. A new
+    account's temporary password comes back in the Decision, once."""
     request = AccountRequest.objects.select_for_update().get(pk=request.pk)
     if request.state != AccountRequest.State.PENDING:
         raise DomainError(_("该申请已处理过"))
@@ -227,8 +265,7 @@ def decide_request(
         raise DomainError(_("不能审批本人提交的申请，须由另一人审批"))
     if request.account_id is not None and by.pk == request.account_id:
         raise DomainError(_("不能审批与本人账号有关的申请"))
-    if approve:
-        _carry_out(request, by=by)
+    password = _carry_out(request, by=by) if approve else ""
     request.state = AccountRequest.State.APPROVED if approve else AccountRequest.State.REJECTED
     request.decided_by, request.decided_at, request.note = by, timezone.now(), note.strip()[:200]
     request.save(update_fields=["state", "decided_by", "decided_at", "note", "account"])
@@ -238,26 +275,26 @@ def decide_request(
         request,
         data={"username": request.username, "new_role": request.role, "note": request.note},
     )
-    return request
+    return Decision(request, password)
 
 
-def _carry_out(request: AccountRequest, *, by: User) -> None:
+def _carry_out(request: AccountRequest, *, by: User) -> str:
+    """Make the change; for a new account, return its temporary password (else "")."""
     check_assignment(request.role, request.place, by=by)
     if request.kind == AccountRequest.Kind.CREATE:
-        if User.objects.filter(username__iexact=request.username).exists():
-            raise DomainError(
-                _("账号“%(username)s”已存在（不区分大小写）") % {"username": request.username}
-            )
+        _check_username_free(request.username, pending_requests=False)
         user = User(
             username=request.username,
             name=request.name,
             role=request.role,
             place=request.place,
             phone=request.phone,
-            password=request.password,
             must_change_password=True,
         )
-        user.save()
+        password = temporary_password()
+        _check_password(password, user)
+        user.set_password(password)
+        user.save()  # the password validators' `password_changed`: into the history
         request.account = user
         audit.record(
             by,
@@ -266,7 +303,7 @@ def _carry_out(request: AccountRequest, *, by: User) -> None:
             changes=audit.created(user, EDITABLE),
             data={"requested_by": request.requested_by.username},
         )
-        return
+        return password
     user = User.objects.select_for_update().get(pk=request.account_id)
     if user.role != request.old_role or user.place_id != request.old_place_id:
         raise DomainError(_("申请提交后该账号的角色或区划已有变化，请驳回后重新申请"))
@@ -280,7 +317,8 @@ def _carry_out(request: AccountRequest, *, by: User) -> None:
         changes=audit.changes(before, user),
         data={"requested_by": request.requested_by.username},
     )
-    _rights_changed(user, by=by)
+    _cut_off(user, reason="user.update", by=by)
+    return ""
 
 
 def _refuse_on_an_administrative_account(user: User, by: User | None) -> None:
@@ -306,7 +344,7 @@ def reset_password(user: User, *, password: str, by: User | None) -> User:
     user.must_change_password = True
     user.save(update_fields=["password", "must_change_password"])
     audit.record(by, "user.password_reset", user)
-    credentials_changed.send(User, user=user, reason="user.password_reset", by=by)
+    _cut_off(user, reason="user.password_reset", by=by, sessions=False)
     return user
 
 
@@ -321,8 +359,7 @@ def set_active(user: User, *, active: bool, by: User | None) -> User:
     user.is_active = active
     user.save(update_fields=["is_active"])
     if not active:
-        end_sessions(user)
-        credentials_changed.send(User, user=user, reason="user.deactivate", by=by)
+        _cut_off(user, reason="user.deactivate", by=by)
     audit.record(
         by,
         "user.activate" if active else "user.deactivate",
@@ -341,7 +378,7 @@ def change_own_password(user: User, *, old_password: str, new_password: str) -> 
     user.must_change_password = False
     user.save(update_fields=["password", "must_change_password"])
     audit.record(user, "auth.password_change", user)
-    credentials_changed.send(User, user=user, reason="auth.password_change", by=user)
+    _cut_off(user, reason="auth.password_change", by=user, sessions=False)
     return user
 
 
@@ -361,21 +398,32 @@ def reauthenticate(user: User, *, password: str, code: str) -> None:
     A wrong one counts as a failed login towards the lockout; while locked, refused. Refused
     too while the password is still one someone else chose (`must_change_password`).
 
-    Not atomic on purpose: the failure rows must stay when the refusal is raised."""
+    The refusal, the check and the count run one at a time per account and address
+    (`lockout.attempt`); the failure rows stay when the refusal is raised."""
     if user.must_change_password:
         raise DomainError(_("请先修改管理员设置的初始密码"), field="password")
-    try:
-        lockout.refuse_if_locked(user.username)
-    except DomainError as exc:
-        raise DomainError(exc.message, field="password") from None
-    if not user.check_password(password):
+
+    def password_right() -> bool:
+        if user.check_password(password):
+            return True
         audit.record(user, "auth.reauth_failed", user)
         lockout.record_failure(user.username)
+        return False
+
+    try:
+        right = lockout.attempt(user.username, password_right)
+    except DomainError as exc:
+        raise DomainError(exc.message, field="password") from None
+    if not right:
         raise DomainError(_("密码不正确"), field="password")
     if user.has_totp or totp_required(user):
         if not user.has_totp:
             raise DomainError(_("请先启用双因素认证"), field="code")
-        if not check_second_factor(user, code.strip()):
+        try:
+            right = check_second_factor(user, code.strip())
+        except DomainError as exc:
+            raise DomainError(exc.message, field="code") from None
+        if not right:
             raise DomainError(
                 _("验证码不正确或已使用过，请输入手机应用中当前显示的6位数字"), field="code"
             )
@@ -423,25 +471,28 @@ def reset_totp(user: User, *, by: User | None) -> User:
         raise DomainError(_("该账号尚未启用双因素认证"))
     user.totp_secret, user.totp_confirmed_at, user.totp_last_step = "", None, 0
     user.save(update_fields=["totp_secret", "totp_confirmed_at", "totp_last_step"])
-    end_sessions(user)
     audit.record(by, "user.totp_reset", user)
-    credentials_changed.send(User, user=user, reason="user.totp_reset", by=by)
+    _cut_off(user, reason="user.totp_reset", by=by)
     return user
 
 
-@transaction.atomic
 def check_second_factor(user: User, code: str) -> bool:
     """Whether `code` is a good, unused code of `user`'s app. A wrong one counts as a failed
-    login towards the lockout."""
-    locked = User.objects.select_for_update().get(pk=user.pk)
-    step = totp.matching_step(locked.totp_secret, code, after=locked.totp_last_step)
-    if step is None:
-        audit.record(locked, "auth.totp_failed", locked)
-        lockout.record_failure(locked.username)
-        return False
-    User.objects.filter(pk=user.pk).update(totp_last_step=step)
-    audit.record(locked, "auth.totp_verified", locked)
-    return True
+    login towards the lockout; while the account (or the address) is locked, the code is not
+    tried: LockedOut (or AddressLockedOut) is raised (`lockout.attempt`)."""
+
+    def code_right() -> bool:
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        step = totp.matching_step(locked.totp_secret, code, after=locked.totp_last_step)
+        if step is None:
+            audit.record(locked, "auth.totp_failed", locked)
+            lockout.record_failure(locked.username)
+            return False
+        User.objects.filter(pk=user.pk).update(totp_last_step=step)
+        audit.record(locked, "auth.totp_verified", locked)
+        return True
+
+    return lockout.attempt(user.username, code_right)
 
 
 @transaction.atomic

@@ -85,12 +85,15 @@ def second_factor_view(request: HttpRequest) -> HttpResponse:
         return redirect("areas:home")
     form = SecondFactorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        username = request.user.username
-        if services.check_second_factor(request.user, form.cleaned_data["code"]):
-            return _second_factor_done(request)
-        if lockout.locked_until(username):
+        try:
+            if services.check_second_factor(request.user, form.cleaned_data["code"]):
+                return _second_factor_done(request)
+            refused = lockout.refusal(request.user.username)
+        except DomainError as exc:  # locked before this code was tried
+            refused = exc
+        if refused is not None:
             logout(request)
-            messages.error(request, _("验证码错误次数过多，账号已锁定，请稍后再试"))
+            messages.error(request, refused.message)
             return redirect("accounts:login")
         form.add_error("code", _("验证码不正确或已使用过，请输入手机应用中当前显示的6位数字"))
     return render(request, "accounts/second_factor.html", {"form": form})
@@ -265,7 +268,14 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "accounts/user_detail.html",
-        {"account": account, "form": form, "password_form": PasswordResetForm()},
+        {
+            "account": account,
+            "form": form,
+            "password_form": PasswordResetForm(),
+            # Reset and re-enable of an administrative account are the console's (services.
+            # _refuse_on_an_administrative_account): the page offers no button that is refused.
+            "console_only": services.needs_approval(account.role),
+        },
     )
 
 
@@ -379,11 +389,21 @@ def request_decide(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("accounts:request-list")
     approve = form.cleaned_data["decision"] == "approve"
     try:
-        services.decide_request(
+        decision = services.decide_request(
             account_request, approve=approve, note=form.cleaned_data["note"], by=request.user
         )
     except DomainError as exc:
         messages.error(request, exc.message)
-    else:
-        messages.success(request, _("已批准该申请") if approve else _("已驳回该申请，未作任何变更"))
+        return redirect("accounts:request-list")
+    if decision.temporary_password:
+        # Shown on this answer only: not in a message (kept in the session until read), not
+        # cached by the browser; the approver hands it to the account's owner.
+        response = render(
+            request,
+            "accounts/request_approved.html",
+            {"decided": decision.request, "password": decision.temporary_password},
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+    messages.success(request, _("已批准该申请") if approve else _("已驳回该申请，未作任何变更"))
     return redirect("accounts:request-list")

@@ -48,7 +48,6 @@ def _account_request(w):
             name="申请中",
             role=Role.DISTRICT_ADMIN,
             place=w.district,
-            password="Req-pass-2026",
             by=w.cast[Role.SYSADMIN],
         )
     return w.account_request

@@ -5,6 +5,7 @@ each is started with."""
 
 from __future__ import annotations
 
+import threading
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
@@ -162,3 +163,26 @@ class Person:
 
     def submit(self, path: str, form: PageForm, **changes) -> Response:
         return self.post(urljoin(urljoin(self.base, path), form.action), form.values(**changes))
+
+
+def at_once(*calls) -> list[Response]:
+    """Run the calls in threads released together; their answers in the calls' order."""
+    start = threading.Barrier(len(calls))
+    answers: list[Response | BaseException | None] = [None] * len(calls)
+
+    def run(i, call):
+        start.wait()
+        try:
+            answers[i] = call()
+        except BaseException as exc:  # handed to the test thread below
+            answers[i] = exc
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for answer in answers:
+        if isinstance(answer, BaseException):
+            raise answer
+    return answers  # type: ignore[return-value]

@@ -5,7 +5,6 @@ in Chinese and keeps what they typed, and the database holds the winner's change
 from __future__ import annotations
 
 import datetime
-import threading
 from decimal import Decimal
 
 import pytest
@@ -13,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEntry
-from tests.live import Person, Response
+from tests.live import Person, Response, at_once
 
 # Transactional: the live server's threads see what the test wrote.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -30,29 +29,6 @@ def _builtins():
 
 
 STALE = "刚被他人"  # every conflict message of the project says so
-
-
-def _at_once(*calls) -> list[Response]:
-    """Run the calls in threads released together; their answers in the calls' order."""
-    start = threading.Barrier(len(calls))
-    answers: list[Response | BaseException | None] = [None] * len(calls)
-
-    def run(i, call):
-        start.wait()
-        try:
-            answers[i] = call()
-        except BaseException as exc:  # handed to the test thread below
-            answers[i] = exc
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    for answer in answers:
-        if isinstance(answer, BaseException):
-            raise answer
-    return answers  # type: ignore[return-value]
 
 
 def _two_people(live_server, world, role="community_worker", other="community_head"):
@@ -79,7 +55,7 @@ def test_two_people_saving_one_resident_at_once(live_server, world):
     a, b = _two_people(live_server, world)
     form_a, form_b = a.get(url).form(), b.get(url).form()
     notes = ["甲填写的备注", "乙填写的备注"]
-    answers = _at_once(
+    answers = at_once(
         lambda: a.submit(url, form_a, notes=notes[0], work_unit="甲单位"),
         lambda: b.submit(url, form_b, notes=notes[1], work_unit="乙单位"),
     )
@@ -111,7 +87,7 @@ def test_two_people_correcting_one_work_record_at_once(live_server, world):
     a, b = _two_people(live_server, world)
     form_a, form_b = a.get(url).form(), b.get(url).form()
     titles = ["甲改的标题", "乙改的标题"]
-    answers = _at_once(
+    answers = at_once(
         lambda: a.submit(url, form_a, title=titles[0]),
         lambda: b.submit(url, form_b, title=titles[1]),
     )
@@ -130,7 +106,7 @@ def test_two_people_acting_on_one_case_at_once(live_server, world):
     a, b = _two_people(live_server, world)
     form_a, form_b = a.get(detail).form(act), b.get(detail).form(act)
     notes = ["甲：灯已修好", "乙：已联系物业修好"]
-    answers = _at_once(
+    answers = at_once(
         lambda: a.submit(detail, form_a, **{"finish-note": notes[0]}),
         lambda: b.submit(detail, form_b, **{"finish-note": notes[1]}),
     )
@@ -151,7 +127,7 @@ def test_two_people_correcting_one_inspection_at_once(live_server, world):
     a, b = _two_people(live_server, world)
     form_a, form_b = a.get(url).form(), b.get(url).form()
     notes = ["甲：店主在场", "乙：店员在场"]
-    answers = _at_once(
+    answers = at_once(
         lambda: a.submit(url, form_a, notes=notes[0]),
         lambda: b.submit(url, form_b, notes=notes[1]),
     )
@@ -169,7 +145,7 @@ def test_two_people_correcting_one_payment_at_once(live_server, world):
     url = reverse("programs:assistance-correct", args=[aid.pk])
     a, b = _two_people(live_server, world)
     form_a, form_b = a.get(url).form(), b.get(url).form()
-    answers = _at_once(
+    answers = at_once(
         lambda: a.submit(url, form_a, amount="350", reason="甲：金额录错"),
         lambda: b.submit(url, form_b, amount="360", reason="乙：金额录错"),
     )
@@ -199,7 +175,7 @@ def test_two_people_changing_one_campaign_at_once(live_server, world):
     a, b = _two_people(live_server, world)
     form_a, form_b = a.get(url).form(), b.get(url).form()
     criteria = ["甲改的评选标准", "乙改的评选标准"]
-    answers = _at_once(
+    answers = at_once(
         lambda: a.submit(url, form_a, criteria=criteria[0]),
         lambda: b.submit(url, form_b, criteria=criteria[1]),
     )
@@ -222,7 +198,7 @@ def test_two_people_correcting_one_rental_at_once(live_server, world):
     a, b = _two_people(live_server, world)
     form_a, form_b = a.get(url).form(), b.get(url).form()
     tenants = ["甲登记的承租人", "乙登记的承租人"]
-    answers = _at_once(
+    answers = at_once(
         lambda: a.submit(url, form_a, tenant_name=tenants[0]),
         lambda: b.submit(url, form_b, tenant_name=tenants[1]),
     )
@@ -254,7 +230,7 @@ def test_concurrent_issues_never_take_stock_below_zero(
     def issue(i: int):
         return crowd[i].submit(url, forms[i], **data, to_place=world.grid.pk, notes=f"第{i}人")
 
-    answers = _at_once(*[lambda i=i: issue(i) for i in range(people)])
+    answers = at_once(*[lambda i=i: issue(i) for i in range(people)])
     statuses = sorted(a.status for a in answers)
     assert statuses == [200] * (people - 2) + [302, 302], [a.text[:300] for a in answers]
     for refused in (a for a in answers if a.status == 200):

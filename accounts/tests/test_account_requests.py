@@ -2,6 +2,9 @@
 administrative role, or an account given one, is a request; a 安全管理员 other than the
 requester approves it before anything changes; a rejected request changes nothing."""
 
+import html
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -16,8 +19,8 @@ ADMIN = {
     "name": "新审计员",
     "role": "auditor",
     "phone": "13812345678",
-    "password": "Shenji-2026",
 }
+ORDINARY = {**ADMIN, "role": "community_worker", "password": "Shenji-2026"}
 CREATE, LIST = reverse("accounts:user-create"), reverse("accounts:request-list")
 
 
@@ -37,7 +40,6 @@ def test_a_new_administrative_account_waits_for_the_security_officer(client, wor
     assert not User.objects.filter(username="new_auditor").exists()  # not yet
     req = AccountRequest.objects.get()
     assert req.state == "pending" and req.role == role
-    assert req.password != ADMIN["password"] and "Shenji-2026" not in str(req.__dict__)
     assert AuditEntry.objects.filter(action="account_request.create").count() == 1
     assert not AuditEntry.objects.filter(action="user.create").exists()
     # The pending request is listed for the requester, with no way to approve it…
@@ -48,20 +50,50 @@ def test_a_new_administrative_account_waits_for_the_security_officer(client, wor
     with pytest.raises(DomainError, match="不能审批本人提交的申请"):
         services.decide_request(req, approve=True, by=world.cast[Role.SYSADMIN])
     assert not User.objects.filter(username="new_auditor").exists()
-    # The 安全管理员 approves: the account is made now, with the password chosen.
+    # The 安全管理员 approves: the account is made now, with a password the system made, on
+    # the approval's answer for the approver only.
     officer = world.cast[Role.SECURITY_OFFICER]
     client.force_login(officer)
     assert "新审计员" in client.get(LIST).content.decode()
-    assert _decide(client, req, "approve", "核对无误").status_code == 302
+    answer = _decide(client, req, "approve", "核对无误")
+    assert answer.status_code == 200 and answer["Cache-Control"] == "no-store"
     user = User.objects.get(username="new_auditor")
     assert user.role == role and user.place == place and user.is_active
-    assert user.check_password("Shenji-2026") and user.phone == "13812345678"
+    assert user.must_change_password and user.phone == "13812345678"
+    password = _shown_password(answer)
+    assert user.check_password(password)
     req.refresh_from_db()
     assert req.state == "approved" and req.decided_by == officer and req.account == user
     approve = AuditEntry.objects.get(action="account_request.approve")
     assert approve.actor == officer and approve.data["note"] == "核对无误"
     made = AuditEntry.objects.get(action="user.create")
     assert made.actor == officer and made.data["requested_by"] == "in_sysadmin"
+    # Kept nowhere in clear: no audit row, no request column; shown once only.
+    assert not [e for e in AuditEntry.objects.all() if password in str(e.__dict__)]
+    assert password not in str(AccountRequest.objects.get().__dict__)
+    assert password not in client.get(LIST).content.decode()
+    client.force_login(world.cast[Role.SYSADMIN])  # the requester never sees it
+    assert password not in client.get(LIST).content.decode()
+    page = client.get(reverse("accounts:user-detail", args=[user.pk])).content.decode()
+    assert password not in page
+
+
+def _shown_password(answer) -> str:
+    found = re.search(
+        r'<p class="temporary-password"><code>([^<]+)</code>', answer.content.decode()
+    )
+    assert found, "the temporary password is not on the approval's answer"
+    return html.unescape(found.group(1))
+
+
+def test_the_temporary_password_is_strong_and_new_each_time():
+    from django.contrib.auth import password_validation
+
+    made = {services.temporary_password() for _ in range(50)}
+    assert len(made) == 50
+    for password in made:
+        assert len(password) >= 14
+        password_validation.validate_password(password)  # length, classes, not common
 
 
 def test_a_rejected_request_changes_nothing(client, world):
@@ -150,17 +182,24 @@ def test_the_services_refuse_an_administrative_account_made_directly(world):
 def test_a_pending_request_keeps_its_username(client, world):
     client.force_login(world.cast[Role.SYSADMIN])
     client.post(CREATE, {**ADMIN, "place": ""})
-    again = client.post(CREATE, {**ADMIN, "role": "community_worker", "place": world.community.pk})
+    again = client.post(CREATE, {**ORDINARY, "place": world.community.pk})
     assert "已存在" in again.content.decode()
     assert not User.objects.filter(username="new_auditor").exists()
 
 
 def test_bad_request_input_is_refused_and_nothing_saved(client, world):
     client.force_login(world.cast[Role.SYSADMIN])
-    entries = AuditEntry.objects.count()
-    response = client.post(CREATE, {**ADMIN, "password": "short", "place": ""})
+    entries, users = AuditEntry.objects.count(), User.objects.count()
+    # The requester may not choose an administrative account's password…
+    response = client.post(CREATE, {**ADMIN, "password": "Shenji-2026", "place": ""})
+    assert "由系统在批准时生成" in response.content.decode()
+    # …and must give an ordinary one's, a good one.
+    response = client.post(CREATE, {**ORDINARY, "password": "", "place": world.community.pk})
+    assert "请输入初始密码" in response.content.decode()
+    response = client.post(CREATE, {**ORDINARY, "password": "short", "place": world.community.pk})
     assert "至少需要8个字符" in response.content.decode()
     assert not AccountRequest.objects.exists() and AuditEntry.objects.count() == entries
+    assert User.objects.count() == users
 
 
 def test_an_officer_of_another_district_neither_sees_nor_decides(client, world):
@@ -178,7 +217,7 @@ def test_an_officer_of_another_district_neither_sees_nor_decides(client, world):
 
 def test_ordinary_roles_are_made_at_once_as_before(client, world):
     client.force_login(world.cast[Role.SYSADMIN])
-    data = {**ADMIN, "role": "community_worker", "place": world.community.pk}
+    data = {**ORDINARY, "place": world.community.pk}
     assert client.post(CREATE, data).status_code == 302
     assert User.objects.filter(username="new_auditor", role="community_worker").exists()
     assert not AccountRequest.objects.exists()
