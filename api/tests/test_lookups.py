@@ -236,7 +236,9 @@ def test_accounts_are_those_the_pages_offer_in_the_callers_place(api, world):
     # From next door: none of ours; ours one by one is 404.
     outsider = api(Role.COMMUNITY_WORKER, outside=True)
     assert not {a["id"] for a in _all(outsider, "/api/v1/accounts/")} & set(inspectors)
+    misses = AuditEntry.objects.filter(action="access.out_of_scope", object_id=str(worker.pk))
     assert outsider.get(f"/api/v1/accounts/{worker.pk}/").status_code == 404
+    assert misses.count() == 1  # a miss on an account that exists elsewhere, as get_for_user
     assert client.get(f"/api/v1/accounts/{worker.pk}/").json() == inspectors[worker.pk]
 
 
