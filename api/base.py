@@ -173,11 +173,14 @@ def cursor(request: Request) -> int | None:
     return int(value)
 
 
-def page(request: Request, data: list, more: int | None) -> Response:
-    """{"results": [...], "next": the URL of the next page or null}."""
+def page(request: Request, data: list, more: int | None, carry: dict | None = None) -> Response:
+    """{"results": [...], "next": the URL of the next page or null}; `carry`: query parameters
+    the next page needs besides the request's own."""
     next_url = None
     if more is not None:
         query = request.query_params.copy()
+        for name, value in (carry or {}).items():
+            query[name] = value
         query["cursor"] = str(more)
         next_url = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
     return Response({"results": data, "next": next_url})

@@ -35,6 +35,7 @@ from api.base import (
     with_defaults,
 )
 from api.errors import Invalid, body, form_errors
+from api.lookup_serializers import MeSerializer
 from areas.models import LocalUnit, Place
 from audit import services as audit
 from cases.forms import CaseFilterForm
@@ -108,9 +109,9 @@ def _place_ref(place: Place | None) -> dict | None:
 class Me(ApiView):
     read_perm = Perm.VIEW_PLACES
 
-    @extend_schema(responses={200: s.TokenInfoSerializer, **READ_ERRORS}, summary="当前令牌")
+    @extend_schema(responses={200: MeSerializer, **READ_ERRORS}, summary="当前令牌")
     def get(self, request: Request) -> Response:
-        return Response(s.TokenInfoSerializer(request.auth).data)
+        return Response(MeSerializer(request.auth).data)
 
 
 # --- Places -----------------------------------------------------------------------------
@@ -147,10 +148,28 @@ def _resident_form_fields() -> dict:
     return ResidentForm(user=AnonymousUser()).fields
 
 
+BY_ADDRESS = OpenApiParameter(
+    "in",
+    {"type": "string", "enum": ["address"]},
+    required=False,
+    description=str(
+        _("address：按现住地址查找 q（q 查不到姓名时第一页自动改按地址，其 next 带上此参数）")
+    ),
+)
+
+
+def _by_address(request: Request) -> bool:
+    """`in=address`: the next pages of a list that `q` found by address (as the page's)."""
+    value = request.query_params.get("in")
+    if value not in (None, "address"):
+        raise Invalid({"in": [str(_("只能为 address（按地址查找）"))]})
+    return value == "address"
+
+
 class ResidentList(ApiView):
     @extend_schema(
         operation_id="residents_list",
-        parameters=query_parameters(ResidentFilterForm),
+        parameters=[*query_parameters(ResidentFilterForm)[:-1], BY_ADDRESS, CURSOR],
         responses={200: page_serializer(s.ResidentListSerializer, "ResidentPage"), **READ_ERRORS},
         summary="居民（与居民列表相同的筛选）",
     )
@@ -159,9 +178,17 @@ class ResidentList(ApiView):
         chosen = dict(bound_filters(request, ResidentFilterForm).cleaned_data)
         if "status" not in request.query_params:  # as the page's form starts; status= is all
             chosen["status"] = ResidentStatus.PRESENT
-        residents = queries.filter_residents(residents, chosen)
-        rows, more = queries.page_of(residents, request.user, cursor_in(request, residents))
-        return page(request, s.ResidentListSerializer(rows, many=True).data, more)
+        by_address = _by_address(request)
+        listed = (
+            queries.residents_at(residents, chosen)
+            if by_address and chosen.get("q")
+            else queries.filter_residents(residents, chosen)
+        )
+        rows, more, by_address = queries.list_page(
+            residents, chosen, request.user, cursor_in(request, listed), by_address=by_address
+        )
+        data = s.ResidentListSerializer(rows, many=True).data
+        return page(request, data, more, {"in": "address"} if by_address else None)
 
     @extend_schema(
         request={"application/json": body_schema(_resident_form_fields())},

@@ -114,6 +114,28 @@ def filter_residents(residents: QuerySet, data: dict) -> QuerySet:
     return search(residents, data.get("q") or "")
 
 
+def residents_at(residents: QuerySet, data: dict) -> QuerySet:
+    """The list's other filters, and living at an address containing `q` (the fallback when
+    no name starts with it)."""
+    return living_at(filter_residents(residents, {**data, "q": ""}), (data.get("q") or "").strip())
+
+
+def list_page(
+    residents: QuerySet, data: dict, user, after: int | None, *, by_address: bool = False
+) -> tuple[list[Resident], int | None, bool]:
+    """One page of the resident list (`page_of`) for the filters in `data`. When `q` finds
+    nobody on the first page, perhaps it names an estate or a street ("书香门第"): the page
+    of those living at an address containing it instead. `by_address` asks for that from the
+    start (the next pages of such a list); the third value says whether the page is one."""
+    q = (data.get("q") or "").strip()
+    if q and by_address:
+        return (*page_of(residents_at(residents, data), user, after), True)
+    rows, more = page_of(filter_residents(residents, data), user, after)
+    if q and not rows and after is None:
+        return (*page_of(residents_at(residents, data), user, None), True)
+    return rows, more, False
+
+
 def page_of(residents: QuerySet, user, after: int | None) -> tuple[list[Resident], int | None]:
     """One page in (place, id) order after the resident `after`, with place, address and the
     names of the current groups the user may see (`group_names`); and the resident to continue

@@ -69,31 +69,24 @@ def resident_list(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.VIEW_RECORDS)
     filters = ResidentFilterForm(request.GET or None, user=request.user)
     residents = Resident.objects.visible_to(request.user)
-    if filters.is_bound:
-        residents = (
-            queries.filter_residents(residents, filters.cleaned_data)
-            if filters.is_valid()
-            else residents.none()
-        )
-    else:
-        residents = residents.present()
     after = request.GET.get("after", "")
     after_pk = int(after) if after.isdigit() else None
-    q = filters.cleaned_data.get("q", "") if filters.is_bound and filters.is_valid() else ""
     query = request.GET.copy()
     query.pop("after", None)
-    by_address = bool(q) and request.GET.get("in") == "address"
-    if not by_address:
-        rows, more = queries.page_of(residents, request.user, after_pk)
-        # No name starts with it: perhaps it names an estate or a street ("书香门第").
-        by_address = bool(q) and not rows and not after
+    if not filters.is_bound:
+        rows, more = queries.page_of(residents.present(), request.user, after_pk)
+    elif not filters.is_valid():
+        rows, more = queries.page_of(residents.none(), request.user, after_pk)
+    else:
+        rows, more, by_address = queries.list_page(
+            residents,
+            filters.cleaned_data,
+            request.user,
+            after_pk,
+            by_address=request.GET.get("in") == "address",
+        )
         if by_address:
             query["in"] = "address"
-    if by_address:
-        others = queries.filter_residents(
-            Resident.objects.visible_to(request.user), {**filters.cleaned_data, "q": ""}
-        )
-        rows, more = queries.page_of(queries.living_at(others, q), request.user, after_pk)
     return render(
         request,
         "people/resident_list.html",

@@ -1239,6 +1239,12 @@ def _indicator_id() -> str:
     return next(i.id for i in catalogue.INDICATORS if i.needs == Perm.VIEW_RECORDS)
 
 
+def _fire():
+    from inspections.models import Checklist
+
+    return Checklist.objects.get(name="消防安全检查")
+
+
 def _grid_period(w) -> dict:
     return {"place": w.grid.pk, "year": 2025}
 
@@ -1376,6 +1382,28 @@ API_ROUTES: dict[str, ApiRoute] = {
         get=Perm.VIEW_RECORDS,
         kwargs=lambda w: {"indicator_id": _indicator_id()},
         query=_grid_period,
+        scoped=True,
+    ),
+    # Lookups: the catalogues are the same everywhere (a hidden group category is 404 to a
+    # role without its permission: api/tests/test_lookups.py); a campaign's items and an
+    # account are in a place.
+    "api:checklist-list": ApiRoute(get=Perm.VIEW_RECORDS),
+    "api:checklist-detail": ApiRoute(get=Perm.VIEW_RECORDS, kwargs=lambda w: {"pk": _fire().pk}),
+    "api:topic-list": ApiRoute(get=Perm.VIEW_RECORDS),
+    "api:quantity-item-list": ApiRoute(get=Perm.VIEW_RECORDS),
+    "api:group-list": ApiRoute(get=Perm.VIEW_RECORDS),
+    "api:group-detail": ApiRoute(get=Perm.VIEW_RECORDS, kwargs=lambda w: {"code": "dibao"}),
+    "api:campaign-item-list": ApiRoute(get=Perm.VIEW_RECORDS),
+    "api:campaign-items": ApiRoute(
+        get=Perm.VIEW_RECORDS,
+        kwargs=lambda w: {"pk": _campaign(w).pk},
+        scoped=True,
+        community_level=True,
+    ),
+    "api:account-list": ApiRoute(get=Perm.VIEW_RECORDS),
+    "api:account-detail": ApiRoute(
+        get=Perm.VIEW_RECORDS,
+        kwargs=lambda w: {"pk": w.cast["community_worker"].pk},
         scoped=True,
     ),
     # Any other path under /api/v1/: a JSON 404 for everyone, token or not.
