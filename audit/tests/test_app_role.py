@@ -93,7 +93,7 @@ def test_the_application_role_cannot_lift_the_audit_logs_guards(request):
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split()[-1] == "True"
-    assert AuditEntry.objects.filter(username="app").exclude(row_hash="").count() == 1
+    assert AuditEntry.objects.filter(actor_username="app").exclude(row_hash="").count() == 1
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE later_table")
 
