@@ -68,14 +68,14 @@ def test_the_application_role_cannot_lift_the_audit_logs_guards(request):
         for what, sql in REFUSED.items():
             try:
                 app.execute(sql)
-            except psycopg.errors.InsufficientPrivilege:
-                failed[what] = True
+            except psycopg.Error as exc:  # a trigger's refusal would be the wrong one
+                failed[what] = type(exc).__name__
             else:
-                failed[what] = False
+                failed[what] = "allowed"
         # What it needs it has: reading and appending to the log, and any other table.
         assert app.execute("SELECT COUNT(*) FROM audit_auditentry").fetchone() == (1,)
         app.execute("INSERT INTO api_callcount (key, starts, ends, calls) VALUES ('k', 0, 60, 1)")
-    assert failed == dict.fromkeys(REFUSED, True)
+    assert failed == dict.fromkeys(REFUSED, "InsufficientPrivilege")
     assert AuditEntry.objects.count() == 1
 
     # The application itself, run as the role, writes and seals its audit rows, and a table
