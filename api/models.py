@@ -89,3 +89,26 @@ class IdempotentAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} {self.endpoint}"
+
+
+class CallCount(models.Model):
+    """How many calls a token (or an address without one) made in one fixed window of its rate:
+    counted in the database, so every server process (gunicorn's workers, several machines)
+    counts against the same limit. One row per key and window, written by one upsert per call
+    (api/auth.py); a database trigger deletes the windows that have ended whenever a new one
+    starts (migration 0002), so the table holds about one row per key active in the last
+    window."""
+
+    key = models.CharField(max_length=100)  # the throttle's scope and the token prefix/address
+    starts = models.BigIntegerField()  # the window, in whole seconds since the epoch
+    ends = models.BigIntegerField()
+    calls = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "starts"], name="api_callcount_key_window"),
+        ]
+        indexes = [models.Index(fields=["ends"], name="api_callcount_ends")]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.starts}–{self.ends}: {self.calls}"

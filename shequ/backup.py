@@ -55,6 +55,7 @@ from audit import chain, maintenance
 from audit import services as audit
 from shequ import crypto
 from shequ.errors import DomainError
+from shequ.files import private_folder
 
 FORMAT = "shequ-backup/2"
 MANIFEST = "manifest.json"
@@ -797,16 +798,23 @@ def _file_conflicts(manifest: dict[str, Any]) -> list[str]:
 def _stage(archive: zipfile.ZipFile, manifest: dict[str, Any]) -> Path:
     """The backup's files written into a hidden folder inside the record files folder (the
     same file system, so moving them into place is a rename), each checked as written."""
-    root = Path(settings.RECORD_FILES_DIR)
-    root.mkdir(parents=True, exist_ok=True)
+    root = private_folder(Path(settings.RECORD_FILES_DIR))
     stage = Path(tempfile.mkdtemp(prefix=".restore-", dir=root))
-    for entry in manifest["files"]:
-        target = stage / entry["name"]
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with archive.open(f"files/{entry['name']}") as member, target.open("wb") as out:
-            size, sha = _copy(member, out)
-        if (size, sha) != (entry["bytes"], entry["sha256"]):
-            raise _Refused(_("文件%(f)s恢复时校验值不符，未做任何改动") % {"f": entry["name"]})
+    try:
+        for entry in manifest["files"]:
+            target = stage / entry["name"]
+            target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with (
+                archive.open(f"files/{entry['name']}") as member,
+                os.fdopen(descriptor, "wb") as out,
+            ):
+                size, sha = _copy(member, out)
+            if (size, sha) != (entry["bytes"], entry["sha256"]):
+                raise _Refused(_("文件%(f)s恢复时校验值不符，未做任何改动") % {"f": entry["name"]})
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
     return stage
 
 
@@ -839,18 +847,27 @@ def _restore(
         backup(saved_as, username=f"{username}（覆盖前备份）")
     everything = tables()
     stage = _stage(archive, manifest)
-    placed: list[Path] = []  # files the restore put where none was
+    root = Path(settings.RECORD_FILES_DIR)
+    try:
+        # The files `--replace` overwrites wait here until the commit, to go back on a rollback.
+        kept = Path(tempfile.mkdtemp(prefix=".restore-kept-", dir=root))
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    placed: list[tuple[Path, Path | None]] = []  # each file put in place, and where its
+    # predecessor waits (None: there was none)
     try:
         with transaction.atomic():
             _load(archive, manifest, everything, replace=replace)
-            root = Path(settings.RECORD_FILES_DIR)
-            for entry in manifest["files"]:
+            for number, entry in enumerate(manifest["files"]):
                 target = root / entry["name"]
-                target.parent.mkdir(parents=True, exist_ok=True)
-                existed = target.exists()
+                target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+                if target.exists():
+                    placed.append((target, kept / str(number)))
+                    os.replace(target, kept / str(number))
+                else:
+                    placed.append((target, None))
                 os.replace(stage / entry["name"], target)
-                if not existed:
-                    placed.append(target)
             data = {
                 "file": path.name,
                 "sha256": chain.sha256_of(path),
@@ -864,11 +881,15 @@ def _restore(
                 data["saved_as"] = saved_as.name
             audit.record(None, "backup.restore", username=username, data=data)
     except BaseException:
-        for target in placed:
-            target.unlink(missing_ok=True)
+        for target, before in reversed(placed):
+            if before is None:
+                target.unlink(missing_ok=True)
+            elif before.exists():
+                os.replace(before, target)
         raise
     finally:
         shutil.rmtree(stage, ignore_errors=True)
+        shutil.rmtree(kept, ignore_errors=True)
     # Sealed after the commit like every row (the restore's own among them), then checked.
     return Restored(manifest, saved_as, chain.verify())
 

@@ -8,7 +8,9 @@ parts inside. Stored names are generated; the name the user gave is kept only fo
 
 from __future__ import annotations
 
+import contextlib
 import io
+import os
 import uuid
 import warnings
 import zipfile
@@ -140,15 +142,32 @@ def path(stored_as: str, *, preview: bool = False) -> Path:
     )
 
 
+def private_folder(folder: Path) -> Path:
+    """`folder` made if missing and left to the service account alone (0700), like the files
+    in it: photos of residents' homes and documents about them are for shequ to serve, through
+    the record's scope, not for every account of the machine to read."""
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if folder.stat().st_mode & 0o077:
+        with contextlib.suppress(PermissionError):  # a folder someone else owns stays theirs
+            folder.chmod(0o700)
+    return folder
+
+
+def write_private(target: Path, content: bytes) -> None:
+    """A new file readable and writable by the service account only (0600)."""
+    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as out:
+        out.write(content)
+
+
 def write(stored_as: str, checked: Checked) -> list[Path]:
     """Write the file (and a photo's preview); the paths written, to remove on failure."""
-    folder = Path(settings.RECORD_FILES_DIR)
-    folder.mkdir(parents=True, exist_ok=True)
+    private_folder(Path(settings.RECORD_FILES_DIR))
     written = [path(stored_as)]
-    written[0].write_bytes(checked.content)
+    write_private(written[0], checked.content)
     if checked.preview is not None:
         written.append(path(stored_as, preview=True))
-        written[1].write_bytes(checked.preview)
+        write_private(written[1], checked.preview)
     return written
 
 

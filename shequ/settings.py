@@ -150,6 +150,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
 PG_OPTIONS = "-c jit=off -c random_page_cost=1.1"
+
+
+def _merge_pg_options(database: dict) -> None:
+    options = database.setdefault("OPTIONS", {})
+    own = str(options.get("options", "")).strip()
+    options["options"] = f"{PG_OPTIONS} {own}" if own else PG_OPTIONS
+
+
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL compiles a query with LLVM once its estimated cost passes jit_above_cost; a
     # page's short queries over a large table cross it and then spend tens of milliseconds
@@ -157,8 +165,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # random_page_cost 1.1 (default 4, for spinning disks): the tables sit in memory or on
     # SSD, and at 4 the planner hashed whole tables (residences, memberships, visits) rather
     # than probe an index for a community's few hundred rows (docs/benchmarks.md, summary).
-    DATABASES["default"].setdefault("OPTIONS", {})
-    DATABASES["default"]["OPTIONS"].setdefault("options", PG_OPTIONS)
+    # A DATABASE_URL with `?options=…` of its own adds to these rather than replacing them
+    # (given after ours, its `-c` settings win where both set the same one).
+    _merge_pg_options(DATABASES["default"])
 # A PostgreSQL read replica (docs/scaling.md): statistics, summaries and ledgers read it; a user
 # who has just changed something reads the primary for REPLICA_LAG_SECONDS after.
 if env_str("DATABASE_REPLICA_URL", ""):
@@ -171,7 +180,7 @@ if env_str("DATABASE_REPLICA_URL", ""):
         raise ImproperlyConfigured(
             f"DATABASE_REPLICA_URL is not a database address: {exc}"
         ) from None
-    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("options", PG_OPTIONS)
+    _merge_pg_options(DATABASES["replica"])
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["shequ.replica.ReplicaRouter"]
 REPLICA_LAG_SECONDS = env_int("REPLICA_LAG_SECONDS", 30, minimum=0)

@@ -487,6 +487,55 @@ def test_photos_come_back_checked_and_a_clash_or_a_changed_one_changes_nothing(
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_replace_that_rolls_back_puts_back_the_photos_it_overwrote(
+    demo_file, tmp_path, settings, monkeypatch
+):
+    """`--replace` overwrites a photo of the same name; when the restore fails after the files
+    were moved into place (here: its audit row), the photo that was there comes back, the one
+    it added goes, and no staging folder is left. Restored files are the service's alone."""
+    there, added = "0123abcd.jpg", "4567cdef.jpg"
+    new_there, new_added = b"\xff\xd8 from the backup \xff\xd9", b"\xff\xd8 added \xff\xd9"
+
+    def list_both(member, data):
+        if member != "manifest.json":
+            return data
+        content = json.loads(data)
+        content["files"] = [
+            {"name": name, "bytes": len(held), "sha256": hashlib.sha256(held).hexdigest()}
+            for name, held in ((there, new_there), (added, new_added))
+        ]
+        return json.dumps(content).encode()
+
+    source = tmp_path / "two.zip"
+    rewrite(
+        demo_file, source, list_both, {f"files/{there}": new_there, f"files/{added}": new_added}
+    )
+    folder = settings.RECORD_FILES_DIR
+    folder.mkdir(parents=True)
+    (folder / there).write_bytes(b"the photo that was there")
+    before = state()
+    seen = []
+
+    def fails_after_the_files_moved(*args, **kwargs):
+        seen.append(((folder / there).read_bytes(), (folder / added).read_bytes()))
+        raise RuntimeError("injected")
+
+    monkeypatch.setattr(backup.audit, "record", fails_after_the_files_moved)
+    with pytest.raises(RuntimeError, match="injected"):
+        call_command("restore", source, replace=True, stdout=io.StringIO())
+    assert seen == [(new_there, new_added)]  # the failure came with both files in place
+    assert [p.name for p in folder.iterdir()] == [there]  # no staging or kept folder left
+    assert (folder / there).read_bytes() == b"the photo that was there"
+    assert state() == before
+
+    monkeypatch.undo()
+    call_command("restore", source, replace=True, stdout=io.StringIO())
+    assert folder_files(folder) == {there: new_there, added: new_added}
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert {stat.S_IMODE(p.stat().st_mode) for p in folder.iterdir()} == {0o600}
+
+
+@pytest.mark.django_db(transaction=True)
 def test_the_backup_time_is_written_and_shown_in_local_time(demo_file):
     made_at = manifest(demo_file)["made_at"]
     assert made_at.endswith("+08:00")  # TIME_ZONE, Asia/Shanghai

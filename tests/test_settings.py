@@ -118,6 +118,25 @@ def test_bad_database_url_stops_start_up():
     assert "DATABASE_URL" in result.stderr
 
 
+def test_options_in_the_database_url_add_to_the_planner_settings_instead_of_replacing_them():
+    """`?options=` of a DATABASE_URL (and of a replica's) keeps jit=off and random_page_cost,
+    its own settings coming after ours so that they win where both name one."""
+    shown = (
+        "from django.conf import settings as s; "
+        "print(s.DATABASES['default']['OPTIONS']['options']); "
+        "print(s.DATABASES['replica']['OPTIONS']['options'])"
+    )
+    url = "postgres://shequ@127.0.0.1:5432/shequ?options=-c%20statement_timeout%3D5000"
+    result = _run(["shell", "-c", shown], DATABASE_URL=url, DATABASE_REPLICA_URL=url)
+    assert result.returncode == 0, result.stderr
+    both = "-c jit=off -c random_page_cost=1.1 -c statement_timeout=5000"
+    assert result.stdout.splitlines()[-2:] == [both, both]
+    plain = url.split("?")[0]
+    result = _run(["shell", "-c", shown], DATABASE_URL=plain, DATABASE_REPLICA_URL=plain)
+    ours = "-c jit=off -c random_page_cost=1.1"
+    assert result.stdout.splitlines()[-2:] == [ours, ours], result.stderr
+
+
 def test_check_deploy_passes_with_production_settings():
     result = _run(["check", "--deploy", "--fail-level", "WARNING"], **PROD)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -29,17 +29,6 @@ class ApiClient:
         )
 
 
-@pytest.fixture(autouse=True)
-def _fresh_throttle_counts(monkeypatch):
-    """Each test counts its own calls (a worker process runs many tests within a minute)."""
-    import uuid
-
-    from django.core.cache.backends.locmem import LocMemCache
-    from rest_framework.throttling import SimpleRateThrottle
-
-    monkeypatch.setattr(SimpleRateThrottle, "cache", LocMemCache(str(uuid.uuid4()), {}))
-
-
 def token_for(user, name: str = "测试") -> str:
     _token, secret = services.create_token(user, name=name, expires_at=None, by=user)
     return secret

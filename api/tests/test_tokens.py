@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import json
+import os
 
 import pytest
+from django.db import connections
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts import services as accounts
 from accounts.roles import Role
 from api import services
-from api.models import ApiToken
+from api.models import ApiToken, CallCount
 from api.tests.conftest import ApiClient, token_for
 from audit.models import AuditEntry
 from conftest import TEST_PASSWORD
@@ -138,6 +141,63 @@ def test_calls_are_throttled_per_token(world, monkeypatch):
     assert refused.status_code == 429
     assert refused.json()["code"] == "throttled" and int(refused["Retry-After"]) > 0
     assert two.get(ME).status_code == 200  # another token has its own count
+
+
+def _calls_in_another_process(secret: str, times: int) -> list[int]:
+    """`times` calls with the token from a forked process (as another gunicorn worker would
+    make them, with its own memory and its own database connection): their statuses."""
+    connections.close_all()  # neither process may carry on the other's connection
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover (the child)
+        os.close(reader)
+        try:
+            statuses = [ApiClient(secret).get(ME).status_code for _ in range(times)]
+            os.write(writer, json.dumps(statuses).encode())
+        finally:
+            os._exit(0)
+    os.close(writer)
+    with os.fdopen(reader) as answer:
+        statuses = json.loads(answer.read() or "[]")
+    os.waitpid(pid, 0)
+    return statuses
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_count_is_shared_between_server_processes(world, monkeypatch):
+    from api.auth import TokenRateThrottle
+
+    monkeypatch.setattr(
+        TokenRateThrottle, "THROTTLE_RATES", {**TokenRateThrottle.THROTTLE_RATES, "token": "3/min"}
+    )
+    # One fixed moment for both processes, so no window ends between their calls.
+    monkeypatch.setattr(TokenRateThrottle, "timer", staticmethod(lambda: 1_800_000_010.0))
+    secret = token_for(world.cast[Role.COMMUNITY_WORKER])
+    assert _calls_in_another_process(secret, 2) == [200, 200]
+    refused = ApiClient(secret)
+    assert [refused.get(ME).status_code for _ in range(2)] == [200, 429]
+    assert int(refused.get(ME)["Retry-After"]) == 50  # the rest of the minute
+    assert _calls_in_another_process(secret, 1) == [429]
+    assert CallCount.objects.get().calls == 6  # one row: every call of the window
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_window_starts_afresh_and_ended_windows_are_pruned(world, monkeypatch):
+    from api.auth import TokenRateThrottle
+
+    monkeypatch.setattr(
+        TokenRateThrottle, "THROTTLE_RATES", {**TokenRateThrottle.THROTTLE_RATES, "token": "2/min"}
+    )
+    now = [1_800_000_010.0]
+    monkeypatch.setattr(TokenRateThrottle, "timer", staticmethod(lambda: now[0]))
+    one = ApiClient(token_for(world.cast[Role.COMMUNITY_WORKER]))
+    two = ApiClient(token_for(world.cast[Role.COMMUNITY_HEAD]))
+    assert [one.get(ME).status_code for _ in range(3)] == [200, 200, 429]
+    assert two.get(ME).status_code == 200
+    now[0] += 60  # the next minute
+    assert one.get(ME).status_code == 200
+    # The ended minute's rows went when the new one started; only the live window is left.
+    assert list(CallCount.objects.values_list("starts", "calls")) == [(1_800_000_060, 1)]
 
 
 def test_calls_without_a_valid_token_are_throttled_by_address(world, monkeypatch):

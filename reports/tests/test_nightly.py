@@ -3,7 +3,11 @@ touched, so a second run changes nothing; it checks what it rebuilt; two runs ne
 
 import contextlib
 import datetime
+import logging
+import os
+import tempfile
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -11,7 +15,7 @@ from django.db import connection, connections
 
 from audit.models import AuditEntry
 from reports import rollups
-from reports.management.commands.rollup import _LOCK_KEY, BUSY, nightly_lock
+from reports.management.commands.rollup import _LOCK_KEY, BUSY, file_lock, nightly_lock
 from reports.models import RollupCell, RollupCoverage, RollupStale
 from reports.tests.test_rollups import _record
 
@@ -36,9 +40,19 @@ def _held_by_another_run():
 
 
 def _nightly(**options) -> str:
-    out = StringIO()
-    call_command("rollup", "nightly", stdout=out, **options)
-    return out.getvalue()
+    """A nightly run's lines: every one in the `shequ.rollup` log and none on stdout, so that
+    journald, which takes both stdout and stderr (where the log goes), shows each once."""
+    out, lines = StringIO(), []
+    keep = logging.Handler()
+    keep.emit = lambda record: lines.append(record.getMessage())
+    logger = logging.getLogger("shequ.rollup")
+    logger.addHandler(keep)
+    try:
+        call_command("rollup", "nightly", stdout=out, **options)
+    finally:
+        logger.removeHandler(keep)
+        assert out.getvalue() == ""
+    return "\n".join(lines)
 
 
 def _rebuilds() -> int:
@@ -116,3 +130,54 @@ def test_nightly_refuses_an_unknown_place_and_changes_nothing(world, settings, t
     with pytest.raises(CommandError, match="没有区划代码为999的区划"):
         _nightly(place="999")
     assert _rebuilds() == 0 and not RollupCell.objects.exists()
+
+
+def test_nightly_logs_each_line_once_and_writes_nothing_else(world, settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    _record(world.grid, datetime.date(2025, 3, 5), heads=4)
+    lines = _nightly().splitlines()  # asserts that stdout stayed empty
+    assert len(lines) == len(set(lines)) and len(lines) >= 4
+    assert lines[0].startswith("夜间汇总开始") and lines[-1].startswith("夜间汇总完成")
+
+
+def _as_nobody(path, busy) -> int:
+    """Take the file lock in a child process under the unprivileged `nobody` account: the
+    exit status 0 when it got the lock, the busy error's status, or 2 on any other error."""
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover (the child)
+        code = 2
+        try:
+            os.setgid(65534)
+            os.setuid(65534)
+            with file_lock(path, busy):
+                code = 0
+        except CommandError as exc:
+            code = exc.returncode
+        except BaseException:  # noqa: S110  (any other failure is the status 2)
+            pass
+        os._exit(code)
+    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+
+
+def test_a_lock_file_left_by_root_neither_blocks_nor_breaks_the_service_accounts_runs():
+    """A run by hand as root (under a strict umask) leaves the lock file root's: the service's
+    later runs still take it, and one while root's run holds it exits 75 (busy), not an error."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root to leave a file behind for another account")
+    folder = Path(tempfile.mkdtemp())
+    try:
+        folder.chmod(0o755)  # root's data folder, which the service account may read
+        path = folder / "rollup-nightly.lock"
+        busy = CommandError("busy", returncode=BUSY)
+        previous = os.umask(0o077)
+        try:
+            with file_lock(path, busy):
+                assert _as_nobody(path, busy) == BUSY
+        finally:
+            os.umask(previous)
+        assert path.stat().st_uid == 0
+        assert _as_nobody(path, busy) == 0
+    finally:
+        for each in folder.iterdir():
+            each.unlink()
+        folder.rmdir()

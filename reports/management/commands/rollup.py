@@ -8,8 +8,10 @@ write has touched since (so a second run does nothing), then check them."""
 import contextlib
 import fcntl
 import logging
+import os
 import zlib
 from collections.abc import Iterator
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -46,15 +48,35 @@ def nightly_lock() -> Iterator[None]:
                 cursor.execute("SELECT pg_advisory_unlock(%s)", [_LOCK_KEY])
         return
     settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
-    with (settings.DATA_DIR / "rollup-nightly.lock").open("a") as handle:
+    with file_lock(settings.DATA_DIR / "rollup-nightly.lock", busy):
+        yield
+
+
+@contextlib.contextmanager
+def file_lock(path: Path, busy: CommandError) -> Iterator[None]:
+    """An exclusive `flock` on `path`, taken without waiting (`busy` raised when another process
+    holds it). The file is opened for reading only and left readable by all (it holds nothing),
+    so a run under another account (root, by hand) leaves a file the service account can still
+    lock: the next run waits for no one and a concurrent one exits with 75, not an error."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_CREAT, 0o644)
+    except PermissionError:
+        raise CommandError(
+            _("无法读取锁文件%(f)s：请删除它或让运行本命令的账号可以读取") % {"f": path}
+        ) from None
+    try:
+        with contextlib.suppress(PermissionError):
+            os.fchmod(descriptor, 0o644)  # whatever the umask; only its owner may change it
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise busy from None
         try:
             yield
         finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            fcntl.flock(descriptor, fcntl.LOCK_UN)
+    finally:
+        os.close(descriptor)
 
 
 class Command(BaseCommand):
@@ -97,30 +119,28 @@ class Command(BaseCommand):
             raise CommandError(_("有%(n)d条汇总数与原始记录不符") % {"n": differing}, returncode=1)
 
     def _nightly(self, places: list[Place]) -> None:
-        """Rebuild the years that are due, then check what was rebuilt; each step logged."""
-        log.info("rollup nightly: start (%d places)", len(places))
+        """Rebuild the years that are due, then check what was rebuilt. Every line goes to the
+        `shequ.rollup` logger only (its handler writes to stderr): under systemd both stdout and
+        stderr reach the journal, so writing a line to each showed it twice."""
+        say = log.info
+        say(_("夜间汇总开始（%(n)d个区划）") % {"n": len(places)})
         rebuilt = []
         for p in places:
             for y in rollups.due_years(p):
                 done = rollups.rebuild(p, y, by=None)
                 rebuilt.append((p, y))
-                line = _("%(place)s %(year)d年：%(cells)d条汇总数，清除%(marks)d个待重算标记") % {
-                    "place": p.name,
-                    "year": y,
-                    "cells": done.cells,
-                    "marks": done.marks,
-                }
-                self.stdout.write(line)
-                log.info("rollup nightly: %s", line)
+                say(
+                    _("%(place)s %(year)d年：%(cells)d条汇总数，清除%(marks)d个待重算标记")
+                    % {"place": p.name, "year": y, "cells": done.cells, "marks": done.marks}
+                )
         if not rebuilt:
-            self.stdout.write(_("没有需要重算的汇总数"))
-            log.info("rollup nightly: nothing to rebuild")
+            say(_("没有需要重算的汇总数"))
             return
-        differing = sum(self._check(p, y) for p, y in rebuilt)
+        differing = sum(self._check(p, y, say) for p, y in rebuilt)
         if differing:
-            log.error("rollup nightly: %d cells differ from the rows", differing)
+            # Not logged as well: the command prints a CommandError to stderr itself.
             raise CommandError(_("有%(n)d条汇总数与原始记录不符") % {"n": differing}, returncode=1)
-        log.info("rollup nightly: done, %d place-years rebuilt and checked", len(rebuilt))
+        say(_("夜间汇总完成：重算并核对了%(n)d个区划年度") % {"n": len(rebuilt)})
 
     def _places(self, command: str, code: str | None) -> list[Place]:
         if code:
@@ -135,11 +155,13 @@ class Command(BaseCommand):
         tops = [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]
         return list(Place.objects.filter(path__in=tops).order_by("code"))
 
-    def _check(self, place: Place, year: int) -> int:
+    def _check(self, place: Place, year: int, say=None) -> int:
+        """Check a place's year; each line to `say` (stdout unless given)."""
+        say = say or self.stdout.write
         checked = rollups.check(place, year)
         names = dict(Place.objects.filter(path__under=place.path).values_list("path", "name"))
         for d in checked.differences:
-            self.stdout.write(
+            say(
                 _(
                     "不符：%(place)s（%(path)s）%(month)s %(indicator)s："
                     "汇总数%(stored)s（%(srows)s条记录），原始记录%(computed)s（%(crows)s条记录）"
@@ -155,7 +177,7 @@ class Command(BaseCommand):
                     "crows": "-" if d.computed_rows is None else d.computed_rows,
                 }
             )
-        self.stdout.write(
+        say(
             _(
                 "%(place)s %(year)d年：核对%(months)d个月、%(cells)d条汇总数，"
                 "%(bad)d条不符；%(skipped)d个月有待重算标记未核对"
