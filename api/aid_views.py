@@ -240,7 +240,7 @@ def _decision_schema(form_class, extra: dict, required: list[str]) -> dict:
 
 def _yes_no(value):
     """A JSON true/false as the step form's radio buttons post it ("1"/"0")."""
-    return {True: "1", False: "0"}.get(value, value) if isinstance(value, bool) else value
+    return ("1" if value else "0") if isinstance(value, bool) else value
 
 
 class _Decision(ApiView):
@@ -391,8 +391,7 @@ class ApplicationAward(_Decision):
     def decide(self, application, chosen, shown, by):
         return services.award(
             application.campaign,
-            household=application.household,
-            unit=application.unit,
+            application=application,
             day=chosen["day"],
             certificate=chosen["certificate"],
             shown=shown,

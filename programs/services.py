@@ -518,18 +518,18 @@ def award(
     *,
     household: Household | None = None,
     unit: LocalUnit | None = None,
+    application: Application | None = None,
     day: datetime.date | None = None,
     certificate: bool = True,
     shown: str | None = None,
     by: User | None,
 ) -> Application:
-    """评定/授牌: only an applicant who was shortlisted can be awarded."""
+    """评定/授牌: only an applicant who was shortlisted can be awarded. `application` is the
+    one a page's row or an API call names (refused if withdrawn, never its successor);
+    otherwise the applicant's live application."""
     applicant = household if campaign.subject == Campaign.Subject.HOUSEHOLD else unit
-    application = (
-        campaign.live_applications().filter(**{campaign.subject: applicant}).first()
-        if applicant is not None
-        else None
-    )
+    if application is None and applicant is not None:
+        application = campaign.live_applications().filter(**{campaign.subject: applicant}).first()
     if application is None:
         raise DomainError(
             _("“%(who)s”没有申报本次评选，不能授牌") % {"who": applicant or _("该对象")},

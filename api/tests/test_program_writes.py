@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from audit.models import AuditEntry
-from programs import corrections
+from programs import corrections, services
 from programs.models import Application, Assistance, Donation, Stock, SupplyMove
 from programs.tests import aid_factories
 from programs.tests.factories import household
@@ -94,6 +94,22 @@ def test_a_withdrawn_application_cannot_be_decided(api, world):
     assert "已撤回" in _refused(response, 409)["message"]
     application.refresh_from_db()
     assert application.stage == Application.Stage.APPLIED and application.reviewed_on is None
+
+
+def test_awarding_a_withdrawn_application_never_awards_the_one_made_after_it(api, world):
+    withdrawn = _application(world)
+    corrections.withdraw_application(withdrawn, reason="重报", stage="申报", by=None)
+    again = services.apply(
+        withdrawn.campaign, household=withdrawn.household, values={"water": "20"}, by=None
+    )
+    services.review(again, passed=True, reason="符合", by=None)
+    services.shortlist(again, shortlisted=True, by=None)
+    response = api(Role.COMMUNITY_WORKER).post(
+        f"/api/v1/applications/{withdrawn.pk}/award/", {"stage": "入围"}
+    )
+    _refused(response, 409)
+    again.refresh_from_db()
+    assert again.stage == Application.Stage.SHORTLISTED and again.awarded_on is None
 
 
 @pytest.mark.parametrize(
