@@ -1,7 +1,9 @@
 """Applications to campaigns (评选申报), donation drives (募捐) and supplies (物资: stores, stock,
-moves) through the API, read with the pages' filters and scope, and an application made
-through programs.services.apply as the campaign's apply page: applications are seen
-by those who see their campaign; drives, stores and moves are kept at communities and
+moves) through the API, read with the pages' filters and scope, and written through the
+pages' forms and services: an application made (programs.services.apply) and decided
+(review, shortlist, award) as on the campaign's page, a gift or a handing-out entered in a
+drive (record_donation), a receipt or an issue at a store (move_supplies). Applications are
+seen by those who see their campaign; drives, stores and moves are kept at communities and
 sub-districts (a grid worker sees none, as on screen). None of them holds an ID number or
 phone: the pages show applicants, donors and recipients by name, and so does the API."""
 
@@ -30,12 +32,26 @@ from api.base import (
     page_serializer,
     query_parameters,
 )
-from api.errors import Invalid, form_errors
-from api.views import IDEMPOTENCY, OBJECT_ERRORS, READ_ERRORS, WRITE_ERRORS
-from areas.models import LocalUnit
-from people.models import Household
+from api.errors import Conflict, Invalid, form_errors
+from api.inspection_views import _scalars
+from api.views import IDEMPOTENCY, OBJECT_ERRORS, READ_ERRORS, WRITE_ERRORS, _error
+from areas.models import LocalUnit, Place
+from people.models import Household, Resident
 from programs import services
-from programs.forms import ApplyForm, MoveFilterForm, StoreChoiceField, store_places
+from programs.aid_views import donation_data, held_items, move_data, require_store
+from programs.forms import (
+    ApplyForm,
+    AwardForm,
+    DonationForm,
+    IssueForm,
+    MoveFilterForm,
+    ReceiveForm,
+    ReviewForm,
+    ShortlistForm,
+    StoreChoiceField,
+    _own_place,
+    store_places,
+)
 from programs.models import Application, Campaign, Donation, DonationDrive, Stock, SupplyMove
 from programs.queries import drive_holdings, drives_with_totals, filter_moves
 from shequ.errors import DomainError
@@ -197,6 +213,242 @@ class ApplicationDetail(ApiView):
         return Response(ApplicationSerializer(application).data)
 
 
+# --- Deciding an application -------------------------------------------------------------
+
+_STAGE = {
+    "type": "string",
+    "enum": list(Application.Stage.values),
+    "description": "读取时申报所处的阶段（GET 答复中的 stage）：申报已被他人处理则 409",
+}
+_DECISION_ERRORS = {
+    **OBJECT_ERRORS,
+    **WRITE_ERRORS,
+    409: _error(
+        409,
+        "申报所处阶段不能做此决定，或已撤回；申报已被他人处理（stage 不符）；"
+        "或 Idempotency-Key 已用于另一个请求",
+    ),
+}
+
+
+def _decision_schema(form_class, extra: dict, required: list[str]) -> dict:
+    fields = {k: f for k, f in form_class.base_fields.items() if k not in extra}
+    schema = body_schema(fields, extra={"stage": _STAGE, **extra})
+    schema["required"] = ["stage", *required]
+    return schema
+
+
+def _yes_no(value):
+    """A JSON true/false as the step form's radio buttons post it ("1"/"0")."""
+    return ("1" if value else "0") if isinstance(value, bool) else value
+
+
+class _Decision(ApiView):
+    """One decision on an application, as the campaign page's row form for its stage: the
+    same form (ReviewForm, ShortlistForm, AwardForm) and the same service. `stage` is the
+    stage the client read, so a decision made on a stale read is refused (409)."""
+
+    form_class: type = ReviewForm
+
+    def decide(self, application: Application, chosen: dict, shown: str, by) -> Application:
+        raise NotImplementedError
+
+    def form_data(self, data: dict) -> dict:
+        return _scalars(data, [n for n in self.form_class.base_fields if n != "certificate"])
+
+    def post(self, request: Request, pk: int) -> Response:
+        application = Application.objects.filter(pk=pk).first()
+        if application is None:
+            raise Http404
+        # Decided by whoever may change its campaign, as on the campaign's page.
+        application.campaign = get_for_user(
+            Campaign.objects.select_related("place"),
+            request.user,
+            pk=application.campaign_id,
+            perm=Perm.EDIT_RECORDS,
+        )
+        data = json_body(request)
+
+        def decide():
+            shown = data.get("stage")
+            if not isinstance(shown, str) or shown not in Application.Stage.values:
+                raise Invalid({"stage": [_("请填写读取申报时它所处的阶段")]})
+            form = self.form_class(
+                self.form_data(data), application=application, campaign=application.campaign
+            )
+            if not form.is_valid():
+                raise Invalid(form_errors(form))
+            try:
+                done = self.decide(application, form.cleaned_data, shown, request.user)
+            except services.ConflictError as exc:
+                raise Conflict(exc.message) from exc
+            except DomainError as exc:
+                if exc.field is None:  # its stage refuses this decision, or it was withdrawn
+                    raise Conflict(exc.message) from exc
+                field = exc.field if exc.field in form.fields else "_"
+                raise Invalid({field: [exc.message]}, exc.message) from exc
+            return 200, ApplicationSerializer(done).data
+
+        return idempotent_create(request, decide)
+
+
+class ApplicationReview(_Decision):
+    form_class = ReviewForm
+
+    def form_data(self, data: dict) -> dict:
+        passed = data.get("passed")
+        given = super().form_data({**data, "passed": None})
+        if passed is not None and not isinstance(passed, bool | str):
+            raise Invalid({"passed": [_("应为 true、false 或 “rule”（按规则）")]})
+        if passed is not None:
+            given["passed"] = _yes_no(passed)
+        return given
+
+    def decide(self, application, chosen, shown, by):
+        return services.review(
+            application,
+            passed=chosen["passed"],
+            reason=chosen["reason"],
+            day=chosen["day"],
+            shown=shown,
+            by=by,
+        )
+
+    @extend_schema(
+        request={
+            "application/json": _decision_schema(
+                ReviewForm,
+                {
+                    "passed": {
+                        "oneOf": [
+                            {"type": "boolean"},
+                            {"type": "string", "enum": [ReviewForm.RULE]},
+                        ],
+                        "description": "初审结果：true 通过，false 不通过（须写理由），"
+                        "rule 按活动的初审规则（仅规则评审的活动）",
+                    }
+                },
+                ["passed"],
+            )
+        },
+        parameters=[IDEMPOTENCY],
+        responses={200: ApplicationSerializer, **_DECISION_ERRORS},
+        summary="初审申报（与活动页面同一服务）",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        return super().post(request, pk)
+
+
+class ApplicationShortlist(_Decision):
+    form_class = ShortlistForm
+
+    def form_data(self, data: dict) -> dict:
+        return super().form_data({**data, "shortlisted": _yes_no(data.get("shortlisted"))})
+
+    def decide(self, application, chosen, shown, by):
+        return services.shortlist(
+            application,
+            shortlisted=chosen["shortlisted"],
+            reason=chosen["reason"],
+            day=chosen["day"],
+            shown=shown,
+            by=by,
+        )
+
+    @extend_schema(
+        request={
+            "application/json": _decision_schema(
+                ShortlistForm,
+                {
+                    "shortlisted": {
+                        "type": "boolean",
+                        "description": "true 入围，false 未入围（须写理由）",
+                    }
+                },
+                ["shortlisted"],
+            )
+        },
+        parameters=[IDEMPOTENCY],
+        responses={200: ApplicationSerializer, **_DECISION_ERRORS},
+        summary="入围评定（与活动页面同一服务）",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        return super().post(request, pk)
+
+
+class ApplicationAward(_Decision):
+    form_class = AwardForm
+
+    def form_data(self, data: dict) -> dict:
+        given = super().form_data(data)
+        certificate = data.get("certificate", True)  # the page's box is ticked to begin with
+        if not isinstance(certificate, bool):
+            raise Invalid({"certificate": [_("应为 true 或 false")]})
+        if certificate:
+            given["certificate"] = "on"
+        return given
+
+    def decide(self, application, chosen, shown, by):
+        return services.award(
+            application.campaign,
+            application=application,
+            day=chosen["day"],
+            certificate=chosen["certificate"],
+            shown=shown,
+            by=by,
+        )
+
+    @extend_schema(
+        request={
+            "application/json": _decision_schema(
+                AwardForm,
+                {
+                    "certificate": {
+                        "type": "boolean",
+                        "default": True,
+                        "description": "已发证书/牌匾",
+                    }
+                },
+                [],
+            )
+        },
+        parameters=[IDEMPOTENCY],
+        responses={200: ApplicationSerializer, **_DECISION_ERRORS},
+        summary="授牌（与活动页面同一服务）",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        return super().post(request, pk)
+
+
+# --- Naming a household, resident or unit ----------------------------------------------------
+
+_PARTIES = {"household": ("h", Household), "resident": ("r", Resident), "unit": ("u", LocalUnit)}
+
+
+def target(user, data: dict, names: dict[str, str], *, field: str) -> str:
+    """The one household, resident or unit the body names by id (`names`: the body's name of
+    each, and which it is), as the page's picker posts it ("h:12"); "" for none. One outside
+    the user's place is 404, as every object the API is asked about by id."""
+    chosen = [n for n in names if data.get(n) is not None]
+    if len(chosen) > 1:
+        raise Invalid({field: [_("只能选一个：") + "、".join(chosen)]})
+    if not chosen:
+        return ""
+    name = chosen[0]
+    pk = data[name]
+    if isinstance(pk, bool) or not isinstance(pk, int):
+        raise Invalid({name: [_("应为编号（整数）")]})
+    letter, model = _PARTIES[names[name]]
+    found = get_for_user(model, user, pk=pk)
+    return f"{letter}:{found.pk}"
+
+
+def _today_unless(given: dict, name: str = "date") -> dict:
+    """The page's form shows today's date filled in: a body may leave it out."""
+    given.setdefault(name, timezone.localdate().isoformat())
+    return given
+
+
 # --- Donation drives ----------------------------------------------------------------------
 
 
@@ -276,6 +528,28 @@ class DriveDetail(ApiView):
         return Response(DriveDetailSerializer(drive).data)
 
 
+def _donation_schema() -> dict:
+    fields = {k: f for k, f in DonationForm.base_fields.items() if k != "target"}
+    party = "（编号，辖区内；与 party_name 二选一，或都填以另写名称）"
+    schema = body_schema(
+        fields,
+        extra={
+            "direction": {
+                "type": "string",
+                "enum": list(Donation.Direction.values),
+                "description": "in 捐入，out 发放（不超过结余）",
+            },
+            "resident": {"type": "integer", "description": "居民" + party},
+            "household": {"type": "integer", "description": "户" + party},
+            "unit": {"type": "integer", "description": "辖区单位" + party},
+        },
+    )
+    schema["properties"]["date"]["description"] += "（不填为今天）"
+    schema["properties"]["item_unit"]["description"] += "（仅捐入；发放按捐入时的单位）"
+    schema["required"] = ["direction"]
+    return schema
+
+
 class DriveEntries(ApiView):
     @extend_schema(
         operation_id="donation_entries_list",
@@ -287,6 +561,41 @@ class DriveEntries(ApiView):
         drive = get_for_user(DonationDrive, request.user, pk=pk)
         rows = Donation.objects.filter(drive=drive)
         return keyset_page(request, rows, DonationSerializer, ("date", "pk"))
+
+    @extend_schema(
+        request={"application/json": _donation_schema()},
+        parameters=[IDEMPOTENCY],
+        responses={201: DonationSerializer, **OBJECT_ERRORS, **WRITE_ERRORS},
+        summary="登记捐入或发放（与募捐活动页面同一服务）",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        user = request.user
+        drive = get_for_user(DonationDrive, user, pk=pk, perm=Perm.EDIT_RECORDS)
+        data = json_body(request)
+
+        def create():
+            direction = data.get("direction")
+            if not isinstance(direction, str) or direction not in Donation.Direction.values:
+                raise Invalid({"direction": [_("请选择捐入（in）或发放（out）")]})
+            _money_left, items, held = held_items(drive)
+            out = direction == Donation.Direction.OUT
+            names = [k for k in DonationForm(out=out, held=held).fields if k != "target"]
+            given = _today_unless(_scalars(data, names))
+            parties = {"resident": "resident", "household": "household", "unit": "unit"}
+            given["target"] = target(user, data, parties, field="party_name")
+            form = DonationForm(given, out=out, held=held)
+            if not form.is_valid():
+                raise Invalid(form_errors(form))
+            try:
+                entry = services.record_donation(
+                    drive, donation_data(user, direction, form.cleaned_data, items), by=user
+                )
+            except DomainError as exc:
+                field = exc.field if exc.field in form.fields else "_"
+                raise Invalid({field: [exc.message]}, exc.message) from exc
+            return 201, DonationSerializer(entry).data
+
+        return idempotent_create(request, create)
 
 
 # --- Supplies -----------------------------------------------------------------------------
@@ -362,6 +671,30 @@ def _moves(user):
     return SupplyMove.objects.visible_to(user).select_related("place", "item")
 
 
+def _move_schema() -> dict:
+    fields = {**ReceiveForm.base_fields, **IssueForm.base_fields}
+    fields = {k: f for k, f in fields.items() if k != "target"}
+    schema = body_schema(
+        fields,
+        extra={
+            "kind": {
+                "type": "string",
+                "enum": list(SupplyMove.Kind.values),
+                "description": "入库类型，或“发放出库”（不超过库存）",
+            },
+            "to_unit": {"type": "integer", "description": "发往辖区单位（出库，编号，辖区内）"},
+        },
+    )
+    properties = schema["properties"]
+    for name in ("place", "item", "to_place", "campaign", "record"):
+        properties[name] = {"type": "integer", "description": properties[name]["description"]}
+    properties["place"]["description"] += "（编号；不填为本人所在的社区或街道）"
+    properties["date"]["description"] += "（不填为今天）"
+    properties["counterpart"]["description"] = "来源（入库，必填）或去向说明（出库）"
+    schema["required"] = ["kind", "item", "quantity"]
+    return schema
+
+
 class MoveList(ApiView):
     @extend_schema(
         operation_id="supplies_moves_list",
@@ -373,6 +706,44 @@ class MoveList(ApiView):
         chosen = bound_filters(request, MoveFilterForm).cleaned_data
         moves = filter_moves(_moves(request.user), chosen)
         return keyset_page(request, moves, MoveSerializer, ("-pk",))
+
+    @extend_schema(
+        request={"application/json": _move_schema()},
+        parameters=[IDEMPOTENCY],
+        responses={201: MoveSerializer, **OBJECT_ERRORS, **WRITE_ERRORS},
+        summary="物资入库或出库（与入库、出库页面同一服务）",
+    )
+    def post(self, request: Request) -> Response:
+        user = request.user
+        require_store(user)  # a grid worker keeps no store: 403, as the pages
+        data = json_body(request)
+
+        def create():
+            kind = data.get("kind")
+            if not isinstance(kind, str) or kind not in SupplyMove.Kind.values:
+                raise Invalid({"kind": [_("请选择出入库类型")]})
+            form_class = IssueForm if kind == SupplyMove.Kind.ISSUED else ReceiveForm
+            names = [k for k in form_class.base_fields if k != "target"]
+            given = _today_unless(_scalars(data, names))
+            if form_class is IssueForm:
+                given["target"] = target(user, data, {"to_unit": "unit"}, field="counterpart")
+            place = given.get("place")
+            if isinstance(place, int):
+                get_for_user(Place, user, pk=place)  # outside the user's place: 404
+            elif place is None:
+                given["place"] = _own_place(user, store_places(user))
+            form = form_class(given, user=user)
+            if not form.is_valid():
+                raise Invalid(form_errors(form))
+            chosen = form.cleaned_data
+            try:
+                move = services.move_supplies(chosen["place"], move_data(user, chosen), by=user)
+            except DomainError as exc:
+                field = exc.field if exc.field in form.fields else "_"
+                raise Invalid({field: [exc.message]}, exc.message) from exc
+            return 201, MoveSerializer(_moves(user).get(pk=move.pk)).data
+
+        return idempotent_create(request, create)
 
 
 class MoveDetail(ApiView):

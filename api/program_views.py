@@ -1,7 +1,8 @@
-"""Programs through the API, read only: campaigns (评选活动) with their funnels and assistance
-payments (救助发放), with the list pages' filters (programs.queries). A recipient's ID number
-is masked as in every list; aid tied to a health or judicial group is left out for roles that
-may not see that group, as on screen."""
+"""Programs through the API: campaigns (评选活动) with their funnels and assistance payments
+(救助发放), with the list pages' filters (programs.queries), and a payment recorded through the
+page's form and programs.services.give_assistance. A recipient's ID number is masked as in
+every list; aid tied to a health or judicial group is left out for roles that may not see
+that group, as on screen (and such aid is not a kind they may give)."""
 
 from __future__ import annotations
 
@@ -14,18 +15,26 @@ from rest_framework.response import Response
 
 from accounts.scope import get_for_user
 from api import serializers as s
+from api.aid_views import target
 from api.base import (
     ApiView,
+    body_schema,
     bound_filters,
+    idempotent_create,
+    json_body,
     keyset_page,
     page_serializer,
     query_parameters,
 )
-from api.views import OBJECT_ERRORS, READ_ERRORS
+from api.errors import Invalid, form_errors
+from api.inspection_views import _scalars
+from api.views import IDEMPOTENCY, OBJECT_ERRORS, READ_ERRORS, WRITE_ERRORS
 from programs import services
-from programs.forms import AssistanceFilterForm, CampaignFilterForm
+from programs.aid_views import assistance_data
+from programs.forms import AssistanceFilterForm, AssistanceForm, CampaignFilterForm
 from programs.models import Assistance, Campaign
 from programs.queries import filter_assistance, filter_campaigns
+from shequ.errors import DomainError
 
 
 class FunnelSerializer(serializers.Serializer):
@@ -116,6 +125,34 @@ def _aids(user):
     )
 
 
+_CONFIRMS = ("back_payment", "not_repeat")  # the form's tick boxes: JSON true or false
+
+
+def _assistance_schema() -> dict:
+    fields = {k: f for k, f in AssistanceForm.base_fields.items() if k != "target"}
+    schema = body_schema(
+        fields,
+        extra={
+            "kind": {
+                "type": "string",
+                "enum": list(Assistance.Kind.values),
+                "description": "救助类型（只能选角色可见的人群的救助）",
+            },
+            "household": {
+                "type": "integer",
+                "description": "受助户（编号，辖区内；与受助人二选一）",
+            },
+            "resident": {
+                "type": "integer",
+                "description": "受助人（编号，辖区内；与受助户二选一）",
+            },
+        },
+    )
+    schema["properties"]["date"]["description"] += "（不填为今天）"
+    schema["required"] = ["kind", "source"]
+    return schema
+
+
 class AssistanceList(ApiView):
     @extend_schema(
         operation_id="assistance_list",
@@ -127,6 +164,40 @@ class AssistanceList(ApiView):
         filters = bound_filters(request, AssistanceFilterForm)
         aids = filter_assistance(_aids(request.user), filters.cleaned_data)
         return keyset_page(request, aids, _shown_aid, ("-date", "-pk"))
+
+    @extend_schema(
+        request={"application/json": _assistance_schema()},
+        parameters=[IDEMPOTENCY],
+        responses={201: AssistanceSerializer, **OBJECT_ERRORS, **WRITE_ERRORS},
+        summary="登记救助/慰问（与登记页面同一服务）",
+    )
+    def post(self, request: Request) -> Response:
+        user = request.user
+        data = json_body(request)
+
+        def create():
+            names = [k for k in AssistanceForm.base_fields if k not in ("target", *_CONFIRMS)]
+            given = _scalars(data, names)
+            given.setdefault("date", timezone.localdate().isoformat())  # as the page prefills
+            for name in _CONFIRMS:
+                ticked = data.get(name, False)
+                if not isinstance(ticked, bool):
+                    raise Invalid({name: [_("应为 true 或 false")]})
+                if ticked:
+                    given[name] = "on"
+            recipient = {"household": "household", "resident": "resident"}
+            given["target"] = target(user, data, recipient, field="household")
+            form = AssistanceForm(given, user=user)
+            if not form.is_valid():
+                raise Invalid(form_errors(form))
+            try:
+                aid = services.give_assistance(assistance_data(user, form.cleaned_data), by=user)
+            except DomainError as exc:
+                field = exc.field if exc.field in (*form.fields, "household", "resident") else "_"
+                raise Invalid({field: [exc.message]}, exc.message) from exc
+            return 201, _shown_aid([_aids(user).get(pk=aid.pk)])[0]
+
+        return idempotent_create(request, create)
 
 
 class AssistanceDetail(ApiView):

@@ -83,6 +83,21 @@ urlpatterns = [
     path(
         "applications/<int:pk>/", aid_views.ApplicationDetail.as_view(), name="application-detail"
     ),
+    path(
+        "applications/<int:pk>/review/",
+        aid_views.ApplicationReview.as_view(),
+        name="application-review",
+    ),
+    path(
+        "applications/<int:pk>/shortlist/",
+        aid_views.ApplicationShortlist.as_view(),
+        name="application-shortlist",
+    ),
+    path(
+        "applications/<int:pk>/award/",
+        aid_views.ApplicationAward.as_view(),
+        name="application-award",
+    ),
     path("donations/", aid_views.DriveList.as_view(), name="drive-list"),
     path("donations/<int:pk>/", aid_views.DriveDetail.as_view(), name="drive-detail"),
     path("donations/<int:pk>/entries/", aid_views.DriveEntries.as_view(), name="drive-entries"),

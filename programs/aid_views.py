@@ -352,7 +352,7 @@ def drive_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def drive_create(request: HttpRequest) -> HttpResponse:
     user = request.user
-    _require_store(user)
+    require_store(user)
     form = DriveForm(request.POST or None, user=user, initial={"starts_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
@@ -404,6 +404,46 @@ def drive_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def held_items(drive: DonationDrive) -> tuple[Decimal, list[dict], list[tuple[str, str]]]:
+    """The drive's money left, its items, and the items it can hand out (those with a balance)
+    as the handing-out form offers them."""
+    money_left, items = drive_holdings(drive)
+    held = [
+        (i["item"], _("%(item)s（结余%(n)s%(unit)s）") % {**i, "n": _plain(i["left"])})
+        for i in items
+        if i["left"] > 0
+    ]
+    return money_left, items, held
+
+
+def donation_data(user, direction: str, data: dict, items: list[dict]) -> services.DonationData:
+    """What the donation form says, for the service: the party picked within the user's place
+    (a DomainError otherwise), named as the drive's ledger names it; an item handed out in the
+    unit it came in."""
+    party = _picked(
+        user,
+        data["target"],
+        "rhu",
+        message=_("不能选择辖区外的居民、户或单位"),
+        field="party_name",
+    )
+    name = data["party_name"] or (_party_name(next(iter(party.values()))) if party else "")
+    unit = data.get("item_unit", "")
+    if direction == Donation.Direction.OUT and data["item"]:
+        unit = next((i["unit"] for i in items if i["item"] == data["item"]), "")
+    return services.DonationData(
+        direction=direction,
+        date=data["date"],
+        party_name=name,
+        money=data["money"],
+        item=data["item"],
+        quantity=data["quantity"],
+        item_unit=unit,
+        notes=data["notes"],
+        **party,
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def donation_add(request: HttpRequest, pk: int, direction: str) -> HttpResponse:
@@ -412,42 +452,13 @@ def donation_add(request: HttpRequest, pk: int, direction: str) -> HttpResponse:
     user = request.user
     drive = get_for_user(DonationDrive.objects, user, pk=pk, perm=Perm.EDIT_RECORDS)
     out = direction == Donation.Direction.OUT
-    money_left, items = drive_holdings(drive)
-    held = [
-        (i["item"], _("%(item)s（结余%(n)s%(unit)s）") % {**i, "n": _plain(i["left"])})
-        for i in items
-        if i["left"] > 0
-    ]
+    money_left, items, held = held_items(drive)
     initial = {"date": timezone.localdate(), "target": request.GET.get("target", "")}
     form = DonationForm(request.POST or None, out=out, held=held, initial=initial)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            party = _picked(
-                user,
-                data["target"],
-                "rhu",
-                message=_("不能选择辖区外的居民、户或单位"),
-                field="party_name",
-            )
-            name = data["party_name"] or (_party_name(next(iter(party.values()))) if party else "")
-            unit = data.get("item_unit", "")
-            if out and data["item"]:
-                unit = next((i["unit"] for i in items if i["item"] == data["item"]), "")
             services.record_donation(
-                drive,
-                services.DonationData(
-                    direction=direction,
-                    date=data["date"],
-                    party_name=name,
-                    money=data["money"],
-                    item=data["item"],
-                    quantity=data["quantity"],
-                    item_unit=unit,
-                    notes=data["notes"],
-                    **party,
-                ),
-                by=user,
+                drive, donation_data(user, direction, form.cleaned_data, items), by=user
             )
         except DomainError as exc:
             add_to_form(form, exc)
@@ -479,7 +490,7 @@ def _keeps_stores(user) -> bool:
     return has_perm(user, Perm.EDIT_RECORDS) and store_places(user).exists()
 
 
-def _require_store(user) -> None:
+def require_store(user) -> None:
     """403 for a role that records but whose place holds no store (a grid worker): the form
     would offer no place to choose."""
     require(user, Perm.EDIT_RECORDS)
@@ -592,27 +603,39 @@ def _moved(request: HttpRequest, move: SupplyMove) -> HttpResponse:
     return redirect(f"{url}?place={move.place_id}&item={move.item_id}")
 
 
+def move_data(user, data: dict) -> services.MoveData:
+    """What the receiving form (with its `kind`) or the issuing form says, for the service: an
+    issue's unit picked within the user's place (a DomainError otherwise)."""
+    common = {
+        "item": data["item"],
+        "quantity": data["quantity"],
+        "date": data["date"],
+        "counterpart": data["counterpart"],
+        "notes": data["notes"],
+    }
+    if "kind" in data:  # the receiving form
+        return services.MoveData(kind=data["kind"], **common)
+    unit = _picked(user, data["target"], "u", message=_("去向不在本辖区"), field="counterpart")
+    return services.MoveData(
+        kind=SupplyMove.Kind.ISSUED,
+        to_place=data["to_place"],
+        to_unit=unit.get("unit"),
+        campaign=data["campaign"],
+        record=data["record"],
+        **common,
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def supply_receive(request: HttpRequest) -> HttpResponse:
     user = request.user
-    _require_store(user)
+    require_store(user)
     form = ReceiveForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            move = services.move_supplies(
-                data["place"],
-                services.MoveData(
-                    item=data["item"],
-                    kind=data["kind"],
-                    quantity=data["quantity"],
-                    date=data["date"],
-                    counterpart=data["counterpart"],
-                    notes=data["notes"],
-                ),
-                by=user,
-            )
+            move = services.move_supplies(data["place"], move_data(user, data), by=user)
         except DomainError as exc:
             add_to_form(form, exc)
         else:
@@ -628,7 +651,7 @@ def supply_receive(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def supply_issue(request: HttpRequest) -> HttpResponse:
     user = request.user
-    _require_store(user)
+    require_store(user)
     record = request.GET.get("record", "")
     initial = {"target": request.GET.get("target", "")}
     form = IssueForm(
@@ -640,25 +663,7 @@ def supply_issue(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            unit = _picked(
-                user, data["target"], "u", message=_("去向不在本辖区"), field="counterpart"
-            )
-            move = services.move_supplies(
-                data["place"],
-                services.MoveData(
-                    item=data["item"],
-                    kind=SupplyMove.Kind.ISSUED,
-                    quantity=data["quantity"],
-                    date=data["date"],
-                    counterpart=data["counterpart"],
-                    to_place=data["to_place"],
-                    to_unit=unit.get("unit"),
-                    campaign=data["campaign"],
-                    record=data["record"],
-                    notes=data["notes"],
-                ),
-                by=user,
-            )
+            move = services.move_supplies(data["place"], move_data(user, data), by=user)
         except DomainError as exc:
             add_to_form(form, exc)
         else:

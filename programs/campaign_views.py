@@ -561,8 +561,7 @@ def application_award(request: HttpRequest, pk: int) -> HttpResponse:
     def act(campaign, application, data):
         done = services.award(
             campaign,
-            household=application.household,
-            unit=application.unit,
+            application=application,
             day=data["day"],
             certificate=data["certificate"],
             by=request.user,

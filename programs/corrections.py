@@ -25,6 +25,7 @@ from programs.services import (
     ASSISTANCE_FIELDS,
     STORE_KINDS,
     AssistanceData,
+    ConflictError,
     DonationData,
     MoveData,
     _in_scope,
@@ -38,10 +39,6 @@ from shequ.errors import DomainError
 
 if TYPE_CHECKING:
     from accounts.models import User
-
-
-class ConflictError(DomainError):
-    """The row changed since the page that asks to change it was shown."""
 
 
 def _conflict() -> ConflictError:

@@ -66,6 +66,10 @@ AID_NEEDS_GROUP = {Assistance.Kind.SUBSISTENCE, Assistance.Kind.DISABILITY}
 STORE_KINDS = (PlaceKind.COMMUNITY, PlaceKind.SUBDISTRICT)
 
 
+class ConflictError(DomainError):
+    """The row changed since the page (or API client) that asks to change it read it."""
+
+
 def _in_scope(by: User | None, path: str) -> bool:
     return by is None or path.startswith(by.scope_path)
 
@@ -405,8 +409,21 @@ def rule_passes(campaign: Campaign, application: Application) -> tuple[bool, str
     }
 
 
-def _locked(application: Application, stage: str, what: str) -> Application:
+def _locked(application: Application, stage: str, what: str, shown: str | None) -> Application:
+    """The application's row, locked, at `stage`. `shown` is the stage the caller read (None for
+    the campaign page, whose buttons are those of the stage it shows): if the application moved
+    on since, the decision was made on a stale view and is refused (ConflictError)."""
     locked = Application.objects.select_for_update().get(pk=application.pk)
+    if locked.voided_at is not None:
+        raise DomainError(
+            _("“%(who)s”的申报已撤回（%(why)s）")
+            % {"who": locked.applicant_name, "why": locked.void_reason}
+        )
+    if shown is not None and locked.stage != shown:
+        raise ConflictError(
+            _("“%(who)s”的申报刚被他人处理，现为“%(stage)s”，请刷新后再操作")
+            % {"who": locked.applicant_name, "stage": locked.get_stage_display()}
+        )
     if locked.stage != stage:
         raise DomainError(
             _("“%(who)s”处于“%(stage)s”阶段，不能%(what)s")
@@ -422,10 +439,11 @@ def review(
     passed: bool | None = None,
     reason: str = "",
     day: datetime.date | None = None,
+    shown: str | None = None,
     by: User | None,
 ) -> Application:
     """初审: by the campaign's rule (passed=None) or by the reviewer's decision with a reason."""
-    locked = _locked(application, Application.Stage.APPLIED, _("初审"))
+    locked = _locked(application, Application.Stage.APPLIED, _("初审"), shown)
     campaign = locked.campaign
     reason = _text(reason, _("评审意见"), "reason", 200, required=False)
     if passed is None:
@@ -482,10 +500,11 @@ def shortlist(
     shortlisted: bool,
     reason: str = "",
     day: datetime.date | None = None,
+    shown: str | None = None,
     by: User | None,
 ) -> Application:
     """入围 (or not) after passing the first review."""
-    locked = _locked(application, Application.Stage.PASSED, _("确定入围"))
+    locked = _locked(application, Application.Stage.PASSED, _("确定入围"), shown)
     reason = _text(reason, _("评审意见"), "reason", 200, required=not shortlisted)
     locked.stage = (
         Application.Stage.SHORTLISTED if shortlisted else Application.Stage.NOT_SHORTLISTED
@@ -499,23 +518,24 @@ def award(
     *,
     household: Household | None = None,
     unit: LocalUnit | None = None,
+    application: Application | None = None,
     day: datetime.date | None = None,
     certificate: bool = True,
+    shown: str | None = None,
     by: User | None,
 ) -> Application:
-    """评定/授牌: only an applicant who was shortlisted can be awarded."""
+    """评定/授牌: only an applicant who was shortlisted can be awarded. `application` is the
+    one a page's row or an API call names (refused if withdrawn, never its successor);
+    otherwise the applicant's live application."""
     applicant = household if campaign.subject == Campaign.Subject.HOUSEHOLD else unit
-    application = (
-        campaign.live_applications().filter(**{campaign.subject: applicant}).first()
-        if applicant is not None
-        else None
-    )
+    if application is None and applicant is not None:
+        application = campaign.live_applications().filter(**{campaign.subject: applicant}).first()
     if application is None:
         raise DomainError(
             _("“%(who)s”没有申报本次评选，不能授牌") % {"who": applicant or _("该对象")},
             field="applicant",
         )
-    locked = _locked(application, Application.Stage.SHORTLISTED, _("授牌"))
+    locked = _locked(application, Application.Stage.SHORTLISTED, _("授牌"), shown)
     locked.awarded_on = _day(day or timezone.localdate(), _("授牌日期"), "day")
     if locked.awarded_on < locked.applied_on:
         raise DomainError(_("授牌日期不能早于申报日期"), field="day")

@@ -1218,6 +1218,8 @@ class ApiRoute:
     scoped: bool = False
     ok: int = 200
     community_level: bool = False  # the object sits at the community: a grid worker is outside
+    # POST records at a community's or sub-district's store: a grid worker keeps none (403).
+    above_grid: bool = False
 
 
 def _household(w):
@@ -1339,6 +1341,27 @@ API_ROUTES: dict[str, ApiRoute] = {
         scoped=True,
         community_level=True,
     ),
+    "api:application-review": ApiRoute(
+        get=None,
+        post=Perm.EDIT_RECORDS,
+        kwargs=lambda w: {"pk": _application(w).pk},
+        scoped=True,
+        community_level=True,
+    ),
+    "api:application-shortlist": ApiRoute(
+        get=None,
+        post=Perm.EDIT_RECORDS,
+        kwargs=lambda w: {"pk": _application(w).pk},
+        scoped=True,
+        community_level=True,
+    ),
+    "api:application-award": ApiRoute(
+        get=None,
+        post=Perm.EDIT_RECORDS,
+        kwargs=lambda w: {"pk": _application(w).pk},
+        scoped=True,
+        community_level=True,
+    ),
     "api:drive-list": ApiRoute(get=Perm.VIEW_RECORDS),
     "api:drive-detail": ApiRoute(
         get=Perm.VIEW_RECORDS,
@@ -1348,6 +1371,7 @@ API_ROUTES: dict[str, ApiRoute] = {
     ),
     "api:drive-entries": ApiRoute(
         get=Perm.VIEW_RECORDS,
+        post=Perm.EDIT_RECORDS,
         kwargs=lambda w: {"pk": _aid().gift(w).drive_id},
         scoped=True,
         community_level=True,
@@ -1359,14 +1383,14 @@ API_ROUTES: dict[str, ApiRoute] = {
         scoped=True,
         community_level=True,
     ),
-    "api:move-list": ApiRoute(get=Perm.VIEW_RECORDS),
+    "api:move-list": ApiRoute(get=Perm.VIEW_RECORDS, post=Perm.EDIT_RECORDS, above_grid=True),
     "api:move-detail": ApiRoute(
         get=Perm.VIEW_RECORDS,
         kwargs=lambda w: {"pk": _aid().move(w).pk},
         scoped=True,
         community_level=True,
     ),
-    "api:assistance-list": ApiRoute(get=Perm.VIEW_RECORDS),
+    "api:assistance-list": ApiRoute(get=Perm.VIEW_RECORDS, post=Perm.EDIT_RECORDS),
     "api:assistance-detail": ApiRoute(
         get=Perm.VIEW_RECORDS, kwargs=lambda w: {"pk": _aid().assistance(w).pk}, scoped=True
     ),

@@ -71,6 +71,8 @@ def test_insider(api, world, name, role):
         assert response.status_code == route.ok
     elif _allowed(role, route.post) and route.community_level and role == Role.GRID_WORKER:
         assert response.status_code == 404, f"POST {url} as {role}"
+    elif _allowed(role, route.post) and route.above_grid and role == Role.GRID_WORKER:
+        assert response.status_code == 403, f"POST {url} as {role} (keeps no store)"
     elif _allowed(role, route.post):
         # An empty body is bad input: 400 with the fields at fault, nothing saved.
         assert response.status_code == 400, f"POST {url} as {role}: {response.content[:300]}"
