@@ -7,6 +7,7 @@ class LedgerConfig(AppConfig):
     verbose_name = _("工作记录")
 
     def ready(self) -> None:
+        from ledger import receivers  # noqa: F401  (participants follow a moved grid)
         from ledger.importing import RecordsImport
         from ledger.ledgers import register_all
         from people import importing

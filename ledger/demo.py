@@ -134,7 +134,16 @@ def populate(community: Place, rng: random.Random, *, photos: bool = True) -> di
                     if role == Participant.Role.VOLUNTEER
                     else None
                 )
-                people.append(Participant(record=record, resident_id=pk, role=role, hours=hours))
+                people.append(
+                    Participant(
+                        record=record,
+                        resident_id=pk,
+                        role=role,
+                        hours=hours,
+                        place_path=record.place_path,
+                        date=record.date,
+                    )
+                )
     Through.objects.bulk_create(topic_links, batch_size=1000)
     Quantity.objects.bulk_create(quantities, batch_size=1000)
     Participant.objects.bulk_create(people, batch_size=1000)
@@ -330,7 +339,14 @@ def bulk_records(
             if role and residents and rng.random() < named_share:
                 hours = Decimal(rng.choice([1, 2, 3])) if role == R.VOLUNTEER else None
                 people += [
-                    Participant(record_id=record.pk, resident_id=pk, role=role, hours=hours)
+                    Participant(
+                        record_id=record.pk,
+                        resident_id=pk,
+                        role=role,
+                        hours=hours,
+                        place_path=record.place_path,
+                        date=record.date,
+                    )
                     for pk in rng.sample(residents, k=min(len(residents), rng.randint(2, 5)))
                 ]
         Through.objects.bulk_create(links, batch_size=2000)

@@ -139,14 +139,15 @@ _NOTES = Col(_("内容摘要"), lambda r: r.notes, 40)
 
 
 def _volunteering(place: Place, span: Span, user) -> QuerySet:
-    records = WorkRecord.objects.visible_to(user).filter(
-        place_path__under=place.path, date__gte=span.start, date__lte=span.end
-    )
+    # A participant's place path and date are its record's: the place's volunteers of the
+    # period are one range of their own index.
     return (
-        Participant.objects.filter(record__in=records, role=Participant.Role.VOLUNTEER)
+        Participant.objects.visible_to(user)
+        .filter(place_path__under=place.path, date__gte=span.start, date__lte=span.end)
+        .filter(role=Participant.Role.VOLUNTEER)
         .select_related("record", "resident")
         .annotate(shown=_within(user, "resident"))
-        .order_by("record__date", "record_id", "id")
+        .order_by("date", "record_id", "id")
     )
 
 

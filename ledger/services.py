@@ -123,10 +123,15 @@ def save_record(
     before = None if creating else audit.snapshot(record, RECORD_FIELDS)
     before_topics = set() if creating else {t.name for t in record.topics.all()}
     before_amounts = {} if creating else _amounts(record)
+    placed = (record.place_path, record.date)
     for name in RECORD_FIELDS:
         value = getattr(data, name)
         setattr(record, name, value.strip() if isinstance(value, str) else value)
     record.save()
+    if not creating and (record.place_path, record.date) != placed:
+        # Its named participants carry its place path and date. Their rollup cells are the
+        # record's own (leaf place, month), which the record's save has marked stale already.
+        record.participants.update(place_path=record.place_path, date=record.date)
     record.topics.set(data.topics)
     # Only the items the caller speaks of are replaced (the form offers every active item and
     # any retired one the record has).

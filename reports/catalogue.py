@@ -221,13 +221,15 @@ QUANTITIES = Source(
     related=("record__place", "kind"),
     show=_child_row(lambda q: q.record, lambda q: str(q)),
 )
+# Participants carry their record's place path and date (ledger.models.Participant), so a
+# place's are one range of their own index, not a join with its records.
 PARTICIPANTS = Source(
     "participants",
     _("工作记录的具名人员"),
     lambda: Participant.objects.all(),
-    "record__place_path",
+    "place_path",
     "record__place",
-    date="record__date",
+    date="date",
     related=("record__place", "resident"),
     show=_child_row(lambda p: p.record, lambda p: f"{p.resident.name}（{p.role}）"),
 )

@@ -179,7 +179,7 @@ def _key(*parts) -> tuple:
 
 def _scope_keys(source: Source, place: Place) -> tuple[str, str]:
     """The path and date lookups for `in_scope`. Rows that take both from a parent row
-    (volunteers, visits, quantities, room counts from their record or inspection) are read so
+    (visits, quantities, room counts from their record or inspection) are read so
     that SQLite, which keeps no histograms, does not walk every parent of the period in the
     whole database (every work record of the year, of every community) probing for the few
     that have such rows: for a sub-district or more, from their own table, each fetching its
@@ -424,8 +424,7 @@ def _evaluate_source(
             and not only
         ):
             # Every figure of the query counts the same rows: say so in WHERE too, so the
-            # database may start from those rows (the volunteers, not every record of the
-            # year).
+            # database may skip the others (the volunteers among a place's participants).
             rows = rows.filter(group[0].condition(end))
         if breakdown:
             rows = rows.annotate(_child=_child_expr(source, place))
