@@ -136,8 +136,12 @@ class ResidentDetailSerializer(ResidentSerializer):
     notes = serializers.CharField()
 
 
+REVEALED = [("id_number", _("身份证号码")), ("phone", _("手机号码"))]
+
+
 class RevealSerializer(serializers.Serializer):
-    field = serializers.ChoiceField(choices=["id_number", "phone"])
+    field = Choice(REVEALED)
+    field_label = Label(REVEALED, source="field")
     value = serializers.CharField()
 
 

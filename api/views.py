@@ -241,7 +241,7 @@ class ResidentReveal(ApiView):
         if field not in Resident.sensitive_fields:
             raise Invalid({"field": [str(_("只能查看身份证号码或手机号码"))]})
         value = people_services.reveal(resident, field, by=request.user)
-        return Response({"field": field, "value": value})
+        return Response(s.RevealSerializer({"field": field, "value": value}).data)
 
 
 # --- Households -------------------------------------------------------------------------

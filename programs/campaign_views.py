@@ -461,7 +461,9 @@ def campaign_apply(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(back)
     members = None
     if campaign.subject == Campaign.Subject.HOUSEHOLD:
-        members = Residence.objects.on(form.initial["applied_on"]).filter(household=applicant)
+        members = Residence.objects.on(form.fields["applied_on"].initial).filter(
+            household=applicant
+        )
         members = list(members.select_related("resident").order_by("pk"))
     return render(
         request,

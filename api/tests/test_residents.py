@@ -46,7 +46,7 @@ def test_reveal_gives_the_number_to_a_frontline_role_and_is_audited(api, world):
     url = f"{LIST}{person.pk}/reveal/"
     response = api(Role.COMMUNITY_WORKER).post(url, {"field": "phone"})
     assert response.status_code == 200
-    assert response.json() == {"field": "phone", "value": "13812345678"}
+    assert response.json() == {"field": "phone", "field_label": "手机号码", "value": "13812345678"}
     entry = AuditEntry.objects.get(action="resident.reveal")
     assert entry.actor == world.cast[Role.COMMUNITY_WORKER] and entry.object_id == str(person.pk)
 
