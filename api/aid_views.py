@@ -31,6 +31,7 @@ from api.base import (
     keyset_page,
     page_serializer,
     query_parameters,
+    with_defaults,
 )
 from api.errors import Conflict, Invalid, form_errors
 from api.inspection_views import _scalars
@@ -84,14 +85,15 @@ class _Withdrawn(serializers.BooleanField):
 
 class ApplicationSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    campaign = serializers.IntegerField(source="campaign_id")
-    household = serializers.IntegerField(source="household_id", allow_null=True)
-    unit = serializers.IntegerField(source="unit_id", allow_null=True)
+    campaign = s.NamedRef()
+    household = s.HouseholdRef(allow_null=True)
+    unit = s.NamedRef(allow_null=True)
     applicant = serializers.CharField(source="applicant_name", help_text=_("申报对象"))
     applied_on = serializers.DateField()
     values = serializers.DictField(help_text=_("申报数据：{项目代码: 值}"))
     members = serializers.IntegerField(allow_null=True, help_text=_("户内人数"))
-    stage = serializers.CharField()
+    stage = s.Choice(Application.Stage.choices)
+    stage_label = s.Label(Application.Stage.choices, source="stage")
     reason = serializers.CharField(help_text=_("初审意见"))
     reviewed_on = serializers.DateField(allow_null=True)
     shortlist_reason = serializers.CharField(help_text=_("入围评审意见"))
@@ -137,6 +139,7 @@ class CampaignApplications(ApiView):
             rows = campaign.live_applications()
             if stage:
                 rows = rows.filter(stage=stage)
+        rows = rows.select_related("campaign", "household", "unit")
         return keyset_page(request, rows, ApplicationSerializer, ("applied_on", "pk"))
 
     @extend_schema(
@@ -165,10 +168,11 @@ class CampaignApplications(ApiView):
             odd = [k for k, v in given.items() if isinstance(v, list | dict | bool)]
             if odd:
                 raise Invalid({odd[0]: [_("应为文字或数字")]})
-            day = data.get("applied_on") or min(timezone.localdate(), campaign.ends_on)
-            form_data = {"applicant": applicant.pk, "applied_on": day}
+            form_data = {"applicant": applicant.pk}
+            if data.get("applied_on"):  # else the day the page's form starts with
+                form_data["applied_on"] = data["applied_on"]
             form_data.update({f"v_{k}": v for k, v in values.items() if v is not None})
-            form = ApplyForm(form_data, campaign=campaign)
+            form = with_defaults(ApplyForm, form_data, campaign=campaign)
             if not form.is_valid():
                 raise Invalid(
                     {
@@ -205,7 +209,11 @@ def _applicant(user, campaign: Campaign, pk) -> Household | LocalUnit:
 class ApplicationDetail(ApiView):
     @extend_schema(responses={200: ApplicationSerializer, **OBJECT_ERRORS}, summary="申报")
     def get(self, request: Request, pk: int) -> Response:
-        application = Application.objects.filter(pk=pk).first()
+        application = (
+            Application.objects.select_related("campaign", "household", "unit")
+            .filter(pk=pk)
+            .first()
+        )
         if application is None:
             raise Http404
         # Seen by whoever sees its campaign, as on the campaign's page.
@@ -466,8 +474,8 @@ class DriveSerializer(serializers.Serializer):
 
 
 class HeldItemSerializer(serializers.Serializer):
-    item = serializers.CharField()
-    unit = serializers.CharField()
+    goods = serializers.CharField(source="item", help_text=_("物品名称"))
+    goods_unit = serializers.CharField(source="unit", help_text=_("计量单位"))
     received = serializers.DecimalField(max_digits=14, decimal_places=2, source="in")
     given = serializers.DecimalField(max_digits=14, decimal_places=2, source="out")
     left = serializers.DecimalField(max_digits=14, decimal_places=2)
@@ -479,16 +487,17 @@ class DriveDetailSerializer(DriveSerializer):
 
 class DonationSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    direction = serializers.CharField(help_text=_("in 捐入，out 发放"))
+    direction = s.Choice(Donation.Direction.choices)
+    direction_label = s.Label(Donation.Direction.choices, source="direction")
     date = serializers.DateField()
     party = serializers.CharField(source="party_name", help_text=_("捐赠人/受赠人"))
-    resident = serializers.IntegerField(source="resident_id", allow_null=True)
-    household = serializers.IntegerField(source="household_id", allow_null=True)
-    unit = serializers.IntegerField(source="unit_id", allow_null=True)
+    resident = s.NamedRef(allow_null=True)
+    household = s.HouseholdRef(allow_null=True)
+    unit = s.NamedRef(allow_null=True)
     money = serializers.DecimalField(max_digits=14, decimal_places=2)
-    item = serializers.CharField()
+    goods = serializers.CharField(source="item", help_text=_("物品名称（捐赠登记所写）"))
     quantity = serializers.DecimalField(max_digits=12, decimal_places=2)
-    item_unit = serializers.CharField()
+    goods_unit = serializers.CharField(source="item_unit", help_text=_("计量单位"))
     notes = serializers.CharField()
     voided = serializers.BooleanField(source="is_voided")
 
@@ -559,7 +568,7 @@ class DriveEntries(ApiView):
     )
     def get(self, request: Request, pk: int) -> Response:
         drive = get_for_user(DonationDrive, request.user, pk=pk)
-        rows = Donation.objects.filter(drive=drive)
+        rows = Donation.objects.filter(drive=drive).select_related("resident", "household", "unit")
         return keyset_page(request, rows, DonationSerializer, ("date", "pk"))
 
     @extend_schema(
@@ -613,28 +622,35 @@ class StockFilterForm(forms.Form):
         self.fields["place"].queryset = store_places(user)
 
 
+class SupplyItemRef(serializers.Serializer):
+    """A supply of the catalogue (物资目录): {id, name}."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
 class StockSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    item = serializers.CharField(source="item.name")
-    item_id = serializers.IntegerField()
-    unit = serializers.CharField(source="item.unit", help_text=_("计量单位"))
+    item = SupplyItemRef()
+    item_unit = serializers.CharField(source="item.unit", help_text=_("计量单位"))
     on_hand = serializers.DecimalField(max_digits=14, decimal_places=2, help_text=_("库存"))
     place = s.PlaceRef()
 
 
 class MoveSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    item = serializers.CharField(source="item.name")
-    item_id = serializers.IntegerField()
-    kind = serializers.CharField()
+    item = SupplyItemRef()
+    item_unit = serializers.CharField(source="item.unit", help_text=_("计量单位"))
+    kind = s.Choice(SupplyMove.Kind.choices)
+    kind_label = s.Label(SupplyMove.Kind.choices, source="kind")
     quantity = serializers.DecimalField(max_digits=14, decimal_places=2)
     balance = serializers.DecimalField(max_digits=14, decimal_places=2, help_text=_("结存"))
     date = serializers.DateField()
     counterpart = serializers.CharField(help_text=_("来源/去向"))
-    to_place = serializers.IntegerField(source="to_place_id", allow_null=True)
-    to_unit = serializers.IntegerField(source="to_unit_id", allow_null=True)
-    campaign = serializers.IntegerField(source="campaign_id", allow_null=True)
-    record = serializers.IntegerField(source="record_id", allow_null=True)
+    to_place = s.PlaceRef(allow_null=True, help_text=_("发往区划"))
+    to_unit = s.NamedRef(allow_null=True, help_text=_("发往单位"))
+    campaign = s.NamedRef(allow_null=True, help_text=_("用于评选活动"))
+    record = s.RecordRef(allow_null=True, help_text=_("用于工作记录"))
     notes = serializers.CharField()
     voided = serializers.BooleanField(source="is_voided")
     place = s.PlaceRef()
@@ -668,7 +684,9 @@ class StockDetail(ApiView):
 
 
 def _moves(user):
-    return SupplyMove.objects.visible_to(user).select_related("place", "item")
+    return SupplyMove.objects.visible_to(user).select_related(
+        "place", "item", "to_place", "to_unit", "campaign", "record"
+    )
 
 
 def _move_schema() -> dict:

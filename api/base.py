@@ -102,13 +102,23 @@ def _field_schema(field: forms.Field) -> dict:
     return schema
 
 
-def query_parameters(form_class: type[forms.Form] | None, *, skip: tuple[str, ...] = ()) -> list:
+def query_parameters(
+    form_class: type[forms.Form] | None,
+    *,
+    skip: tuple[str, ...] = (),
+    enums: dict[str, list[str]] | None = None,
+) -> list:
     """The list filters of a UI form as OpenAPI query parameters (the schema follows the form),
-    and the page's cursor last."""
+    and the page's cursor last. `enums` lists the values of a filter whose choices the form
+    sets per user (or checks itself): the values the list's answers give for that field."""
     fields = form_class.base_fields if form_class is not None else {}
+    enums = enums or {}
     params = [
         OpenApiParameter(
-            name, _field_schema(field), required=False, description=str(field.label or name)
+            name,
+            {"type": "string", "enum": enums[name]} if name in enums else _field_schema(field),
+            required=False,
+            description=str(field.label or name),
         )
         for name, field in fields.items()
         if name not in skip

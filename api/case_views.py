@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -17,17 +16,17 @@ from accounts.scope import get_for_user, require
 from api import serializers as s
 from api.base import ApiView, body_schema, idempotent_create, json_body
 from api.errors import Conflict, Invalid, form_errors
-from api.views import IDEMPOTENCY, OBJECT_ERRORS, WRITE_ERRORS, CaseList, _error
+from api.views import IDEMPOTENCY, OBJECT_ERRORS, WRITE_ERRORS, CaseList, _error, case_detail
 from cases import services
 from cases.flows import FLOWS, REQUEST
-from cases.forms import ActionForm, CaseForm
+from cases.forms import ActionForm, CaseForm, case_initial
 from cases.models import Case
 from cases.views import case_data
 from shequ.errors import DomainError
 
 
 def _case_detail(case: Case) -> dict:
-    return s.CaseDetailSerializer(case).data
+    return case_detail(case)
 
 
 # --- Opening a case -----------------------------------------------------------------------
@@ -84,11 +83,8 @@ def _open_case_form(request: Request, data: dict) -> tuple[CaseForm, object]:
     if flow.supervision:
         require(request.user, Perm.VIEW_JUDICIAL)  # as the page: 403, not a form error
     user = request.user
-    filled = {k: v for k, v in data.items() if k != "kind"}
-    # What the page's form shows filled in: now, the user's own community or grid.
-    filled.setdefault("received_at", timezone.localtime().isoformat())
-    if user.place_id and user.place.kind in ("community", "grid"):
-        filled.setdefault("place", user.place_id)
+    # What the body leaves out is what the page's form starts with (cases.forms.case_initial).
+    filled = {**case_initial(flow, user), **{k: v for k, v in data.items() if k != "kind"}}
     return CaseForm(filled, flow=flow, user=user), flow
 
 
@@ -125,14 +121,14 @@ class Cases(CaseList):
 class ActionSerializer(serializers.Serializer):
     code = serializers.CharField()
     label = serializers.CharField()
-    target = serializers.CharField(allow_null=True, help_text=_("转入的状态；null 为状态不变"))
+    target = s.Choice(s.CASE_STATES, allow_null=True, help_text=_("转入的状态；null 为状态不变"))
     asks = serializers.ListField(child=serializers.CharField(), help_text=_("需填写的项目"))
     needs_note = serializers.BooleanField()
-    note_label = serializers.CharField()
+    note_prompt = serializers.CharField(help_text=_("说明一栏的名称（同案件页面）"))
 
 
 class ActionsSerializer(serializers.Serializer):
-    state = serializers.CharField()
+    state = s.Choice(s.CASE_STATES)
     version = serializers.IntegerField(help_text=_("操作时须带上的版本号"))
     actions = ActionSerializer(many=True, help_text=_("当前状态下可做的操作（同案件页面）"))
 
@@ -179,7 +175,7 @@ class CaseActions(ApiView):
                         "target": a.target,
                         "asks": list(a.asks),
                         "needs_note": a.needs_note,
-                        "note_label": str(a.note_label),
+                        "note_prompt": str(a.note_label),
                     }
                     for a in offered
                 ],

@@ -42,7 +42,7 @@ from inspections.forms import (
     RectificationForm,
     StartForm,
 )
-from inspections.models import ChecklistItem, Inspection, Rectification, RoomCount
+from inspections.models import Checklist, ChecklistItem, Inspection, Rectification, RoomCount
 from inspections.queries import filter_inspections, filter_rectifications, order_initial
 from shequ.errors import DomainError
 
@@ -94,23 +94,51 @@ def _inspection_schema() -> dict:
     return schema
 
 
+class DwellingRef(serializers.Serializer):
+    id = serializers.IntegerField()
+    address = serializers.CharField()
+
+
+class InspectionRef(serializers.Serializer):
+    id = serializers.IntegerField()
+    date = serializers.DateField()
+    target_name = serializers.CharField()
+
+
+class OrderRef(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField(help_text=_("整改通知编号"))
+
+
 class InspectionSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     date = serializers.DateField()
-    area = serializers.CharField()
-    checklist = serializers.CharField(source="checklist_version.checklist.name")
-    target = serializers.CharField(help_text=_("检查对象类别：单位、住户或场所"))
+    area = s.Choice(Checklist.Area.choices)
+    area_label = s.Label(Checklist.Area.choices, source="area")
+    checklist = s.NamedRef(source="checklist_version.checklist")
+    target = s.Choice(Inspection.Target.choices, help_text=_("检查对象类别"))
+    target_label = s.Label(Inspection.Target.choices, source="target")
     target_name = serializers.CharField()
-    unit = serializers.IntegerField(source="unit_id", allow_null=True)
-    inspectors = serializers.CharField(source="inspector_names")
+    unit = s.NamedRef(allow_null=True, help_text=_("被检查单位"))
+    dwelling = DwellingRef(allow_null=True, help_text=_("被检查房屋"))
+    inspectors = s.UserRef(many=True, help_text=_("检查人员（账号）"))
+    other_inspectors = serializers.CharField(help_text=_("其他检查人员（非本系统账号）"))
     failures = serializers.IntegerField(help_text=_("不合格项数"))
-    result = serializers.CharField()
+    result = s.Choice(Inspection.Result.choices, source="result_code")
+    result_label = s.Label(Inspection.Result.choices, source="result_code")
     open_orders = serializers.IntegerField(help_text=_("未销号的整改通知数"))
     place = s.PlaceRef()
 
 
+class ItemRef(serializers.Serializer):
+    """A checklist item, named as every other reference is: {id, name}."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="label")
+
+
 class FindingSerializer(serializers.Serializer):
-    item = serializers.CharField(source="item.label")
+    item = ItemRef(help_text=_("检查项目"))
     value = serializers.CharField()
     failed = serializers.BooleanField()
     note = serializers.CharField()
@@ -120,15 +148,13 @@ class InspectionDetailSerializer(InspectionSerializer):
     site = serializers.CharField()
     notes = serializers.CharField()
     answers = FindingSerializer(many=True, source="answer_list", help_text=_("各检查项目的结果"))
-    rectifications = serializers.ListField(
-        child=serializers.IntegerField(), source="order_ids", help_text=_("整改通知")
-    )
+    rectifications = OrderRef(many=True, source="order_list", help_text=_("整改通知"))
 
 
 class RectificationSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     number = serializers.CharField()
-    inspection = serializers.IntegerField(source="inspection_id")
+    inspection = InspectionRef()
     finding = serializers.CharField()
     requirement = serializers.CharField()
     responsible = serializers.CharField()
@@ -136,7 +162,8 @@ class RectificationSerializer(serializers.Serializer):
     first_deadline = serializers.DateField()
     deadline = serializers.DateField()
     closed_on = serializers.DateField(allow_null=True)
-    state = serializers.CharField()
+    state = s.Choice(Rectification.State.choices, source="state_code")
+    state_label = s.Label(Rectification.State.choices, source="state_code")
     version = serializers.IntegerField(help_text=_("复查时须带上的版本号"))
     place = s.PlaceRef()
 
@@ -146,7 +173,7 @@ class RecheckSerializer(serializers.Serializer):
     passed = serializers.BooleanField()
     note = serializers.CharField()
     new_deadline = serializers.DateField(allow_null=True)
-    by = serializers.CharField(source="by_name")
+    by = s.UserRef(allow_null=True, help_text=_("复查人"))
 
 
 class RectificationDetailSerializer(RectificationSerializer):
@@ -156,7 +183,7 @@ class RectificationDetailSerializer(RectificationSerializer):
 def _inspections(user):
     return (
         Inspection.objects.visible_to(user)
-        .select_related("place", "checklist_version__checklist")
+        .select_related("place", "checklist_version__checklist", "unit", "dwelling")
         .prefetch_related(
             Prefetch("inspectors", queryset=User.objects.only("name", "username").order_by("pk"))
         )
@@ -202,14 +229,12 @@ def _inspection_detail(inspection: Inspection) -> dict:
     inspection.answer_list = list(
         inspection.answers.select_related("item").order_by("item__order", "item_id")
     )
-    inspection.order_ids = list(
-        inspection.rectifications.order_by("pk").values_list("pk", flat=True)
-    )
+    inspection.order_list = list(inspection.rectifications.order_by("pk"))
     return InspectionDetailSerializer(inspection).data
 
 
 def _orders(user):
-    return Rectification.objects.visible_to(user).select_related("place")
+    return Rectification.objects.visible_to(user).select_related("place", "inspection")
 
 
 class RectificationList(ApiView):
@@ -229,16 +254,7 @@ class RectificationList(ApiView):
 
 
 def _order_detail(order: Rectification) -> dict:
-    order.recheck_list = [
-        {
-            "date": r.date,
-            "passed": r.passed,
-            "note": r.note,
-            "new_deadline": r.new_deadline,
-            "by_name": (r.by.name or r.by.username) if r.by else "",
-        }
-        for r in order.rechecks.select_related("by").order_by("date", "pk")
-    ]
+    order.recheck_list = list(order.rechecks.select_related("by").order_by("date", "pk"))
     return RectificationDetailSerializer(order).data
 
 

@@ -68,25 +68,16 @@ class AttributeSerializer(serializers.Serializer):
     value = serializers.JSONField()
 
 
-class SubjectRef(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-
-
-class HouseholdRef(serializers.Serializer):
-    id = serializers.IntegerField()
-    number = serializers.CharField()
-
-
 class MembershipSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    group = serializers.CharField(source="category.code")
-    group_name = serializers.CharField(source="category.name")
-    sensitivity = serializers.CharField(source="category.sensitivity")
-    resident = SubjectRef(allow_null=True)
-    household = HouseholdRef(allow_null=True)
-    start = serializers.DateField()
-    end = serializers.DateField(allow_null=True)
+    group = serializers.CharField(source="category.code", help_text=_("重点人群类别代码"))
+    group_label = serializers.CharField(source="category.name")
+    sensitivity = s.Choice(GroupCategory.Sensitivity.choices, source="category.sensitivity")
+    sensitivity_label = s.Label(GroupCategory.Sensitivity.choices, source="category.sensitivity")
+    resident = s.NamedRef(allow_null=True)
+    household = s.HouseholdRef(allow_null=True)
+    starts_on = serializers.DateField(source="start")
+    ends_on = serializers.DateField(source="end", allow_null=True)
     attributes = AttributeSerializer(many=True, source="attribute_list")
     notes = serializers.CharField()
     place = s.PlaceRef()

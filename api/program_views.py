@@ -46,21 +46,33 @@ class FunnelSerializer(serializers.Serializer):
     certificates = serializers.IntegerField()
 
 
+# The campaign list's state filter: what it accepts is what a campaign answers.
+CAMPAIGN_STATES = [c for c in CampaignFilterForm.base_fields["state"].choices if c[0]]
+
+
 class CampaignSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
-    subject = serializers.CharField()
+    subject = s.Choice(Campaign.Subject.choices)
+    subject_label = s.Label(Campaign.Subject.choices, source="subject")
     criteria = serializers.CharField()
     starts_on = serializers.DateField()
     ends_on = serializers.DateField()
+    state = s.Choice(
+        CAMPAIGN_STATES, source="state_code", help_text=_("申报中（截止日未过）或已结束")
+    )
+    state_label = s.Label(CAMPAIGN_STATES, source="state_code")
     place = s.PlaceRef()
     funnel = FunnelSerializer()
 
 
 def _with_funnels(rows: list[Campaign]) -> list[Campaign]:
     funnels = services.funnels(rows)
+    today = timezone.localdate()
     for campaign in rows:
         campaign.funnel = funnels[campaign.pk]
+        over = campaign.ends_on < today  # as the list's state filter (programs.queries)
+        campaign.state_code = CampaignFilterForm.CLOSED if over else CampaignFilterForm.OPEN
     return rows
 
 
@@ -93,19 +105,27 @@ class CampaignDetail(ApiView):
 
 class AssistanceSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    kind = serializers.CharField()
-    source = serializers.CharField()
+    kind = s.Choice(Assistance.Kind.choices)
+    source = s.Choice(Assistance.Source.choices)
+    source_label = s.Label(Assistance.Source.choices, source="source")
     date = serializers.DateField()
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, coerce_to_string=True)
     goods = serializers.CharField()
-    period_start = serializers.DateField(allow_null=True)
-    period_end = serializers.DateField(allow_null=True)
-    household = serializers.CharField(
-        source="household.number", allow_null=True, default=None, help_text=_("受助户户号")
-    )
+    period_starts_on = serializers.DateField(source="period_start", allow_null=True)
+    period_ends_on = serializers.DateField(source="period_end", allow_null=True)
+    household = s.HouseholdRef(allow_null=True, help_text=_("受助户"))
+    resident = s.NamedRef(allow_null=True, help_text=_("受助人"))
     recipient = serializers.CharField(source="recipient_name", help_text=_("受助人或户主"))
     recipient_id_number = s.Masked(source="recipient_id", help_text=_("身份证号码（脱敏）"))
-    group = serializers.CharField(source="membership.category.code", allow_null=True, default=None)
+    group = serializers.CharField(
+        source="membership.category.code",
+        allow_null=True,
+        default=None,
+        help_text=_("所依据的重点人群类别代码"),
+    )
+    group_label = serializers.CharField(
+        source="membership.category.name", allow_null=True, default=None
+    )
     voided = serializers.BooleanField(source="is_voided")
     notes = serializers.CharField()
     place = s.PlaceRef()

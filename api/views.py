@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import Http404
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
@@ -127,7 +127,7 @@ class PlaceList(ApiView):
         summary="辖区内的区划",
     )
     def get(self, request: Request) -> Response:
-        places = Place.objects.visible_to(request.user)
+        places = Place.objects.visible_to(request.user).select_related("parent")
         return keyset_page(request, places, s.PlaceSerializer, ("code",))
 
 
@@ -136,7 +136,8 @@ class PlaceDetail(ApiView):
 
     @extend_schema(responses={200: s.PlaceSerializer, **OBJECT_ERRORS}, summary="区划")
     def get(self, request: Request, pk: int) -> Response:
-        return Response(s.PlaceSerializer(get_for_user(Place, request.user, pk=pk)).data)
+        place = get_for_user(Place.objects.select_related("parent"), request.user, pk=pk)
+        return Response(s.PlaceSerializer(place).data)
 
 
 # --- Residents --------------------------------------------------------------------------
@@ -267,7 +268,7 @@ class ResidentReveal(ApiView):
         if field not in Resident.sensitive_fields:
             raise Invalid({"field": [str(_("只能查看身份证号码或手机号码"))]})
         value = people_services.reveal(resident, field, by=request.user)
-        return Response({"field": field, "value": value})
+        return Response(s.RevealSerializer({"field": field, "value": value}).data)
 
 
 # --- Households -------------------------------------------------------------------------
@@ -288,7 +289,7 @@ class HouseholdList(ApiView):
         q = request.query_params.get("q", "").strip()[:50]
         if q:
             households = households.filter(Q(number__contains=q) | Q(dwelling__address__contains=q))
-        households = households.select_related("dwelling", "place")
+        households = households.select_related("dwelling", "place", "head")
         return keyset_page(request, households, s.HouseholdSerializer, ("place_path", "pk"))
 
 
@@ -296,7 +297,7 @@ class HouseholdDetail(ApiView):
     @extend_schema(responses={200: s.HouseholdSerializer, **OBJECT_ERRORS}, summary="户")
     def get(self, request: Request, pk: int) -> Response:
         household = get_for_user(
-            Household.objects.select_related("dwelling", "place"), request.user, pk=pk
+            Household.objects.select_related("dwelling", "place", "head"), request.user, pk=pk
         )
         return Response(s.HouseholdSerializer(household).data)
 
@@ -466,7 +467,9 @@ def _record_detail(record: WorkRecord) -> dict:
 class RecordDetail(ApiView):
     @extend_schema(responses={200: s.RecordDetailSerializer, **OBJECT_ERRORS}, summary="工作记录")
     def get(self, request: Request, pk: int) -> Response:
-        record = get_for_user(WorkRecord.objects.select_related("place"), request.user, pk=pk)
+        record = get_for_user(
+            WorkRecord.objects.select_related("place", "organiser"), request.user, pk=pk
+        )
         return Response(_record_detail(record))
 
 
@@ -476,7 +479,13 @@ class RecordDetail(ApiView):
 class CaseList(ApiView):
     @extend_schema(
         operation_id="cases_list",
-        parameters=query_parameters(CaseFilterForm),
+        parameters=query_parameters(
+            CaseFilterForm,
+            enums={
+                "kind": list(Case.Kind.values),
+                "state": [value for value, _label in s.CASE_STATES],
+            },
+        ),
         responses={200: page_serializer(s.CaseSerializer, "CasePage"), **READ_ERRORS},
         summary="诉求与案件（与案件列表相同的筛选，新的在前）",
     )
@@ -487,13 +496,31 @@ class CaseList(ApiView):
         return keyset_page(request, cases, s.CaseSerializer, ("-received_at", "-pk"))
 
 
+def case_detail(case: Case) -> dict:
+    """A case with its timeline: every action taken on it, oldest first, with who took it,
+    when, the state before and after, and what they wrote (the case page's 办理记录)."""
+    events = list(
+        case.events.select_related("by").annotate(file_count=Count("files")).order_by("at", "pk")
+    )
+    before = None
+    for event in events:
+        event.previous_state, before = before, event.state
+        event.actor_name = (event.by.name if event.by else "") or event.by_name  # as the page
+    case.timeline_events = events
+    return s.CaseDetailSerializer(case).data
+
+
 class CaseDetail(ApiView):
-    @extend_schema(responses={200: s.CaseDetailSerializer, **OBJECT_ERRORS}, summary="案件")
+    @extend_schema(
+        responses={200: s.CaseDetailSerializer, **OBJECT_ERRORS}, summary="案件及其办理记录"
+    )
     def get(self, request: Request, pk: int) -> Response:
-        case = get_for_user(Case.objects.select_related("place", "assignee"), request.user, pk=pk)
+        case = get_for_user(
+            Case.objects.select_related("place", "assignee", "reporter"), request.user, pk=pk
+        )
         if case.flow.supervision:
             audit.record(request.user, "case.view", case)  # as every opening of the page
-        return Response(s.CaseDetailSerializer(case).data)
+        return Response(case_detail(case))
 
 
 # --- Indicators -------------------------------------------------------------------------
@@ -541,14 +568,14 @@ class IndicatorValues(ApiView):
         return Response(
             {
                 "place": _place_ref(place),
-                "start": span.start,
-                "end": span.end,
+                "starts_on": span.start,
+                "ends_on": span.end,
                 "figures": [
                     {
                         "id": i.id,
                         "name": str(i.name),
-                        "unit": str(i.unit),
-                        "area": str(i.area),
+                        "measure": str(i.unit),
+                        "section": str(i.area),
                         "value": str(figures.totals[i.id]),
                         "records": _drill_link(request, i.id, place, span),
                     }
@@ -558,7 +585,7 @@ class IndicatorValues(ApiView):
                     {
                         "id": r.id,
                         "name": str(r.name),
-                        "unit": str(r.unit),
+                        "measure": str(r.unit),
                         "numerator": str(figures.rate(r)[0]),
                         "denominator": str(figures.rate(r)[1]),
                         "value": _rate_shown(figures.rate(r)[2]),
@@ -576,6 +603,34 @@ def _rate_shown(value: float | None) -> str | None:
 
 
 DRILL_ROWS = 200
+
+# The pages the drill-down rows link to, and the API's answer for the same record.
+API_DETAIL = {
+    "ledger:record-detail": "api:record-detail",
+    "cases:case-detail": "api:case-detail",
+    "people:resident-detail": "api:resident-detail",
+    "people:household-detail": "api:household-detail",
+    "inspections:inspection-detail": "api:inspection-detail",
+    "inspections:rectification-detail": "api:rectification-detail",
+    "programs:assistance-detail": "api:assistance-detail",
+    "programs:drive-detail": "api:drive-detail",
+    "programs:campaign-detail": "api:campaign-detail",
+}
+
+
+def _api_url(request: Request, page_url: str) -> str | None:
+    """The API's URL for the record a drill-down row's page link shows, or None where the API
+    has no such record (staff, agreements, honours, opinions… are read on the pages)."""
+    if not page_url:
+        return None
+    try:
+        match = resolve(page_url)
+    except Resolver404:
+        return None
+    name = API_DETAIL.get(match.view_name)
+    if name is None or "pk" not in match.kwargs:
+        return None
+    return request.build_absolute_uri(reverse(name, kwargs={"pk": match.kwargs["pk"]}))
 
 
 class IndicatorDetail(ApiView):
@@ -612,10 +667,11 @@ class IndicatorDetail(ApiView):
                 "count": rows.count(),
                 "rows": [
                     {
-                        "day": None if r.day is None else str(r.day),
+                        "date": r.day,
                         "title": r.title,
-                        "place": r.place,
-                        "url": r.url,
+                        "place_name": r.place,
+                        "url": _api_url(request, r.url),
+                        "page_url": request.build_absolute_uri(r.url) if r.url else None,
                     }
                     for r in shown
                 ],

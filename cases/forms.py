@@ -101,6 +101,18 @@ class CaseForm(forms.Form):
                 del self.fields[name]
 
 
+def case_initial(flow: Flow, user: User) -> dict:
+    """What a new case of `flow` starts with, on the new-case page and for what an API body
+    leaves out: received now, at the user's own community or grid, a supervision file
+    starting today."""
+    initial: dict = {"received_at": timezone.localtime().replace(second=0, microsecond=0)}
+    if user.place_id and user.place.kind in (PlaceKind.COMMUNITY, PlaceKind.GRID):
+        initial["place"] = user.place_id
+    if flow.supervision:
+        initial["starts_on"] = timezone.localdate()
+    return initial
+
+
 class CaseEditForm(CaseForm):
     """Correcting a case's facts: what was registered, less who it concerns and when it came
     in (a file's person and a case's receipt are not retyped); its handler changes by 派单."""
@@ -174,6 +186,12 @@ class CaseFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [("", _("全部"))] + [(k, FLOWS[k].label) for k in kinds]
         self.fields["place"].queryset = registry_places(user)
+
+    def clean_state(self) -> str:
+        state = self.cleaned_data["state"]
+        if state and not any(state in flow.states for flow in FLOWS.values()):
+            raise forms.ValidationError(_("没有这种案件状态"))
+        return state
 
 
 class PartyForm(forms.Form):

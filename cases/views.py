@@ -33,6 +33,7 @@ from cases.forms import (
     PaymentForm,
     ScreeningForm,
     SurveyForm,
+    case_initial,
     recent_half_months,
 )
 from cases.models import Case, EventFile, Party, Screening, Survey
@@ -155,12 +156,7 @@ def case_create(request: HttpRequest, kind: str) -> HttpResponse:
     if flow.supervision:
         require(request.user, Perm.VIEW_JUDICIAL)
     user = request.user
-    initial = {"received_at": timezone.localtime().replace(second=0, microsecond=0)}
-    if user.place_id and user.place.kind in ("community", "grid"):
-        initial["place"] = user.place_id
-    if flow.supervision:
-        initial["starts_on"] = timezone.localdate()
-    form = CaseForm(request.POST or None, flow=flow, user=user, initial=initial)
+    form = CaseForm(request.POST or None, flow=flow, user=user, initial=case_initial(flow, user))
     if request.method == "POST" and form.is_valid():
         try:
             case = services.open_case(case_data(form, flow, user), by=user)

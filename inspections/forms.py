@@ -22,6 +22,7 @@ from inspections.models import (
     ChecklistItem,
     ChecklistVersion,
     Inspection,
+    Rectification,
     RoomCount,
 )
 from inspections.services import CountData
@@ -433,7 +434,7 @@ class InspectionFilterForm(PeriodFilterForm):
     result = forms.ChoiceField(
         label=_("检查结果"),
         required=False,
-        choices=[("", _("全部")), ("pass", _("合格")), ("fail", _("不合格"))],
+        choices=[("", _("全部")), *Inspection.Result.choices],
     )
     q = forms.CharField(label=_("检查对象"), max_length=50, required=False)
 
@@ -441,17 +442,10 @@ class InspectionFilterForm(PeriodFilterForm):
 
 
 class RectificationFilterForm(PeriodFilterForm):
-    OPEN, OVERDUE, CLOSED = "open", "overdue", "closed"
+    OPEN, OVERDUE, CLOSED = Rectification.State  # the states each order answers with
 
     state = forms.ChoiceField(
-        label=_("整改状态"),
-        required=False,
-        choices=[
-            ("", _("全部")),
-            (OPEN, _("整改中")),
-            (OVERDUE, _("逾期未整改")),
-            (CLOSED, _("已整改")),
-        ],
+        label=_("整改状态"), required=False, choices=[("", _("全部")), *Rectification.State.choices]
     )
     inspector = forms.ModelChoiceField(
         label=_("检查人员"), queryset=None, required=False, empty_label=_("全部")

@@ -239,6 +239,10 @@ class Inspection(Placed):
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.target_name}"
 
+    class Result(models.TextChoices):
+        PASS = "pass", _("合格")
+        FAIL = "fail", _("不合格")
+
     @property
     def target(self) -> str:
         if self.unit_id:
@@ -250,8 +254,13 @@ class Inspection(Placed):
         return self.failures == 0
 
     @property
+    def result_code(self) -> str:
+        """The result as the inspection list's filter and the API name it."""
+        return self.Result.PASS if self.passed else self.Result.FAIL
+
+    @property
     def result(self) -> str:
-        return str(_("合格")) if self.passed else str(_("不合格"))
+        return str(self.Result(self.result_code).label)
 
     def inspector_names(self) -> str:
         names = [u.name or u.username for u in self.inspectors.all()]
@@ -398,11 +407,23 @@ class Rectification(Placed):
         """Put right by the first deadline; None while open."""
         return None if self.closed_on is None else self.closed_on <= self.first_deadline
 
+    class State(models.TextChoices):
+        """Not stored: an order is closed once put right, overdue past its deadline."""
+
+        OPEN = "open", _("整改中")
+        OVERDUE = "overdue", _("逾期未整改")
+        CLOSED = "closed", _("已整改")
+
+    @property
+    def state_code(self) -> str:
+        """The state as the rectification list's filter and the API name it."""
+        if self.closed_on is not None:
+            return self.State.CLOSED
+        return self.State.OVERDUE if self.is_overdue() else self.State.OPEN
+
     @property
     def state(self) -> str:
-        if self.closed_on is not None:
-            return str(_("已整改"))
-        return str(_("逾期未整改")) if self.is_overdue() else str(_("整改中"))
+        return str(self.State(self.state_code).label)
 
 
 class Recheck(models.Model):

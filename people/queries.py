@@ -138,8 +138,8 @@ def list_page(
 
 def page_of(residents: QuerySet, user, after: int | None) -> tuple[list[Resident], int | None]:
     """One page in (place, id) order after the resident `after`, with place, address and the
-    names of the current groups the user may see (`group_names`); and the resident to continue
-    after, if there is more."""
+    current memberships of the groups the user may see (`visible_groups`, and their names in
+    `group_names`); and the resident to continue after, if there is more."""
     residents = after_in_place_order(residents, after)
     rows = list(
         residents.order_by("place_path", "pk")
@@ -148,18 +148,20 @@ def page_of(residents: QuerySet, user, after: int | None) -> tuple[list[Resident
     )
     more = rows[PAGE_SIZE - 1].pk if len(rows) > PAGE_SIZE else None
     rows = rows[:PAGE_SIZE]
-    names: dict[int, list[str]] = {r.pk: [] for r in rows}
+    held: dict[int, list[Membership]] = {r.pk: [] for r in rows}
     groups = (
         Membership.objects.visible_to(user)
         .current()
-        .filter(resident_id__in=list(names))
+        .filter(resident_id__in=list(held))
+        .select_related("category")
+        .only("resident", "start", "end", "category__code", "category__name")
         .order_by("category__order", "category_id")
-        .values_list("resident_id", "category__name")
     )
-    for resident_id, name in groups:
-        names[resident_id].append(name)
+    for membership in groups:
+        held[membership.resident_id].append(membership)
     for r in rows:
-        r.group_names = names[r.pk]
+        r.visible_groups = held[r.pk]
+        r.group_names = [m.category.name for m in r.visible_groups]
     return rows, more
 
 

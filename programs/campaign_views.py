@@ -439,9 +439,7 @@ def campaign_apply(request: HttpRequest, pk: int) -> HttpResponse:
     if not str(chosen).isdigit():
         return redirect("programs:campaign-eligible", pk=campaign.pk)
     applicant = _applicant(request, campaign, int(chosen))
-    today = timezone.localdate()
-    initial = {"applicant": applicant.pk, "applied_on": min(today, campaign.ends_on)}
-    form = ApplyForm(request.POST or None, campaign=campaign, initial=initial)
+    form = ApplyForm(request.POST or None, campaign=campaign, initial={"applicant": applicant.pk})
     if request.method == "POST" and form.is_valid():
         subject = {campaign.subject: applicant}
         try:
@@ -463,7 +461,9 @@ def campaign_apply(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(back)
     members = None
     if campaign.subject == Campaign.Subject.HOUSEHOLD:
-        members = Residence.objects.on(form.initial["applied_on"]).filter(household=applicant)
+        members = Residence.objects.on(form.fields["applied_on"].initial).filter(
+            household=applicant
+        )
         members = list(members.select_related("resident").order_by("pk"))
     return render(
         request,

@@ -185,6 +185,8 @@ class ApplyForm(forms.Form):
 
     def __init__(self, *args, campaign: Campaign, **kwargs):
         super().__init__(*args, **kwargs)
+        # Today, or the campaign's last day once it is over (an application recorded late).
+        self.fields["applied_on"].initial = min(timezone.localdate(), campaign.ends_on)
         self.items = campaign.field_list()
         for key, label, unit in self.items:
             self.fields[f"v_{key}"] = forms.CharField(

@@ -365,4 +365,18 @@ SPECTACULAR_SETTINGS = {
     },
     "SECURITY": [{"token": []}],
     "AUTHENTICATION_WHITELIST": [],
+    # One name per enum where several answers have a field of the same name (kind, state…).
+    "ENUM_NAME_OVERRIDES": {
+        "PlaceKindEnum": "areas.kinds.PlaceKind",
+        "UnitKindEnum": "areas.models.LocalUnit.Kind",
+        "RecordKindEnum": "ledger.models.WorkRecord.Kind",
+        "CaseKindEnum": "cases.models.Case.Kind",
+        "CaseStateEnum": "api.serializers.CASE_STATES",
+        "InspectionTargetEnum": "inspections.models.Inspection.Target",
+        "InspectionResultEnum": "inspections.models.Inspection.Result",
+        "RectificationStateEnum": "inspections.models.Rectification.State",
+        "CampaignStateEnum": "api.program_views.CAMPAIGN_STATES",
+        "AssistanceKindEnum": "programs.models.Assistance.Kind",
+        "SupplyMoveKindEnum": "programs.models.SupplyMove.Kind",
+    },
 }

@@ -93,7 +93,7 @@ def test_a_membership_is_registered_and_ended_through_the_residents_page_service
     assert membership.resident == person and membership.attributes["branch"] == "第二支部"
     assert AuditEntry.objects.filter(action="membership.create").count() == 1
     ended = client.post(f"{MEMBERSHIPS}{membership.pk}/end/", {"on": "2025-01-01"})
-    assert ended.status_code == 200 and ended.json()["end"] == "2025-01-01"
+    assert ended.status_code == 200 and ended.json()["ends_on"] == "2025-01-01"
     assert AuditEntry.objects.filter(action="membership.end").count() == 1
     twice = client.post(f"{MEMBERSHIPS}{membership.pk}/end/", {"on": "2025-02-01"})
     assert twice.status_code == 400 and not twice.json()["fields"]["on"][0].isascii()
