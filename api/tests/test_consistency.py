@@ -23,6 +23,7 @@ MANY_SHAPES = {
     "id",  # an indicator's id is its code ("records.activity"); every record's is an integer
     "value",  # what a figure, a finding or an attribute holds
     "passed",  # a campaign funnel counts each stage under the stage's name; a re-check passed
+    "items",  # a container's own rows: a checklist's, a campaign's reported ones, a drive's goods
 }
 # Calendar dates named without _on: a record's own day and the deadlines the forms name so.
 DATE_NAMES = {"date", "birth_date", "deadline", "first_deadline", "new_deadline"}

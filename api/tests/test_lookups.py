@@ -73,7 +73,7 @@ def test_checklists_are_the_usable_ones_with_their_newest_published_items(api, w
     ids = {c["id"] for c in listed}
     assert fire.pk in ids and unpublished.pk not in ids and retired.pk not in ids
     shown = next(c for c in listed if c["id"] == fire.pk)
-    assert shown["version"]["id"] == newest.pk
+    assert shown["current_version"]["id"] == newest.pk
     assert [i["id"] for i in shown["items"]] == [i.pk for i in newest.items.order_by("order")]
     assert shown["items"][-1]["label"] == "疏散通道畅通"
     assert shown["items"][-1]["choices"] == ["是", "否"]
@@ -95,7 +95,7 @@ def test_a_checklists_ids_make_an_inspection(api, world):
         "/api/v1/inspections/",
         {
             "checklist": checklist["id"],
-            "checklist_version": checklist["version"]["id"],
+            "checklist_version": checklist["current_version"]["id"],
             "unit": shop(world.grid).pk,
             "date": timezone.localdate().isoformat(),
             "inspectors": [inspector["id"]],
@@ -103,7 +103,7 @@ def test_a_checklists_ids_make_an_inspection(api, world):
         },
     )
     assert made.status_code == 201, made.content
-    assert made.json()["inspectors"] == world.cast[Role.GRID_WORKER].name
+    assert made.json()["inspectors"] == [{"id": inspector["id"], "name": inspector["name"]}]
 
 
 def _labelled(version) -> dict:
@@ -174,7 +174,7 @@ def test_a_group_category_lists_its_attribute_keys_and_types(api, world):
     dibao = api(Role.GRID_WORKER).get("/api/v1/groups/dibao/").json()
     category = GroupCategory.objects.get(code="dibao")
     expected = list(category.attributes.order_by("order", "pk").values_list("key", "kind"))
-    assert [(a["key"], a["kind"]) for a in dibao["attributes"]] == expected
+    assert [(a["key"], a["kind"]) for a in dibao["attribute_fields"]] == expected
     assert (dibao["subject"], dibao["sensitivity"]) == ("household", "personal")
 
 
@@ -185,7 +185,7 @@ def test_a_campaigns_items_are_what_an_application_takes(api, world):
     campaign = _campaign(world)
     client = api(Role.COMMUNITY_WORKER)
     shown = client.get(f"/api/v1/campaigns/{campaign.pk}/items/").json()
-    assert shown["items"] == [{"code": "water", "label": "全年用水量", "unit": "吨"}]
+    assert shown["items"] == [{"code": "water", "label": "全年用水量", "item_unit": "吨"}]
     listed = _all(client, "/api/v1/campaign-items/")
     assert listed == [shown]
     assert _all(api(Role.COMMUNITY_WORKER, outside=True), "/api/v1/campaign-items/") == []

@@ -157,17 +157,17 @@ def test_a_gift_and_a_handing_out_are_entered_as_on_the_drive_page(api, world):
     url = f"/api/v1/donations/{drive.pk}/entries/"
     gift = client.post(
         url,
-        {"direction": "in", "household": home.pk, "money": "500", "item": "大米",
-         "quantity": 10, "item_unit": "袋"},
+        {"direction": "in", "household": home.pk, "money": "500", "goods": "大米",
+         "quantity": 10, "goods_unit": "袋"},
     )  # fmt: skip
     assert gift.status_code == 201, gift.content
     shown = gift.json()
     assert shown["party"] == f"{home.number}（{home.head.name}）"
-    assert (shown["money"], shown["quantity"], shown["item_unit"]) == ("500.00", "10.00", "袋")
+    assert (shown["money"], shown["quantity"], shown["goods_unit"]) == ("500.00", "10.00", "袋")
     out = client.post(url, {"direction": "out", "party_name": "困难户王五", "money": "120",
-                            "item": "大米", "quantity": "4"})  # fmt: skip
+                            "goods": "大米", "quantity": "4"})  # fmt: skip
     assert out.status_code == 201, out.content
-    assert out.json()["item_unit"] == "袋"  # handed out in the unit it came in
+    assert out.json()["goods_unit"] == "袋"  # handed out in the unit it came in
     drive_now = client.get(f"/api/v1/donations/{drive.pk}/").json()
     assert drive_now["money_left"] == "380.00"
     (row,) = _audited("donation.in")
@@ -179,7 +179,7 @@ def test_a_gift_and_a_handing_out_are_entered_as_on_the_drive_page(api, world):
     ("body", "field"),
     [
         ({"direction": "out", "party_name": "王五", "money": "600"}, "money"),  # over the balance
-        ({"direction": "out", "party_name": "王五", "item": "面粉", "quantity": "1"}, "item"),
+        ({"direction": "out", "party_name": "王五", "goods": "面粉", "quantity": "1"}, "goods"),
         ({"direction": "in", "party_name": "张三", "money": "-5"}, "money"),
         ({"direction": "in", "party_name": "张三"}, "money"),  # neither money nor items
         ({"direction": "in", "money": "5"}, "party_name"),
@@ -252,7 +252,10 @@ def test_supplies_are_received_and_issued_never_below_zero(api, world):
         {"kind": "发放出库", "item": item.pk, "quantity": "4", "to_unit": unit.pk},
     )
     assert issued.status_code == 201, issued.content
-    assert issued.json()["balance"] == "6.00" and issued.json()["to_unit"] == unit.pk
+    assert issued.json()["balance"] == "6.00" and issued.json()["to_unit"] == {
+        "id": unit.pk,
+        "name": unit.name,
+    }
     assert Stock.objects.get(place=world.community, item=item).on_hand == Decimal("6")
     assert SupplyMove.objects.count() == 2
     assert len(_audited("supply.receive")) == len(_audited("supply.issue")) == 1
