@@ -6,7 +6,6 @@ import datetime
 import operator
 from collections.abc import Iterator
 
-from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -436,7 +435,7 @@ def resident_sink(expected: int = 0) -> ResidentSink:
 
 
 def _defer_indexes(expected: int) -> list[str]:
-    """On SQLite, when a file of `expected` rows is at least as large as the table, the
+    """On SQLite, when a streamed file of `expected` rows is at least as large as the table, the
     resident table's secondary indexes are dropped inside the import's transaction and built
     again, from their own CREATE statements, once every row is in (close()): sorting each
     column once costs less than inserting every row into seven B-trees (bench: import). The
@@ -447,7 +446,7 @@ def _defer_indexes(expected: int) -> list[str]:
 
     Not on PostgreSQL: DROP INDEX locks the table against every reader until the commit, the
     checker's own look-ups included, which would wait for a writer that waits for them."""
-    if connection.vendor != "sqlite" or expected < max(settings.IMPORT_STREAM_ROWS, 1):
+    if connection.vendor != "sqlite" or expected <= 0:
         return []
     table = Resident._meta.db_table
     with connection.cursor() as cursor:
