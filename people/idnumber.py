@@ -67,6 +67,31 @@ def parse(raw: str, *, today: datetime.date | None = None) -> IdNumber:
     return IdNumber(number, birth, sex)
 
 
+@functools.lru_cache(maxsize=65536)
+def _birth(digits: str) -> datetime.date | None:
+    """The date written YYYYMMDD, or None when there is no such day; cached (an import of
+    100,000 people holds some 30,000 birth dates)."""
+    try:
+        return datetime.date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+    except ValueError:
+        return None
+
+
+def parse_plain(number: str, today: datetime.date) -> IdNumber | None:
+    """parse() for the usual case, an import's plain row: `number` already 18 ASCII characters
+    without blanks. The same checks and the same answer as parse(), or None wherever parse()
+    would change the text or refuse it (it then words the error). About a third of parse()'s
+    time."""
+    if not (number[:17].isdigit() and number.isascii()):
+        return None
+    birth = _birth(number[6:14])
+    if birth is None or birth > today or birth.year < 1880:
+        return None
+    if number[17] != ric.calc_check_digit(number) or not _province(number[:2]):
+        return None
+    return IdNumber(number, birth, Sex.MALE if int(number[16]) % 2 else Sex.FEMALE)
+
+
 def make(region: str, birth: datetime.date, sequence: int, *, male: bool) -> str:
     """A valid number for demo data and tests: region code, birth date, a sequence whose last
     digit carries the sex, and the check character."""

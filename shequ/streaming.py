@@ -43,13 +43,13 @@ def _load(path: str) -> Any:
 class ProcessWriter:
     """`sink` and `finish` are "module.function" paths, run in the writer process: sink() makes
     an object whose write(chunk) takes each chunk and close() ends them; finish(payload) runs
-    once, before the commit."""
+    once, before the commit. `sink_args` are passed to sink()."""
 
-    def __init__(self, sink: str, finish: str) -> None:
+    def __init__(self, sink: str, finish: str, sink_args: tuple = ()) -> None:
         self._here, there = _SPAWN.Pipe()
         self._process = _SPAWN.Process(
             target=_serve,
-            args=(there, dict(connection.settings_dict), sink, finish),
+            args=(there, dict(connection.settings_dict), sink, finish, sink_args),
             name="import-writer",
             daemon=True,
         )
@@ -77,7 +77,7 @@ class _Rollback(Exception):
     pass
 
 
-def _serve(pipe, database: dict, sink_path: str, finish_path: str) -> None:
+def _serve(pipe, database: dict, sink_path: str, finish_path: str, sink_args: tuple) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shequ.settings")
     import django
     from django.conf import settings
@@ -105,7 +105,7 @@ def _serve(pipe, database: dict, sink_path: str, finish_path: str) -> None:
                 # budget (bench: import, 313 → 276 MB at 100,000 rows, time unchanged).
                 with connections["default"].cursor() as cursor:
                     cursor.execute("PRAGMA cache_size=-16384")
-            sink = _load(sink_path)()
+            sink = _load(sink_path)(*sink_args)
             while True:
                 message = pipe.recv()
                 if message[0] == "end":

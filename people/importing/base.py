@@ -45,6 +45,8 @@ class Context:
     place: Place  # a community or a grid
     user: Any  # the importing User, or None for the command line without --user
     progress: Callable[[int], None] = lambda n: None
+    # What a kind's checks work out once per import and keep, under a key of their own.
+    memo: dict[Any, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.today = timezone.localdate()
@@ -144,11 +146,9 @@ def import_file(kind: Kind, data, ctx: Context, *, file_name: str, sha256: str) 
     A large file of a kind that can stream is written while it is being checked, by a second
     process in its own transaction that commits only if the whole file was clean."""
     audit_data = {"kind": kind.code, "file": file_name, "sha256": sha256}
-    stream = (
-        hasattr(kind, "write_path")
-        and can_stream()
-        and xlsx.estimate_rows(data) >= settings.IMPORT_STREAM_ROWS
-    )
+    can = hasattr(kind, "write_path") and can_stream()
+    expected = xlsx.estimate_rows(data) if can else 0  # rows the file says it holds
+    stream = can and expected >= settings.IMPORT_STREAM_ROWS
     if not stream:
         plan = check_file(kind, data, ctx)
         if not plan.ok:
@@ -166,7 +166,7 @@ def import_file(kind: Kind, data, ctx: Context, *, file_name: str, sha256: str) 
             plan.problem(0, "", _("检查后数据库中的数据已被其他人修改，请重新导入"))
         return plan
 
-    writer = ProcessWriter(kind.write_path, kind.finish_path)
+    writer = ProcessWriter(kind.write_path, kind.finish_path, (expected,))
     if connection.vendor == "sqlite":
         # The writer holds SQLite's one write lock until it ends: progress can't be saved.
         ctx.progress = lambda n: None

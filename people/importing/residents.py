@@ -264,26 +264,47 @@ def _plain_row(cells: list, positions: tuple[int, ...], ctx: Context) -> dict | 
         return None
     if not birth and cells[positions[3]]:
         return None  # a birth date of blanks is an error the general path words
-    if not name or len(name) > 50 or len(raw_id) != 18 or not raw_id.isascii():
+    if not name or len(name) > 50 or len(raw_id) != 18:
         return None
-    try:
-        parsed = idnumber.parse(raw_id, today=ctx.today)
-        place = ctx.grid(grid)
-        check_place(place)
-    except DomainError:
+    parsed = idnumber.parse_plain(raw_id, ctx.today)
+    if parsed is None:
         return None
     if (sex and sex != parsed.sex) or (birth and birth != parsed.birth_date.isoformat()):
         return None
     if phone and not (len(phone) == 11 and phone.isascii() and _MOBILE.match(phone)):
         return None
-    values = {
+    # Per import, memos of what the rows share: a grid's name, the optional columns' values.
+    places, extras = ctx.memo.setdefault(_plain_row, ({}, {}))
+    place = places.get(grid)
+    if place is None:
+        try:
+            place = ctx.grid(grid)
+            check_place(place)
+        except DomainError:
+            return None
+        places[grid] = place
+    key = tuple(optional)
+    rest = extras.get(key)
+    if rest is None:
+        rest = _plain_optional(optional)
+        if rest is None:
+            return None
+        if len(extras) < 10_000:  # free text (work unit, notes) varies: the memo stays small
+            extras[key] = rest
+    return {
         "name": name,
         "id_number": parsed.number,
         "sex": parsed.sex,
         "birth_date": parsed.birth_date,
         "phone": phone,
         "place": place,
+        **rest,
     }
+
+
+def _plain_optional(optional: list[str]) -> dict | None:
+    """The optional columns of a plain row, checked: their values, or None."""
+    values = {}
     for value, (field, _label, choices, max_length) in zip(
         optional, _resident_rules(), strict=True
     ):
@@ -365,7 +386,8 @@ class ResidentSink:
     and phone and hashing the phone on the way (in the writer process when the import
     streams)."""
 
-    def __init__(self) -> None:
+    def __init__(self, expected: int = 0) -> None:
+        self._deferred = _defer_indexes(expected)  # CREATE INDEX statements for close()
         self._sink = RowSink(Resident, RESIDENT_INSERT)
         self._seal = crypto.batch_encryptor()
         self._hash = crypto.hasher()
@@ -402,13 +424,52 @@ class ResidentSink:
 
     def close(self) -> None:
         self._sink.close()
+        _build_indexes(self._deferred)
 
     def abort(self) -> None:
-        self._sink.abort()
+        self._sink.abort()  # the rollback brings back any index dropped
 
 
-def resident_sink() -> ResidentSink:
-    return ResidentSink()
+def resident_sink(expected: int = 0) -> ResidentSink:
+    return ResidentSink(expected)
+
+
+def _defer_indexes(expected: int) -> list[str]:
+    """On SQLite, when a streamed file of `expected` rows is at least as large as the table, the
+    resident table's secondary indexes are dropped inside the import's transaction and built
+    again, from their own CREATE statements, once every row is in (close()): sorting each
+    column once costs less than inserting every row into seven B-trees (bench: import). The
+    unique key on the ID number's hash stays, so a number registered meanwhile is still
+    refused; a rollback restores the indexes with everything else. The writer holds SQLite's
+    one write lock throughout anyway, and readers (the checker's look-ups among them) keep
+    reading the committed table, indexes and all (WAL).
+
+    Not on PostgreSQL: DROP INDEX locks the table against every reader until the commit, the
+    checker's own look-ups included, which would wait for a writer that waits for them."""
+    if connection.vendor != "sqlite" or expected <= 0:
+        return []
+    table = Resident._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 (the model's own name)
+        if cursor.fetchone()[0] > expected:
+            return []
+        # The unique constraint's index is SQLite's own (no CREATE statement): it stays.
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master"
+            " WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL",
+            [table],
+        )
+        indexes = cursor.fetchall()
+        for name, _sql in indexes:
+            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+    return [sql for _name, sql in indexes]
+
+
+def _build_indexes(statements: list[str]) -> None:
+    if statements:
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
 
 
 def write_residents(rows: list[tuple]) -> None:

@@ -6,6 +6,7 @@ import datetime
 import random
 
 import pytest
+from stdnum.cn import ric
 
 from people import importing
 from people.importing.residents import RESIDENT_COLUMNS, _plain_row
@@ -16,6 +17,13 @@ from shequ.errors import DomainError
 from shequ.xlsx import Row
 
 HEADERS = list(RESIDENT_COLUMNS.values())
+
+
+def _checked(body: str) -> str:
+    """17 digits with their right check character: a number wrong in another way."""
+    return body + ric.calc_check_digit(body + "0")
+
+
 BIRTH = datetime.date(1980, 5, 17)
 MAN, WOMAN = id_for(BIRTH, male=True), id_for(BIRTH, male=False)
 
@@ -23,7 +31,9 @@ MAN, WOMAN = id_for(BIRTH, male=True), id_for(BIRTH, male=False)
 VARIANTS = [
     ["张三", " 张三 ", "", "   ", "张" * 51, "张" * 50, 3.0],
     [MAN, WOMAN, MAN.lower()[:-1] + "x", f" {MAN} ", MAN[:-1] + "0", MAN[:17], "１" * 18,
-     MAN[:6] + "2999" + MAN[10:], "990105" + MAN[6:], float(MAN[:15]), MAN[:6] + "-" + MAN[6:17]],
+     MAN[:6] + "2999" + MAN[10:], "990105" + MAN[6:], float(MAN[:15]), MAN[:6] + "-" + MAN[6:17],
+     _checked(MAN[:10] + "0230" + MAN[14:17]), _checked(MAN[:6] + "1870" + MAN[10:17]),
+     _checked(MAN[:6] + "20991231" + MAN[14:17]), _checked("99" + MAN[2:17])],
     ["男", "", "女", " 男", "男性", None],
     [BIRTH.isoformat(), "", "  ", "1980/5/17", "1980-05-18", "1980-5-17", BIRTH, "17.5.1980"],
     ["甲一网格", "", "甲二网格", " 甲一网格 ", "别的网格"],
