@@ -77,8 +77,7 @@ def test_a_refused_large_import_leaves_every_index_of_the_resident_table(world, 
     assert _indexes() == before
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="the indexes are deferred on SQLite only")
-def test_indexes_are_deferred_only_for_a_load_at_least_the_tables_size(db, world):
+def test_indexes_are_deferred_only_on_sqlite_for_a_load_at_least_the_tables_size(db, world):
     from people.importing.residents import _build_indexes, _defer_indexes
     from people.tests.factories import resident
 
@@ -89,6 +88,10 @@ def test_indexes_are_deferred_only_for_a_load_at_least_the_tables_size(db, world
     assert _defer_indexes(2) == []  # smaller than the table (3 rows)
     assert _indexes() == before
     statements = _defer_indexes(3)
+    if connection.vendor != "sqlite":
+        # PostgreSQL keeps them: DROP INDEX would lock out the checker's own look-ups.
+        assert statements == [] and _indexes() == before
+        return
     assert len(statements) == len(before) - 1  # all but the unique key on the ID hash
     assert list(_indexes().values()) == [["id_hash"]]
     _build_indexes(statements)
