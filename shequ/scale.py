@@ -4,10 +4,11 @@ households, their dwellings, special groups, a year of five million work records
 200,000 cases and inspections — with the demo's own per-community builders (people.demo,
 ledger.demo, cases.demo, inspections.demo) at a larger size, in bulk: a transaction per
 community, no service call and no audit row per record, one audit row for the whole build;
-then the rollup cells are rebuilt so the statistics are ready. With `people_only` (`--people-only`)
-only the registry is built — dwellings, households, residents, their groups, rentals, units,
-staff and organisations — which is all the registry's lists, searches and details read: a
-million residents in a fifth of the time (bench.run's --database-url measures those pages).
+then the rollup cells are rebuilt so the statistics are ready. With `people_only`
+(`--people-only`) only the registry is built — dwellings, households, residents, their groups,
+rentals, units, staff and organisations — which is all the registry's lists, searches and
+details read: a million residents in about a third of the CPU time (bench.run's
+--database-url measures those pages).
 
 The first two sub-districts and their first communities are the small demo's, so the demo
 accounts (made through the account service) find their places. Dates are those of the
