@@ -2,8 +2,10 @@
 
 The plan names the server's port, one session cookie per client and the pages to request.
 For each page in turn, every client (a thread with its own connection and session) requests it
-`rounds` times, all clients at once; the latency of every request is kept. Any answer but 200
-fails the run: a fast error is not a fast page. Prints one JSON line: p50 and p95 per page.
+`rounds` times, all clients at once; the latency of every request is kept. Any answer but 200,
+or one without the text the plan expects of that page (`expect`: e.g. the link to the resident
+a search must find), fails the run: a fast error or a fast wrong answer is not a fast page.
+Prints one JSON line: p50 and p95 per page.
 
 No Django here: the clients are as plain as a browser, and their process is not the server's.
 """
@@ -17,7 +19,15 @@ import threading
 import time
 
 
-def _client(port: int, cookie: str, path: str, rounds: int, start: threading.Barrier, out: list):
+def _client(
+    port: int,
+    cookie: str,
+    path: str,
+    expect: bytes,
+    rounds: int,
+    start: threading.Barrier,
+    out: list,
+):
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     headers = {"Cookie": cookie, "Accept-Language": "zh-hans"}
     start.wait()
@@ -30,15 +40,19 @@ def _client(port: int, cookie: str, path: str, rounds: int, start: threading.Bar
         if response.status != 200 or not body:
             out.append(("error", f"{path}: HTTP {response.status}"))
             return
+        if expect not in body:
+            out.append(("error", f"{path}: the answer lacks {expect.decode()!r}"))
+            return
         out.append(("ok", took))
     connection.close()
 
 
-def measure(port: int, cookies: list[str], path: str, rounds: int) -> dict:
+def measure(port: int, cookies: list[str], path: str, rounds: int, expect: str = "") -> dict:
     start = threading.Barrier(len(cookies))
     results: list = []
+    wanted = expect.encode()
     threads = [
-        threading.Thread(target=_client, args=(port, cookie, path, rounds, start, results))
+        threading.Thread(target=_client, args=(port, cookie, path, wanted, rounds, start, results))
         for cookie in cookies
     ]
     began = time.perf_counter()
@@ -62,11 +76,12 @@ def measure(port: int, cookies: list[str], path: str, rounds: int) -> dict:
 def main() -> None:
     plan = json.loads(open(sys.argv[1], encoding="utf-8").read())  # noqa: SIM115
     cookies = plan["cookies"]
+    expect = plan.get("expect", {})
     # Every page once per client first: the workers' caches warm, as on a server in use.
-    for path in plan["pages"].values():
-        measure(plan["port"], cookies, path, 1)
+    for name, path in plan["pages"].items():
+        measure(plan["port"], cookies, path, 1, expect.get(name, ""))
     pages = {
-        name: measure(plan["port"], cookies, path, plan["rounds"])
+        name: measure(plan["port"], cookies, path, plan["rounds"], expect.get(name, ""))
         for name, path in plan["pages"].items()
     }
     print(json.dumps({"clients": len(cookies), "pages": pages}), flush=True)

@@ -56,6 +56,10 @@ SERVER_ENV = {
     "SHEQU_DATA_KEYS": "bench:" + base64.b64encode(b"d" * 32).decode(),
     "SHEQU_HASH_KEYS": "bench:" + base64.b64encode(b"h" * 32).decode(),
 }
+# A prebuilt database (--database-url) was written with keys of its own: the environment's
+# secret and keys, when set, are the ones the served run must use too (bench.workers takes the
+# environment's first as well, so the sessions it makes and the values it reads agree).
+OWN_KEYS = ("SECRET_KEY", "SHEQU_DATA_KEYS", "SHEQU_HASH_KEYS")
 PG_SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 GROUPS = ("import", "lists", "records", "summary", "export")
 
@@ -137,19 +141,45 @@ def latency_figures(database: str, url: str, communities: int, samples: int) -> 
     step(url, "setup")
     made = step(url, "population", str(communities))
     print(f"  [{database}] {made['residents']} residents built in {made['seconds']:.0f}s")
-    measured = step(url, "latency", str(samples))
+    return list_figures(database, url, samples, "subdistrict")
+
+
+def district_figures(database: str, url: str, samples: int) -> list[dict]:
+    """The lists group on a database built beforehand (`shequ demo --scale district`): nothing
+    built, the district officer's view of every resident in it."""
+    print(f"  [{database}] prebuilt database {_shown(url)}, as the district officer")
+    return list_figures(database, url, samples, "district")
+
+
+def _shown(url: str) -> str:
+    """The database URL without its password, for the printed log."""
+    scheme, sep, rest = url.partition("://")
+    who, at, where = rest.rpartition("@")
+    return f"{scheme}{sep}{who.split(':')[0]}{at}{where}" if at else url
+
+
+def _scope(who: str, residents: int) -> str:
+    """How a figure names the population it was measured on."""
+    if who == "district":
+        return f"{residents:,} residents (a prebuilt district, its district officer)"
+    return f"{residents} residents"
+
+
+def list_figures(database: str, url: str, samples: int, who: str) -> list[dict]:
+    measured = step(url, "latency", str(samples), who)
     pages = measured["pages"]
     reference_name = next(iter(pages))
     reference = pages[reference_name]
+    scope = _scope(who, measured["residents"])
     out = []
     for name, figures in pages.items():
         if name == reference_name or name.startswith("login page"):
             continue
         for quantile in ("p50", "p95"):
-            out.append(row(f"{name} at {measured['residents']} residents, {quantile}",
+            out.append(row(f"{name} at {scope}, {quantile}",
                            figures[quantile], "ms", reference[quantile], 3.0, database,
                            higher_is_better=False))  # fmt: skip
-    return out + served_figures(database, url, SERVED_CLIENTS, SERVED_ROUNDS)
+    return out + served_figures(database, url, SERVED_CLIENTS, SERVED_ROUNDS, who)
 
 
 SERVED_CLIENTS = 50
@@ -163,15 +193,18 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def served_figures(database: str, url: str, clients: int, rounds: int) -> list[dict]:
+def served_figures(
+    database: str, url: str, clients: int, rounds: int, who: str = "subdistrict"
+) -> list[dict]:
     """The pages served by gunicorn to `clients` concurrent clients over loopback: p95 of each
     against the trivial page served the same way."""
     plan_file = WORK / f"plan-{database}.json"
-    made = step(url, "serve_plan", str(clients), str(rounds), str(plan_file))
+    made = step(url, "serve_plan", str(clients), str(rounds), str(plan_file), who)
     port = _free_port()
     plan = json.loads(plan_file.read_text(encoding="utf-8"))
     plan_file.write_text(json.dumps({**plan, "port": port}), encoding="utf-8")
-    env = {**os.environ, **SERVER_ENV, "DATABASE_URL": url, "SHEQU_DATA_DIR": str(WORK)}
+    own = {name: os.environ[name] for name in OWN_KEYS if os.environ.get(name)}
+    env = {**os.environ, **SERVER_ENV, **own, "DATABASE_URL": url, "SHEQU_DATA_DIR": str(WORK)}
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "shequ.wsgi", "--workers", str(SERVED_WORKERS),
          "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--timeout", "120"],
@@ -200,8 +233,9 @@ def served_figures(database: str, url: str, clients: int, rounds: int) -> list[d
         f"  [{database}] served by gunicorn ({SERVED_WORKERS} workers) to {clients} clients: "
         + "; ".join(f"{name} p95 {p['p95']:.0f} ms" for name, p in pages.items())
     )
+    scope = _scope(who, made["residents"])
     return [
-        row(f"served to {clients} concurrent clients: {name} at {made['residents']} residents, "
+        row(f"served to {clients} concurrent clients: {name} at {scope}, "
             "p95", figures["p95"], "ms", reference["p95"], 3.0, database,
             higher_is_better=False)
         for name, figures in pages.items() if name != reference_name
@@ -282,6 +316,24 @@ def export_figures(database: str, url: str, communities: int) -> list[dict]:
     ]  # fmt: skip
 
 
+def built_figures(groups: list[str], measures: dict, work: Path, no_postgres: bool) -> list[dict]:
+    """Each group on a database of its own built for it: a SQLite file, then a fresh PostgreSQL
+    database when the server is reachable."""
+    results = []
+    for group in groups:
+        results += measures[group]("sqlite", f"sqlite:///{work / (group + '.sqlite3')}")
+    if not no_postgres and postgres_available():
+        for group in groups:
+            url = fresh_postgres(f"shequ_bench_{group}")
+            try:
+                results += measures[group]("postgresql", url)
+            finally:
+                drop_postgres(f"shequ_bench_{group}")
+    elif not no_postgres:
+        print("  PostgreSQL not reachable: its figures are missing from this run")
+    return results
+
+
 def merged(results: list[dict]) -> list[dict]:
     """The rows of this run in place of the same figures of the last one; the last run's other
     figures kept as they were (a partial run re-measures only what it ran)."""
@@ -312,8 +364,17 @@ def main() -> None:
         help="run only these groups (repeatable); their rows replace the same rows of "
         "bench/results.json and the others stay",
     )
+    parser.add_argument(
+        "--database-url",
+        help="run the lists group (in-process and served) on this existing database, e.g. the "
+        "district `shequ demo --scale district` built, as its district officer, instead of "
+        "building 100,000 residents; the database's own SECRET_KEY, SHEQU_DATA_KEYS and "
+        "SHEQU_HASH_KEYS from the environment; adds a bench account and sessions to it",
+    )
     args = parser.parse_args()
     groups = args.only or list(GROUPS)
+    if args.database_url and groups != ["lists"]:
+        parser.error("--database-url measures the lists group alone: add --only lists")
     global WORK
     work = WORK = Path(tempfile.mkdtemp(prefix="shequ-bench-"))
     results: list[dict] = []
@@ -331,17 +392,12 @@ def main() -> None:
             ),
             "export": lambda db, url: export_figures(db, url, args.communities),
         }
-        for group in groups:
-            results += measures[group]("sqlite", f"sqlite:///{work / (group + '.sqlite3')}")
-        if not args.no_postgres and postgres_available():
-            for group in groups:
-                url = fresh_postgres(f"shequ_bench_{group}")
-                try:
-                    results += measures[group]("postgresql", url)
-                finally:
-                    drop_postgres(f"shequ_bench_{group}")
-        elif not args.no_postgres:
-            print("  PostgreSQL not reachable: its figures are missing from this run")
+        if args.database_url:
+            url = args.database_url
+            database = "postgresql" if url.startswith(("postgres:", "postgresql:")) else "sqlite"
+            results += district_figures(database, url, args.samples)
+        else:
+            results += built_figures(groups, measures, work, args.no_postgres)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     written = merged(results) if args.only else results

@@ -262,7 +262,55 @@ def _officer():
     return officer
 
 
-def latency(samples: str) -> None:
+def _viewer(who: str):
+    """Who requests the pages: the sub-district officer of the built population, or for a
+    prebuilt district ("district") an officer of the district, who sees every resident in it."""
+    if who != "district":
+        return _officer()
+    from accounts.models import User
+    from accounts.roles import Role
+    from areas.models import Place
+
+    officer, _ = User.objects.get_or_create(
+        username="bench_district",
+        defaults={
+            "name": "区级",
+            "role": Role.DISTRICT_ADMIN,
+            "place": Place.objects.filter(kind="district").order_by("pk").first(),
+        },
+    )
+    return officer
+
+
+def _terms(officer, community) -> dict:
+    """What the list pages ask for, all found in the database: a resident of `community` (its
+    501st) for the name and ID number, the first resident after it with three letters of
+    pinyin initials, the 701st with a phone; the resident after whom the officer's list's page
+    20 starts; a household."""
+    from people.models import Household, Resident
+
+    some = Resident.objects.filter(place_path__under=community.path).order_by("id")[500]
+    initials = (
+        Resident.objects.filter(place_path__under=community.path, pk__gte=some.pk)
+        .filter(name_initials__regex=r"^[a-z]{3}$")
+        .order_by("id")
+        .values_list("name_initials", flat=True)
+        .first()
+    )
+    return {
+        "some": some,
+        "initials": initials or "wxl",
+        "phoned": Resident.objects.exclude(phone="").order_by("id")[700],
+        "household": Household.objects.order_by("id")[300],
+        # The list's page 20 starts after its 950th row, in the list's (place, id) order.
+        "after": Resident.objects.visible_to(officer)
+        .present()
+        .order_by("place_path", "id")
+        .values_list("id", flat=True)[50 * 19 - 1],
+    }
+
+
+def latency(samples: str, who: str = "subdistrict") -> None:
     """p50 and p95 of list and search pages against the login page, in-process."""
     from django.core.management import call_command
     from django.test import Client
@@ -271,9 +319,10 @@ def latency(samples: str) -> None:
     from people.models import Resident
 
     call_command("collectstatic", interactive=False, verbosity=0)  # as production serves them
-    officer = _officer()
+    officer = _viewer(who)
     community = Place.objects.filter(kind="community").exclude(code=COMMUNITY).first()
-    some = Resident.objects.filter(place_path__under=community.path).order_by("id")[500]
+    terms = _terms(officer, community)
+    some = terms["some"]
     client = Client()
     anonymous = Client()
     client.force_login(officer)
@@ -284,7 +333,7 @@ def latency(samples: str) -> None:
         "resident list, page 20 (keyset)": (client, None),
         "search by name": (client, f"/people/residents/?q={some.name}"),
         "search by surname": (client, f"/people/residents/?q={some.name[0]}"),
-        "search by pinyin initials": (client, "/people/residents/?q=wxl"),
+        "search by pinyin initials": (client, f"/people/residents/?q={terms['initials']}"),
         "search by ID number ending": (client, f"/people/residents/?q={some.id_number[-4:]}"),
         "filter: party members 60+ in a community": (
             client,
@@ -296,8 +345,10 @@ def latency(samples: str) -> None:
             f"/people/ledgers/party/?place={community.pk}",
         ),
     }
-    after = Resident.objects.order_by("id").values_list("id", flat=True)[50 * 19]
-    pages["resident list, page 20 (keyset)"] = (client, f"/people/residents/?after={after}")
+    pages["resident list, page 20 (keyset)"] = (
+        client,
+        f"/people/residents/?after={terms['after']}",
+    )
     results = {}
     for name, (who, url) in pages.items():
         for _ in range(3):
@@ -312,7 +363,7 @@ def latency(samples: str) -> None:
             "p50": times[len(times) // 2] * 1000,
             "p95": times[min(len(times) - 1, int(len(times) * 0.95))] * 1000,
         }
-    report(step="latency", residents=Resident.objects.count(), pages=results)
+    report(step="latency", residents=Resident.objects.visible_to(officer).count(), pages=results)
 
 
 RECORD_END = datetime.date(2026, 11, 30)  # the newest record: fixed, so every run builds the same
@@ -434,19 +485,24 @@ def summary_measure(repeat: str) -> None:
     report(step="summary_measure", **summary.measure(int(repeat)))
 
 
-def serve_plan(clients: str, rounds: str, out: str) -> None:
+def serve_plan(clients: str, rounds: str, out: str, who: str = "subdistrict") -> None:
     """What bench.load asks a served shequ for: one logged-in session per client (the
-    sub-district officer, as each of them would log in), and the pages — a trivial one for
-    reference, then lists, searches (name, pinyin initials, ID number, phone) and details."""
+    sub-district officer, or the district officer of a prebuilt district, as each of them would
+    log in), and the pages — a trivial one for reference, then lists, searches (name, pinyin
+    initials, ID number, phone) and details — each with a text its answer must hold: the link
+    to the first resident it should list (found here with plain filters), or the name or number
+    a detail shows."""
     from django.conf import settings
     from django.core.management import call_command
+    from django.db.models import Q
     from django.test import Client
+    from django.urls import reverse
 
     from areas.models import Place
-    from people.models import Household, Resident
+    from people.models import Resident
 
     call_command("collectstatic", interactive=False, verbosity=0)  # as production serves them
-    officer = _officer()
+    officer = _viewer(who)
     cookies = []
     for _ in range(int(clients)):
         client = Client()
@@ -455,25 +511,49 @@ def serve_plan(clients: str, rounds: str, out: str) -> None:
             f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
         )
     community = Place.objects.filter(kind="community").exclude(code=COMMUNITY).first()
-    some = Resident.objects.filter(place_path__under=community.path).order_by("id")[500]
-    phoned = Resident.objects.exclude(phone="").order_by("id")[700]
-    household = Household.objects.order_by("id")[300]
-    after = Resident.objects.order_by("id").values_list("id", flat=True)[50 * 19]
+    terms = _terms(officer, community)
+    some, phoned, household = terms["some"], terms["phoned"], terms["household"]
+    seen = Resident.objects.visible_to(officer).order_by("place_path", "id")
+    key = terms["initials"]
+
+    def first(residents) -> str:
+        return f'href="{reverse("people:resident-detail", args=[residents[0].pk])}"'
+
     pages = {
-        "reference: a trivial page (change password)": "/accounts/password/",
-        "resident list": "/people/residents/",
-        "resident list, page 20 (keyset)": f"/people/residents/?after={after}",
-        "search by name": f"/people/residents/?q={quote(some.name)}",
-        "search by pinyin initials": "/people/residents/?q=wxl",
-        "search by ID number": f"/people/residents/?q={some.id_number}",
-        "search by phone": f"/people/residents/?q={phoned.phone}",
-        "resident detail": f"/people/residents/{some.pk}/",
-        "household list": "/people/households/",
-        "household detail": f"/people/households/{household.pk}/",
+        "reference: a trivial page (change password)": ("/accounts/password/", ""),
+        "resident list": ("/people/residents/", first(seen.present())),
+        "resident list, page 20 (keyset)": (
+            f"/people/residents/?after={terms['after']}",
+            first(seen.present()[50 * 19 :]),
+        ),
+        "search by name": (
+            f"/people/residents/?q={quote(some.name)}",
+            first(seen.filter(name__startswith=some.name)),
+        ),
+        "search by pinyin initials": (
+            f"/people/residents/?q={key}",
+            first(
+                seen.filter(Q(name_initials__startswith=key) | Q(name_initials_alt__startswith=key))
+            ),
+        ),
+        "search by ID number": (f"/people/residents/?q={some.id_number}", first([some])),
+        "search by phone": (f"/people/residents/?q={phoned.phone}", first([phoned])),
+        "resident detail": (f"/people/residents/{some.pk}/", some.name),
+        "household list": ("/people/households/", ""),
+        "household detail": (f"/people/households/{household.pk}/", household.number),
     }
-    plan = {"cookies": cookies, "pages": pages, "rounds": int(rounds)}
+    plan = {
+        "cookies": cookies,
+        "pages": {name: path for name, (path, _) in pages.items()},
+        "expect": {name: text for name, (_, text) in pages.items() if text},
+        "rounds": int(rounds),
+    }
     Path(out).write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
-    report(step="serve_plan", residents=Resident.objects.count(), clients=len(cookies))
+    report(
+        step="serve_plan",
+        residents=Resident.objects.visible_to(officer).count(),
+        clients=len(cookies),
+    )
 
 
 def export_ours(out: str) -> None:

@@ -4,7 +4,11 @@ households, their dwellings, special groups, a year of five million work records
 200,000 cases and inspections — with the demo's own per-community builders (people.demo,
 ledger.demo, cases.demo, inspections.demo) at a larger size, in bulk: a transaction per
 community, no service call and no audit row per record, one audit row for the whole build;
-then the rollup cells are rebuilt so the statistics are ready.
+then the rollup cells are rebuilt so the statistics are ready. With `people_only`
+(`--people-only`) only the registry is built — dwellings, households, residents, their groups,
+rentals, units, staff and organisations — which is all the registry's lists, searches and
+details read: a million residents in about a third of the CPU time (bench.run's
+--database-url measures those pages).
 
 The first two sub-districts and their first communities are the small demo's, so the demo
 accounts (made through the account service) find their places. Dates are those of the
@@ -190,9 +194,11 @@ def build(
     *,
     seed: int = demo.SEED,
     add: bool = False,
+    people_only: bool = False,
     say: Callable[[str], None] = lambda line: None,
 ) -> Built:
-    """Build the scale's district (see the module's note); `say` gets the progress lines."""
+    """Build the scale's district (see the module's note); `say` gets the progress lines;
+    `people_only`: the people stage alone (no work records, cases or inspections)."""
     refuse_if_populated(add=add)
     started = time.perf_counter()
     rng = random.Random(f"{seed}-places")
@@ -212,7 +218,7 @@ def build(
     for n, community in enumerate(communities, start=1):
         if Resident.objects.filter(place_path__under=community.path).exists():
             continue  # only with --add: that community was built before
-        made = _community(scale, seed, community, ids, checklists, seconds)
+        made = _community(scale, seed, community, ids, checklists, seconds, people_only)
         for key in counts:
             counts[key] += made.get(key, 0)
         built += 1
@@ -235,6 +241,8 @@ def build(
             }
         )
     for stage, tables in STAGES.items():
+        if people_only and stage != "people":
+            continue
         say(
             _("%(stage)s：%(rows)s（%(s).1f秒）")
             % {
@@ -295,8 +303,9 @@ def table_rows() -> dict[str, int]:
     return out
 
 
-def _community(scale, seed, community, ids, checklists, seconds) -> dict[str, int]:
-    """One community, in one transaction: people, the year's records, cases, inspections."""
+def _community(scale, seed, community, ids, checklists, seconds, people_only) -> dict[str, int]:
+    """One community, in one transaction: people, then (unless `people_only`) the year's
+    records, cases and inspections."""
     made: dict[str, int] = {}
 
     def stage(name: str, part: str, fn) -> None:
@@ -324,6 +333,8 @@ def _community(scale, seed, community, ids, checklists, seconds) -> dict[str, in
 
     with transaction.atomic():
         stage("people", "people", lambda r: people_demo.populate(community, r, ids, scale.size))
+        if people_only:
+            return made
         stage("records", "records", records)
         stage("cases", "cases", lambda r: cases_demo.populate(community, r, factor=scale.cases))
         stage(

@@ -40,12 +40,24 @@ class Command(BaseCommand):
             action="store_true",
             help=_("与 --scale 同用：库中已有居民时仍然生成（已有居民的社区跳过）"),
         )
+        parser.add_argument(
+            "--people-only",
+            action="store_true",
+            help=_(
+                "与 --scale 同用：只生成人口与房屋（居民、户、房屋、重点人群、出租、单位、"
+                "社区工作者、组织），不生成工作记录、案件和检查"
+            ),
+        )
 
     def handle(self, *args, if_empty: bool = False, no_population: bool = False, **options):
         if options.get("scale"):
             self._scale(options)
-        elif options.get("communities") is not None or options.get("add"):
-            raise CommandError(_("--communities 和 --add 须与 --scale 同用"))
+        elif (
+            options.get("communities") is not None
+            or options.get("add")
+            or options.get("people_only")
+        ):
+            raise CommandError(_("--communities、--add 和 --people-only 须与 --scale 同用"))
         elif if_empty and Place.objects.exists():
             self.stdout.write(_("数据库中已有数据，未载入演示数据。"))
         else:
@@ -82,6 +94,7 @@ class Command(BaseCommand):
                 chosen,
                 seed=options["seed"],
                 add=options["add"],
+                people_only=options["people_only"],
                 say=lambda line: self.stdout.write(line),
             )
         except DomainError as exc:
