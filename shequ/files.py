@@ -145,11 +145,15 @@ def path(stored_as: str, *, preview: bool = False) -> Path:
 def private_folder(folder: Path) -> Path:
     """`folder` made if missing and left to the service account alone (0700), like the files
     in it: photos of residents' homes and documents about them are for shequ to serve, through
-    the record's scope, not for every account of the machine to read."""
+    the record's scope, not for every account of the machine to read. A folder an older version
+    left open (0755) is narrowed once, with the files already in it (0644 then)."""
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     if folder.stat().st_mode & 0o077:
         with contextlib.suppress(PermissionError):  # a folder someone else owns stays theirs
             folder.chmod(0o700)
+            for inside in folder.rglob("*"):
+                if inside.is_file() and inside.stat().st_mode & 0o077:
+                    inside.chmod(0o600)
     return folder
 
 

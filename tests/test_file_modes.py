@@ -82,7 +82,11 @@ def test_photos_and_documents_are_kept_private(db):
             ("a1.jpg", 0o600),
             ("a1.preview.jpg", 0o600),
         ]
-        # A folder an older version made (0755) is narrowed at the next file.
+        # A folder an older version made (0755), with its files (0644), is narrowed at the
+        # next file, the files already in it too.
         folder.chmod(0o755)
+        for old in written:
+            old.chmod(0o644)
         document = files.write("b2.pdf", files.check_document(b"%PDF-1.4 text", "通知.pdf"))
     assert _mode(folder) == 0o700 and _mode(document[0]) == 0o600
+    assert [_mode(p) for p in written] == [0o600, 0o600]
