@@ -34,6 +34,38 @@ def schema() -> dict:
     return SchemaGenerator().get_schema(request=None, public=True)
 
 
+@functools.cache
+def _operations() -> list[tuple[tuple[str, ...], str, frozenset[str] | None]]:
+    """Each operation's path (split, `{…}` for a parameter), method and body fields."""
+    spec = schema()
+    rows = []
+    for path, item in spec["paths"].items():
+        for method in METHODS:
+            op = item.get(method)
+            if op is None:
+                continue
+            body = op.get("requestBody", {}).get("content", {}).get("application/json", {})
+            node = _resolve(spec, body.get("schema"))
+            names = frozenset(node["properties"]) if "properties" in node else None
+            rows.append((tuple(path.strip("/").split("/")), method.upper(), names))
+    # Literal segments before parameters: /cases/export/ before /cases/{id}/.
+    rows.sort(key=lambda row: sum(part.startswith("{") for part in row[0]))
+    return rows
+
+
+def body_fields(path: str, method: str) -> frozenset[str] | None:
+    """The fields the schema gives the JSON body of `method path` (None: no body there)."""
+    parts = path.strip("/").split("/")
+    for template, op_method, names in _operations():
+        if (
+            op_method == method
+            and len(template) == len(parts)
+            and all(t == p or t.startswith("{") for t, p in zip(template, parts, strict=True))
+        ):
+            return names
+    return None
+
+
 def _resolve(spec: dict, node: dict | None) -> dict:
     """The node with a bare `$ref`, or an `allOf`/`oneOf` of one `$ref` (how drf-spectacular
     writes a choice field or a nested serializer that carries its own description or
