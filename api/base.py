@@ -165,7 +165,14 @@ def with_defaults(form_class, data: dict, **kwargs) -> forms.Form:
 
 def bound_filters(request: Request, form_class, **kwargs) -> forms.Form:
     """The list's filters read from the query, as the UI's list reads them; refused ones are a
-    400 with the form's Chinese messages (the UI shows them above the list)."""
+    400 with the form's Chinese messages (the UI shows them above the list). A parameter the
+    list does not take (a misspelt filter, which would otherwise list everything) is a 400."""
+    from api.docs import query_names
+
+    known = query_names(request.path, request.method)
+    unknown = [name for name in request.query_params if known is not None and name not in known]
+    if unknown:
+        raise Invalid({name: [_("不认识的字段")] for name in unknown})
     data = request.query_params.copy()
     data.pop("cursor", None)
     form = form_class(data, user=request.user, **kwargs)

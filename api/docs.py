@@ -35,8 +35,9 @@ def schema() -> dict:
 
 
 @functools.cache
-def _operations() -> list[tuple[tuple[str, ...], str, frozenset[str] | None]]:
-    """Each operation's path (split, `{…}` for a parameter), method and body fields."""
+def _operations() -> list[tuple[tuple[str, ...], str, frozenset[str] | None, frozenset[str]]]:
+    """Each operation's path (split, `{…}` for a parameter), method, body fields and query
+    parameters."""
     spec = schema()
     rows = []
     for path, item in spec["paths"].items():
@@ -47,23 +48,36 @@ def _operations() -> list[tuple[tuple[str, ...], str, frozenset[str] | None]]:
             body = op.get("requestBody", {}).get("content", {}).get("application/json", {})
             node = _resolve(spec, body.get("schema"))
             names = frozenset(node["properties"]) if "properties" in node else None
-            rows.append((tuple(path.strip("/").split("/")), method.upper(), names))
+            query = frozenset(p["name"] for p in op.get("parameters", []) if p["in"] == "query")
+            rows.append((tuple(path.strip("/").split("/")), method.upper(), names, query))
     # Literal segments before parameters: /cases/export/ before /cases/{id}/.
     rows.sort(key=lambda row: sum(part.startswith("{") for part in row[0]))
     return rows
 
 
-def body_fields(path: str, method: str) -> frozenset[str] | None:
-    """The fields the schema gives the JSON body of `method path` (None: no body there)."""
+def _operation(path: str, method: str):
     parts = path.strip("/").split("/")
-    for template, op_method, names in _operations():
+    for row in _operations():
+        template, op_method = row[0], row[1]
         if (
             op_method == method
             and len(template) == len(parts)
             and all(t == p or t.startswith("{") for t, p in zip(template, parts, strict=True))
         ):
-            return names
+            return row
     return None
+
+
+def body_fields(path: str, method: str) -> frozenset[str] | None:
+    """The fields the schema gives the JSON body of `method path` (None: no body there)."""
+    row = _operation(path, method)
+    return row[2] if row else None
+
+
+def query_names(path: str, method: str) -> frozenset[str] | None:
+    """The query parameters the schema gives `method path` (None: no such operation)."""
+    row = _operation(path, method)
+    return row[3] if row else None
 
 
 def _resolve(spec: dict, node: dict | None) -> dict:
