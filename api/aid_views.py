@@ -24,6 +24,7 @@ from accounts.scope import get_for_user
 from api import serializers as s
 from api.base import (
     ApiView,
+    BodyNames,
     body_schema,
     bound_filters,
     idempotent_create,
@@ -553,9 +554,7 @@ def _donation_schema() -> dict:
             "unit": {"type": "integer", "description": "辖区单位" + party},
         },
     )
-    properties = schema["properties"]
-    for form_name, name in _DONATION_NAMES.items():
-        properties[name] = properties.pop(form_name)
+    properties = _DONATION_NAMES.schema(schema)["properties"]
     properties["date"]["description"] += "（不填为今天）"
     properties["goods_unit"]["description"] += "（仅捐入；发放按捐入时的单位）"
     schema["required"] = ["direction"]
@@ -564,11 +563,7 @@ def _donation_schema() -> dict:
 
 # The entry's goods are `goods` and `goods_unit` in the body, as in the answer; the drive
 # page's form calls them `item` and `item_unit`.
-_DONATION_NAMES = {"item": "goods", "item_unit": "goods_unit"}
-
-
-def _donation_errors(errors: dict[str, list[str]]) -> dict[str, list[str]]:
-    return {_DONATION_NAMES.get(name, name): messages for name, messages in errors.items()}
+_DONATION_NAMES = BodyNames(item="goods", item_unit="goods_unit")
 
 
 class DriveEntries(ApiView):
@@ -601,21 +596,21 @@ class DriveEntries(ApiView):
             _money_left, items, held = held_items(drive)
             out = direction == Donation.Direction.OUT
             names = [k for k in DonationForm(out=out, held=held).fields if k != "target"]
-            body = {_DONATION_NAMES.get(k, k): k for k in names}
+            body = {_DONATION_NAMES.body.get(k, k): k for k in names}
             given = {body[k]: v for k, v in _scalars(data, list(body)).items()}
             given = _today_unless(given)
             parties = {"resident": "resident", "household": "household", "unit": "unit"}
             given["target"] = target(user, data, parties, field="party_name")
             form = DonationForm(given, out=out, held=held)
             if not form.is_valid():
-                raise Invalid(_donation_errors(form_errors(form)))
+                raise Invalid(_DONATION_NAMES.errors(form_errors(form)))
             try:
                 entry = services.record_donation(
                     drive, donation_data(user, direction, form.cleaned_data, items), by=user
                 )
             except DomainError as exc:
                 field = exc.field if exc.field in form.fields else "_"
-                raise Invalid(_donation_errors({field: [exc.message]}), exc.message) from exc
+                raise Invalid(_DONATION_NAMES.errors({field: [exc.message]}), exc.message) from exc
             return 201, DonationSerializer(entry).data
 
         return idempotent_create(request, create)

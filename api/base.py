@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from contextlib import contextmanager
 from typing import Any
 
 from django import forms
@@ -164,7 +165,14 @@ def with_defaults(form_class, data: dict, **kwargs) -> forms.Form:
 
 def bound_filters(request: Request, form_class, **kwargs) -> forms.Form:
     """The list's filters read from the query, as the UI's list reads them; refused ones are a
-    400 with the form's Chinese messages (the UI shows them above the list)."""
+    400 with the form's Chinese messages (the UI shows them above the list). A parameter the
+    list does not take (a misspelt filter, which would otherwise list everything) is a 400."""
+    from api.docs import query_names
+
+    known = query_names(request.path, request.method)
+    unknown = [name for name in request.query_params if known is not None and name not in known]
+    if unknown:
+        raise Invalid({name: [_("不认识的字段")] for name in unknown})
     data = request.query_params.copy()
     data.pop("cursor", None)
     form = form_class(data, user=request.user, **kwargs)
@@ -256,11 +264,57 @@ def page_serializer(item: type[serializers.Serializer], name: str):
     )
 
 
+class BodyNames:
+    """Body names that differ from the UI form's, so a body says what the answer says
+    (`deadline`, where the case form says `due`): the schema shows the body's names, the body
+    is read into the form's names, and the form's errors come back under the body's names."""
+
+    def __init__(self, **body_of_form: str) -> None:
+        self.body = body_of_form
+        self.form = {body: form for form, body in body_of_form.items()}
+
+    def schema(self, schema: dict) -> dict:
+        schema["properties"] = {
+            self.body.get(name, name): prop for name, prop in schema["properties"].items()
+        }
+        schema["required"] = [self.body.get(name, name) for name in schema.get("required", [])]
+        return schema
+
+    def read(self, data: dict) -> dict:
+        """The body's fields under the form's names."""
+        return {self.form.get(name, name): value for name, value in data.items()}
+
+    def errors(self, errors: dict[str, list[str]]) -> dict[str, list[str]]:
+        return {self.body.get(name, name): messages for name, messages in errors.items()}
+
+    @contextmanager
+    def reported(self):
+        """Refusals raised inside name the body's fields."""
+        try:
+            yield
+        except Invalid as exc:
+            exc.fields = self.errors(exc.fields)
+            raise
+
+
+def _body_names(request: Request) -> set[str] | None:
+    """The fields the schema gives this call's JSON body (None: the schema has no body)."""
+    from api.docs import body_fields
+
+    return body_fields(request.path, request.method)
+
+
 def json_body(request: Request) -> dict:
+    """The JSON object of the body; a field the endpoint does not take (a misspelt or guessed
+    name, which would otherwise be dropped unseen) is refused, and nothing is done."""
     data = request.data
     if not isinstance(data, dict):
         raise Invalid({"_": [_("请求内容应为JSON对象")]})
     refuse_nul(data)
+    known = _body_names(request)
+    unknown = [name for name in data if known is not None and name not in known]
+    if unknown:
+        raise Invalid({str(name): [_("不认识的字段")] for name in unknown})
     return data
 
 

@@ -14,7 +14,7 @@ from accounts.models import User
 from accounts.roles import Perm, has_perm
 from accounts.scope import get_for_user, require
 from api import serializers as s
-from api.base import ApiView, body_schema, idempotent_create, json_body
+from api.base import ApiView, BodyNames, body_schema, idempotent_create, json_body
 from api.errors import Conflict, Invalid, form_errors
 from api.views import IDEMPOTENCY, OBJECT_ERRORS, WRITE_ERRORS, CaseList, _error, case_detail
 from cases import services
@@ -30,6 +30,10 @@ def _case_detail(case: Case) -> dict:
 
 
 # --- Opening a case -----------------------------------------------------------------------
+
+
+# The deadline is `deadline` in the body, as in the answer; the page's form calls it `due`.
+_CASE_NAMES = BodyNames(due="deadline")
 
 
 def _case_body_schema() -> dict:
@@ -72,7 +76,7 @@ def _case_body_schema() -> dict:
     properties["received_at"]["format"] = "date-time"
     properties["place"] = {"type": "integer", "description": properties["place"]["description"]}
     schema["required"] = ["kind"]
-    return schema
+    return _CASE_NAMES.schema(schema)
 
 
 def _open_case_form(request: Request, data: dict) -> tuple[CaseForm, object]:
@@ -99,8 +103,9 @@ class Cases(CaseList):
         summary="登记案件（与登记页面同一服务）",
     )
     def post(self, request: Request) -> Response:
-        data = json_body(request)
+        data = _CASE_NAMES.read(json_body(request))
 
+        @_CASE_NAMES.reported()
         def create():
             form, flow = _open_case_form(request, data)
             if not form.is_valid():

@@ -18,6 +18,7 @@ from api import serializers as s
 from api.aid_views import target
 from api.base import (
     ApiView,
+    BodyNames,
     body_schema,
     bound_filters,
     idempotent_create,
@@ -148,6 +149,11 @@ def _aids(user):
 _CONFIRMS = ("back_payment", "not_repeat")  # the form's tick boxes: JSON true or false
 
 
+# The period is `period_starts_on` and `period_ends_on` in the body, as in the answer; the
+# page's form calls them `period_start` and `period_end`.
+_AID_NAMES = BodyNames(period_start="period_starts_on", period_end="period_ends_on")
+
+
 def _assistance_schema() -> dict:
     fields = {k: f for k, f in AssistanceForm.base_fields.items() if k != "target"}
     schema = body_schema(
@@ -170,7 +176,7 @@ def _assistance_schema() -> dict:
     )
     schema["properties"]["date"]["description"] += "（不填为今天）"
     schema["required"] = ["kind", "source"]
-    return schema
+    return _AID_NAMES.schema(schema)
 
 
 class AssistanceList(ApiView):
@@ -193,8 +199,9 @@ class AssistanceList(ApiView):
     )
     def post(self, request: Request) -> Response:
         user = request.user
-        data = json_body(request)
+        data = _AID_NAMES.read(json_body(request))
 
+        @_AID_NAMES.reported()
         def create():
             names = [k for k in AssistanceForm.base_fields if k not in ("target", *_CONFIRMS)]
             given = _scalars(data, names)

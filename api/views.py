@@ -52,6 +52,7 @@ from people.choices import ResidentStatus
 from people.forms import ResidentFilterForm, ResidentForm
 from people.models import Household, Membership, Resident
 from people.views import resident_data, resident_error
+from programs.models import Application, Campaign, SupplyMove
 from reports import catalogue
 from reports.engine import OWN, evaluate, records_behind
 from reports.forms import PeriodForm
@@ -633,6 +634,35 @@ def _api_url(request: Request, page_url: str) -> str | None:
     return request.build_absolute_uri(reverse(name, kwargs={"pk": match.kwargs["pk"]}))
 
 
+def _own_api_urls(request: Request, records: list) -> list[str | None]:
+    """The API's URL of each record the API answers by id though its row's page link is a
+    list (a supply move's store, an application's 评选台账); None where it would answer 404
+    (an application is read by whoever sees its campaign, which may lie above the reader)."""
+    user = request.user
+    moves = {r.pk for r in records if isinstance(r, SupplyMove)}
+    campaigns = {r.campaign_id for r in records if isinstance(r, Application)}
+    seen_moves = (
+        set(SupplyMove.objects.visible_to(user).filter(pk__in=moves).values_list("pk", flat=True))
+        if moves
+        else set()
+    )
+    seen_campaigns = (
+        set(Campaign.objects.visible_to(user).filter(pk__in=campaigns).values_list("pk", flat=True))
+        if campaigns
+        else set()
+    )
+    urls: list[str | None] = []
+    for r in records:
+        name = None
+        if isinstance(r, SupplyMove) and r.pk in seen_moves:
+            name = "api:move-detail"
+        elif isinstance(r, Application) and r.campaign_id in seen_campaigns:
+            name = "api:application-detail"
+        url = reverse(name, kwargs={"pk": r.pk}) if name else None
+        urls.append(request.build_absolute_uri(url) if url else None)
+    return urls
+
+
 class IndicatorDetail(ApiView):
     @extend_schema(
         parameters=PERIOD_PARAMETERS,
@@ -657,7 +687,9 @@ class IndicatorDetail(ApiView):
         source = indicator.source
         when = source.date or source.start
         newest = [f"-{when}", "-pk"] if when else ["-pk"]
-        shown = [source.show(r) for r in rows.order_by(*newest)[:DRILL_ROWS]]
+        records = list(rows.order_by(*newest)[:DRILL_ROWS])
+        shown = [source.show(r) for r in records]
+        own = _own_api_urls(request, records)
         return Response(
             {
                 "id": indicator.id,
@@ -670,10 +702,10 @@ class IndicatorDetail(ApiView):
                         "date": r.day,
                         "title": r.title,
                         "place_name": r.place,
-                        "url": _api_url(request, r.url),
+                        "url": _api_url(request, r.url) or own_url,
                         "page_url": request.build_absolute_uri(r.url) if r.url else None,
                     }
-                    for r in shown
+                    for r, own_url in zip(shown, own, strict=True)
                 ],
             }
         )

@@ -56,7 +56,8 @@ def test_bad_case_input_is_400_in_chinese_and_opens_nothing(api, world):
         (_request_body(world, category="不存在"), "category"),
         (_request_body(world, title=""), "title"),
         (_request_body(world, place=world.neighbour_community.pk), "place"),
-        (_request_body(world, due="2000-01-01"), "due"),
+        (_request_body(world, deadline="2000-01-01"), "deadline"),
+        (_request_body(world, due="2030-01-01"), "due"),  # the page form's name: not taken
     ]
     for body, field in cases:
         response = client.post(CASES, body)
@@ -66,6 +67,21 @@ def test_bad_case_input_is_400_in_chinese_and_opens_nothing(api, world):
         assert not next(iter(fields.values()))[0].isascii()
     assert not Case.objects.exists()
     assert not AuditEntry.objects.filter(action__startswith="case.").exists()
+
+
+def test_a_case_body_names_its_deadline_as_the_answer_does(api, world):
+    deadline = (timezone.localdate() + datetime.timedelta(days=10)).isoformat()
+    response = api(Role.COMMUNITY_WORKER).post(CASES, _request_body(world, deadline=deadline))
+    assert response.status_code == 201, response.content
+    assert response.json()["deadline"] == deadline
+    assert Case.objects.get().due.isoformat() == deadline
+
+
+def test_an_unknown_case_key_is_400_on_that_key_and_opens_nothing(api, world):
+    response = api(Role.COMMUNITY_WORKER).post(CASES, _request_body(world, urgent=True))
+    assert response.status_code == 400
+    assert response.json()["fields"] == {"urgent": ["不认识的字段"]}
+    assert not Case.objects.exists()
 
 
 def test_a_retried_case_with_the_same_key_is_opened_once(api, world):

@@ -263,6 +263,38 @@ def test_drill_down_rows_link_to_the_api_and_to_the_page(api, world):
     assert followed.status_code == 200 and followed.json()["id"] == case.pk
 
 
+def test_drill_down_rows_of_issued_supplies_and_applications_link_to_the_api(api, world):
+    """Their page links are lists (the store, the 评选台账); the API answers each by id."""
+    from programs import services as programs
+    from programs.tests import aid_factories
+    from tests.access_matrix import _application
+
+    client = api(Role.COMMUNITY_WORKER)
+    aid_factories.move(world)
+    issued = programs.move_supplies(
+        world.community,
+        programs.MoveData(
+            aid_factories.item(), "发放出库", "2", timezone.localdate(), to_place=world.grid
+        ),
+        by=None,
+    )
+    application = _application(world)
+    for indicator, path in (
+        ("supplies.issued", f"/api/v1/supplies/moves/{issued.pk}/"),
+        ("campaigns.applied", f"/api/v1/applications/{application.pk}/"),
+    ):
+        detail = client.get(
+            f"/api/v1/indicators/{indicator}/",
+            place=world.community.pk,
+            year=timezone.localdate().year,
+        )
+        assert detail.status_code == 200, detail.content
+        (row,) = detail.json()["rows"]
+        assert row["url"].endswith(path), (indicator, row)
+        followed = client.client.get(row["url"], headers=client.headers)
+        assert followed.status_code == 200 and followed.json()["id"] in (issued.pk, application.pk)
+
+
 def test_a_case_body_leaves_out_what_the_new_case_page_fills_in(api, world):
     worker = world.cast[Role.COMMUNITY_WORKER]
     client = api(Role.COMMUNITY_WORKER)

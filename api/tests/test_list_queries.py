@@ -43,3 +43,18 @@ def test_membership_inspection_and_order_lists_take_a_fixed_number_of_queries(ap
     _add_rows(world, 4, 2)
     many = [_queries(client, url) for url in urls]
     assert many == few
+
+
+def test_a_query_parameter_the_list_does_not_take_is_400_on_that_parameter(api, world):
+    """A misspelt filter is refused, not ignored (which would list everything)."""
+    client = api(Role.COMMUNITY_WORKER)
+    for url, good, bad in (
+        ("/api/v1/cases/", {"kind": "诉求"}, {"knd": "诉求"}),
+        ("/api/v1/assistance/", {"kind": "慰问金"}, {"kind": "慰问金", "recipient": "张"}),
+        ("/api/v1/residents/", {"q": "张", "in": "address"}, {"name": "张"}),
+    ):
+        assert client.get(url, **good).status_code == 200, url
+        refused = client.get(url, **bad)
+        assert refused.status_code == 400, (url, refused.content)
+        (name,) = set(bad) - set(good)
+        assert refused.json()["fields"] == {name: ["不认识的字段"]}, url

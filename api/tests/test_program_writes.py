@@ -349,7 +349,10 @@ def test_assistance_is_recorded_as_on_the_page(api, world):
         ({"kind": "慰问金", "source": "社区", "amount": "3", "household": "HOME",
           "not_repeat": "yes"}, "not_repeat"),
         ({"kind": "慰问金", "source": "社区", "amount": "3", "household": "HOME",
-          "period_start": "2025-02-01", "period_end": "2025-01-01"}, "period_end"),
+          "period_starts_on": "2025-02-01", "period_ends_on": "2025-01-01"}, "period_ends_on"),
+        # The page form's names are not the body's: refused, not dropped.
+        ({"kind": "慰问金", "source": "社区", "amount": "3", "household": "HOME",
+          "period_start": "2025-01-01"}, "period_start"),
     ],
 )  # fmt: skip
 def test_bad_assistance_is_400_on_its_field_and_changes_nothing(api, world, body, field):
@@ -357,6 +360,33 @@ def test_bad_assistance_is_400_on_its_field_and_changes_nothing(api, world, body
     body = {k: home.pk if v == "HOME" else v for k, v in body.items()}
     _refused(api(Role.COMMUNITY_WORKER).post("/api/v1/assistance/", body), 400, field)
     assert not Assistance.objects.exists() and not _audited("assistance.create")
+
+
+def test_the_assistance_body_names_its_period_as_the_answer_does(api, world):
+    home = household(world.grid)
+    body = {"kind": "慰问金", "source": "社区", "amount": "300", "household": home.pk,
+            "period_starts_on": "2025-01-01", "period_ends_on": "2025-03-31"}  # fmt: skip
+    response = api(Role.COMMUNITY_WORKER).post("/api/v1/assistance/", body)
+    assert response.status_code == 201, response.content
+    shown = response.json()
+    assert (shown["period_starts_on"], shown["period_ends_on"]) == ("2025-01-01", "2025-03-31")
+    aid = Assistance.objects.get()
+    assert (str(aid.period_start), str(aid.period_end)) == ("2025-01-01", "2025-03-31")
+
+
+def test_a_body_key_the_write_does_not_take_is_400_and_changes_nothing(api, world):
+    """Every write: a key the endpoint does not take is refused on that key, nothing done."""
+    application = _application(world)
+    for url, body, _status, model in _writes(world):
+        response = api(Role.COMMUNITY_WORKER).post(url, {**body, "remark": "多余"})
+        refused = _refused(response, 400, "remark")
+        assert refused["fields"]["remark"] == ["不认识的字段"], url
+        assert set(refused["fields"]) == {"remark"}, url
+        if model is not None:
+            assert not model.objects.exists(), url
+    application.refresh_from_db()
+    assert application.reviewed_on is None
+    assert not _audited("assistance.create")
 
 
 def test_a_recipient_outside_the_users_place_is_404(api, world):

@@ -9,7 +9,7 @@ from drf_spectacular.validation import validate_schema
 from hypothesis import HealthCheck, given, settings
 
 from accounts.roles import Role
-from api.docs import schema
+from api.docs import endpoints, schema
 from api.tests.conftest import token_for
 from people.tests.factories import resident
 from tests.access_matrix import API_ROUTES, OPEN
@@ -38,6 +38,25 @@ def test_every_api_route_and_method_is_in_the_schema(world):
         for method in ("get", "post"):
             if getattr(route, method) is not None:
                 assert (matches[0], method) in operations, f"{method.upper()} {name}"
+
+
+def test_the_docs_page_shows_enum_values_and_reference_fields(world, client):
+    """Choice fields and nested references come as `allOf: [{$ref}]`: the page resolves them,
+    so an enum shows its values with their labels and a reference the fields it carries."""
+    rows = {
+        (e["method"], e["path"]): {f["name"]: f for f in e["answer"]} for e in endpoints(schema())
+    }
+    account = rows[("GET", "/api/v1/accounts/{id}/")]
+    assert "community_worker（社区工作者）" in account["role"]["enum"]
+    assert account["role"]["type"] == "string"
+    assert account["role"]["description"] == ""  # not the generated "* `value` - label" list
+    assert account["place"]["type"] == "object {id, name}"
+
+    client.force_login(world.cast[Role.COMMUNITY_WORKER])
+    page = client.get("/api/v1/docs/").content.decode()
+    assert "community_worker（社区工作者）" in page
+    assert "object {id, name}" in page
+    assert "* `" not in page
 
 
 def _matches(template: str, url: str) -> bool:

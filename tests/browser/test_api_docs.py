@@ -54,6 +54,8 @@ def test_a_worker_makes_a_token_and_reads_the_api_docs(page: Page, live_server, 
     expect(page.get_by_role("heading", name="接口文档（shequ 接口 1）")).to_be_visible()
     expect(page.get_by_role("heading", name="POST /api/v1/residents/", exact=True)).to_be_visible()
     expect(page.get_by_text("登记工作记录（与快速登记同一服务）").first).to_be_visible()
+    # An enum shows its values with their labels, not "object" and a markdown list.
+    expect(page.get_by_text("community_worker（社区工作者）").first).to_be_attached()
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=SHOTS / "api-docs.png")
     page.get_by_role("link", name="GET /api/v1/records/", exact=True).click()
