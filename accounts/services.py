@@ -377,14 +377,46 @@ def reset_password(user: User, *, password: str, by: User | None) -> User:
     return user
 
 
+# Without an active one of these over a place, its requests for administrative accounts wait
+# for nobody (安全管理员) or its audit log goes unread (审计员).
+KEEP_ONE = (Role.SECURITY_OFFICER, Role.AUDITOR)
+
+
+def _refuse_stopping_the_last_one(user: User, by: User | None) -> None:
+    """A page may not deactivate the last active 安全管理员 or 审计员 over the account's place:
+    another active one of the same role must cover all of it (the whole system, or the place or
+    one above it). The rows of that role are locked first, so two stopped at once cannot each
+    count on the other. The server's operator may still, at the console (by=None)."""
+    if by is None or user.role not in KEEP_ONE:
+        return
+    parts = user.scope_path.strip("/").split("/") if user.scope_path else []
+    covering = {"/" + "/".join(parts[:n]) + "/" for n in range(1, len(parts) + 1)}
+    others = (
+        User.objects.select_for_update(of=("self",))
+        .filter(role=user.role, is_active=True)
+        .exclude(pk=user.pk)
+        .values_list("place__path", flat=True)
+    )
+    if not any(path is None or path in covering for path in others):
+        raise DomainError(
+            _(
+                "“%(name)s”是所辖范围内最后一位在用的%(role)s，停用后无人办理其职责。"
+                "请先让另一位%(role)s接手，再停用该账号"
+            )
+            % {"name": user.name, "role": user.get_role_display()}
+        )
+
+
 @transaction.atomic
 def set_active(user: User, *, active: bool, by: User | None) -> User:
     if by is not None and user.pk == by.pk:
         raise DomainError(_("不能停用自己的账号"))
     if user.is_active == active:
         return user
-    if active:  # stopping one is always allowed: it only takes access away
+    if active:  # stopping one is allowed but for the last of its kind: it takes access away
         _refuse_on_an_administrative_account(user, by)
+    else:
+        _refuse_stopping_the_last_one(user, by)
     user.is_active = active
     user.save(update_fields=["is_active"])
     if not active:
