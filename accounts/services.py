@@ -386,7 +386,7 @@ def _refuse_stopping_the_last_one(user: User, by: User | None) -> None:
     """A page may not deactivate the last active 安全管理员 or 审计员 over the account's place:
     another active one of the same role must cover all of it (the whole system, or the place or
     one above it). The rows of that role are locked first, so two stopped at once cannot each
-    count on the other. The server's operator may still, at the console (by=None)."""
+    count on the other. With no acting user (by=None: the system) it may."""
     if by is None or user.role not in KEEP_ONE:
         return
     parts = user.scope_path.strip("/").split("/") if user.scope_path else []

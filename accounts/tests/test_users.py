@@ -202,7 +202,7 @@ def test_the_last_active_officer_or_auditor_over_a_place_is_not_deactivated(clie
     last.refresh_from_db()
     assert not last.is_active
     assert AuditEntry.objects.filter(action="user.deactivate", object_id=str(last.pk)).exists()
-    # The second is now the last; the server's operator may still stop it at the console.
+    # The second is now the last; with no acting user (the system) it may still be stopped.
     second = User.objects.get(username="second")
     with pytest.raises(services.DomainError, match="最后一位在用的"):
         services.set_active(second, active=False, by=world.cast[Role.SYSADMIN])
