@@ -391,12 +391,13 @@ def _refuse_stopping_the_last_one(user: User, by: User | None) -> None:
         return
     parts = user.scope_path.strip("/").split("/") if user.scope_path else []
     covering = {"/" + "/".join(parts[:n]) + "/" for n in range(1, len(parts) + 1)}
-    others = (
-        User.objects.select_for_update(of=("self",))
+    locked = (
+        User.objects.select_for_update()
         .filter(role=user.role, is_active=True)
         .exclude(pk=user.pk)
-        .values_list("place__path", flat=True)
+        .values_list("pk", flat=True)
     )
+    others = User.objects.filter(pk__in=list(locked)).values_list("place__path", flat=True)
     if not any(path is None or path in covering for path in others):
         raise DomainError(
             _(
