@@ -256,8 +256,9 @@ def temporary_password(length: int = 14) -> str:
 @transaction.atomic
 def decide_request(request: AccountRequest, *, approve: bool, note: str = "", by: User) -> Decision:
     """The second person approves (the account is made, or its role changed, now) or rejects
-    (nothing changes). Never the requester, nor the account the request is about. A new
-    account's temporary password comes back in the Decision, once."""
+    (nothing changes). Never the requester, nor the account the request is about. The
+    temporary password of a new account, or of one that has an administrative role after the
+    change (`_fresh_credentials`), comes back in the Decision, once."""
     request = AccountRequest.objects.select_for_update().get(pk=request.pk)
     if request.state != AccountRequest.State.PENDING:
         raise DomainError(_("该申请已处理过"))
@@ -279,7 +280,8 @@ def decide_request(request: AccountRequest, *, approve: bool, note: str = "", by
 
 
 def _carry_out(request: AccountRequest, *, by: User) -> str:
-    """Make the change; for a new account, return its temporary password (else "")."""
+    """Make the change; for a new account, or one given an administrative role (or moved as
+    one), return its temporary password (else "")."""
     check_assignment(request.role, request.place, by=by)
     if request.kind == AccountRequest.Kind.CREATE:
         _check_username_free(request.username, pending_requests=False)
@@ -317,8 +319,35 @@ def _carry_out(request: AccountRequest, *, by: User) -> str:
         changes=audit.changes(before, user),
         data={"requested_by": request.requested_by.username},
     )
+    password = _fresh_credentials(user, by=by) if needs_approval(request.role) else ""
     _cut_off(user, reason="user.update", by=by)
-    return ""
+    return password
+
+
+def _fresh_credentials(user: User, *, by: User) -> str:
+    """An account approved into an administrative role starts again as a new one does: a
+    temporary password the system makes (for the approver to hand over), to be changed at the
+    first login, and no second factor (set up again then). Whoever knew its password before,
+    the requester included, knows nothing that still works."""
+    password = temporary_password()
+    _check_password(password, user)
+    user.set_password(password)
+    user.must_change_password = True
+    had_totp = user.has_totp
+    user.totp_secret, user.totp_confirmed_at, user.totp_last_step = "", None, 0
+    user.save(
+        update_fields=[
+            "password",
+            "must_change_password",
+            "totp_secret",
+            "totp_confirmed_at",
+            "totp_last_step",
+        ]
+    )
+    audit.record(by, "user.password_reset", user)
+    if had_totp:
+        audit.record(by, "user.totp_reset", user)
+    return password
 
 
 def _refuse_on_an_administrative_account(user: User, by: User | None) -> None:
@@ -348,14 +377,47 @@ def reset_password(user: User, *, password: str, by: User | None) -> User:
     return user
 
 
+# Without an active one of these over a place, its requests for administrative accounts wait
+# for nobody (安全管理员) or its audit log goes unread (审计员).
+KEEP_ONE = (Role.SECURITY_OFFICER, Role.AUDITOR)
+
+
+def _refuse_stopping_the_last_one(user: User, by: User | None) -> None:
+    """A page may not deactivate the last active 安全管理员 or 审计员 over the account's place:
+    another active one of the same role must cover all of it (the whole system, or the place or
+    one above it). The rows of that role are locked first, so two stopped at once cannot each
+    count on the other. With no acting user (by=None: the system) it may."""
+    if by is None or user.role not in KEEP_ONE:
+        return
+    parts = user.scope_path.strip("/").split("/") if user.scope_path else []
+    covering = {"/" + "/".join(parts[:n]) + "/" for n in range(1, len(parts) + 1)}
+    locked = (
+        User.objects.select_for_update()
+        .filter(role=user.role, is_active=True)
+        .exclude(pk=user.pk)
+        .values_list("pk", flat=True)
+    )
+    others = User.objects.filter(pk__in=list(locked)).values_list("place__path", flat=True)
+    if not any(path is None or path in covering for path in others):
+        raise DomainError(
+            _(
+                "“%(name)s”是所辖范围内最后一位在用的%(role)s，停用后无人办理其职责。"
+                "请先让另一位%(role)s接手，再停用该账号"
+            )
+            % {"name": user.name, "role": user.get_role_display()}
+        )
+
+
 @transaction.atomic
 def set_active(user: User, *, active: bool, by: User | None) -> User:
     if by is not None and user.pk == by.pk:
         raise DomainError(_("不能停用自己的账号"))
     if user.is_active == active:
         return user
-    if active:  # stopping one is always allowed: it only takes access away
+    if active:  # stopping one is allowed but for the last of its kind: it takes access away
         _refuse_on_an_administrative_account(user, by)
+    else:
+        _refuse_stopping_the_last_one(user, by)
     user.is_active = active
     user.save(update_fields=["is_active"])
     if not active:
@@ -369,10 +431,35 @@ def set_active(user: User, *, active: bool, by: User | None) -> User:
     return user
 
 
-@transaction.atomic
+def _password_again(user: User, password: str, *, field: str, wrong: str) -> None:
+    """The logged-in `user`'s own password, typed again before a step that changes their
+    credentials: tried as a login is (`lockout.attempt`), so a wrong one is audited
+    (`auth.reauth_failed`) and counts towards the lockout, and while the account or the address
+    is locked even the right one is refused. Raised on `field`, with `wrong` when wrong; the
+    failure rows are committed before the refusal is raised, so call it outside a transaction."""
+
+    def password_right() -> bool:
+        if user.check_password(password):
+            return True
+        audit.record(user, "auth.reauth_failed", user)
+        lockout.record_failure(user.username)
+        return False
+
+    try:
+        right = lockout.attempt(user.username, password_right)
+    except DomainError as exc:
+        raise DomainError(exc.message, field=field) from None
+    if not right:
+        raise DomainError(wrong, field=field)
+
+
 def change_own_password(user: User, *, old_password: str, new_password: str) -> User:
-    if not user.check_password(old_password):
-        raise DomainError(_("原密码不正确"), field="old_password")
+    _password_again(user, old_password, field="old_password", wrong=_("原密码不正确"))
+    return _set_own_password(user, new_password)
+
+
+@transaction.atomic
+def _set_own_password(user: User, new_password: str) -> User:
     _check_password(new_password, user, field="new_password")
     user.set_password(new_password)
     user.must_change_password = False
@@ -402,20 +489,7 @@ def reauthenticate(user: User, *, password: str, code: str) -> None:
     (`lockout.attempt`); the failure rows stay when the refusal is raised."""
     if user.must_change_password:
         raise DomainError(_("请先修改管理员设置的初始密码"), field="password")
-
-    def password_right() -> bool:
-        if user.check_password(password):
-            return True
-        audit.record(user, "auth.reauth_failed", user)
-        lockout.record_failure(user.username)
-        return False
-
-    try:
-        right = lockout.attempt(user.username, password_right)
-    except DomainError as exc:
-        raise DomainError(exc.message, field="password") from None
-    if not right:
-        raise DomainError(_("密码不正确"), field="password")
+    _password_again(user, password, field="password", wrong=_("密码不正确"))
     if user.has_totp or totp_required(user):
         if not user.has_totp:
             raise DomainError(_("请先启用双因素认证"), field="code")
@@ -429,12 +503,16 @@ def reauthenticate(user: User, *, password: str, code: str) -> None:
             )
 
 
-@transaction.atomic
 def enable_totp(user: User, *, secret: str, password: str, code: str) -> User:
-    """Set up (or replace) the second factor: the password again, then a code from the app
-    that shows `secret`, so a mistyped secret never locks anyone out."""
-    if not user.check_password(password):
-        raise DomainError(_("密码不正确"), field="password")
+    """Set up (or replace) the second factor: the password again (`_password_again`: a wrong
+    one counts towards the lockout), then a code from the app that shows `secret`, so a
+    mistyped secret never locks anyone out."""
+    _password_again(user, password, field="password", wrong=_("密码不正确"))
+    return _enable_totp(user, secret=secret, code=code)
+
+
+@transaction.atomic
+def _enable_totp(user: User, *, secret: str, code: str) -> User:
     step = totp.matching_step(secret, code)
     if step is None:
         raise DomainError(_("验证码不正确，请输入手机应用中当前显示的6位数字"), field="code")
@@ -446,16 +524,21 @@ def enable_totp(user: User, *, secret: str, password: str, code: str) -> User:
     return user
 
 
-@transaction.atomic
 def disable_totp(user: User, *, password: str) -> User:
+    """Switch the second factor off, where the role allows it: the password again
+    (`_password_again`: a wrong one counts towards the lockout)."""
     if totp_required(user):
         raise DomainError(
             _("%(role)s必须使用双因素认证，不能关闭") % {"role": user.get_role_display()}
         )
-    if not user.check_password(password):
-        raise DomainError(_("密码不正确"), field="password")
     if not user.has_totp:
         raise DomainError(_("尚未启用双因素认证"))
+    _password_again(user, password, field="password", wrong=_("密码不正确"))
+    return _disable_totp(user)
+
+
+@transaction.atomic
+def _disable_totp(user: User) -> User:
     user.totp_secret, user.totp_confirmed_at, user.totp_last_step = "", None, 0
     user.save(update_fields=["totp_secret", "totp_confirmed_at", "totp_last_step"])
     audit.record(user, "auth.totp_disable", user)

@@ -253,3 +253,68 @@ def test_a_new_role_ends_the_accounts_sessions_and_tokens(client, world, adminis
     # The session made under the old role is over, and so is the token.
     assert theirs.get(home).status_code == 302
     assert ApiToken.objects.get().revoked_at is not None
+
+
+def test_an_account_approved_into_an_administrative_role_starts_again_as_a_new_one(client, world):
+    """A 系统管理员 who knows an ordinary account's password (it made or reset it) does not take
+    over the administrative account it asks that one to become: on approval the account gets a
+    password the system made, shown to the approver only, and no second factor."""
+    from django.test import Client
+
+    from accounts import totp
+    from api import services as api_services
+    from api.models import ApiToken
+    from conftest import TEST_PASSWORD
+
+    subject = world.subject
+    secret = totp.new_secret()
+    services.enable_totp(subject, secret=secret, password=TEST_PASSWORD, code=totp.code_at(secret))
+    api_services.create_token(subject, name="t", expires_at=None, by=subject)
+    req = services.request_role_change(
+        subject, role=Role.DISTRICT_ADMIN, place=world.district, by=world.cast[Role.SYSADMIN]
+    )
+    client.force_login(world.cast[Role.SECURITY_OFFICER])
+    answer = _decide(client, req, "approve")
+    assert answer.status_code == 200 and answer["Cache-Control"] == "no-store"
+    assert "已改为区级管理员" in answer.content.decode()
+    password = _shown_password(answer)
+    subject.refresh_from_db()
+    assert subject.role == Role.DISTRICT_ADMIN
+    assert not subject.check_password(TEST_PASSWORD) and subject.check_password(password)
+    assert subject.must_change_password and not subject.has_totp and not subject.totp_secret
+    assert ApiToken.objects.get().revoked_at is not None
+    officer = world.cast[Role.SECURITY_OFFICER]
+    for action in ("user.password_reset", "user.totp_reset"):
+        assert AuditEntry.objects.get(action=action, object_id=str(subject.pk)).actor == officer
+    assert not [e for e in AuditEntry.objects.all() if password in str(e.__dict__)]
+    # The password the requester knew no longer logs in; the new one does, and the account
+    # sets up its second factor again, then a password of its own.
+    theirs = Client()
+    login = reverse("accounts:login")
+    refused = theirs.post(login, {"username": subject.username, "password": TEST_PASSWORD})
+    assert refused.status_code == 200 and "账号或密码不正确" in refused.content.decode()
+    owner = Client()
+    response = owner.post(login, {"username": subject.username, "password": password})
+    assert response["Location"] == reverse("accounts:totp-setup")
+    owner.get(reverse("accounts:totp-setup"))
+    new = owner.session["totp_secret_new"]
+    setup = {"password": password, "code": totp.code_at(new)}
+    assert owner.post(reverse("accounts:totp-setup"), setup).status_code == 302
+    change = reverse("accounts:password-change")
+    assert owner.get(reverse("areas:home"))["Location"] == change
+    own = "Ziji-mima-2026"
+    data = {"old_password": password, "new_password": own, "new_password2": own}
+    assert owner.post(change, data).status_code == 302
+    subject.refresh_from_db()
+    assert not subject.must_change_password and subject.check_password(own)
+
+
+def test_an_account_whose_administrative_role_is_taken_away_keeps_its_password(client, world):
+    district_admin = world.cast[Role.DISTRICT_ADMIN]
+    req = services.request_role_change(
+        district_admin, role=Role.VIEWER, place=world.district, by=world.cast[Role.SYSADMIN]
+    )
+    decided = services.decide_request(req, approve=True, by=world.cast[Role.SECURITY_OFFICER])
+    assert decided.temporary_password == ""
+    district_admin.refresh_from_db()
+    assert district_admin.role == Role.VIEWER and not district_admin.must_change_password

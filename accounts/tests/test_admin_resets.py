@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import services
+from accounts.models import User
 from accounts.roles import Role
 from audit.models import AuditEntry
 from conftest import TEST_PASSWORD
@@ -46,6 +47,10 @@ def test_the_page_refuses_it_in_chinese_and_changes_nothing(client, world):
 
 def test_an_administrative_account_is_stopped_on_the_page_but_re_enabled_at_the_console(world):
     target, admin = world.cast[Role.AUDITOR], world.cast[Role.SYSADMIN]
+    # Not the last 审计员 over its district (that one a page may not stop).
+    User.objects.create(
+        username="second_auditor", name="第二位", role=Role.AUDITOR, place=target.place
+    )
     services.set_active(target, active=False, by=admin)  # taking access away: allowed
     with pytest.raises(DomainError, match=REFUSED):
         services.set_active(target, active=True, by=admin)

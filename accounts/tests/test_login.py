@@ -143,3 +143,34 @@ def test_the_failure_that_locks_says_so(client, world):
         _login(client, "in_community_worker", "wrong-Pass-1")
     response = _login(client, "in_community_worker", "wrong-Pass-1")
     assert "账号已锁定" in response.content.decode()
+
+
+def test_wrong_old_passwords_on_the_password_page_count_towards_the_lockout(client, world):
+    """修改密码 tries the old password as a login does: a wrong one is audited and counts, the
+    fifth locks the account, and while locked even the right one changes nothing."""
+    from django.test import Client
+
+    user = world.cast["community_worker"]
+    client.force_login(user)
+    change = reverse("accounts:password-change")
+    new = "Xin-mima-2026"
+
+    def _change(old):
+        return client.post(change, {"old_password": old, "new_password": new, "new_password2": new})
+
+    for _ in range(5):
+        response = _change("wrong-Pass-1")
+        assert response.status_code == 200 and "原密码不正确" in response.content.decode()
+    failed = AuditEntry.objects.filter(action="auth.reauth_failed")
+    assert failed.count() == 5 and {e.actor for e in failed} == {user}
+    assert AuditEntry.objects.filter(action="auth.login_failed").count() == 5
+    assert AuditEntry.objects.filter(action="auth.lockout", actor_username=user.username).exists()
+    # The right old password is refused while locked, and nothing changes.
+    response = _change(TEST_PASSWORD)
+    assert response.status_code == 200 and "账号已锁定" in response.content.decode()
+    assert AuditEntry.objects.filter(action="auth.login_blocked").count() == 1
+    assert not AuditEntry.objects.filter(action="auth.password_change").exists()
+    user.refresh_from_db()
+    assert user.check_password(TEST_PASSWORD) and not user.check_password(new)
+    # So is a fresh login.
+    assert "账号已锁定" in _login(Client(), user.username).content.decode()

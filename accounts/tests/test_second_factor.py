@@ -279,3 +279,30 @@ def test_a_session_that_times_out_leaves_the_accounts_other_sessions_alone(clien
         assert desk.get(home).status_code == 200
     assert AuditEntry.objects.filter(action="auth.timeout").count() == 1
     assert not AuditEntry.objects.filter(action="auth.logout").exists()
+
+
+def test_wrong_passwords_on_the_second_factor_pages_count_towards_the_lockout(client, world):
+    """Setting the second factor up, or switching it off, tries the password as a login does: a
+    wrong one is audited and counts, and while locked even the right one changes nothing."""
+    user = world.cast["community_worker"]
+    client.force_login(user)
+    secret = _enrol(client)
+    setup, disable = reverse("accounts:totp-setup"), reverse("accounts:totp-disable")
+    for _ in range(3):
+        client.post(disable, {"password": "wrong-Pass-1"})
+    client.get(setup)
+    other = client.session["totp_secret_new"]
+    for _ in range(2):
+        page = client.post(setup, {"password": "wrong-Pass-1", "code": totp.code_at(other)})
+        assert "密码不正确" in page.content.decode()
+    failed = AuditEntry.objects.filter(action="auth.reauth_failed")
+    assert failed.count() == 5 and {e.actor for e in failed} == {user}
+    assert AuditEntry.objects.filter(action="auth.lockout", actor_username=user.username).exists()
+    # Locked: the right password neither replaces the second factor nor switches it off.
+    page = client.post(setup, {"password": TEST_PASSWORD, "code": totp.code_at(other)})
+    assert "账号已锁定" in page.content.decode()
+    response = client.post(disable, {"password": TEST_PASSWORD}, follow=True)
+    assert "账号已锁定" in response.content.decode()
+    assert AuditEntry.objects.filter(action="auth.login_blocked").count() == 2
+    user.refresh_from_db()
+    assert user.has_totp and user.totp_secret == secret

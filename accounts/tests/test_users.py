@@ -172,3 +172,40 @@ def test_createsuperuser_refuses_a_weak_password(db, monkeypatch):
     with pytest.raises(CommandError, match="密码不符合要求"):
         call_command("createsuperuser", "--noinput", "--username", "root", "--name", "管理员")
     assert not User.objects.filter(username="root").exists()
+
+
+@pytest.mark.parametrize("role", [Role.SECURITY_OFFICER, Role.AUDITOR])
+def test_the_last_active_officer_or_auditor_over_a_place_is_not_deactivated(client, world, role):
+    """Without an active 安全管理员 over a place nobody approves its requests, without an 审计员
+    nobody reads its log: a page stops one only while another of the same role covers it."""
+    from accounts import services
+
+    # The home one is the last over its place: the 安全管理员 over the whole system (the other
+    # one sits in the other district), the 审计员 over district D (the other over D2).
+    last = world.cast[role]
+    client.force_login(world.cast[Role.SYSADMIN])
+    entries = AuditEntry.objects.count()
+    url = reverse("accounts:user-active", args=[last.pk])
+    page = client.post(url, {"active": "0"}, follow=True).content.decode()
+    assert f"是所辖范围内最后一位在用的{role.label}" in page
+    last.refresh_from_db()
+    assert last.is_active and AuditEntry.objects.count() == entries
+    # One in a place below does not cover the district; one over the district does.
+    below_place = world.district if last.place is None else world.subdistrict
+    below = User.objects.create(username="below", name="下级", role=role, place=below_place)
+    client.post(url, {"active": "0"})
+    last.refresh_from_db()
+    assert last.is_active
+    below.delete()
+    User.objects.create(username="second", name="第二位", role=role, place=last.place)
+    client.post(url, {"active": "0"})
+    last.refresh_from_db()
+    assert not last.is_active
+    assert AuditEntry.objects.filter(action="user.deactivate", object_id=str(last.pk)).exists()
+    # The second is now the last; with no acting user (the system) it may still be stopped.
+    second = User.objects.get(username="second")
+    with pytest.raises(services.DomainError, match="最后一位在用的"):
+        services.set_active(second, active=False, by=world.cast[Role.SYSADMIN])
+    services.set_active(second, active=False, by=None)
+    second.refresh_from_db()
+    assert not second.is_active
